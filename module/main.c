@@ -1,17 +1,286 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <linux/module.h>
-#include <linux/miscdevice.h>
-#include <linux/fs.h>
+/*
+ * /dev/syschain: run a chain of system calls with one user/kernel crossing.
+ *
+ * The ioctls are described in uapi/linux/syschain.h. The chain is copied in
+ * whole, validated by the shared engine (engine.c), then executed in the
+ * caller's context by the kernel op table (ops.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-static long syschain_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/syschain.h>
+#include "engine.h"
+#include "ops.h"
+
+#define SC_HARD_MAX_OPS		65536U
+#define SC_HARD_MAX_CONDS	65536U
+
+static unsigned int max_ops = 4096;
+module_param(max_ops, uint, 0644);
+MODULE_PARM_DESC(max_ops, "Most ops in one chain (default 4096, at most 65536)");
+
+static unsigned int max_conds = 4096;
+module_param(max_conds, uint, 0644);
+MODULE_PARM_DESC(max_conds, "Most conditions in one chain (default 4096, at most 65536)");
+
+static unsigned long max_steps = 1UL << 20;
+module_param(max_steps, ulong, 0644);
+MODULE_PARM_DESC(max_steps, "Most op executions in one call (default 1048576)");
+
+static unsigned int sc_max_ops(void)
 {
+	return clamp(READ_ONCE(max_ops), 1U, SC_HARD_MAX_OPS);
+}
+
+static unsigned int sc_max_conds(void)
+{
+	return min(READ_ONCE(max_conds), SC_HARD_MAX_CONDS);
+}
+
+static u64 sc_max_steps(void)
+{
+	return max(READ_ONCE(max_steps), 1UL);
+}
+
+/*
+ * Read an extensible struct whose first member is its __u32 size: the
+ * size is fetched once, and the copy uses that value, never a re-read.
+ */
+static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
+			  void __user *uarg, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (*usize < minsize)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, uarg, *usize);
+}
+
+static long sc_ioctl_probe(void __user *uarg)
+{
+	struct syschain_probe probe;
+	unsigned int count = sc_op_count();
+	u32 usize, capacity;
+	int ret;
+
+	ret = sc_copy_struct(&probe, sizeof(probe),
+			     offsetofend(struct syschain_probe, syscalls_uptr),
+			     uarg, &usize);
+	if (ret)
+		return ret;
+	if (probe.flags)
+		return -EINVAL;
+
+	capacity = min(probe.nr_syscalls, count);
+	if (capacity) {
+		ret = sc_op_copy_list(u64_to_user_ptr(probe.syscalls_uptr),
+				      capacity);
+		if (ret)
+			return ret;
+	}
+
+	probe.abi_version = SYSCHAIN_ABI_VERSION;
+	probe.module_version = SYSCHAIN_VERSION_CODE;
+	probe.max_ops = sc_max_ops();
+	probe.max_conds = sc_max_conds();
+	probe.max_steps = sc_max_steps();
+	probe.op_size = sizeof(struct syschain_op);
+	probe.cond_size = sizeof(struct syschain_cond);
+	probe.result_size = sizeof(struct syschain_result);
+	probe.nr_syscalls = count;
+	if (copy_to_user(uarg, &probe, min_t(size_t, usize, sizeof(probe))))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Copy @n elements of @usize bytes each from user memory into an array of
+ * @ksize-byte elements. The common case (same size) is one copy; otherwise
+ * each element is read with copy_struct_from_user() semantics. On -E2BIG,
+ * *@bad is the index of the element with a non-zero unknown tail.
+ */
+static int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize,
+			 u32 n, u32 *bad)
+{
+	const char __user *src = u64_to_user_ptr(uptr);
+	u32 i;
+	int ret;
+
+	if (usize == ksize)
+		return copy_from_user(dst, src, array_size(n, ksize)) ?
+			-EFAULT : 0;
+	for (i = 0; i < n; i++) {
+		ret = copy_struct_from_user(dst + (size_t)i * ksize, ksize,
+					    src + (size_t)i * usize, usize);
+		if (ret) {
+			*bad = i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int sc_kernel_pending(void *priv)
+{
+	if (unlikely(signal_pending(current)))
+		return 1;
+	cond_resched();
+	return 0;
+}
+
+static const struct sc_opdef *sc_kernel_lookup(void *priv, u32 nr)
+{
+	return sc_op_lookup(nr);
+}
+
+static const struct sc_env sc_kernel_env = {
+	.lookup = sc_kernel_lookup,
+	.pending = sc_kernel_pending,
+};
+
+/* Write the output members of struct syschain_run back to the caller. */
+static int sc_put_report(struct syschain_run __user *uarg,
+			 const struct sc_report *rep)
+{
+	struct syschain_run out = {
+		.steps = rep->steps,
+		.status = rep->status,
+		.stop_op = rep->stop_op,
+		.stop_cond = rep->stop_cond,
+	};
+	const size_t off = offsetof(struct syschain_run, steps);
+
+	if (copy_to_user((char __user *)uarg + off, (char *)&out + off,
+			 offsetof(struct syschain_run, __reserved) - off))
+		return -EFAULT;
+	return 0;
+}
+
+static long sc_reject(struct syschain_run __user *uarg, long err, u32 op,
+		      u32 cond)
+{
+	struct sc_report rep = {
+		.status = SYSCHAIN_STATUS_INVALID,
+		.stop_op = op,
+		.stop_cond = cond,
+	};
+
+	/* The errno is the answer; the report only says which op. */
+	sc_put_report(uarg, &rep);
+	return err;
+}
+
+static long sc_ioctl_run(struct syschain_run __user *uarg)
+{
+	struct syschain_run run;
+	struct sc_chain chain = {};
+	struct sc_report rep = {};
+	struct syschain_result __user *uresults;
+	size_t ops_sz, conds_sz, res_sz, defs_sz;
+	u32 usize, bad = SYSCHAIN_NO_INDEX;
+	void *buf;
+	long ret;
+
+	ret = sc_copy_struct(&run, sizeof(run),
+			     offsetofend(struct syschain_run, __reserved),
+			     uarg, &usize);
+	if (ret)
+		return ret;
+	if (run.__reserved || run.op_size < SYSCHAIN_OP_SIZE_VER0 ||
+	    run.op_size % 8 || run.cond_size < SYSCHAIN_COND_SIZE_VER0 ||
+	    run.cond_size % 8 || !run.nr_ops)
+		return sc_reject(uarg, -EINVAL, SYSCHAIN_NO_INDEX,
+				 SYSCHAIN_NO_INDEX);
+	if (run.nr_ops > sc_max_ops() || run.nr_conds > sc_max_conds())
+		return sc_reject(uarg, -E2BIG, SYSCHAIN_NO_INDEX,
+				 SYSCHAIN_NO_INDEX);
+
+	uresults = u64_to_user_ptr(run.results_uptr);
+	res_sz = array_size(run.nr_ops, sizeof(struct syschain_result));
+	if (uresults && !access_ok(uresults, res_sz))
+		return sc_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
+				 SYSCHAIN_NO_INDEX);
+
+	ops_sz = array_size(run.nr_ops, sizeof(struct syschain_op));
+	conds_sz = array_size(run.nr_conds, sizeof(struct syschain_cond));
+	defs_sz = array_size(run.nr_ops, sizeof(*chain.defs));
+	buf = kvmalloc(size_add(size_add(ops_sz, conds_sz),
+				size_add(res_sz, defs_sz)),
+		       GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	chain.ops = buf;
+	chain.results = buf + ops_sz;
+	chain.defs = buf + ops_sz + res_sz;
+	chain.conds = buf + ops_sz + res_sz + defs_sz;
+	chain.nr_ops = run.nr_ops;
+	chain.nr_conds = run.nr_conds;
+	chain.flags = run.flags;
+	chain.max_steps = run.max_steps && run.max_steps < sc_max_steps() ?
+			  run.max_steps : sc_max_steps();
+
+	ret = sc_copy_array((void *)chain.ops, sizeof(struct syschain_op),
+			    run.ops_uptr, run.op_size, run.nr_ops, &bad);
+	if (ret) {
+		ret = sc_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
+		goto out_free_chain;
+	}
+	ret = sc_copy_array((void *)chain.conds, sizeof(struct syschain_cond),
+			    run.conds_uptr, run.cond_size, run.nr_conds, &bad);
+	if (ret) {
+		ret = sc_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
+		goto out_free_chain;
+	}
+
+	ret = sc_validate(&chain, &sc_kernel_env, &rep);
+	if (ret) {
+		sc_put_report(uarg, &rep);
+		goto out_free_chain;
+	}
+	/* Make sure the report can be written before any op runs. */
+	ret = sc_put_report(uarg, &rep);
+	if (ret)
+		goto out_free_chain;
+
+	sc_run(&chain, &sc_kernel_env, &rep);
+
+	if (uresults && copy_to_user(uresults, chain.results, res_sz))
+		rep.status = SYSCHAIN_STATUS_FAULT;
+	ret = sc_put_report(uarg, &rep);
+
+out_free_chain:
+	kvfree(buf);
+	return ret;
+}
+
+static long syschain_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SYSCHAIN_PROBE:
+		return sc_ioctl_probe(uarg);
+	case SYSCHAIN_RUN:
+		return sc_ioctl_run(uarg);
+	}
 	return -ENOTTY;
 }
 
 static const struct file_operations syschain_fops = {
 	.owner = THIS_MODULE,
+	.open = nonseekable_open,
 	.unlocked_ioctl = syschain_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
 };
 
 static struct miscdevice syschain_misc = {
@@ -20,5 +289,29 @@ static struct miscdevice syschain_misc = {
 	.fops = &syschain_fops,
 	.mode = 0666,
 };
-module_misc_device(syschain_misc);
+
+static int __init syschain_init(void)
+{
+	int ret;
+
+	ret = misc_register(&syschain_misc);
+	if (ret) {
+		pr_err("cannot register /dev/syschain: %d\n", ret);
+		return ret;
+	}
+	pr_info("version %s, %u ops\n", SYSCHAIN_VERSION, sc_op_count());
+	return 0;
+}
+
+static void __exit syschain_exit(void)
+{
+	misc_deregister(&syschain_misc);
+}
+
+module_init(syschain_init);
+module_exit(syschain_exit);
+
+MODULE_DESCRIPTION("Run a chain of system calls with one user/kernel crossing");
+MODULE_AUTHOR("The syschain authors");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SYSCHAIN_VERSION);

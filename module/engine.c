@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later OR MIT
+/*
+ * The chain interpreter, shared by every executor. See engine.h.
+ */
+#include <linux/errno.h>
+#include "engine.h"
+
+/* Kernel-internal restart codes (include/linux/errno.h), not in the uapi. */
+#define SC_ERESTARTSYS		512
+#define SC_ERESTARTNOINTR	513
+#define SC_ERESTARTNOHAND	514
+#define SC_ERESTART_RESTARTBLOCK 516
+
+#define SC_OP_FLAGS	SYSCHAIN_OP_IGNORE_ERROR
+#define SC_COND_FLAGS	SYSCHAIN_COND_RHS_REF
+#define SC_RUN_FLAGS	SYSCHAIN_RUN_STOP_ON_ERROR
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+static int sc_reject(struct sc_report *rep, int err, __u32 op, __u32 cond)
+{
+	rep->steps = 0;
+	rep->status = SYSCHAIN_STATUS_INVALID;
+	rep->stop_op = op;
+	rep->stop_cond = cond;
+	return err;
+}
+
+static int sc_validate_op(const struct sc_chain *c, __u32 i,
+			  const struct sc_opdef *def)
+{
+	const struct syschain_op *op = &c->ops[i];
+	__u32 k;
+
+	if (op->flags & ~SC_OP_FLAGS)
+		return -EINVAL;
+	if (op->ref_mask >> def->nargs)
+		return -EINVAL;
+	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
+		if (k >= def->nargs && op->args[k])
+			return -EINVAL;
+		if (op->ref_mask & (1U << k)) {
+			if (op->arg_ref[k] >= i)
+				return -EINVAL;
+		} else if (op->arg_ref[k]) {
+			return -EINVAL;
+		}
+	}
+	if (op->cond_count > c->nr_conds ||
+	    op->cond_index > c->nr_conds - op->cond_count)
+		return -EINVAL;
+	if (!op->cond_count && op->cond_index)
+		return -EINVAL;
+	return def->check ? def->check(op) : 0;
+}
+
+static int sc_validate_cond(const struct sc_chain *c,
+			    const struct syschain_cond *cond)
+{
+	if (cond->cmp < SYSCHAIN_CMP_ALWAYS || cond->cmp > SYSCHAIN_CMP_UGE)
+		return -EINVAL;
+	if (cond->flags & ~SC_COND_FLAGS || cond->__reserved)
+		return -EINVAL;
+	switch (cond->action) {
+	case SYSCHAIN_ACT_STOP:
+		if (cond->target)
+			return -EINVAL;
+		break;
+	case SYSCHAIN_ACT_JUMP:
+		if (cond->target > c->nr_ops)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (cond->flags & SYSCHAIN_COND_RHS_REF) {
+		if (cond->rhs_ref >= c->nr_ops)
+			return -EINVAL;
+	} else if (cond->rhs_ref) {
+		return -EINVAL;
+	}
+	if (cond->cmp == SYSCHAIN_CMP_ALWAYS && (cond->flags || cond->rhs))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * sc_validate() - check a whole chain before any op runs
+ * @c: the chain; @c->defs is filled in on success
+ * @env: the executor, whose lookup() says which ops it supports
+ * @rep: on failure, status %SYSCHAIN_STATUS_INVALID and the culprit
+ *
+ * Return: 0, -EINVAL for a malformed chain, -EOPNOTSUPP for an op the
+ * executor does not support.
+ */
+int sc_validate(struct sc_chain *c, const struct sc_env *env,
+		struct sc_report *rep)
+{
+	__u32 i;
+	int err;
+
+	if (c->flags & ~SC_RUN_FLAGS || !c->nr_ops)
+		return sc_reject(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+				 SYSCHAIN_NO_INDEX);
+
+	for (i = 0; i < c->nr_ops; i++) {
+		const struct sc_opdef *def = env->lookup(env->priv,
+							 c->ops[i].nr);
+
+		if (!def)
+			return sc_reject(rep, -EOPNOTSUPP, i,
+					 SYSCHAIN_NO_INDEX);
+		err = sc_validate_op(c, i, def);
+		if (err)
+			return sc_reject(rep, err, i, SYSCHAIN_NO_INDEX);
+		c->defs[i] = def;
+	}
+	for (i = 0; i < c->nr_conds; i++) {
+		err = sc_validate_cond(c, &c->conds[i]);
+		if (err)
+			return sc_reject(rep, err, SYSCHAIN_NO_INDEX, i);
+	}
+	return 0;
+}
+
+/**
+ * sc_cond_holds() - evaluate one comparison
+ * @cmp: &enum syschain_cmp
+ * @lhs: the op's result
+ * @rhs: the right-hand side
+ *
+ * Return: 1 if it holds, 0 if not.
+ */
+int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs)
+{
+	__s64 sl = (__s64)lhs, sr = (__s64)rhs;
+
+	switch (cmp) {
+	case SYSCHAIN_CMP_ALWAYS:
+		return 1;
+	case SYSCHAIN_CMP_EQ:
+		return lhs == rhs;
+	case SYSCHAIN_CMP_NE:
+		return lhs != rhs;
+	case SYSCHAIN_CMP_LT:
+		return sl < sr;
+	case SYSCHAIN_CMP_LE:
+		return sl <= sr;
+	case SYSCHAIN_CMP_GT:
+		return sl > sr;
+	case SYSCHAIN_CMP_GE:
+		return sl >= sr;
+	case SYSCHAIN_CMP_ULT:
+		return lhs < rhs;
+	case SYSCHAIN_CMP_ULE:
+		return lhs <= rhs;
+	case SYSCHAIN_CMP_UGT:
+		return lhs > rhs;
+	case SYSCHAIN_CMP_UGE:
+		return lhs >= rhs;
+	}
+	return 0;
+}
+
+static void sc_stop(struct sc_report *rep, __u32 status, __u32 op, __u32 cond)
+{
+	rep->status = status;
+	rep->stop_op = op;
+	rep->stop_cond = cond;
+}
+
+/* Resolve an op's arguments; 0, or -1 if a referenced op has not run. */
+static int sc_resolve_args(const struct sc_chain *c,
+			   const struct syschain_op *op, __u64 *args)
+{
+	__u32 k;
+
+	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
+		const struct syschain_result *r;
+
+		args[k] = op->args[k];
+		if (!(op->ref_mask & (1U << k)))
+			continue;
+		r = &c->results[op->arg_ref[k]];
+		if (!r->count)
+			return -1;
+		args[k] += (__u64)r->ret;
+	}
+	return 0;
+}
+
+static inline int sc_is_restart(__s64 ret)
+{
+	return ret == -SC_ERESTARTSYS || ret == -SC_ERESTARTNOINTR ||
+	       ret == -SC_ERESTARTNOHAND || ret == -SC_ERESTART_RESTARTBLOCK;
+}
+
+/**
+ * sc_run() - execute a validated chain
+ * @c: the chain, after a successful sc_validate()
+ * @env: the executor
+ * @rep: filled in with the steps made and why the chain stopped
+ *
+ * Ops run from index 0. After each op its conditions are checked in order;
+ * the first that holds stops the chain or jumps. If none holds, a negative
+ * result stops the chain under %SYSCHAIN_RUN_STOP_ON_ERROR, and otherwise
+ * execution goes on with the next op. An op result of -EINTR (a signal
+ * interrupted it) always stops the chain.
+ */
+void sc_run(struct sc_chain *c, const struct sc_env *env,
+	    struct sc_report *rep)
+{
+	struct syschain_result *res = c->results;
+	const int stop_on_error = c->flags & SYSCHAIN_RUN_STOP_ON_ERROR;
+	__u64 steps = 0;
+	__u32 pc = 0, i;
+
+	for (i = 0; i < c->nr_ops; i++) {
+		res[i].ret = 0;
+		res[i].count = 0;
+	}
+	sc_stop(rep, SYSCHAIN_STATUS_COMPLETED, SYSCHAIN_NO_INDEX,
+		SYSCHAIN_NO_INDEX);
+
+	while (pc < c->nr_ops) {
+		const struct syschain_op *op = &c->ops[pc];
+		__u64 argbuf[SYSCHAIN_MAX_ARGS];
+		const __u64 *args = op->args;
+		__u32 k, next = pc + 1;
+		__s64 ret;
+
+		if (unlikely(steps >= c->max_steps)) {
+			sc_stop(rep, SYSCHAIN_STATUS_BUDGET, pc,
+				SYSCHAIN_NO_INDEX);
+			break;
+		}
+		if (env->pending && unlikely(env->pending(env->priv))) {
+			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,
+				SYSCHAIN_NO_INDEX);
+			break;
+		}
+		if (op->ref_mask) {
+			if (unlikely(sc_resolve_args(c, op, argbuf))) {
+				sc_stop(rep, SYSCHAIN_STATUS_UNRESOLVED, pc,
+					SYSCHAIN_NO_INDEX);
+				break;
+			}
+			args = argbuf;
+		}
+
+		ret = c->defs[pc]->fn(args);
+		steps++;
+		if (unlikely(ret < 0) && sc_is_restart(ret))
+			ret = -EINTR;
+		res[pc].ret = ret;
+		res[pc].count++;
+
+		if (unlikely(ret == -EINTR)) {
+			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,
+				SYSCHAIN_NO_INDEX);
+			break;
+		}
+
+		for (k = 0; k < op->cond_count; k++) {
+			__u32 ci = op->cond_index + k;
+			const struct syschain_cond *cond = &c->conds[ci];
+			__u64 rhs = cond->rhs;
+
+			if (cond->flags & SYSCHAIN_COND_RHS_REF) {
+				const struct syschain_result *r =
+					&res[cond->rhs_ref];
+
+				if (unlikely(!r->count)) {
+					sc_stop(rep, SYSCHAIN_STATUS_UNRESOLVED,
+						pc, ci);
+					goto out;
+				}
+				rhs += (__u64)r->ret;
+			}
+			if (!sc_cond_holds(cond->cmp, (__u64)ret, rhs))
+				continue;
+			if (cond->action == SYSCHAIN_ACT_STOP) {
+				sc_stop(rep, SYSCHAIN_STATUS_STOPPED, pc, ci);
+				goto out;
+			}
+			next = cond->target;
+			goto advance;
+		}
+		if (ret < 0 && stop_on_error &&
+		    !(op->flags & SYSCHAIN_OP_IGNORE_ERROR)) {
+			sc_stop(rep, SYSCHAIN_STATUS_FAILED, pc,
+				SYSCHAIN_NO_INDEX);
+			break;
+		}
+advance:
+		pc = next;
+	}
+out:
+	rep->steps = steps;
+}

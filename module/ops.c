@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The op table of the kernel executor, indexed by native syscall number
+ * and generated from oplist.h. Each entry names the syscall number, its
+ * argument count and the implementation, which lives in the file of its
+ * family (ops_fs.c, ops_process.c, ...).
+ */
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+#include <asm/unistd.h>
+#include "ops.h"
+
+#define SC_CHECK_0(sys)	NULL
+#define SC_CHECK_1(sys)	sc_check_##sys
+#define SC_OPDEF(sys, n, chk)						\
+	[__NR_##sys] = {						\
+		.nr = __NR_##sys,					\
+		.nargs = n,						\
+		.name = #sys,						\
+		.fn = sc_op_##sys,					\
+		.check = SC_CHECK_##chk(sys),				\
+	},
+
+static const struct sc_opdef sc_ops[] = {
+	SC_FOR_EACH_OP(SC_OPDEF)
+};
+
+#undef SC_OPDEF
+
+/**
+ * sc_op_lookup() - the op of a syscall number
+ * @nr: native syscall number
+ *
+ * Return: the op, or NULL if this module cannot run that syscall.
+ */
+const struct sc_opdef *sc_op_lookup(u32 nr)
+{
+	if (nr >= ARRAY_SIZE(sc_ops) || !sc_ops[nr].fn)
+		return NULL;
+	return &sc_ops[nr];
+}
+
+/** sc_op_count() - how many ops the module supports */
+unsigned int sc_op_count(void)
+{
+	unsigned int nr, count = 0;
+
+	for (nr = 0; nr < ARRAY_SIZE(sc_ops); nr++)
+		count += !!sc_ops[nr].fn;
+	return count;
+}
+
+/**
+ * sc_op_copy_list() - write the supported syscall numbers, ascending
+ * @list: user array
+ * @capacity: its length in entries; at most that many are written
+ *
+ * Return: 0 or -EFAULT.
+ */
+int sc_op_copy_list(u32 __user *list, unsigned int capacity)
+{
+	unsigned int nr, i = 0;
+
+	for (nr = 0; nr < ARRAY_SIZE(sc_ops) && i < capacity; nr++) {
+		if (!sc_ops[nr].fn)
+			continue;
+		if (put_user(nr, &list[i]))
+			return -EFAULT;
+		i++;
+	}
+	return 0;
+}

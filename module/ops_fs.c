@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * File ops: each follows its syscall's path in fs/read_write.c and
+ * fs/open.c step by step, through exported helpers and the file's own
+ * file_operations, so results, errnos, file positions, fsnotify events,
+ * I/O accounting and signals (SIGPIPE) are those of the syscall.
+ */
+#include <linux/fs.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fsnotify.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/sched/xacct.h>
+#include "compat.h"
+#include "ops.h"
+
+/*
+ * fdget_pos()/fdput_pos() are not exported; this is their logic: lock
+ * f_pos_lock when the position of a file may be shared.
+ */
+struct sc_fd {
+	struct fd f;
+	bool pos_locked;
+};
+
+static struct file *sc_fdget_pos(unsigned int fd, struct sc_fd *sf)
+{
+	struct file *file;
+
+	sf->f = fdget(fd);
+	sf->pos_locked = false;
+	file = fd_file(sf->f);
+	if (file && (file->f_mode & FMODE_ATOMIC_POS) &&
+	    file_count(file) > 1) {
+		mutex_lock(&file->f_pos_lock);
+		sf->pos_locked = true;
+	}
+	return file;
+}
+
+static void sc_fdput_pos(struct sc_fd *sf)
+{
+	if (sf->pos_locked)
+		mutex_unlock(&fd_file(sf->f)->f_pos_lock);
+	fdput(sf->f);
+}
+
+static loff_t *sc_file_ppos(struct file *file)
+{
+	return file->f_mode & FMODE_STREAM ? NULL : &file->f_pos;
+}
+
+static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
+			   loff_t *pos)
+{
+	ssize_t ret;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_READ))
+		return -EINVAL;
+	if (unlikely(!access_ok(buf, count)))
+		return -EFAULT;
+	ret = rw_verify_area(READ, file, pos, count);
+	if (ret)
+		return ret;
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+
+	if (file->f_op->read) {
+		ret = file->f_op->read(file, buf, count, pos);
+	} else if (file->f_op->read_iter) {
+		struct kiocb kiocb;
+		struct iov_iter iter;
+
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_pos = pos ? *pos : 0;
+		iov_iter_ubuf(&iter, ITER_DEST, buf, count);
+		ret = file->f_op->read_iter(&kiocb, &iter);
+		if (WARN_ON_ONCE(ret == -EIOCBQUEUED))
+			ret = -EIO;
+		if (pos)
+			*pos = kiocb.ki_pos;
+	} else {
+		ret = -EINVAL;
+	}
+	if (ret > 0) {
+		fsnotify_access(file);
+		add_rchar(current, ret);
+	}
+	inc_syscr(current);
+	return ret;
+}
+
+static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *pos)
+{
+	ssize_t ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_WRITE))
+		return -EINVAL;
+	if (unlikely(!access_ok(buf, count)))
+		return -EFAULT;
+	ret = rw_verify_area(WRITE, file, pos, count);
+	if (ret)
+		return ret;
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+
+	file_start_write(file);
+	if (file->f_op->write) {
+		ret = file->f_op->write(file, buf, count, pos);
+	} else if (file->f_op->write_iter) {
+		struct kiocb kiocb;
+		struct iov_iter iter;
+
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_pos = pos ? *pos : 0;
+		iov_iter_ubuf(&iter, ITER_SOURCE, (void __user *)buf, count);
+		ret = file->f_op->write_iter(&kiocb, &iter);
+		if (WARN_ON_ONCE(ret == -EIOCBQUEUED))
+			ret = -EIO;
+		if (ret > 0 && pos)
+			*pos = kiocb.ki_pos;
+	} else {
+		ret = -EINVAL;
+	}
+	if (ret > 0) {
+		fsnotify_modify(file);
+		add_wchar(current, ret);
+	}
+	inc_syscw(current);
+	file_end_write(file);
+	return ret;
+}
+
+/* read(unsigned int fd, char __user *buf, size_t count) */
+__s64 sc_op_read(const __u64 *args)
+{
+	char __user *buf = u64_to_user_ptr(args[1]);
+	struct sc_fd sf;
+	struct file *file;
+	loff_t pos, *ppos;
+	ssize_t ret;
+
+	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	if (!file)
+		return -EBADF;
+	ppos = sc_file_ppos(file);
+	if (ppos) {
+		pos = *ppos;
+		ppos = &pos;
+	}
+	ret = sc_vfs_read(file, buf, args[2], ppos);
+	if (ret >= 0 && ppos)
+		file->f_pos = pos;
+	sc_fdput_pos(&sf);
+	return ret;
+}
+
+/* write(unsigned int fd, const char __user *buf, size_t count) */
+__s64 sc_op_write(const __u64 *args)
+{
+	const char __user *buf = u64_to_user_ptr(args[1]);
+	struct sc_fd sf;
+	struct file *file;
+	loff_t pos, *ppos;
+	ssize_t ret;
+
+	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	if (!file)
+		return -EBADF;
+	ppos = sc_file_ppos(file);
+	if (ppos) {
+		pos = *ppos;
+		ppos = &pos;
+	}
+	ret = sc_vfs_write(file, buf, args[2], ppos);
+	if (ret >= 0 && ppos)
+		file->f_pos = pos;
+	sc_fdput_pos(&sf);
+	return ret;
+}
+
+/* pread64(unsigned int fd, char __user *buf, size_t count, loff_t pos) */
+__s64 sc_op_pread64(const __u64 *args)
+{
+	loff_t pos = (loff_t)args[3];
+	struct file *file;
+	struct fd f;
+	ssize_t ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	f = fdget((unsigned int)args[0]);
+	file = fd_file(f);
+	if (!file)
+		return -EBADF;
+	ret = -ESPIPE;
+	if (file->f_mode & FMODE_PREAD)
+		ret = sc_vfs_read(file, u64_to_user_ptr(args[1]), args[2],
+				  &pos);
+	fdput(f);
+	return ret;
+}
+
+/* pwrite64(unsigned int fd, const char __user *buf, size_t count, loff_t pos) */
+__s64 sc_op_pwrite64(const __u64 *args)
+{
+	loff_t pos = (loff_t)args[3];
+	struct file *file;
+	struct fd f;
+	ssize_t ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	f = fdget((unsigned int)args[0]);
+	file = fd_file(f);
+	if (!file)
+		return -EBADF;
+	ret = -ESPIPE;
+	if (file->f_mode & FMODE_PWRITE)
+		ret = sc_vfs_write(file, u64_to_user_ptr(args[1]), args[2],
+				   &pos);
+	fdput(f);
+	return ret;
+}
+
+/* lseek(unsigned int fd, off_t offset, unsigned int whence) */
+__s64 sc_op_lseek(const __u64 *args)
+{
+	unsigned int whence = (unsigned int)args[2];
+	struct sc_fd sf;
+	struct file *file;
+	__s64 ret = -EINVAL;
+
+	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	if (!file)
+		return -EBADF;
+	if (whence <= SEEK_MAX)
+		ret = vfs_llseek(file, (loff_t)args[1], whence);
+	sc_fdput_pos(&sf);
+	return ret;
+}
+
+/*
+ * The -EINVAL checks of build_open_flags() that openat(2) can reach (the
+ * syscall masks unknown flags and mode bits away first). The syscall makes
+ * them before it allocates a descriptor, so they must come first here too.
+ */
+static int sc_open_flags_check(int flags)
+{
+	int acc = flags & O_ACCMODE;
+
+	if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+		return -EINVAL;
+	if (flags & __O_TMPFILE) {
+		if (!(flags & O_DIRECTORY))
+			return -EINVAL;
+		if (acc != O_WRONLY && acc != O_RDWR)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The exported open helpers resolve a path from the caller's cwd and root
+ * (filp_open()) or from a given root that ".." and absolute symlinks
+ * cannot leave (file_open_root()). Neither resolves relative to a
+ * directory descriptor the way openat(2) does, so the kernel executor
+ * takes openat() with the constant AT_FDCWD only and rejects any other
+ * dfd at validation, rather than run something that could differ.
+ */
+int sc_check_openat(const struct syschain_op *op)
+{
+	if ((op->ref_mask & 1) || (int)op->args[0] != AT_FDCWD)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* openat(int dfd, const char __user *filename, int flags, umode_t mode) */
+__s64 sc_op_openat(const __u64 *args)
+{
+	const char __user *filename = u64_to_user_ptr(args[1]);
+	int flags = (int)args[2] | O_LARGEFILE;
+	umode_t mode = (umode_t)args[3];
+	struct file *file;
+	char *name;
+	long len;
+	int fd;
+
+	fd = sc_open_flags_check(flags);
+	if (fd)
+		return fd;
+
+	name = __getname();
+	if (!name)
+		return -ENOMEM;
+	len = strncpy_from_user(name, filename, PATH_MAX);
+	if (len < 0) {
+		fd = len;
+		goto out_free_name;
+	}
+	if (len == PATH_MAX) {
+		fd = -ENAMETOOLONG;
+		goto out_free_name;
+	}
+	if (!len) {
+		fd = -ENOENT;
+		goto out_free_name;
+	}
+
+	fd = get_unused_fd_flags(flags);
+	if (fd < 0)
+		goto out_free_name;
+	file = filp_open(name, flags, mode);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto out_free_name;
+	}
+	fsnotify_open(file);
+	fd_install(fd, file);
+
+out_free_name:
+	__putname(name);
+	return fd;
+}
+
+/* close(unsigned int fd) */
+__s64 sc_op_close(const __u64 *args)
+{
+	return close_fd((unsigned int)args[0]);
+}
