@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the syschain test VM (busybox sh, PID 1). Installed into the
+# initramfs by tests/vm/run.sh together with /etc/syschain-vm.conf, which
+# sets RELEASE, SHELL_MODE and HAVE_SCRIPT; /syschain/tests/list names the
+# test binaries in order ("PATH NAME" per line).
+#
+# Every line meant for the host starts with "syschain-vm: ".
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+
+say() { echo "syschain-vm: $*"; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+chmod 1777 /tmp /dev/shm
+hostname syschain-vm
+
+# shellcheck source=/dev/null
+. /etc/syschain-vm.conf
+
+say "kernel $(uname -r) cmdline: $(cat /proc/cmdline)"
+
+ko=/lib/modules/$RELEASE/updates/dkms/syschain.ko
+loaded=0
+if insmod "$ko"; then
+	say "loaded $ko"
+	# misc_register() creates the node synchronously via devtmpfs; poll
+	# a little anyway in case a future version registers it lazily.
+	i=0
+	while [ ! -c /dev/syschain ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -c /dev/syschain ]; then
+		loaded=1
+		modinfo "$ko" 2>/dev/null | grep -E '^(version|srcversion|vermagic|license|filename)' |
+			sed 's/^/syschain-vm: modinfo /'
+		for f in version srcversion taint; do
+			[ -r /sys/module/syschain/$f ] && say "sysfs $f=$(cat /sys/module/syschain/$f)"
+		done
+	else
+		say "ERROR: /dev/syschain did not appear after insmod"
+	fi
+else
+	say "ERROR: insmod $ko failed (exit=$?)"
+fi
+
+export SYSCHAIN_VM=1 SYSCHAIN_KERNEL="$RELEASE"
+passed=0
+failed=0
+if [ -f /syschain/tests/list ]; then
+	while read -r path name; do
+		if [ $loaded != 1 ]; then
+			say "test $name exit=not-run (module not loaded)"
+			failed=$((failed + 1))
+			continue
+		fi
+		say "test $name start"
+		(cd /tmp && exec "$path") </dev/null
+		rc=$?
+		say "test $name exit=$rc"
+		if [ $rc = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	done </syschain/tests/list
+fi
+
+if [ "$HAVE_SCRIPT" = 1 ]; then
+	say "script start"
+	(cd /tmp && exec sh /syschain/script.sh) </dev/null
+	say "script exit=$?"
+fi
+
+say "done passed=$passed failed=$failed"
+
+say "dmesg begin"
+dmesg
+say "dmesg end"
+
+if [ "$SHELL_MODE" = 1 ]; then
+	say "interactive shell; 'exit' or Ctrl-D powers the VM off (Ctrl-A X kills it)"
+	setsid cttyhack sh -l
+fi
+
+sync
+poweroff -f

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Shared helpers of the VM harness: kernel provisioning (cached under
+# $SYSCHAIN_CACHE, default <repo>/.cache) and the private DKMS build.
+# Sourced by tests/vm/run.sh; expects `set -euo pipefail`.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
+CACHE=${SYSCHAIN_CACHE:-$REPO_ROOT/.cache}
+VM_CACHE=$CACHE/vm
+DEBIAN_MIRROR=${SYSCHAIN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Packages for building the module inside the Debian 13 chroot.
+TRIXIE_PACKAGES=(gcc-14 make libelf-dev dwarves dkms linux-headers-amd64)
+
+msg() { printf 'syschain-vm[host]: %s\n' "$*" >&2; }
+die() { msg "ERROR: $*"; exit 1; }
+
+# Hold an exclusive lock on $VM_CACHE/$1.lock while running "${@:2}", so
+# that parallel runs do not provision the same thing twice.
+with_lock() {
+	local name=$1; shift
+	mkdir -p "$VM_CACHE"
+	(
+		flock 9
+		"$@"
+	) 9>"$VM_CACHE/$name.lock"
+}
+
+# Newest installed linux-headers-<release>-amd64 package, as <release>.
+# $1: optional chroot directory to look into instead of the host.
+headers_release() {
+	local admindir=()
+	[[ -n ${1:-} ]] && admindir=(--admindir="$1/var/lib/dpkg")
+	dpkg-query "${admindir[@]}" -W -f '${db:Status-Abbrev} ${Package}\n' 'linux-headers-*-amd64' 2>/dev/null |
+		sed -n 's/^ii *linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | sort -V | tail -n 1
+}
+
+# Extract /boot of a linux-image .deb into $2 and check for vmlinuz.
+# Only ./boot is unpacked (what `dpkg -x` would give minus ~400 MB of
+# modules the guest never needs).
+unpack_kernel_deb() {
+	local deb=$1 dest=$2 release=$3 tmp
+	tmp=$(mktemp -d "$dest.tmp.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot
+	[[ -f $tmp/boot/vmlinuz-$release ]] || die "$deb has no /boot/vmlinuz-$release"
+	rm -rf "$dest"
+	mv "$tmp" "$dest"
+}
+
+# --- series 6.1: the host's own Debian 12 headers -------------------------
+provision_6_1() {
+	VM_RELEASE=$(headers_release)
+	[[ -n $VM_RELEASE ]] || die "no linux-headers-*-amd64 installed (run scripts/deps.sh)"
+	VM_HEADERS=/usr/src/linux-headers-$VM_RELEASE
+	[[ -d $VM_HEADERS ]] || die "missing $VM_HEADERS"
+	VM_CHROOT=
+	local kdir=$VM_CACHE/kernels/$VM_RELEASE
+	VM_VMLINUZ=$kdir/boot/vmlinuz-$VM_RELEASE
+	[[ -f $VM_VMLINUZ ]] && return 0
+	with_lock kernels _fetch_6_1 "$kdir"
+}
+
+_fetch_6_1() {
+	local kdir=$1 dl
+	[[ -f $VM_VMLINUZ ]] && return 0
+	msg "downloading linux-image-$VM_RELEASE-unsigned"
+	mkdir -p "$VM_CACHE/kernels"
+	dl=$(mktemp -d "$VM_CACHE/kernels/dl.XXXXXX")
+	(cd "$dl" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-image-$VM_RELEASE-unsigned") ||
+		{ rm -rf "$dl"; die "apt-get download linux-image-$VM_RELEASE-unsigned failed"; }
+	unpack_kernel_deb "$dl"/linux-image-*.deb "$kdir" "$VM_RELEASE"
+	rm -rf "$dl"
+}
+
+# --- series 6.12: Debian 13 (trixie) in a cached chroot -------------------
+provision_6_12() {
+	VM_CHROOT=$VM_CACHE/trixie
+	[[ -f $VM_CHROOT/.syschain-ready ]] || with_lock trixie _make_trixie_chroot
+	VM_RELEASE=$(headers_release "$VM_CHROOT")
+	[[ -n $VM_RELEASE ]] || die "no linux-headers-*-amd64 in $VM_CHROOT"
+	VM_HEADERS=/usr/src/linux-headers-$VM_RELEASE # inside the chroot
+	local kdir=$VM_CACHE/kernels/$VM_RELEASE
+	VM_VMLINUZ=$kdir/boot/vmlinuz-$VM_RELEASE
+	[[ -f $VM_VMLINUZ ]] && return 0
+	with_lock kernels _fetch_6_12 "$kdir"
+}
+
+_make_trixie_chroot() {
+	[[ -f $VM_CHROOT/.syschain-ready ]] && return 0
+	[[ $(id -u) = 0 ]] || die "creating the trixie chroot needs root"
+	command -v debootstrap >/dev/null || die "debootstrap missing (run scripts/deps.sh)"
+	local tmp=$VM_CHROOT.tmp
+	rm -rf "$tmp"
+	msg "creating Debian 13 chroot in $VM_CHROOT (once; takes a few minutes)"
+	# debootstrap mounts /proc etc. in the target itself; a private mount
+	# namespace guarantees nothing leaks if it is interrupted.
+	unshare --mount --propagation private -- \
+		debootstrap --variant=minbase trixie "$tmp" "$DEBIAN_MIRROR" >"$VM_CACHE/debootstrap.log" 2>&1 ||
+		{ tail -n 30 "$VM_CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $VM_CACHE/debootstrap.log)"; }
+	msg "installing ${TRIXIE_PACKAGES[*]} into the chroot"
+	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get update -q >/dev/null
+	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get install -q -y --no-install-recommends \
+		"${TRIXIE_PACKAGES[@]}" >"$VM_CACHE/trixie-apt.log" 2>&1 ||
+		{ tail -n 30 "$VM_CACHE/trixie-apt.log" >&2; die "apt-get install in chroot failed"; }
+	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get clean
+	touch "$tmp/.syschain-ready"
+	mv "$tmp" "$VM_CHROOT"
+}
+
+_fetch_6_12() {
+	local kdir=$1
+	[[ -f $VM_VMLINUZ ]] && return 0
+	msg "downloading linux-image-$VM_RELEASE-unsigned (trixie)"
+	rm -rf "$VM_CHROOT/var/tmp/kimage"
+	mkdir -p "$VM_CHROOT/var/tmp/kimage"
+	"$VM_DIR/chroot-run.sh" "$VM_CHROOT" -- sh -c \
+		"cd /var/tmp/kimage && apt-get download -q -o APT::Sandbox::User=root linux-image-$VM_RELEASE-unsigned" ||
+		die "apt-get download linux-image-$VM_RELEASE-unsigned failed in chroot"
+	mkdir -p "$VM_CACHE/kernels"
+	unpack_kernel_deb "$VM_CHROOT"/var/tmp/kimage/linux-image-*.deb "$kdir" "$VM_RELEASE"
+	rm -rf "$VM_CHROOT/var/tmp/kimage"
+}
+
+# provision_kernel SERIES: sets VM_RELEASE, VM_VMLINUZ, VM_HEADERS (as seen
+# by the build environment) and VM_CHROOT (empty = build on the host).
+provision_kernel() {
+	case $1 in
+	6.1) provision_6_1 ;;
+	6.12) provision_6_12 ;;
+	*) die "unknown kernel series '$1' (expected 6.1 or 6.12)" ;;
+	esac
+}

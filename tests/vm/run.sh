@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build syschain.ko with DKMS for a Debian kernel, boot that kernel in QEMU
+# with a busybox initramfs, load the module and run tests in the guest.
+# See tests/vm/README.md.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+usage: tests/vm/run.sh [options]
+  --kernel 6.1|6.12   kernel series to boot (default 6.1)
+  --test FILE         executable to copy into the guest and run as a test
+                      (repeatable; run in order, cwd /tmp, as root)
+  --file SRC:DST      extra file or directory to copy to DST in the guest
+                      (repeatable; shared libraries of ELF files come along)
+  --script FILE       guest shell script to run after the tests
+  --append "ARGS"     extra kernel command line arguments (e.g. pti=on)
+  --timeout SECONDS   limit for the VM run, boot to poweroff (default 600)
+  --shell             interactive: load the module, run the tests if any,
+                      then give a busybox shell on the console
+  --log FILE          where to save the serial log
+                      (default .cache/vm/logs/vm-<series>.log)
+  --prepare-only      provision the kernel (and chroot) and exit
+  -h, --help          this text
+environment:
+  SYSCHAIN_SRC=DIR    build the module from DIR/module and DIR/uapi
+  SYSCHAIN_CACHE=DIR  cache directory (default <repo>/.cache)
+  SYSCHAIN_KEEP=1     keep the per-run work directory (initramfs, DKMS trees)
+  SYSCHAIN_QEMU_CPU   QEMU -cpu model (default max: SMEP/SMAP/PCID... on TCG)
+  SYSCHAIN_QEMU_ARGS  extra QEMU arguments (word-split)
+EOF
+}
+
+# shellcheck source=tests/vm/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+series=6.1
+tests=()
+files=()
+script=
+append=
+timeout_s=600
+shell_mode=0
+log=
+prepare_only=0
+
+need_arg() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs an argument"; }
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--kernel) need_arg "$@"; series=$2; shift 2 ;;
+	--test) need_arg "$@"; tests+=("$2"); shift 2 ;;
+	--file) need_arg "$@"; files+=("$2"); shift 2 ;;
+	--script) need_arg "$@"; script=$2; shift 2 ;;
+	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
+	--shell) shell_mode=1; shift ;;
+	--log) need_arg "$@"; log=$2; shift 2 ;;
+	--prepare-only) prepare_only=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+
+[[ $series == 6.1 || $series == 6.12 ]] || die "--kernel must be 6.1 or 6.12, not '$series'"
+[[ $timeout_s =~ ^[0-9]+$ && $timeout_s -gt 0 ]] || die "--timeout needs a positive number of seconds"
+for t in "${tests[@]}"; do
+	[[ -f $t && -x $t ]] || die "test $t is not an executable file"
+	[[ $(basename "$t") =~ ^[A-Za-z0-9._+-]+$ ]] || die "test name $(basename "$t") has odd characters"
+done
+for f in "${files[@]}"; do
+	[[ $f == *:/* ]] || die "--file wants SRC:/absolute/DST, got '$f'"
+	[[ -e ${f%%:*} ]] || die "--file source ${f%%:*} does not exist"
+done
+[[ -z $script || -f $script ]] || die "script $script does not exist"
+
+for tool in qemu-system-x86_64 dkms cpio ldd timeout; do
+	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
+done
+BUSYBOX=${SYSCHAIN_BUSYBOX:-/bin/busybox}
+if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
+	die "$BUSYBOX is missing or not static (install busybox-static)"
+fi
+
+provision_kernel "$series"
+msg "kernel $series: release $VM_RELEASE, $VM_VMLINUZ"
+if ((prepare_only)); then
+	exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# Per-run work directory: staged DKMS source, private DKMS tree, guest root.
+mkdir -p "$VM_CACHE/runs" "$VM_CACHE/logs"
+work=$(mktemp -d "$VM_CACHE/runs/$series.XXXXXX")
+qemu_pid=
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+	if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -TERM "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	fi
+	if [[ ${SYSCHAIN_KEEP:-0} == 1 ]]; then
+		msg "kept work directory $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+[[ -n $log ]] || log=$VM_CACHE/logs/vm-$series.log
+mkdir -p "$(dirname "$log")"
+: >"$log"
+
+# ---------------------------------------------------------------------------
+# DKMS build into the guest's module tree.
+#
+# dkms 3.0.10 honours --dkmstree (its state: /var/lib/dkms), --sourcetree
+# (/usr/src) and --installtree (/lib/modules): with all three pointing into
+# $work nothing of the host's DKMS state is read or written, and
+# `dkms install` copies the module to
+# <installtree>/<release>/updates/dkms/syschain.ko, i.e. into the guest root.
+# Two things would still touch the host and are switched off:
+#  - depmod: dkms runs `depmod -a <release>` on the real /lib/modules, not
+#    on --installtree -> --no-depmod (the guest uses insmod anyway);
+#  - module signing: dkms signs with /var/lib/dkms/mok.key and creates it if
+#    missing. It takes mok_signing_key/mok_certificate from the environment
+#    (via framework.conf sourcing), so we point them into the cache.
+# For 6.12 the same commands run inside the trixie chroot (its gcc-14 and
+# headers) with $work bind-mounted at /syschain-work.
+"$REPO_ROOT/scripts/dkms.sh" stage "$work/stage"
+version=$(cat "$work/stage/VERSION")
+mkdir -p "$work/src" "$work/dkms" "$work/root/lib/modules/$VM_RELEASE"
+mv "$work/stage" "$work/src/syschain-$version"
+
+if [[ -z $VM_CHROOT ]]; then
+	w=$work
+	in_env=()
+	mkdir -p "$VM_CACHE/mok"
+	export mok_signing_key=$VM_CACHE/mok/mok.key mok_certificate=$VM_CACHE/mok/mok.pub
+else
+	w=/syschain-work
+	in_env=("$VM_DIR/chroot-run.sh" "$VM_CHROOT" --bind "$work:$w" --)
+fi
+dkms_opts=(--dkmstree "$w/dkms" --sourcetree "$w/src" --installtree "$w/root/lib/modules"
+	--kernelsourcedir "$VM_HEADERS" --no-depmod -m syschain -v "$version")
+msg "dkms add/build/install syschain/$version for $VM_RELEASE${VM_CHROOT:+ (in trixie chroot)}"
+for action in add build install; do
+	k=()
+	[[ $action == add ]] || k=(-k "$VM_RELEASE")
+	if ! "${in_env[@]}" dkms "$action" "${dkms_opts[@]}" "${k[@]}" >"$work/dkms-$action.log" 2>&1; then
+		cat "$work/dkms-$action.log" >&2
+		mlog=$work/dkms/syschain/$version/build/make.log
+		[[ -f $mlog ]] && { msg "---- $mlog"; cat "$mlog" >&2; }
+		echo "vm-$series: 0 passed, ${#tests[@]} failed"
+		die "dkms $action failed"
+	fi
+	sed 's/^/  dkms: /' "$work/dkms-$action.log" | grep -v '^  dkms: *$' >&2 || true
+done
+guest_ko=/lib/modules/$VM_RELEASE/updates/dkms/syschain.ko
+[[ -f $work/root$guest_ko ]] || die "dkms install did not produce $guest_ko in the guest tree"
+# modules.dep for the guest tree only (busybox modinfo/modprobe want it);
+# the empty lists just keep depmod from warning about them.
+if command -v depmod >/dev/null; then
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		: >"$work/root/lib/modules/$VM_RELEASE/$f"
+	done
+	depmod -b "$work/root" "$VM_RELEASE" || die "depmod -b on the guest tree failed"
+fi
+
+# ---------------------------------------------------------------------------
+# Initramfs.
+root=$work/root
+
+# Copy the shared libraries (and the dynamic loader) an ELF file needs.
+add_libs() {
+	local f=$1 out lib
+	out=$(ldd "$f" 2>&1) || return 0 # static or not ELF
+	if grep -q 'not found' <<<"$out"; then
+		die "$f: missing shared libraries: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
+	fi
+	while read -r lib; do
+		[[ -e $root$lib ]] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$out")
+}
+
+# Copy SRC to the guest path DST, with the libraries of any ELF in it.
+add_file() {
+	local src=$1 dst=$2 f
+	mkdir -p "$root$(dirname "$dst")"
+	cp -a "$src" "$root$dst"
+	while IFS= read -r -d '' f; do
+		add_libs "$f"
+	done < <(find "$root$dst" -type f -perm -u+x -print0)
+}
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,run,syschain/tests}
+cp "$BUSYBOX" "$root/bin/busybox"
+while read -r applet; do
+	[[ -e $root/$applet || -L $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
+done < <("$BUSYBOX" --list-full)
+install -m 0755 "$VM_DIR/init.sh" "$root/init"
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nobody:x:65534:
+nogroup:x:65534:
+EOF
+{
+	printf 'RELEASE=%s\n' "$VM_RELEASE"
+	printf 'SHELL_MODE=%s\n' "$shell_mode"
+	printf 'HAVE_SCRIPT=%s\n' "$([[ -n $script ]] && echo 1 || echo 0)"
+} >"$root/etc/syschain-vm.conf"
+
+test_names=()
+i=0
+for t in "${tests[@]}"; do
+	i=$((i + 1))
+	name=$(basename "$t")
+	dst=/syschain/tests/$(printf '%02d' "$i")-$name
+	add_file "$t" "$dst"
+	echo "$dst $name" >>"$root/syschain/tests/list"
+	test_names+=("$name")
+done
+for f in "${files[@]}"; do
+	add_file "${f%%:*}" "${f#*:}"
+done
+[[ -z $script ]] || install -m 0755 "$script" "$root/syschain/script.sh"
+
+initrd=$work/initrd.cpio
+(cd "$root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) >"$initrd"
+msg "initramfs $(du -h "$initrd" | cut -f1), tests: ${test_names[*]:-none}"
+
+# ---------------------------------------------------------------------------
+# Boot. Warnings must not panic (we find them in the log and want the run to
+# go on); an oops does panic, and panic=-1 with -no-reboot ends QEMU at once
+# instead of leaving a wedged guest to the timeout. loglevel=5 puts kernel
+# warnings and worse on the console without the boot chatter.
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic${append:+ $append}"
+qemu=(qemu-system-x86_64 -m 1024 -smp 2 -cpu "${SYSCHAIN_QEMU_CPU:-max}"
+	-nodefaults -nographic -no-reboot -kernel "$VM_VMLINUZ" -initrd "$initrd" -append "$cmdline")
+# shellcheck disable=SC2206  # word splitting intended
+[[ -z ${SYSCHAIN_QEMU_ARGS:-} ]] || qemu+=($SYSCHAIN_QEMU_ARGS)
+
+if ((shell_mode)); then
+	msg "interactive VM; Ctrl-A X quits QEMU, 'exit' powers off"
+	"${qemu[@]}" -chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
+		-serial chardev:con -mon chardev=con
+	exit $?
+fi
+
+msg "booting $VM_RELEASE (timeout ${timeout_s}s), log: $log"
+start=$SECONDS
+timeout --kill-after=10 "$timeout_s" "${qemu[@]}" \
+	-chardev "stdio,id=con,logfile=$log" -serial chardev:con -monitor none </dev/null &
+qemu_pid=$!
+qemu_rc=0
+wait "$qemu_pid" || qemu_rc=$?
+qemu_pid=
+msg "VM finished after $((SECONDS - start))s (qemu exit $qemu_rc)"
+
+# ---------------------------------------------------------------------------
+# Verdict.
+clean=$work/serial.txt
+tr -d '\r' <"$log" >"$clean"
+reasons=()
+case $qemu_rc in
+0) ;;
+124 | 137) reasons+=("timeout: the VM did not power off within ${timeout_s}s (killed)") ;;
+*) reasons+=("qemu exited with status $qemu_rc") ;;
+esac
+
+if ! grep -q "^syschain-vm: loaded $guest_ko\$" "$clean"; then
+	why=$(grep -m1 '^syschain-vm: ERROR' "$clean" || true)
+	reasons+=("module not loaded${why:+: ${why#syschain-vm: }}")
+elif grep -q '^syschain-vm: ERROR' "$clean"; then
+	reasons+=("$(grep -m1 '^syschain-vm: ERROR' "$clean" | sed 's/^syschain-vm: //')")
+fi
+
+passed=0
+failed=0
+for name in "${test_names[@]}"; do
+	rc=$(sed -n "s/^syschain-vm: test $name exit=\\(.*\\)\$/\\1/p" "$clean" | head -n 1)
+	if [[ $rc == 0 ]]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		reasons+=("test $name: ${rc:+exit=}${rc:-no result (VM crashed or timed out)}")
+	fi
+done
+
+if [[ -n $script ]]; then
+	rc=$(sed -n 's/^syschain-vm: script exit=\(.*\)$/\1/p' "$clean" | head -n 1)
+	[[ $rc == 0 ]] || reasons+=("script $(basename "$script"): ${rc:+exit=}${rc:-no result}")
+fi
+
+if ! grep -qE '^syschain-vm: done passed=[0-9]+ failed=[0-9]+$' "$clean"; then
+	reasons+=("no 'syschain-vm: done' line: the guest crashed, hung or was killed")
+fi
+if ! grep -q '^syschain-vm: dmesg end$' "$clean"; then
+	[[ ${reasons[*]:-} == *"no 'syschain-vm: done'"* ]] ||
+		reasons+=("the guest's dmesg dump is incomplete")
+fi
+
+kpat='BUG:|WARNING:|Oops|general protection|Call Trace:|UBSAN:|KASAN:|kernel BUG|Kernel panic'
+if grep -qE "$kpat" "$clean"; then
+	reasons+=("kernel log reports problems:")
+	while IFS= read -r line; do
+		reasons+=("    $line")
+	done < <(grep -E "$kpat" "$clean" | head -n 20)
+fi
+
+if ((${#reasons[@]})); then
+	msg "FAILED (serial log: $log):"
+	for r in "${reasons[@]}"; do
+		msg "  $r"
+	done
+	status=1
+else
+	msg "OK"
+	status=0
+fi
+echo "vm-$series: $passed passed, $failed failed"
+exit "$status"
