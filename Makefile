@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# syschain: top-level build.
+#
+#   make                 module, libchain, examples, tests, benchmarks
+#   make check           everything a contributor must pass (installs deps)
+#   make bench           the benchmarks (in a guest if /dev/syschain is absent)
+#   make lint            checkpatch + sparse on module/ and uapi/
+#   make dkms-install    install the module for real with DKMS
+#   make dkms-uninstall  remove it
+#   make vm-shell        boot the test kernel with the module, get a shell
+#   make clean
+#
+# Knobs: KERNELS="6.1 6.12" (guest kernels for check), KERNELRELEASE and
+# KDIR (host module build), CC, CFLAGS, V=1.
+
+VERSION := $(shell cat VERSION)
+TOP := $(abspath .)
+BUILD := $(TOP)/build
+
+# The release to build the host module for: the running kernel if its
+# build tree exists, else the newest installed Debian headers.
+KERNELRELEASE ?= $(shell scripts/krelease.sh)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+KERNELS ?= 6.1 6.12
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I$(TOP)/uapi
+
+GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
+GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_TEST_SRCS))
+
+FORBIDDEN_SYMS := ^(sys_call_table|__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ksys_|kallsyms_lookup_name$$|register_kprobe$$|register_kretprobe$$)
+
+all: module guest-tests unit-tests
+
+deps:
+	@scripts/deps.sh -q
+
+module:
+	$(MAKE) -C module KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
+
+# Userspace objects that embed the shared engine are built with the same
+# warnings as everything else.
+$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h uapi/linux/syschain.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< -lcmocka -lpthread
+
+guest-tests: $(GUEST_TESTS)
+
+unit-tests:
+	$(MAKE) -C tests/unit
+
+# The module must never import a syscall entry point or a lookup trick.
+check-symbols: module
+	@bad=$$(nm -u module/syschain.ko | awk '{print $$2}' | grep -E '$(FORBIDDEN_SYMS)' || true); \
+	if [ -n "$$bad" ]; then \
+		echo "check-symbols: syschain.ko imports forbidden symbols:"; \
+		echo "$$bad"; exit 1; \
+	fi; \
+	echo "check-symbols: syschain.ko imports no syscall entry point ($$(nm -u module/syschain.ko | wc -l) symbols checked)"
+
+check-unit: deps
+	$(MAKE) -C tests/unit check
+
+check-vm: deps guest-tests
+	@set -e; for k in $(KERNELS); do \
+		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)); \
+	done
+
+check: deps
+	$(MAKE) all
+	$(MAKE) check-symbols
+	$(MAKE) check-unit
+	$(MAKE) check-vm
+
+vm-shell: deps guest-tests
+	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --shell
+
+dkms-install: deps
+	scripts/dkms.sh install
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall
+
+clean:
+	-$(MAKE) -C module clean KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
+	-$(MAKE) -C tests/unit clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
+	check-vm check vm-shell dkms-install dkms-uninstall clean
