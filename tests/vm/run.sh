@@ -314,7 +314,7 @@ if grep -qE "$kpat" "$clean"; then
 	reasons+=("kernel log reports problems:")
 	while IFS= read -r line; do
 		reasons+=("    $line")
-	done < <(grep -E "$kpat" "$clean" | head -n 20)
+	done < <(grep -E "$kpat" "$clean" | awk '!seen[$0]++' | head -n 20)
 fi
 
 if ((${#reasons[@]})); then
