@@ -12,7 +12,9 @@
 
 #define SC_CHECK_0(sys)	NULL
 #define SC_CHECK_1(sys)	sc_check_##sys
-#define SC_OPDEF(sys, n, chk)						\
+
+static const struct sc_opdef sc_ops[] = {
+#define SC_OP(sys, n, chk)						\
 	[__NR_##sys] = {						\
 		.nr = __NR_##sys,					\
 		.nargs = n,						\
@@ -20,12 +22,9 @@
 		.fn = sc_op_##sys,					\
 		.check = SC_CHECK_##chk(sys),				\
 	},
-
-static const struct sc_opdef sc_ops[] = {
-	SC_FOR_EACH_OP(SC_OPDEF)
+#include "oplist.h"
+#undef SC_OP
 };
-
-#undef SC_OPDEF
 
 /**
  * sc_op_lookup() - the op of a syscall number
