@@ -81,13 +81,14 @@ fi
 
 say "done passed=$passed failed=$failed"
 
-say "dmesg begin"
-dmesg
-say "dmesg end"
-
 if [ "$SHELL_MODE" = 1 ]; then
+	# Interactive: no kernel log dump, `dmesg` is one command away.
 	say "interactive shell; 'exit' or Ctrl-D powers the VM off (Ctrl-A X kills it)"
 	setsid cttyhack sh -l
+else
+	say "dmesg begin"
+	dmesg
+	say "dmesg end"
 fi
 
 sync
