@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * cat: copy files to stdout, each with one chain: open, then a read/write
+ * loop that runs inside the chain until end of file, then close. With the
+ * kernel backend that is one user/kernel crossing per file.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <libchain.h>
+
+#define BLOCK (64 * 1024)
+
+static char buf[BLOCK];
+
+static int cat_one(struct chain *c, const char *path)
+{
+	int open_op, rd, wr, done, ret;
+
+	chain_reset(c);
+	done = chain_label(c);
+	open_op = chain_openat(c, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	rd = chain_read(c, chain_res(open_op), buf, sizeof(buf));
+	chain_goto_if(c, rd, CHAIN_EQ, 0, done);	/* end of file */
+	wr = chain_write(c, 1, buf, chain_res(rd));
+	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));	/* short write */
+	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
+	chain_label_here(c, done);
+	chain_close(c, chain_res(open_op));
+
+	ret = chain_run(c);
+	if (ret < 0) {
+		fprintf(stderr, "cat: %s: cannot run chain: %s\n", path,
+			strerror(-ret));
+		return 1;
+	}
+	if (chain_report(c)->status != SYSCHAIN_STATUS_COMPLETED) {
+		int op = chain_report(c)->stop_op;
+
+		fprintf(stderr, "cat: %s: %s at op %d: %s\n", path,
+			chain_status_str(chain_report(c)->status), op,
+			op >= 0 && chain_ret(c, op) < 0 ?
+			strerror((int)-chain_ret(c, op)) : "short write");
+		/* the descriptor is closed whatever happened after open */
+		if (op > open_op && chain_ret(c, open_op) >= 0)
+			close((int)chain_ret(c, open_op));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct chain *c;
+	int i, status = 0;
+
+	if (chain_new(&c) < 0)
+		return 1;
+	for (i = 1; i < argc; i++)
+		status |= cat_one(c, argv[i]);
+	chain_free(c);
+	return status;
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libchain: build chains of system calls and run them with one
+ * user/kernel crossing through /dev/syschain, or with plain syscalls when
+ * the module is absent. See syschain(7) and the chain_*(3) man pages.
+ *
+ * Every function that can fail returns a negative errno and never sets
+ * errno. Builders return the index of the op they added (>= 0).
+ */
+#ifndef LIBCHAIN_H
+#define LIBCHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/syscall.h>
+#include <linux/syschain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBCHAIN_VERSION_MAJOR 0
+#define LIBCHAIN_VERSION_MINOR 1
+
+/** An opaque chain of ops. */
+struct chain;
+
+/**
+ * struct chain_ref - "the result of op @op plus @addend", as an argument
+ *
+ * Made with chain_res() / chain_res_add() and passed where a builder takes
+ * an argument: chain_write(c, out, buf, chain_res(r)) writes as many bytes
+ * as op r read. It is a distinct type, so no real argument value can be
+ * mistaken for a reference.
+ */
+struct chain_ref {
+	int32_t op;
+	uint32_t chain__pad;
+	int64_t addend;
+};
+
+static inline struct chain_ref chain_res_add(int op, int64_t addend)
+{
+	struct chain_ref r = { op, 0, addend };
+
+	return r;
+}
+
+static inline struct chain_ref chain_res(int op)
+{
+	return chain_res_add(op, 0);
+}
+
+/* One argument as the builders see it: a value or a reference. */
+struct chain_arg {
+	uint64_t value;		/* the value, or the addend of a reference */
+	int32_t ref;		/* referenced op, or -1 for a plain value */
+	uint32_t chain__pad;
+};
+
+static inline struct chain_arg chain__arg(struct chain_ref r, int is_ref,
+					  uint64_t v)
+{
+	struct chain_arg a;
+
+	a.value = is_ref ? (uint64_t)r.addend : v;
+	a.ref = is_ref ? r.op : -1;
+	a.chain__pad = 0;
+	return a;
+}
+
+#ifdef __cplusplus
+}
+static inline struct chain_arg chain__a(struct chain_ref r)
+{
+	return chain__arg(r, 1, 0);
+}
+template <typename T> static inline struct chain_arg chain__a(T v)
+{
+	struct chain_ref none = { -1, 0, 0 };
+
+	return chain__arg(none, 0, (uint64_t)(uintptr_t)v);
+}
+#define CHAIN_ARG(x) chain__a(x)
+extern "C" {
+#else
+/*
+ * CHAIN_ARG(x): x is either a struct chain_ref or any integer or pointer.
+ * Each branch of _Generic is valid for every type and only the selected
+ * one is evaluated, so x is evaluated exactly once.
+ */
+#define CHAIN__REF(x) _Generic((x), struct chain_ref: (x),		\
+	default: (struct chain_ref){ -1, 0, 0 })
+#define CHAIN__VAL(x) ((uint64_t)(uintptr_t)_Generic((x),		\
+	struct chain_ref: 0, default: (x)))
+#define CHAIN__ISREF(x) _Generic((x), struct chain_ref: 1, default: 0)
+#define CHAIN_ARG(x) chain__arg(CHAIN__REF(x), CHAIN__ISREF(x), CHAIN__VAL(x))
+#endif
+
+#define CHAIN__NOARG chain__arg(chain_res(-1), 0, 0)
+
+/**
+ * chain_op() - add an op for any syscall number
+ * @c: the chain
+ * @nr: native syscall number
+ * @nargs: number of arguments in @args (at most 6)
+ * @args: the arguments (CHAIN_ARG() makes them)
+ *
+ * Return: the op's index, or -EINVAL (bad @nargs, a reference to a later
+ * op), -E2BIG (chain full), -ENOMEM.
+ */
+int chain_op(struct chain *c, long nr, unsigned int nargs,
+	     const struct chain_arg *args);
+
+int chain__op6(struct chain *c, long nr, unsigned int nargs,
+	       struct chain_arg a0, struct chain_arg a1, struct chain_arg a2,
+	       struct chain_arg a3, struct chain_arg a4, struct chain_arg a5);
+
+#define CHAIN__OP0(c, nr) chain__op6((c), (nr), 0, CHAIN__NOARG,		\
+	CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG)
+#define CHAIN__OP1(c, nr, a) chain__op6((c), (nr), 1, CHAIN_ARG(a),	\
+	CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG)
+#define CHAIN__OP2(c, nr, a, b) chain__op6((c), (nr), 2, CHAIN_ARG(a),	\
+	CHAIN_ARG(b), CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG)
+#define CHAIN__OP3(c, nr, a, b, d) chain__op6((c), (nr), 3, CHAIN_ARG(a), \
+	CHAIN_ARG(b), CHAIN_ARG(d), CHAIN__NOARG, CHAIN__NOARG, CHAIN__NOARG)
+#define CHAIN__OP4(c, nr, a, b, d, e) chain__op6((c), (nr), 4,		\
+	CHAIN_ARG(a), CHAIN_ARG(b), CHAIN_ARG(d), CHAIN_ARG(e),		\
+	CHAIN__NOARG, CHAIN__NOARG)
+#define CHAIN__OP5(c, nr, a, b, d, e, f) chain__op6((c), (nr), 5,	\
+	CHAIN_ARG(a), CHAIN_ARG(b), CHAIN_ARG(d), CHAIN_ARG(e),		\
+	CHAIN_ARG(f), CHAIN__NOARG)
+#define CHAIN__OP6(c, nr, a, b, d, e, f, g) chain__op6((c), (nr), 6,	\
+	CHAIN_ARG(a), CHAIN_ARG(b), CHAIN_ARG(d), CHAIN_ARG(e),		\
+	CHAIN_ARG(f), CHAIN_ARG(g))
+
+/*
+ * chain_syscall(c, nr, args...): add an op for any syscall number, with up
+ * to six arguments, each a value or a chain_ref.
+ */
+#define CHAIN__NARGS(...) CHAIN__NARGS_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define CHAIN__NARGS_(a, b, c, d, e, f, n, ...) n
+#define CHAIN__CAT(a, b) CHAIN__CAT_(a, b)
+#define CHAIN__CAT_(a, b) a##b
+#define chain_syscall0(c, nr) CHAIN__OP0(c, nr)
+#define chain_syscall(c, nr, ...)					\
+	CHAIN__CAT(CHAIN__OP, CHAIN__NARGS(__VA_ARGS__))(c, nr, __VA_ARGS__)
+
+/*
+ * Builders, one per supported syscall, arguments in the syscall's order.
+ * Any argument may be a chain_ref instead of a value.
+ */
+#define chain_read(c, fd, buf, count)		CHAIN__OP3(c, __NR_read, fd, buf, count)
+#define chain_write(c, fd, buf, count)		CHAIN__OP3(c, __NR_write, fd, buf, count)
+#define chain_openat(c, dfd, path, flags, mode)	CHAIN__OP4(c, __NR_openat, dfd, path, flags, mode)
+#define chain_close(c, fd)			CHAIN__OP1(c, __NR_close, fd)
+#define chain_lseek(c, fd, off, whence)		CHAIN__OP3(c, __NR_lseek, fd, off, whence)
+#define chain_pread64(c, fd, buf, count, pos)	CHAIN__OP4(c, __NR_pread64, fd, buf, count, pos)
+#define chain_pwrite64(c, fd, buf, count, pos)	CHAIN__OP4(c, __NR_pwrite64, fd, buf, count, pos)
+#define chain_getpid(c)				CHAIN__OP0(c, __NR_getpid)
+#define chain_getppid(c)			CHAIN__OP0(c, __NR_getppid)
+#define chain_gettid(c)				CHAIN__OP0(c, __NR_gettid)
+
+/* Chain life cycle */
+
+/**
+ * enum chain_backend - how a chain runs
+ * @CHAIN_BACKEND_AUTO: the kernel when /dev/syschain can run the chain,
+ *	else plain syscalls for the whole chain (never a mix within one run)
+ * @CHAIN_BACKEND_KERNEL: /dev/syschain only; chain_run() fails with the
+ *	module's error (-ENOENT if the device is absent, -EOPNOTSUPP for an op
+ *	it cannot run)
+ * @CHAIN_BACKEND_USER: the same engine, each op a plain syscall
+ *
+ * SYSCHAIN_BACKEND=kernel|user|auto in the environment overrides the
+ * backend of every chain in the process.
+ */
+enum chain_backend {
+	CHAIN_BACKEND_AUTO,
+	CHAIN_BACKEND_KERNEL,
+	CHAIN_BACKEND_USER,
+};
+
+int chain_new(struct chain **cp);
+void chain_free(struct chain *c);
+void chain_reset(struct chain *c);
+int chain_set_backend(struct chain *c, enum chain_backend backend);
+int chain_set_stop_on_error(struct chain *c, bool stop);
+int chain_set_max_steps(struct chain *c, uint64_t max_steps);
+unsigned int chain_nr_ops(const struct chain *c);
+
+/* Conditions and control flow */
+
+/** enum chain_cmp - comparisons, as enum syschain_cmp */
+enum chain_cmp {
+	CHAIN_ALWAYS = SYSCHAIN_CMP_ALWAYS,
+	CHAIN_EQ = SYSCHAIN_CMP_EQ,
+	CHAIN_NE = SYSCHAIN_CMP_NE,
+	CHAIN_LT = SYSCHAIN_CMP_LT,
+	CHAIN_LE = SYSCHAIN_CMP_LE,
+	CHAIN_GT = SYSCHAIN_CMP_GT,
+	CHAIN_GE = SYSCHAIN_CMP_GE,
+	CHAIN_ULT = SYSCHAIN_CMP_ULT,
+	CHAIN_ULE = SYSCHAIN_CMP_ULE,
+	CHAIN_UGT = SYSCHAIN_CMP_UGT,
+	CHAIN_UGE = SYSCHAIN_CMP_UGE,
+};
+
+int chain__stop_if(struct chain *c, int op, enum chain_cmp cmp,
+		   struct chain_arg rhs);
+int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
+		   struct chain_arg rhs, int target, bool label);
+
+/* stop the chain after op if its result <cmp> rhs (value or chain_ref) */
+#define chain_stop_if(c, op, cmp, rhs)					\
+	chain__stop_if((c), (op), (cmp), CHAIN_ARG(rhs))
+/* after op, if its result <cmp> rhs, continue at op index target */
+#define chain_jump_if(c, op, cmp, rhs, target)				\
+	chain__jump_if((c), (op), (cmp), CHAIN_ARG(rhs), (target), false)
+/* after op, if its result <cmp> rhs, continue at label */
+#define chain_goto_if(c, op, cmp, rhs, label)				\
+	chain__jump_if((c), (op), (cmp), CHAIN_ARG(rhs), (label), true)
+/* after op, always continue at label */
+#define chain_goto(c, op, label)					\
+	chain__jump_if((c), (op), CHAIN_ALWAYS, CHAIN_ARG(0), (label), true)
+/* stop the chain after op if it failed (result < 0) */
+#define chain_stop_if_failed(c, op)					\
+	chain__stop_if((c), (op), CHAIN_LT, CHAIN_ARG(0))
+
+int chain_label(struct chain *c);
+int chain_label_here(struct chain *c, int label);
+int chain_ignore_error(struct chain *c, int op);
+
+/* Arguments changed in place, to run a built chain again */
+int chain__set_arg(struct chain *c, int op, unsigned int argno,
+		   struct chain_arg arg);
+#define chain_set_arg(c, op, argno, v)					\
+	chain__set_arg((c), (op), (argno), CHAIN_ARG(v))
+
+/* Handlers, called in userspace after a run that stopped at their op */
+typedef void (*chain_handler_fn)(struct chain *c, int op, int64_t result,
+				 void *arg);
+int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg);
+
+/* Running and results */
+
+/**
+ * struct chain_report - how the last run ended
+ * @status: enum syschain_status
+ * @steps: op executions
+ * @stop_op: op it stopped at, or -1
+ * @stop_cond: condition that fired, or -1
+ * @backend: CHAIN_BACKEND_KERNEL or CHAIN_BACKEND_USER: what ran it
+ */
+struct chain_report {
+	uint32_t status;
+	uint64_t steps;
+	int stop_op;
+	int stop_cond;
+	enum chain_backend backend;
+};
+
+int chain_run(struct chain *c);
+int64_t chain_ret(const struct chain *c, int op);
+uint64_t chain_count(const struct chain *c, int op);
+const struct chain_report *chain_report(const struct chain *c);
+const char *chain_status_str(uint32_t status);
+
+/* What the loaded module supports */
+
+/**
+ * struct chain_probe - what /dev/syschain supports
+ * @abi_version: SYSCHAIN_ABI_VERSION of the module
+ * @module_version: (major << 16) | (minor << 8) | patch
+ * @max_ops: most ops per chain
+ * @max_conds: most conditions per chain
+ * @max_steps: cap on op executions per run
+ * @nr_syscalls: number of entries in @syscalls
+ * @syscalls: supported syscall numbers, ascending
+ */
+struct chain_probe {
+	uint32_t abi_version;
+	uint32_t module_version;
+	uint32_t max_ops;
+	uint32_t max_conds;
+	uint64_t max_steps;
+	uint32_t nr_syscalls;
+	uint32_t syscalls[512];
+};
+
+int chain_probe(struct chain_probe *p);
+bool chain_kernel_supports(long nr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBCHAIN_H */

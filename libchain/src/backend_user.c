@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * The user backend: the shared engine, each op a plain syscall. It runs
+ * exactly the ops the kernel executor knows (oplist.h), with the same
+ * validation, so a chain behaves the same on either backend.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "internal.h"
+
+static inline __s64 chain_syscall6(long nr, const __u64 *a)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = (long)a[3];
+	register long r8 __asm__("r8") = (long)a[4];
+	register long r9 __asm__("r9") = (long)a[5];
+	long ret;
+
+	__asm__ volatile ("syscall"
+			  : "=a"(ret)
+			  : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2]),
+			    "r"(r10), "r"(r8), "r"(r9)
+			  : "rcx", "r11", "memory");
+	return ret;
+#else
+	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+	return ret == -1 ? -errno : ret;
+#endif
+}
+
+#define SC_OP(sys, n, chk)						\
+static __s64 chain_user_##sys(const __u64 *a)				\
+{									\
+	return chain_syscall6(__NR_##sys, a);				\
+}
+#include "oplist.h"
+#undef SC_OP
+
+static const struct sc_opdef chain_user_ops[] = {
+#define SC_OP(sys, n, chk)						\
+	[__NR_##sys] = {						\
+		.nr = __NR_##sys,					\
+		.nargs = n,						\
+		.name = #sys,						\
+		.fn = chain_user_##sys,					\
+	},
+#include "oplist.h"
+#undef SC_OP
+};
+
+static const struct sc_opdef *chain_user_lookup(void *priv, __u32 nr)
+{
+	(void)priv;
+	if (nr >= sizeof(chain_user_ops) / sizeof(chain_user_ops[0]) ||
+	    !chain_user_ops[nr].fn)
+		return NULL;
+	return &chain_user_ops[nr];
+}
+
+static const struct sc_env chain_user_env = {
+	.lookup = chain_user_lookup,
+};
+
+int lc_user_run(struct chain *c)
+{
+	struct sc_chain sc = {
+		.ops = c->ops,
+		.conds = c->conds,
+		.defs = c->defs,
+		.results = c->res,
+		.nr_ops = c->n,
+		.nr_conds = c->nc,
+		.flags = c->stop_on_error ? SYSCHAIN_RUN_STOP_ON_ERROR : 0,
+	};
+	struct sc_report rep = { 0 };
+	/* the same step cap as the module when it is loaded */
+	uint64_t cap = lc_kernel_max_steps();
+	int ret;
+
+	if (!cap)
+		cap = CHAIN_DEFAULT_STEPS;
+	sc.max_steps = c->max_steps && c->max_steps < cap ? c->max_steps : cap;
+	ret = sc_validate(&sc, &chain_user_env, &rep);
+	if (!ret)
+		sc_run(&sc, &chain_user_env, &rep);
+	c->rep.status = rep.status;
+	c->rep.steps = rep.steps;
+	c->rep.stop_op = rep.stop_op == SYSCHAIN_NO_INDEX ? -1 :
+			 (int)rep.stop_op;
+	c->rep.stop_cond = rep.stop_cond == SYSCHAIN_NO_INDEX ? -1 :
+			   (int)rep.stop_cond;
+	c->rep.backend = CHAIN_BACKEND_USER;
+	return ret;
+}

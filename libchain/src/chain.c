@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Building chains, choosing a backend, running, results.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* Grow *p (of *cap elements of size elem) to hold need elements. */
+static int chain_grow(void **p, unsigned int *cap, unsigned int need,
+		      size_t elem)
+{
+	unsigned int ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, (size_t)ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* The per-op arrays share one capacity; grow them all or none. */
+static int chain_grow_ops(struct chain *c, unsigned int need)
+{
+	unsigned int cap = c->cap, tmp;
+
+	if (need <= c->cap)
+		return 0;
+	tmp = cap;
+	if (chain_grow((void **)&c->ops, &tmp, need, sizeof(*c->ops)))
+		return -ENOMEM;
+	tmp = cap;
+	if (chain_grow((void **)&c->res, &tmp, need, sizeof(*c->res)))
+		return -ENOMEM;
+	tmp = cap;
+	if (chain_grow((void **)&c->handlers, &tmp, need,
+		       sizeof(*c->handlers)))
+		return -ENOMEM;
+	tmp = cap;
+	if (chain_grow((void **)&c->defs, &tmp, need, sizeof(*c->defs)))
+		return -ENOMEM;
+	c->cap = tmp;
+	return 0;
+}
+
+int chain_new(struct chain **cp)
+{
+	struct chain *c;
+
+	if (!cp)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->stop_on_error = true;
+	c->max_steps = 0;
+	c->backend = CHAIN_BACKEND_AUTO;
+	c->rep.stop_op = -1;
+	c->rep.stop_cond = -1;
+	*cp = c;
+	return 0;
+}
+
+void chain_free(struct chain *c)
+{
+	if (!c)
+		return;
+	free(c->ops);
+	free(c->res);
+	free(c->handlers);
+	free(c->defs);
+	free(c->csrc);
+	free(c->conds);
+	free(c->labels);
+	free(c);
+}
+
+void chain_reset(struct chain *c)
+{
+	if (!c)
+		return;
+	c->n = 0;
+	c->nc = 0;
+	c->nlabels = 0;
+	c->dirty = false;
+	memset(&c->rep, 0, sizeof(c->rep));
+	c->rep.stop_op = -1;
+	c->rep.stop_cond = -1;
+}
+
+int chain_set_backend(struct chain *c, enum chain_backend backend)
+{
+	if (!c || backend > CHAIN_BACKEND_USER)
+		return -EINVAL;
+	c->backend = backend;
+	return 0;
+}
+
+int chain_set_stop_on_error(struct chain *c, bool stop)
+{
+	if (!c)
+		return -EINVAL;
+	c->stop_on_error = stop;
+	return 0;
+}
+
+int chain_set_max_steps(struct chain *c, uint64_t max_steps)
+{
+	if (!c)
+		return -EINVAL;
+	c->max_steps = max_steps;
+	return 0;
+}
+
+unsigned int chain_nr_ops(const struct chain *c)
+{
+	return c ? c->n : 0;
+}
+
+/* Store one argument into op @i; references must point to earlier ops. */
+static int chain_put_arg(struct syschain_op *op, unsigned int i,
+			 unsigned int k, struct chain_arg a)
+{
+	op->args[k] = a.value;
+	op->ref_mask &= ~(1U << k);
+	op->arg_ref[k] = 0;
+	if (a.ref < 0)
+		return 0;
+	if ((unsigned int)a.ref >= i)
+		return -EINVAL;
+	op->ref_mask |= 1U << k;
+	op->arg_ref[k] = (uint32_t)a.ref;
+	return 0;
+}
+
+int chain_op(struct chain *c, long nr, unsigned int nargs,
+	     const struct chain_arg *args)
+{
+	struct syschain_op op;
+	unsigned int k;
+	int ret;
+
+	if (!c || nr < 0 || nr > UINT32_MAX || nargs > SYSCHAIN_MAX_ARGS ||
+	    (nargs && !args))
+		return -EINVAL;
+	if (c->n >= CHAIN_MAX_OPS)
+		return -E2BIG;
+
+	memset(&op, 0, sizeof(op));
+	op.nr = (uint32_t)nr;
+	for (k = 0; k < nargs; k++) {
+		ret = chain_put_arg(&op, c->n, k, args[k]);
+		if (ret)
+			return ret;
+	}
+
+	if (chain_grow_ops(c, c->n + 1))
+		return -ENOMEM;
+	c->ops[c->n] = op;
+	memset(&c->res[c->n], 0, sizeof(c->res[0]));
+	memset(&c->handlers[c->n], 0, sizeof(c->handlers[0]));
+	c->dirty = true;
+	return (int)c->n++;
+}
+
+int chain__op6(struct chain *c, long nr, unsigned int nargs,
+	       struct chain_arg a0, struct chain_arg a1, struct chain_arg a2,
+	       struct chain_arg a3, struct chain_arg a4, struct chain_arg a5)
+{
+	const struct chain_arg args[SYSCHAIN_MAX_ARGS] = {
+		a0, a1, a2, a3, a4, a5
+	};
+
+	return chain_op(c, nr, nargs, args);
+}
+
+int chain__set_arg(struct chain *c, int op, unsigned int argno,
+		   struct chain_arg arg)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n ||
+	    argno >= SYSCHAIN_MAX_ARGS)
+		return -EINVAL;
+	return chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
+}
+
+int chain_ignore_error(struct chain *c, int op)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n)
+		return -EINVAL;
+	c->ops[op].flags |= SYSCHAIN_OP_IGNORE_ERROR;
+	return 0;
+}
+
+static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
+			  struct chain_arg rhs, uint8_t action, int target,
+			  bool label)
+{
+	struct chain_cond_src *s;
+
+	if (!c || op < 0 || (unsigned int)op >= c->n ||
+	    cmp < CHAIN_ALWAYS || cmp > CHAIN_UGE)
+		return -EINVAL;
+	if (cmp == CHAIN_ALWAYS && (rhs.ref >= 0 || rhs.value))
+		return -EINVAL;
+	if (action == SYSCHAIN_ACT_JUMP &&
+	    (target < 0 || (label && (unsigned int)target >= c->nlabels)))
+		return -EINVAL;
+	if (c->nc >= CHAIN_MAX_CONDS)
+		return -E2BIG;
+	if (chain_grow((void **)&c->csrc, &c->ccap, c->nc + 1,
+		       sizeof(*c->csrc)))
+		return -ENOMEM;
+	s = &c->csrc[c->nc];
+	memset(s, 0, sizeof(*s));
+	s->op = (uint32_t)op;
+	s->label = label ? target : -1;
+	s->cond.cmp = (uint8_t)cmp;
+	s->cond.action = action;
+	s->cond.target = action == SYSCHAIN_ACT_JUMP && !label ?
+			 (uint32_t)target : 0;
+	s->cond.rhs = rhs.value;
+	if (rhs.ref >= 0) {
+		s->cond.flags = SYSCHAIN_COND_RHS_REF;
+		s->cond.rhs_ref = (uint32_t)rhs.ref;
+	}
+	c->dirty = true;
+	return (int)c->nc++;
+}
+
+int chain__stop_if(struct chain *c, int op, enum chain_cmp cmp,
+		   struct chain_arg rhs)
+{
+	return chain_add_cond(c, op, cmp, rhs, SYSCHAIN_ACT_STOP, 0, false);
+}
+
+int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
+		   struct chain_arg rhs, int target, bool label)
+{
+	return chain_add_cond(c, op, cmp, rhs, SYSCHAIN_ACT_JUMP, target,
+			      label);
+}
+
+int chain_label(struct chain *c)
+{
+	if (!c)
+		return -EINVAL;
+	if (c->nlabels >= CHAIN_MAX_OPS)
+		return -E2BIG;
+	if (chain_grow((void **)&c->labels, &c->lcap, c->nlabels + 1,
+		       sizeof(*c->labels)))
+		return -ENOMEM;
+	c->labels[c->nlabels] = -1;
+	return (int)c->nlabels++;
+}
+
+int chain_label_here(struct chain *c, int label)
+{
+	if (!c || label < 0 || (unsigned int)label >= c->nlabels)
+		return -EINVAL;
+	c->labels[label] = (int32_t)c->n;
+	c->dirty = true;
+	return 0;
+}
+
+int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n)
+		return -EINVAL;
+	c->handlers[op].fn = fn;
+	c->handlers[op].arg = arg;
+	return 0;
+}
+
+/*
+ * Group the conditions by op (stable, in the order they were added) into
+ * the flat array both executors take, and resolve label targets. A label
+ * placed after the last op targets the end of the chain.
+ */
+static int chain_finalize(struct chain *c)
+{
+	unsigned int i, pos = 0;
+
+	if (!c->dirty)
+		return 0;
+	if (c->nc) {
+		struct syschain_cond *conds;
+
+		conds = realloc(c->conds, (size_t)c->nc * sizeof(*conds));
+		if (!conds)
+			return -ENOMEM;
+		c->conds = conds;
+	}
+	for (i = 0; i < c->n; i++) {
+		c->ops[i].cond_index = 0;
+		c->ops[i].cond_count = 0;
+	}
+	for (i = 0; i < c->nc; i++)
+		c->ops[c->csrc[i].op].cond_count++;
+	for (i = 0; i < c->n; i++) {
+		if (c->ops[i].cond_count)
+			c->ops[i].cond_index = pos;
+		pos += c->ops[i].cond_count;
+		c->ops[i].cond_count = 0;
+	}
+	for (i = 0; i < c->nc; i++) {
+		const struct chain_cond_src *s = &c->csrc[i];
+		struct syschain_op *op = &c->ops[s->op];
+		struct syschain_cond cond = s->cond;
+
+		if (s->label >= 0) {
+			if (c->labels[s->label] < 0)
+				return -EINVAL;
+			cond.target = (uint32_t)c->labels[s->label];
+		}
+		c->conds[op->cond_index + op->cond_count++] = cond;
+	}
+	c->dirty = false;
+	return 0;
+}
+
+enum chain_backend lc_env_backend(enum chain_backend requested)
+{
+	static int env = -1;	/* benign race: every thread computes the same */
+	const char *s;
+
+	if (env < 0) {
+		s = getenv("SYSCHAIN_BACKEND");
+		if (s && !strcmp(s, "kernel"))
+			env = CHAIN_BACKEND_KERNEL;
+		else if (s && !strcmp(s, "user"))
+			env = CHAIN_BACKEND_USER;
+		else if (s && !strcmp(s, "auto"))
+			env = CHAIN_BACKEND_AUTO;
+		else
+			env = 3;	/* unset: the chain decides */
+	}
+	return env == 3 ? requested : (enum chain_backend)env;
+}
+
+static void chain_call_handler(struct chain *c)
+{
+	const struct chain_report *r = &c->rep;
+	const struct chain_handler *h;
+	int64_t ret;
+
+	switch (r->status) {
+	case SYSCHAIN_STATUS_STOPPED:
+	case SYSCHAIN_STATUS_FAILED:
+		break;
+	case SYSCHAIN_STATUS_INTERRUPTED:
+		/* only if the op itself was interrupted, not before it ran */
+		if (r->stop_op >= 0 && c->res[r->stop_op].ret == -EINTR)
+			break;
+		return;
+	default:
+		return;
+	}
+	if (r->stop_op < 0 || (unsigned int)r->stop_op >= c->n)
+		return;
+	h = &c->handlers[r->stop_op];
+	ret = c->res[r->stop_op].ret;
+	if (h->fn)
+		h->fn(c, r->stop_op, ret, h->arg);
+}
+
+int chain_run(struct chain *c)
+{
+	enum chain_backend b;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	if (!c->n)
+		return -EINVAL;
+	ret = chain_finalize(c);
+	if (ret)
+		return ret;
+
+	b = lc_env_backend(c->backend);
+	switch (b) {
+	case CHAIN_BACKEND_KERNEL:
+		ret = lc_kernel_run(c);
+		break;
+	case CHAIN_BACKEND_USER:
+		ret = lc_user_run(c);
+		break;
+	default:
+		/*
+		 * The kernel when it can run the whole chain; otherwise, or
+		 * if it refuses the chain at validation (nothing ran then),
+		 * plain syscalls for the whole chain.
+		 */
+		if (lc_kernel_can_run(c)) {
+			ret = lc_kernel_run(c);
+			if (ret != -EOPNOTSUPP)
+				break;
+		}
+		ret = lc_user_run(c);
+		break;
+	}
+	if (!ret)
+		chain_call_handler(c);
+	return ret;
+}
+
+int64_t chain_ret(const struct chain *c, int op)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n)
+		return -EINVAL;
+	return c->res[op].ret;
+}
+
+uint64_t chain_count(const struct chain *c, int op)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n)
+		return 0;
+	return c->res[op].count;
+}
+
+const struct chain_report *chain_report(const struct chain *c)
+{
+	return c ? &c->rep : NULL;
+}
+
+const char *chain_status_str(uint32_t status)
+{
+	static const char *const names[] = {
+		[SYSCHAIN_STATUS_COMPLETED] = "completed",
+		[SYSCHAIN_STATUS_STOPPED] = "stopped",
+		[SYSCHAIN_STATUS_FAILED] = "failed",
+		[SYSCHAIN_STATUS_INTERRUPTED] = "interrupted",
+		[SYSCHAIN_STATUS_BUDGET] = "budget exhausted",
+		[SYSCHAIN_STATUS_UNRESOLVED] = "unresolved reference",
+		[SYSCHAIN_STATUS_FAULT] = "fault writing results",
+		[SYSCHAIN_STATUS_INVALID] = "invalid",
+	};
+
+	if (status >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[status];
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+#ifndef LIBCHAIN_INTERNAL_H
+#define LIBCHAIN_INTERNAL_H
+
+#include "libchain.h"
+#include "engine.h"
+
+/* libchain's own bounds, the module's hard limits */
+#define CHAIN_MAX_OPS		65536U
+#define CHAIN_MAX_CONDS		65536U
+#define CHAIN_DEFAULT_STEPS	(1ULL << 20)
+
+/* A condition as added, before it is grouped by op. */
+struct chain_cond_src {
+	uint32_t op;
+	int32_t label;		/* jump target label, or -1 */
+	struct syschain_cond cond;
+};
+
+struct chain_handler {
+	chain_handler_fn fn;
+	void *arg;
+};
+
+struct chain {
+	struct syschain_op *ops;
+	struct syschain_result *res;
+	struct chain_handler *handlers;
+	const struct sc_opdef **defs;
+	unsigned int n, cap;
+
+	struct chain_cond_src *csrc;	/* as added */
+	struct syschain_cond *conds;	/* grouped by op, for the executors */
+	unsigned int nc, ccap;
+
+	int32_t *labels;		/* label -> op index, -1 while unplaced */
+	unsigned int nlabels, lcap;
+
+	bool dirty;			/* conds/labels need regrouping */
+	bool stop_on_error;
+	uint64_t max_steps;
+	enum chain_backend backend;
+	struct chain_report rep;
+};
+
+enum chain_backend lc_env_backend(enum chain_backend requested);
+
+/* backend_kernel.c */
+int lc_kernel_run(struct chain *c);
+int lc_kernel_can_run(const struct chain *c);
+
+/* backend_user.c */
+int lc_user_run(struct chain *c);
+uint64_t lc_kernel_max_steps(void);
+
+#endif /* LIBCHAIN_INTERNAL_H */
