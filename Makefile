@@ -70,9 +70,13 @@ check-vm: deps guest-tests
 		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)); \
 	done
 
+lint: deps module
+	scripts/lint.sh
+
 check: deps
 	$(MAKE) all
 	$(MAKE) check-symbols
+	$(MAKE) lint
 	$(MAKE) check-unit
 	$(MAKE) check-vm
 
@@ -91,4 +95,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check vm-shell dkms-install dkms-uninstall clean
+	check-vm check lint vm-shell dkms-install dkms-uninstall clean

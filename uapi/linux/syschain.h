@@ -40,7 +40,7 @@
 enum {
 	SYSCHAIN_CMD_BASE = 0x00,
 	SYSCHAIN_CMD_PROBE = SYSCHAIN_CMD_BASE,
-	SYSCHAIN_CMD_RUN,
+	SYSCHAIN_CMD_RUN
 };
 
 /** SYSCHAIN_ABI_VERSION - version of this header's ABI. */
@@ -96,7 +96,7 @@ struct syschain_probe {
  *	chain under %SYSCHAIN_RUN_STOP_ON_ERROR (conditions still apply).
  */
 enum syschain_op_flags {
-	SYSCHAIN_OP_IGNORE_ERROR = 1 << 0,
+	SYSCHAIN_OP_IGNORE_ERROR = 1 << 0
 };
 
 /**
@@ -158,7 +158,7 @@ enum syschain_cmp {
 	SYSCHAIN_CMP_ULT,
 	SYSCHAIN_CMP_ULE,
 	SYSCHAIN_CMP_UGT,
-	SYSCHAIN_CMP_UGE,
+	SYSCHAIN_CMP_UGE
 };
 
 /**
@@ -169,7 +169,7 @@ enum syschain_cmp {
  */
 enum syschain_action {
 	SYSCHAIN_ACT_STOP = 1,
-	SYSCHAIN_ACT_JUMP,
+	SYSCHAIN_ACT_JUMP
 };
 
 /**
@@ -178,7 +178,7 @@ enum syschain_action {
  *	``rhs_ref`` plus ``rhs`` (signed addend) instead of the constant ``rhs``.
  */
 enum syschain_cond_flags {
-	SYSCHAIN_COND_RHS_REF = 1 << 0,
+	SYSCHAIN_COND_RHS_REF = 1 << 0
 };
 
 /**
@@ -227,7 +227,7 @@ struct syschain_result {
  *	unless the op has %SYSCHAIN_OP_IGNORE_ERROR.
  */
 enum syschain_run_flags {
-	SYSCHAIN_RUN_STOP_ON_ERROR = 1 << 0,
+	SYSCHAIN_RUN_STOP_ON_ERROR = 1 << 0
 };
 
 /**
@@ -240,7 +240,8 @@ enum syschain_run_flags {
  * @SYSCHAIN_STATUS_INTERRUPTED: a signal is pending. Either op ``stop_op``
  *	was interrupted (its result is ``-EINTR``, its count incremented) or
  *	the signal arrived before op ``stop_op`` started (its count unchanged).
- *	Ops that ran are never run again by a syscall restart.
+ *	An interrupted op's conditions are not checked. Ops that ran are never
+ *	run again by a syscall restart.
  * @SYSCHAIN_STATUS_BUDGET: the step budget ran out before op ``stop_op``
  * @SYSCHAIN_STATUS_UNRESOLVED: op ``stop_op`` (or its condition
  *	``stop_cond``) references an op that has not run yet in this call
@@ -257,7 +258,7 @@ enum syschain_status {
 	SYSCHAIN_STATUS_BUDGET,
 	SYSCHAIN_STATUS_UNRESOLVED,
 	SYSCHAIN_STATUS_FAULT,
-	SYSCHAIN_STATUS_INVALID,
+	SYSCHAIN_STATUS_INVALID
 };
 
 /** SYSCHAIN_NO_INDEX - ``stop_op``/``stop_cond`` value naming nothing */
