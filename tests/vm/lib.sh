@@ -99,10 +99,17 @@ _make_trixie_chroot() {
 	unshare --mount --propagation private -- \
 		debootstrap --variant=minbase trixie "$tmp" "$DEBIAN_MIRROR" >"$VM_CACHE/debootstrap.log" 2>&1 ||
 		{ tail -n 30 "$VM_CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $VM_CACHE/debootstrap.log)"; }
-	msg "installing ${TRIXIE_PACKAGES[*]} into the chroot"
 	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get update -q >/dev/null
+	# In trixie linux-headers-<rel>-amd64 depends on linux-image-<rel>-amd64
+	# OR its -unsigned twin. Name the unsigned one so that apt does not pull
+	# in the signed image as well; its vmlinuz is the one we boot.
+	local rel
+	rel=$("$VM_DIR/chroot-run.sh" "$tmp" -- apt-cache depends linux-headers-amd64 |
+		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
+	[[ -n $rel ]] || die "cannot resolve linux-headers-amd64 in trixie"
+	msg "installing ${TRIXIE_PACKAGES[*]} linux-image-$rel-unsigned into the chroot"
 	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get install -q -y --no-install-recommends \
-		"${TRIXIE_PACKAGES[@]}" >"$VM_CACHE/trixie-apt.log" 2>&1 ||
+		"${TRIXIE_PACKAGES[@]}" "linux-image-$rel-unsigned" >"$VM_CACHE/trixie-apt.log" 2>&1 ||
 		{ tail -n 30 "$VM_CACHE/trixie-apt.log" >&2; die "apt-get install in chroot failed"; }
 	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get clean
 	touch "$tmp/.syschain-ready"
@@ -112,6 +119,16 @@ _make_trixie_chroot() {
 _fetch_6_12() {
 	local kdir=$1
 	[[ -f $VM_VMLINUZ ]] && return 0
+	# Normally the chroot has the -unsigned image installed (see above).
+	if [[ -f $VM_CHROOT/boot/vmlinuz-$VM_RELEASE ]] &&
+		dpkg-query --admindir="$VM_CHROOT/var/lib/dpkg" -W -f '${db:Status-Abbrev}' \
+			"linux-image-$VM_RELEASE-unsigned" 2>/dev/null | grep -q '^ii'; then
+		mkdir -p "$kdir.tmp/boot"
+		cp "$VM_CHROOT/boot/vmlinuz-$VM_RELEASE" "$VM_CHROOT/boot/config-$VM_RELEASE" "$kdir.tmp/boot/"
+		rm -rf "$kdir"
+		mv "$kdir.tmp" "$kdir"
+		return 0
+	fi
 	msg "downloading linux-image-$VM_RELEASE-unsigned (trixie)"
 	rm -rf "$VM_CHROOT/var/tmp/kimage"
 	mkdir -p "$VM_CHROOT/var/tmp/kimage"
