@@ -88,9 +88,22 @@ if ((prepare_only)); then
 	exit 0
 fi
 
+# shellcheck disable=SC2317  # called via with_lock
+make_mok_key() {
+	[[ -f $mok_certificate ]] && return 0
+	mkdir -p "$VM_CACHE/mok"
+	openssl req -new -x509 -nodes -days 36500 -subj "/CN=syschain VM test module key" \
+		-newkey rsa:2048 -keyout "$mok_signing_key.tmp" -outform DER \
+		-out "$mok_certificate.tmp" >/dev/null 2>&1 || return 0
+	mv "$mok_signing_key.tmp" "$mok_signing_key"
+	mv "$mok_certificate.tmp" "$mok_certificate"
+}
+
 # ---------------------------------------------------------------------------
 # Per-run work directory: staged DKMS source, private DKMS tree, guest root.
 mkdir -p "$VM_CACHE/runs" "$VM_CACHE/logs"
+# Leftovers of runs killed with SIGKILL (nothing is mounted in them).
+find "$VM_CACHE/runs" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 work=$(mktemp -d "$VM_CACHE/runs/$series.XXXXXX")
 qemu_pid=
 # shellcheck disable=SC2317  # invoked by the trap
@@ -137,8 +150,12 @@ mv "$work/stage" "$work/src/syschain-$version"
 if [[ -z $VM_CHROOT ]]; then
 	w=$work
 	in_env=()
-	mkdir -p "$VM_CACHE/mok"
 	export mok_signing_key=$VM_CACHE/mok/mok.key mok_certificate=$VM_CACHE/mok/mok.pub
+	# Create the key once under a lock, the way dkms would, so that
+	# parallel runs do not race to generate it.
+	if [[ ! -f $mok_certificate ]] && command -v openssl >/dev/null; then
+		with_lock mok make_mok_key
+	fi
 else
 	w=/syschain-work
 	in_env=("$VM_DIR/chroot-run.sh" "$VM_CHROOT" --bind "$work:$w" --)
