@@ -20,7 +20,8 @@
 
 /*
  * fdget_pos()/fdput_pos() are not exported; this is their logic: lock
- * f_pos_lock when the position of a file may be shared.
+ * f_pos_lock when the position of a file may be shared, or always for
+ * directories (as 6.12 does; harmless on older kernels).
  */
 struct sc_fd {
 	struct fd f;
@@ -35,7 +36,7 @@ static struct file *sc_fdget_pos(unsigned int fd, struct sc_fd *sf)
 	sf->pos_locked = false;
 	file = fd_file(sf->f);
 	if (file && (file->f_mode & FMODE_ATOMIC_POS) &&
-	    file_count(file) > 1) {
+	    (file_count(file) > 1 || file->f_op->iterate_shared)) {
 		mutex_lock(&file->f_pos_lock);
 		sf->pos_locked = true;
 	}
@@ -325,7 +326,7 @@ __s64 sc_op_openat(const __u64 *args)
 		fd = PTR_ERR(file);
 		goto out_free_name;
 	}
-	fsnotify_open(file);
+	sc_fsnotify_open(file);
 	fd_install(fd, file);
 
 out_free_name:

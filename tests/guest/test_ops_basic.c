@@ -6,9 +6,11 @@
  * close, a copy loop in one call, a read interrupted by a signal.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -467,6 +469,76 @@ static void test_shared_position(void **state)
 	free(data);
 }
 
+/*
+ * fsnotify: open, read, write and close through a chain make the events the
+ * syscalls make, each once (a doubled FS_OPEN would show here).
+ */
+static int collect_events(int in, uint32_t *masks, int max)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int n = 0;
+	ssize_t len;
+
+	while ((len = read(in, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (p < buf + len && n < max) {
+			struct inotify_event *ev = (void *)p;
+
+			masks[n++] = ev->mask;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return n;
+}
+
+static void file_io_events(bool chained, uint32_t *masks, int *n)
+{
+	char b[8];
+	int in, wd;
+
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(in >= 0);
+	wd = inotify_add_watch(in, FILE_PATH, IN_ALL_EVENTS);
+	assert_true(wd >= 0);
+	if (chained) {
+		struct g_chain c;
+
+		g_init(&c);
+		g_opn(&c, __NR_openat, AT_FDCWD, (uintptr_t)FILE_PATH, O_RDWR, 0);
+		g_opn(&c, __NR_read, 0, (uintptr_t)b, sizeof(b));
+		g_ref(&c, 1, 0, 0, 0);
+		g_opn(&c, __NR_write, 0, (uintptr_t)"n", 1);
+		g_ref(&c, 2, 0, 0, 0);
+		g_opn(&c, __NR_close, 0);
+		g_ref(&c, 3, 0, 0, 0);
+		assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
+		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	} else {
+		int fd = open(FILE_PATH, O_RDWR);
+
+		assert_int_equal(read(fd, b, sizeof(b)), sizeof(b));
+		assert_int_equal(write(fd, "n", 1), 1);
+		close(fd);
+	}
+	*n = collect_events(in, masks, 16);
+	close(in);
+}
+
+static void test_fsnotify_events(void **state)
+{
+	uint32_t mc[16], ms[16];
+	int nc, ns, i;
+
+	(void)state;
+	file_io_events(false, ms, &ns);
+	file_io_events(true, mc, &nc);
+	assert_int_equal(ns, 4);	/* OPEN ACCESS MODIFY CLOSE_WRITE */
+	assert_int_equal(nc, ns);
+	for (i = 0; i < ns; i++)
+		assert_int_equal(mc[i], ms[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_interrupted_read),
 		cmocka_unit_test(test_sigkill_blocked),
 		cmocka_unit_test(test_shared_position),
+		cmocka_unit_test(test_fsnotify_events),
 	};
 
 	return cmocka_run_group_tests_name("syschain-ops-basic", tests, setup,
