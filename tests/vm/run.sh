@@ -28,6 +28,7 @@ environment:
   SYSCHAIN_CACHE=DIR  cache directory (default <repo>/.cache)
   SYSCHAIN_KEEP=1     keep the per-run work directory (initramfs, DKMS trees)
   SYSCHAIN_QEMU_CPU   QEMU -cpu model (default max: SMEP/SMAP/PCID... on TCG)
+  SYSCHAIN_QEMU_BIOS  firmware (default qboot.rom if present; empty = SeaBIOS)
   SYSCHAIN_QEMU_ARGS  extra QEMU arguments (word-split)
 EOF
 }
@@ -260,9 +261,14 @@ msg "initramfs $(du -h "$initrd" | cut -f1), tests: ${test_names[*]:-none}"
 # go on); an oops does panic, and panic=-1 with -no-reboot ends QEMU at once
 # instead of leaving a wedged guest to the timeout. loglevel=5 puts kernel
 # warnings and worse on the console without the boot chatter.
-cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic${append:+ $append}"
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic edd=off${append:+ $append}"
 qemu=(qemu-system-x86_64 -m 1024 -smp 2 -cpu "${SYSCHAIN_QEMU_CPU:-max}"
 	-nodefaults -nographic -no-reboot -kernel "$VM_VMLINUZ" -initrd "$initrd" -append "$cmdline")
+# qboot (from qemu-system-data) boots the kernel directly, a bit faster than
+# SeaBIOS and without SeaBIOS's terminal-resetting escape sequences on the
+# serial line. SYSCHAIN_QEMU_BIOS= (empty) selects QEMU's default firmware.
+bios=${SYSCHAIN_QEMU_BIOS-/usr/share/qemu/qboot.rom}
+[[ -n $bios && -f $bios ]] && qemu+=(-bios "$bios")
 # shellcheck disable=SC2206  # word splitting intended
 [[ -z ${SYSCHAIN_QEMU_ARGS:-} ]] || qemu+=($SYSCHAIN_QEMU_ARGS)
 
