@@ -34,13 +34,22 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_TEST_SRCS))
 
 FORBIDDEN_SYMS := ^(sys_call_table|__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ksys_|kallsyms_lookup_name$$|register_kprobe$$|register_kretprobe$$)
 
-all: module guest-tests unit-tests
+all: module libchain examples guest-tests unit-tests
 
 deps:
 	@scripts/deps.sh -q
 
 module:
 	$(MAKE) -C module KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
+
+libchain:
+	$(MAKE) -C libchain
+
+examples: libchain
+	@if [ -f examples/Makefile ]; then $(MAKE) -C examples; fi
+
+install: libchain
+	$(MAKE) -C libchain install
 
 # Userspace objects that embed the shared engine are built with the same
 # warnings as everything else.
@@ -92,7 +101,8 @@ dkms-uninstall:
 clean:
 	-$(MAKE) -C module clean KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C libchain clean
 	rm -rf $(BUILD)
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check lint vm-shell dkms-install dkms-uninstall clean
+	check-vm check lint libchain examples install vm-shell dkms-install dkms-uninstall clean
