@@ -75,6 +75,7 @@ for f in "${files[@]}"; do
 done
 [[ -z $script || -f $script ]] || die "script $script does not exist"
 
+[[ $(id -u) == 0 ]] || die "run me as root: dkms install and the trixie chroot need it"
 for tool in qemu-system-x86_64 dkms cpio ldd timeout; do
 	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
 done
@@ -300,17 +301,22 @@ case $qemu_rc in
 *) reasons+=("qemu exited with status $qemu_rc") ;;
 esac
 
-if ! grep -q "^syschain-vm: loaded $guest_ko\$" "$clean"; then
+if ! grep -qxF "syschain-vm: loaded $guest_ko" "$clean"; then
 	why=$(grep -m1 '^syschain-vm: ERROR' "$clean" || true)
 	reasons+=("module not loaded${why:+: ${why#syschain-vm: }}")
 elif grep -q '^syschain-vm: ERROR' "$clean"; then
 	reasons+=("$(grep -m1 '^syschain-vm: ERROR' "$clean" | sed 's/^syschain-vm: //')")
 fi
 
+# The rest of the first line of FILE that starts with the string PREFIX.
+after_prefix() {
+	awk -v p="$1" 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' "$2"
+}
+
 passed=0
 failed=0
 for name in "${test_names[@]}"; do
-	rc=$(sed -n "s/^syschain-vm: test $name exit=\\(.*\\)\$/\\1/p" "$clean" | head -n 1)
+	rc=$(after_prefix "syschain-vm: test $name exit=" "$clean")
 	if [[ $rc == 0 ]]; then
 		passed=$((passed + 1))
 	else
@@ -320,7 +326,7 @@ for name in "${test_names[@]}"; do
 done
 
 if [[ -n $script ]]; then
-	rc=$(sed -n 's/^syschain-vm: script exit=\(.*\)$/\1/p' "$clean" | head -n 1)
+	rc=$(after_prefix "syschain-vm: script exit=" "$clean")
 	[[ $rc == 0 ]] || reasons+=("script $(basename "$script"): ${rc:+exit=}${rc:-no result}")
 fi
 
