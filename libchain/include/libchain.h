@@ -53,10 +53,14 @@ static inline struct chain_ref chain_res(int op)
 	return chain_res_add(op, 0);
 }
 
+/* chain_arg.ref of a reference to a negative (invalid) op index */
+#define CHAIN__BADREF INT32_MIN
+
 /* One argument as the builders see it: a value or a reference. */
 struct chain_arg {
 	uint64_t value;		/* the value, or the addend of a reference */
-	int32_t ref;		/* referenced op, or -1 for a plain value */
+	int32_t ref;		/* referenced op, -1 for a plain value, or
+				 * CHAIN__BADREF (rejected) */
 	uint32_t chain__pad;
 };
 
@@ -66,7 +70,12 @@ static inline struct chain_arg chain__arg(struct chain_ref r, int is_ref,
 	struct chain_arg a;
 
 	a.value = is_ref ? (uint64_t)r.addend : v;
-	a.ref = is_ref ? r.op : -1;
+	/*
+	 * A reference to a negative op (chain_res() of a builder's error
+	 * return) must not turn into a plain value: it becomes
+	 * CHAIN__BADREF, which the builders reject with -EINVAL.
+	 */
+	a.ref = !is_ref ? -1 : r.op < 0 ? CHAIN__BADREF : r.op;
 	a.chain__pad = 0;
 	return a;
 }
@@ -162,6 +171,19 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 #define chain_getpid(c)				CHAIN__OP0(c, __NR_getpid)
 #define chain_getppid(c)			CHAIN__OP0(c, __NR_getppid)
 #define chain_gettid(c)				CHAIN__OP0(c, __NR_gettid)
+
+/* files, metadata, directories, descriptors */
+#define chain_readv(c, fd, iov, iovcnt)		CHAIN__OP3(c, __NR_readv, fd, iov, iovcnt)
+#define chain_writev(c, fd, iov, iovcnt)	CHAIN__OP3(c, __NR_writev, fd, iov, iovcnt)
+#define chain_fsync(c, fd)			CHAIN__OP1(c, __NR_fsync, fd)
+#define chain_fdatasync(c, fd)			CHAIN__OP1(c, __NR_fdatasync, fd)
+#define chain_fallocate(c, fd, mode, off, len)	CHAIN__OP4(c, __NR_fallocate, fd, mode, off, len)
+#define chain_fadvise64(c, fd, off, len, advice) CHAIN__OP4(c, __NR_fadvise64, fd, off, len, advice)
+#define chain_fstat(c, fd, statbuf)		CHAIN__OP2(c, __NR_fstat, fd, statbuf)
+#define chain_newfstatat(c, dfd, path, statbuf, flags) \
+	CHAIN__OP4(c, __NR_newfstatat, dfd, path, statbuf, flags)
+#define chain_getdents64(c, fd, dirp, count)	CHAIN__OP3(c, __NR_getdents64, fd, dirp, count)
+#define chain_dup(c, fd)			CHAIN__OP1(c, __NR_dup, fd)
 
 /* Chain life cycle */
 

@@ -126,8 +126,22 @@ int lc_kernel_run(struct chain *c)
 	r.conds_uptr = (uintptr_t)c->conds;
 	r.results_uptr = (uintptr_t)c->res;
 	r.max_steps = c->max_steps;
-	if (ioctl(fd, SYSCHAIN_RUN, &r) < 0)
-		return -errno;
+	r.status = SYSCHAIN_STATUS_INVALID;
+	r.stop_op = SYSCHAIN_NO_INDEX;
+	r.stop_cond = SYSCHAIN_NO_INDEX;
+	c->rep.backend = CHAIN_BACKEND_KERNEL;
+	if (ioctl(fd, SYSCHAIN_RUN, &r) < 0) {
+		int err = -errno;
+
+		/* the module names the rejected op or condition */
+		c->rep.status = SYSCHAIN_STATUS_INVALID;
+		c->rep.steps = 0;
+		c->rep.stop_op = r.stop_op == SYSCHAIN_NO_INDEX ?
+				 -1 : (int)r.stop_op;
+		c->rep.stop_cond = r.stop_cond == SYSCHAIN_NO_INDEX ?
+				   -1 : (int)r.stop_cond;
+		return err;
+	}
 	c->rep.status = r.status;
 	c->rep.steps = r.steps;
 	c->rep.stop_op = r.stop_op == SYSCHAIN_NO_INDEX ? -1 : (int)r.stop_op;

@@ -131,9 +131,9 @@ static int chain_put_arg(struct syschain_op *op, unsigned int i,
 	op->args[k] = a.value;
 	op->ref_mask &= ~(1U << k);
 	op->arg_ref[k] = 0;
-	if (a.ref < 0)
+	if (a.ref == -1)
 		return 0;
-	if ((unsigned int)a.ref >= i)
+	if (a.ref < 0 || (unsigned int)a.ref >= i)
 		return -EINVAL;
 	op->ref_mask |= 1U << k;
 	op->arg_ref[k] = (uint32_t)a.ref;
@@ -206,6 +206,8 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 
 	if (!c || op < 0 || (unsigned int)op >= c->n ||
 	    cmp < CHAIN_ALWAYS || cmp > CHAIN_UGE)
+		return -EINVAL;
+	if (rhs.ref != -1 && rhs.ref < 0)
 		return -EINVAL;
 	if (cmp == CHAIN_ALWAYS && (rhs.ref >= 0 || rhs.value))
 		return -EINVAL;
@@ -377,6 +379,19 @@ int chain_run(struct chain *c)
 
 	if (!c)
 		return -EINVAL;
+	/*
+	 * Until a backend says otherwise, the run did not happen: a failing
+	 * chain_run() leaves this report (status INVALID, the culprit in
+	 * stop_op/stop_cond when a backend names one) and zeroed results,
+	 * never those of an earlier run.
+	 */
+	memset(&c->rep, 0, sizeof(c->rep));
+	c->rep.status = SYSCHAIN_STATUS_INVALID;
+	c->rep.stop_op = -1;
+	c->rep.stop_cond = -1;
+	c->rep.backend = lc_env_backend(c->backend);
+	if (c->n)
+		memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
 	if (!c->n)
 		return -EINVAL;
 	ret = chain_finalize(c);
@@ -407,6 +422,8 @@ int chain_run(struct chain *c)
 	}
 	if (!ret)
 		chain_call_handler(c);
+	else if (c->n)
+		memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
 	return ret;
 }
 

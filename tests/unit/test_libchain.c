@@ -1,0 +1,952 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Host unit tests of libchain (build/libchain/libchain.a).
+ *
+ * The host has no /dev/syschain, so chains run on the user backend (the
+ * shared engine, each op a plain syscall): results are checked against
+ * what the syscalls do. White-box checks look at the encoded ops and
+ * conditions through the library's internal header. The kernel backend
+ * must fail cleanly with -ENOENT, and auto must fall back to user.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "libchain.h"
+#include "internal.h"		/* white-box: struct chain */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static char dir[64];
+static char file_path[128];
+static const char content[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+#define CONTENT_LEN ((int)sizeof(content) - 1)
+
+static int group_setup(void **state)
+{
+	int fd;
+
+	(void)state;
+	strcpy(dir, "/tmp/test_libchain.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(file_path, sizeof(file_path), "%s/data", dir);
+	fd = open(file_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, content, CONTENT_LEN) != CONTENT_LEN)
+		return -1;
+	return close(fd);
+}
+
+static int group_teardown(void **state)
+{
+	char p[160];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/out", dir);
+	unlink(p);
+	unlink(file_path);
+	return rmdir(dir);
+}
+
+/* A fresh chain on the user backend (the host has no module). */
+static struct chain *new_user_chain(void)
+{
+	struct chain *c = NULL;
+
+	assert_int_equal(chain_new(&c), 0);
+	assert_non_null(c);
+	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_USER), 0);
+	return c;
+}
+
+static void run_ok(struct chain *c, uint32_t status)
+{
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->status, status);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding (white-box)                                                 */
+/* ------------------------------------------------------------------ */
+
+static void check_op(const struct chain *c, int i, uint32_t nr,
+		     unsigned int nargs, const uint64_t *args)
+{
+	const struct syschain_op *op = &c->ops[i];
+	unsigned int k;
+
+	assert_int_equal(op->nr, nr);
+	assert_int_equal(op->flags, 0);
+	assert_int_equal(op->ref_mask, 0);
+	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
+		assert_int_equal(op->args[k], k < nargs ? args[k] : 0);
+		assert_int_equal(op->arg_ref[k], 0);
+	}
+}
+
+static void test_builder_encoding(void **state)
+{
+	struct chain *c = new_user_chain();
+	char buf[4];
+	uint64_t bp = (uintptr_t)buf, pp = (uintptr_t)"p";
+
+	(void)state;
+	assert_int_equal(chain_read(c, 3, buf, 4), 0);
+	assert_int_equal(chain_write(c, 4, buf, 5), 1);
+	assert_int_equal(chain_openat(c, AT_FDCWD, "p", O_RDONLY, 0644), 2);
+	assert_int_equal(chain_close(c, 7), 3);
+	assert_int_equal(chain_lseek(c, 8, -3, SEEK_END), 4);
+	assert_int_equal(chain_pread64(c, 9, buf, 2, 100), 5);
+	assert_int_equal(chain_pwrite64(c, 10, buf, 3, 200), 6);
+	assert_int_equal(chain_getpid(c), 7);
+	assert_int_equal(chain_getppid(c), 8);
+	assert_int_equal(chain_gettid(c), 9);
+	assert_int_equal(chain_nr_ops(c), 10);
+
+	check_op(c, 0, __NR_read, 3, (uint64_t[]){ 3, bp, 4 });
+	check_op(c, 1, __NR_write, 3, (uint64_t[]){ 4, bp, 5 });
+	/* "p" may or may not be merged with the literal above: compare */
+	assert_int_equal(c->ops[2].nr, __NR_openat);
+	assert_int_equal((int)c->ops[2].args[0], AT_FDCWD);
+	assert_string_equal((const char *)(uintptr_t)c->ops[2].args[1], "p");
+	(void)pp;
+	assert_int_equal(c->ops[2].args[2], O_RDONLY);
+	assert_int_equal(c->ops[2].args[3], 0644);
+	check_op(c, 3, __NR_close, 1, (uint64_t[]){ 7 });
+	check_op(c, 4, __NR_lseek, 3, (uint64_t[]){ 8, (uint64_t)-3, SEEK_END });
+	check_op(c, 5, __NR_pread64, 4, (uint64_t[]){ 9, bp, 2, 100 });
+	check_op(c, 6, __NR_pwrite64, 4, (uint64_t[]){ 10, bp, 3, 200 });
+	check_op(c, 7, __NR_getpid, 0, NULL);
+	check_op(c, 8, __NR_getppid, 0, NULL);
+	check_op(c, 9, __NR_gettid, 0, NULL);
+	chain_free(c);
+}
+
+/* chain_syscall() with 0 to 6 arguments, values and references mixed */
+static void test_syscall_generic(void **state)
+{
+	struct chain *c = new_user_chain();
+	const struct syschain_op *op;
+
+	(void)state;
+	assert_int_equal(chain_syscall0(c, 500), 0);
+	assert_int_equal(chain_syscall(c, 501, 1), 1);
+	assert_int_equal(chain_syscall(c, 502, 1, 2), 2);
+	assert_int_equal(chain_syscall(c, 503, 1, 2, 3), 3);
+	assert_int_equal(chain_syscall(c, 504, 1, chain_res(0), 3, 4), 4);
+	assert_int_equal(chain_syscall(c, 505, 1, 2, 3, 4,
+				       chain_res_add(3, -7)), 5);
+	assert_int_equal(chain_syscall(c, 506, chain_res_add(5, 9), 2, 3, 4,
+				       5, 6), 6);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(c->ops[i].nr, 500 + i);
+	op = &c->ops[3];
+	assert_int_equal(op->args[0], 1);
+	assert_int_equal(op->args[2], 3);
+	assert_int_equal(op->args[3], 0);
+	op = &c->ops[4];
+	assert_int_equal(op->ref_mask, 1 << 1);
+	assert_int_equal(op->arg_ref[1], 0);
+	assert_int_equal(op->args[1], 0);
+	assert_int_equal(op->args[3], 4);
+	op = &c->ops[5];
+	assert_int_equal(op->ref_mask, 1 << 4);
+	assert_int_equal(op->arg_ref[4], 3);
+	assert_int_equal(op->args[4], (uint64_t)-7);
+	op = &c->ops[6];
+	assert_int_equal(op->ref_mask, 1 << 0);
+	assert_int_equal(op->arg_ref[0], 5);
+	assert_int_equal(op->args[0], 9);
+	assert_int_equal(op->args[5], 6);
+
+	/* chain_op() with an array */
+	{
+		struct chain_arg a[7] = {
+			CHAIN_ARG(1), CHAIN_ARG(chain_res(2)), CHAIN_ARG(3),
+			CHAIN_ARG(4), CHAIN_ARG(5), CHAIN_ARG(6), CHAIN_ARG(7),
+		};
+
+		assert_int_equal(chain_op(c, 510, 7, a), -EINVAL);
+		assert_int_equal(chain_op(c, 510, 2, NULL), -EINVAL);
+		assert_int_equal(chain_op(c, -1, 0, NULL), -EINVAL);
+		assert_int_equal(chain_op(c, 510, 2, a), 7);
+		assert_int_equal(c->ops[7].ref_mask, 2);
+		assert_int_equal(c->ops[7].arg_ref[1], 2);
+	}
+	/* unsupported syscalls are encoded, and refused when run */
+	assert_int_equal(chain_run(c), -EOPNOTSUPP);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_report(c)->stop_op, 0);
+	chain_free(c);
+}
+
+/* Conditions are grouped by op, in the order they were added. */
+static void test_cond_encoding(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, b, l;
+
+	(void)state;
+	a = chain_getpid(c);
+	b = chain_getpid(c);
+	l = chain_label(c);
+	assert_int_equal(l, 0);
+	assert_int_equal(chain_stop_if(c, b, CHAIN_EQ, 5), 0);
+	assert_int_equal(chain_jump_if(c, a, CHAIN_LT, -1, 2), 1);
+	assert_int_equal(chain_goto_if(c, b, CHAIN_UGE, chain_res_add(a, 3),
+				       l), 2);
+	assert_int_equal(chain_stop_if_failed(c, a), 3);
+	assert_int_equal(chain_goto(c, a, l), 4);
+	chain_getpid(c);
+	assert_int_equal(chain_label_here(c, l), 0);	/* after op 2: end */
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);		/* pid never 5 etc. */
+
+	assert_int_equal(c->nc, 5);
+	assert_int_equal(c->ops[a].cond_index, 0);
+	assert_int_equal(c->ops[a].cond_count, 3);
+	assert_int_equal(c->ops[b].cond_index, 3);
+	assert_int_equal(c->ops[b].cond_count, 2);
+	assert_int_equal(c->ops[2].cond_index, 0);
+	assert_int_equal(c->ops[2].cond_count, 0);
+	/* op a: jump_if LT -1 -> 2, stop_if_failed, goto label (end = 3) */
+	assert_int_equal(c->conds[0].cmp, SYSCHAIN_CMP_LT);
+	assert_int_equal(c->conds[0].action, SYSCHAIN_ACT_JUMP);
+	assert_int_equal(c->conds[0].target, 2);
+	assert_int_equal(c->conds[0].rhs, (uint64_t)-1);
+	assert_int_equal(c->conds[1].cmp, SYSCHAIN_CMP_LT);
+	assert_int_equal(c->conds[1].action, SYSCHAIN_ACT_STOP);
+	assert_int_equal(c->conds[1].rhs, 0);
+	assert_int_equal(c->conds[2].cmp, SYSCHAIN_CMP_ALWAYS);
+	assert_int_equal(c->conds[2].target, 3);
+	assert_int_equal(c->conds[2].flags, 0);
+	/* op b: stop_if EQ 5, goto_if UGE res(a)+3 -> 3 */
+	assert_int_equal(c->conds[3].cmp, SYSCHAIN_CMP_EQ);
+	assert_int_equal(c->conds[3].action, SYSCHAIN_ACT_STOP);
+	assert_int_equal(c->conds[3].target, 0);
+	assert_int_equal(c->conds[3].rhs, 5);
+	assert_int_equal(c->conds[4].cmp, SYSCHAIN_CMP_UGE);
+	assert_int_equal(c->conds[4].flags, SYSCHAIN_COND_RHS_REF);
+	assert_int_equal(c->conds[4].rhs_ref, a);
+	assert_int_equal(c->conds[4].rhs, 3);
+	assert_int_equal(c->conds[4].target, 3);
+	/* op a's goto fired: ran a only */
+	assert_int_equal(chain_count(c, a), 1);
+	assert_int_equal(chain_count(c, b), 0);
+	assert_int_equal(chain_report(c)->steps, 1);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every builder, run on the user backend                               */
+/* ------------------------------------------------------------------ */
+
+static void test_builders_run(void **state)
+{
+	struct chain *c = new_user_chain();
+	char rbuf[8] = { 0 }, pbuf[8] = { 0 }, out[64] = { 0 };
+	char out_path[160];
+	int o, r, s, p, w, pw, cl, o2, cl2, pid, ppid, tid, fd;
+
+	(void)state;
+	snprintf(out_path, sizeof(out_path), "%s/out", dir);
+	o = chain_openat(c, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC, 0);
+	s = chain_lseek(c, chain_res(o), 4, SEEK_SET);
+	r = chain_read(c, chain_res(o), rbuf, 3);
+	p = chain_pread64(c, chain_res(o), pbuf, 5, 30);
+	cl = chain_close(c, chain_res(o));
+	o2 = chain_openat(c, AT_FDCWD, out_path,
+			  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	w = chain_write(c, chain_res(o2), rbuf, chain_res(r));
+	pw = chain_pwrite64(c, chain_res(o2), pbuf, chain_res(p), 10);
+	cl2 = chain_close(c, chain_res(o2));
+	pid = chain_getpid(c);
+	ppid = chain_getppid(c);
+	tid = chain_gettid(c);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+
+	assert_int_equal(chain_report(c)->steps, 12);
+	assert_int_equal(chain_report(c)->stop_op, -1);
+	assert_int_equal(chain_report(c)->stop_cond, -1);
+	assert_true(chain_ret(c, o) >= 0);
+	assert_int_equal(chain_ret(c, s), 4);
+	assert_int_equal(chain_ret(c, r), 3);
+	assert_memory_equal(rbuf, "456", 3);
+	assert_int_equal(chain_ret(c, p), 5);
+	assert_memory_equal(pbuf, "uvwxy", 5);
+	assert_int_equal(chain_ret(c, cl), 0);
+	assert_int_equal(chain_ret(c, w), 3);
+	assert_int_equal(chain_ret(c, pw), 5);
+	assert_int_equal(chain_ret(c, cl2), 0);
+	assert_int_equal(chain_ret(c, pid), getpid());
+	assert_int_equal(chain_ret(c, ppid), getppid());
+	assert_int_equal(chain_ret(c, tid), gettid());
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(chain_count(c, i), 1);
+	/* the descriptor is closed: the next open gets the same number */
+	fd = open(out_path, O_RDONLY);
+	assert_int_equal(fd, chain_ret(c, o));
+	assert_int_equal(read(fd, out, sizeof(out)), 15);
+	assert_memory_equal(out, "456\0\0\0\0\0\0\0uvwxy", 15);
+	close(fd);
+	chain_free(c);
+}
+
+/* An addend on a pointer: read into buf + (result of an earlier op). */
+static void test_ref_addend(void **state)
+{
+	struct chain *c = new_user_chain();
+	char buf[16];
+	int pfd[2], w, s, r, r2;
+
+	(void)state;
+	memset(buf, '.', sizeof(buf));
+	assert_int_equal(pipe(pfd), 0);
+	w = chain_write(c, pfd[1], "hello world", 11);
+	/* lseek on a pipe fails with -ESPIPE: ignore it, use it as -29 */
+	s = chain_lseek(c, pfd[0], 0, SEEK_CUR);
+	chain_ignore_error(c, s);
+	/* read 5 bytes at buf + 11 - 5 = buf + 6 */
+	r = chain_read(c, pfd[0], chain_res_add(w, (int64_t)(uintptr_t)buf - 5),
+		       chain_res_add(w, -6));
+	/* read the rest to buf + (-ESPIPE) + ESPIPE + 0 */
+	r2 = chain_read(c, pfd[0],
+			chain_res_add(s, (int64_t)(uintptr_t)buf + ESPIPE),
+			chain_res_add(r, 1));
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, s), -ESPIPE);
+	assert_int_equal(chain_ret(c, r), 5);
+	assert_int_equal(chain_ret(c, r2), 6);
+	assert_memory_equal(buf, " world", 6);
+	assert_memory_equal(buf + 6, "hello", 5);
+	assert_memory_equal(buf + 11, ".....", 5);
+	close(pfd[0]);
+	close(pfd[1]);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Misuse                                                               */
+/* ------------------------------------------------------------------ */
+
+static void nop_handler(struct chain *c, int op, int64_t res, void *arg)
+{
+	(void)c; (void)op; (void)res; (void)arg;
+}
+
+static void test_null_chain(void **state)
+{
+	char b[1];
+
+	(void)state;
+	assert_int_equal(chain_new(NULL), -EINVAL);
+	chain_free(NULL);
+	chain_reset(NULL);
+	assert_int_equal(chain_run(NULL), -EINVAL);
+	assert_int_equal(chain_read(NULL, 0, b, 1), -EINVAL);
+	assert_int_equal(chain_getpid(NULL), -EINVAL);
+	assert_int_equal(chain_syscall(NULL, 1, 2), -EINVAL);
+	assert_int_equal(chain_set_backend(NULL, CHAIN_BACKEND_USER), -EINVAL);
+	assert_int_equal(chain_set_stop_on_error(NULL, false), -EINVAL);
+	assert_int_equal(chain_set_max_steps(NULL, 3), -EINVAL);
+	assert_int_equal(chain_nr_ops(NULL), 0);
+	assert_int_equal(chain_stop_if(NULL, 0, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_jump_if(NULL, 0, CHAIN_EQ, 0, 0), -EINVAL);
+	assert_int_equal(chain_goto(NULL, 0, 0), -EINVAL);
+	assert_int_equal(chain_label(NULL), -EINVAL);
+	assert_int_equal(chain_label_here(NULL, 0), -EINVAL);
+	assert_int_equal(chain_ignore_error(NULL, 0), -EINVAL);
+	assert_int_equal(chain_set_arg(NULL, 0, 0, 1), -EINVAL);
+	assert_int_equal(chain_on_stop(NULL, 0, nop_handler, NULL), -EINVAL);
+	assert_int_equal(chain_ret(NULL, 0), -EINVAL);
+	assert_int_equal(chain_count(NULL, 0), 0);
+	assert_null(chain_report(NULL));
+	assert_int_equal(chain_probe(NULL), -EINVAL);
+}
+
+static void test_bad_indexes(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, bad;
+
+	(void)state;
+	assert_int_equal(chain_run(c), -EINVAL);	/* empty chain */
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	a = chain_getpid(c);
+	/* references to the op itself or a later one */
+	assert_int_equal(chain_close(c, chain_res(1)), -EINVAL);
+	assert_int_equal(chain_close(c, chain_res(5)), -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 1);
+	/* a builder's error passed on as a reference is refused too */
+	bad = chain_close(c, chain_res(7));
+	assert_int_equal(bad, -EINVAL);
+	assert_int_equal(chain_close(c, chain_res(bad)), -EINVAL);
+	assert_int_equal(chain_close(c, chain_res_add(-1, 3)), -EINVAL);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, chain_res(bad)),
+			 -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 1);
+	/* conditions, handlers, flags on ops that do not exist */
+	assert_int_equal(chain_stop_if(c, 1, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_stop_if(c, -1, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_stop_if(c, bad, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_jump_if(c, a, CHAIN_EQ, 0, -1), -EINVAL);
+	assert_int_equal(chain_goto(c, a, 0), -EINVAL);	/* no label 0 */
+	assert_int_equal(chain_ignore_error(c, 1), -EINVAL);
+	assert_int_equal(chain_on_stop(c, 1, nop_handler, NULL), -EINVAL);
+	assert_int_equal(chain_on_stop(c, -3, nop_handler, NULL), -EINVAL);
+	assert_int_equal(chain_set_arg(c, 1, 0, 0), -EINVAL);
+	assert_int_equal(chain_set_arg(c, a, 6, 0), -EINVAL);
+	assert_int_equal(chain_label_here(c, 0), -EINVAL);
+	assert_int_equal(chain_label_here(c, -1), -EINVAL);
+	assert_int_equal(chain_ret(c, 1), -EINVAL);
+	assert_int_equal(chain_ret(c, -1), -EINVAL);
+	assert_int_equal(chain_count(c, 1), 0);
+	/* bad comparisons */
+	assert_int_equal(chain_stop_if(c, a, (enum chain_cmp)0, 0), -EINVAL);
+	assert_int_equal(chain_stop_if(c, a, (enum chain_cmp)99, 0), -EINVAL);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_ALWAYS, 1), -EINVAL);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_ALWAYS, chain_res(a)),
+			 -EINVAL);
+	assert_int_equal(chain_set_backend(c, (enum chain_backend)3), -EINVAL);
+	assert_int_equal(c->nc, 0);
+	/* nothing above broke the chain */
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, a), getpid());
+	chain_free(c);
+}
+
+static void test_jump_out_of_range(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a;
+
+	(void)state;
+	a = chain_getpid(c);
+	chain_getpid(c);
+	assert_int_equal(chain_jump_if(c, a, CHAIN_GT, 0, 2), 0); /* = end */
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_count(c, 1), 0);
+	assert_int_equal(chain_jump_if(c, 1, CHAIN_GT, 0, 3), 1);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_report(c)->stop_cond, 1);
+	assert_int_equal(chain_report(c)->steps, 0);
+	/* the failed run left no results of the earlier one */
+	assert_int_equal(chain_count(c, a), 0);
+	assert_int_equal(chain_ret(c, a), 0);
+	/* a condition's rhs may name any op, but not one past the end */
+	chain_reset(c);
+	a = chain_getpid(c);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, chain_res(4)), 0);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->stop_cond, 0);
+	chain_free(c);
+}
+
+static void test_unplaced_label(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, l, l2;
+
+	(void)state;
+	l = chain_label(c);
+	l2 = chain_label(c);
+	assert_int_equal(l2, l + 1);
+	a = chain_getpid(c);
+	assert_int_equal(chain_goto_if(c, a, CHAIN_GT, 0, l), 0);
+	assert_int_equal(chain_goto_if(c, a, CHAIN_GT, 0, 7), -EINVAL);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_count(c, a), 0);
+	/* placing it fixes the chain; an unused unplaced label is fine */
+	chain_getpid(c);
+	assert_int_equal(chain_label_here(c, l), 0);
+	chain_getpid(c);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_count(c, 0), 1);
+	assert_int_equal(chain_count(c, 1), 0);
+	assert_int_equal(chain_count(c, 2), 1);
+	chain_free(c);
+}
+
+static void test_too_many_ops(void **state)
+{
+	struct chain *c = new_user_chain();
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < CHAIN_MAX_OPS; i++)
+		assert_int_equal(chain_getppid(c), (int)i);
+	assert_int_equal(chain_getppid(c), -E2BIG);
+	assert_int_equal(chain_syscall(c, __NR_close, 1), -E2BIG);
+	assert_int_equal(chain_nr_ops(c), CHAIN_MAX_OPS);
+	/* a chain that big still runs on the user backend */
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_report(c)->steps, CHAIN_MAX_OPS);
+	assert_int_equal(chain_ret(c, CHAIN_MAX_OPS - 1), getppid());
+	/* reset empties it; it can be refilled */
+	chain_reset(c);
+	assert_int_equal(chain_nr_ops(c), 0);
+	assert_int_equal(chain_getppid(c), 0);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Control flow                                                         */
+/* ------------------------------------------------------------------ */
+
+/* A loop reading one byte at a time until EOF, counted by the engine. */
+static void test_loop_with_label(void **state)
+{
+	struct chain *c = new_user_chain();
+	char b;
+	int o, rd, cl, done;
+
+	(void)state;
+	done = chain_label(c);
+	o = chain_openat(c, AT_FDCWD, file_path, O_RDONLY, 0);
+	rd = chain_read(c, chain_res(o), &b, 1);
+	chain_goto_if(c, rd, CHAIN_EQ, 0, done);
+	chain_jump_if(c, rd, CHAIN_EQ, 1, rd);
+	chain_getpid(c);			/* never reached */
+	chain_label_here(c, done);
+	cl = chain_close(c, chain_res(o));
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_count(c, rd), CONTENT_LEN + 1);
+	assert_int_equal(chain_ret(c, rd), 0);
+	assert_int_equal(chain_count(c, 2), 0);
+	assert_int_equal(chain_ret(c, cl), 0);
+	assert_int_equal(chain_report(c)->steps, CONTENT_LEN + 3);
+	assert_int_equal(b, 'z');
+	chain_free(c);
+}
+
+static void test_budget(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, b, top;
+
+	(void)state;
+	top = chain_label(c);
+	chain_label_here(c, top);
+	a = chain_getpid(c);
+	b = chain_gettid(c);
+	chain_goto(c, b, top);
+	assert_int_equal(chain_set_max_steps(c, 7), 0);
+	run_ok(c, SYSCHAIN_STATUS_BUDGET);
+	assert_int_equal(chain_report(c)->steps, 7);
+	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->stop_cond, -1);
+	assert_int_equal(chain_count(c, a), 4);
+	assert_int_equal(chain_count(c, b), 3);
+	/* the library's cap applies with 0 (no module on the host) */
+	assert_int_equal(chain_set_max_steps(c, 0), 0);
+	run_ok(c, SYSCHAIN_STATUS_BUDGET);
+	assert_int_equal(chain_report(c)->steps, CHAIN_DEFAULT_STEPS);
+	chain_free(c);
+}
+
+/* Every comparison, signed and unsigned, on a known result. */
+static void test_comparisons(void **state)
+{
+	static const struct {
+		enum chain_cmp cmp;
+		int64_t rhs;
+		bool holds;	/* for a result of -9 */
+	} t[] = {
+		{ CHAIN_EQ, -9, true }, { CHAIN_EQ, 9, false },
+		{ CHAIN_NE, -9, false }, { CHAIN_NE, 0, true },
+		{ CHAIN_LT, 0, true }, { CHAIN_LT, -9, false },
+		{ CHAIN_LE, -9, true }, { CHAIN_LE, -10, false },
+		{ CHAIN_GT, -10, true }, { CHAIN_GT, 0, false },
+		{ CHAIN_GE, -9, true }, { CHAIN_GE, -8, false },
+		{ CHAIN_ULT, 0, false }, { CHAIN_ULT, -8, true },
+		{ CHAIN_ULE, -9, true }, { CHAIN_ULE, 5, false },
+		{ CHAIN_UGT, 5, true }, { CHAIN_UGT, -1, false },
+		{ CHAIN_UGE, -9, true }, { CHAIN_UGE, -8, false },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct chain *c = new_user_chain();
+		int a, b;
+
+		/* lseek(-1, ...) fails with -EBADF (-9) */
+		a = chain_lseek(c, -1, 0, SEEK_CUR);
+		b = chain_getpid(c);
+		assert_int_equal(chain_stop_if(c, a, t[i].cmp, t[i].rhs), 0);
+		chain_ignore_error(c, a);
+		run_ok(c, t[i].holds ? SYSCHAIN_STATUS_STOPPED :
+		       SYSCHAIN_STATUS_COMPLETED);
+		assert_int_equal(chain_ret(c, a), -EBADF);
+		assert_int_equal(chain_count(c, b), t[i].holds ? 0 : 1);
+		if (t[i].holds) {
+			assert_int_equal(chain_report(c)->stop_op, a);
+			assert_int_equal(chain_report(c)->stop_cond, 0);
+		}
+		chain_free(c);
+	}
+}
+
+/* rhs references: resolved against the latest result, or unresolved */
+static void test_cond_rhs_ref(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, b, d;
+
+	(void)state;
+	a = chain_getpid(c);
+	b = chain_getpid(c);
+	assert_int_equal(chain_stop_if(c, b, CHAIN_EQ, chain_res(a)), 0);
+	chain_getpid(c);
+	run_ok(c, SYSCHAIN_STATUS_STOPPED);
+	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->steps, 2);
+
+	/* an rhs naming an op that has not run: unresolved */
+	chain_reset(c);
+	a = chain_getpid(c);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, chain_res(1)), 0);
+	chain_getpid(c);
+	run_ok(c, SYSCHAIN_STATUS_UNRESOLVED);
+	assert_int_equal(chain_report(c)->stop_op, a);
+	assert_int_equal(chain_report(c)->stop_cond, 0);
+
+	/* an argument naming an op jumped over: unresolved */
+	chain_reset(c);
+	a = chain_getpid(c);
+	b = chain_getpid(c);
+	d = chain_lseek(c, chain_res(b), 0, SEEK_CUR);
+	chain_jump_if(c, a, CHAIN_ALWAYS, 0, d);
+	run_ok(c, SYSCHAIN_STATUS_UNRESOLVED);
+	assert_int_equal(chain_report(c)->stop_op, d);
+	assert_int_equal(chain_report(c)->stop_cond, -1);
+	assert_int_equal(chain_count(c, b), 0);
+	assert_int_equal(chain_count(c, d), 0);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors: stop-on-error, chain_ignore_error                            */
+/* ------------------------------------------------------------------ */
+
+static void test_stop_on_error(void **state)
+{
+	struct chain *c = new_user_chain();
+	int a, b, d;
+
+	(void)state;
+	a = chain_getpid(c);
+	b = chain_close(c, -1);
+	d = chain_getpid(c);
+	run_ok(c, SYSCHAIN_STATUS_FAILED);		/* the default */
+	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->stop_cond, -1);
+	assert_int_equal(chain_ret(c, b), -EBADF);
+	assert_int_equal(chain_count(c, a), 1);
+	assert_int_equal(chain_count(c, d), 0);
+
+	/* a condition that fires takes precedence over the error */
+	assert_int_equal(chain_jump_if(c, b, CHAIN_EQ, -EBADF, d), 0);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_count(c, d), 1);
+	chain_reset(c);
+
+	a = chain_close(c, -1);
+	b = chain_close(c, -2);
+	d = chain_getpid(c);
+	assert_int_equal(chain_ignore_error(c, a), 0);
+	run_ok(c, SYSCHAIN_STATUS_FAILED);
+	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(c->ops[a].flags, SYSCHAIN_OP_IGNORE_ERROR);
+	assert_int_equal(c->ops[b].flags, 0);
+
+	assert_int_equal(chain_set_stop_on_error(c, false), 0);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, a), -EBADF);
+	assert_int_equal(chain_ret(c, b), -EBADF);
+	assert_int_equal(chain_ret(c, d), getpid());
+	/* reset keeps the settings */
+	chain_reset(c);
+	chain_close(c, -1);
+	chain_getpid(c);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Handlers                                                             */
+/* ------------------------------------------------------------------ */
+
+struct hcall {
+	int calls;
+	int op;
+	int64_t result;
+	struct chain *chain;
+};
+
+static void record(struct chain *c, int op, int64_t result, void *arg)
+{
+	struct hcall *h = arg;
+
+	h->calls++;
+	h->op = op;
+	h->result = result;
+	h->chain = c;
+}
+
+static void test_handlers(void **state)
+{
+	struct chain *c = new_user_chain();
+	struct hcall ha = { 0 }, hb = { 0 }, hc = { 0 };
+	int a, b, d, top;
+
+	(void)state;
+	top = chain_label(c);
+	chain_label_here(c, top);
+	a = chain_lseek(c, -1, 0, SEEK_CUR);
+	b = chain_getpid(c);
+	d = chain_close(c, -1);
+	chain_ignore_error(c, a);
+	chain_on_stop(c, a, record, &ha);
+	chain_on_stop(c, b, record, &hb);
+	chain_on_stop(c, d, record, &hc);
+
+	/* failed at d: d's handler only, with d's result */
+	run_ok(c, SYSCHAIN_STATUS_FAILED);
+	assert_int_equal(ha.calls + hb.calls, 0);
+	assert_int_equal(hc.calls, 1);
+	assert_int_equal(hc.op, d);
+	assert_int_equal(hc.result, -EBADF);
+	assert_ptr_equal(hc.chain, c);
+
+	/* stopped by a condition at b */
+	chain_stop_if(c, b, CHAIN_EQ, getpid());
+	run_ok(c, SYSCHAIN_STATUS_STOPPED);
+	assert_int_equal(hb.calls, 1);
+	assert_int_equal(hb.op, b);
+	assert_int_equal(hb.result, getpid());
+	assert_int_equal(ha.calls + hc.calls - 1, 0);
+
+	/* completed: no handler; removing a handler with NULL */
+	chain_reset(c);
+	memset(&ha, 0, sizeof(ha));
+	a = chain_getpid(c);
+	chain_on_stop(c, a, record, &ha);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(ha.calls, 0);
+	chain_stop_if(c, a, CHAIN_GT, 0);
+	assert_int_equal(chain_on_stop(c, a, NULL, NULL), 0);
+	run_ok(c, SYSCHAIN_STATUS_STOPPED);
+	assert_int_equal(ha.calls, 0);
+	chain_on_stop(c, a, record, &ha);
+	run_ok(c, SYSCHAIN_STATUS_STOPPED);
+	assert_int_equal(ha.calls, 1);
+
+	/* budget and unresolved stops are not "stopped at that op" */
+	chain_reset(c);
+	memset(&ha, 0, sizeof(ha));
+	top = chain_label(c);
+	chain_label_here(c, top);
+	a = chain_getpid(c);
+	chain_goto(c, a, top);
+	chain_on_stop(c, a, record, &ha);
+	chain_set_max_steps(c, 3);
+	run_ok(c, SYSCHAIN_STATUS_BUDGET);
+	assert_int_equal(ha.calls, 0);
+	chain_set_max_steps(c, 0);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reuse                                                                */
+/* ------------------------------------------------------------------ */
+
+static void test_reuse_set_arg(void **state)
+{
+	struct chain *c = new_user_chain();
+	char b1[8] = { 0 }, b2[8] = { 0 };
+	int p1[2], p2[2], r, w;
+
+	(void)state;
+	assert_int_equal(pipe(p1), 0);
+	assert_int_equal(pipe(p2), 0);
+	assert_int_equal(write(p1[1], "abc", 3), 3);
+	assert_int_equal(write(p2[1], "wxyz", 4), 4);
+	r = chain_read(c, p1[0], b1, sizeof(b1));
+	w = chain_write(c, p2[1], b1, chain_res(r));
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, r), 3);
+	assert_int_equal(chain_ret(c, w), 3);
+
+	/* p2 now holds "wxyzabc": read it into b2, write it to p1 */
+	assert_int_equal(chain_set_arg(c, r, 0, p2[0]), 0);
+	assert_int_equal(chain_set_arg(c, r, 1, b2), 0);
+	assert_int_equal(chain_set_arg(c, w, 0, p1[1]), 0);
+	assert_int_equal(chain_set_arg(c, w, 1, b2), 0);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, r), 7);
+	assert_int_equal(chain_ret(c, w), 7);
+	assert_memory_equal(b2, "wxyzabc", 7);
+	assert_int_equal(chain_count(c, r), 1);	/* not accumulated */
+
+	/* a value replaced by a reference and back; refs must point back */
+	assert_int_equal(chain_set_arg(c, w, 2, chain_res_add(r, 1)), 0);
+	assert_int_equal(chain_set_arg(c, r, 2, chain_res(w)), -EINVAL);
+	assert_int_equal(chain_set_arg(c, r, 2, 2), 0);
+	assert_int_equal(chain_set_arg(c, r, 0, p1[0]), 0);
+	assert_int_equal(chain_set_arg(c, w, 0, p2[1]), 0);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, r), 2);
+	assert_int_equal(chain_ret(c, w), 3);
+	assert_memory_equal(b2, "wxyzabc", 7);
+	chain_free(c);
+	close(p1[0]); close(p1[1]); close(p2[0]); close(p2[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backends                                                             */
+/* ------------------------------------------------------------------ */
+
+static void test_backends(void **state)
+{
+	struct chain *c = NULL;
+	struct chain_probe p;
+	int a;
+
+	(void)state;
+	if (access("/dev/syschain", F_OK) == 0)
+		skip();		/* the host has the module: not this test */
+	assert_int_equal(chain_new(&c), 0);
+	a = chain_getpid(c);
+	/* auto is the default and falls back to user */
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
+	assert_int_equal(chain_ret(c, a), getpid());
+
+	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_KERNEL), 0);
+	assert_int_equal(chain_run(c), -ENOENT);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
+	assert_int_equal(chain_count(c, a), 0);
+
+	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_AUTO), 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
+
+	assert_int_equal(chain_probe(&p), -ENOENT);
+	assert_false(chain_kernel_supports(__NR_read));
+	assert_false(chain_kernel_supports(-1));
+	chain_free(c);
+}
+
+/*
+ * SYSCHAIN_BACKEND overrides the chain's backend. The library reads it
+ * once per process, so each case runs in a fresh exec of this binary.
+ */
+static int env_child_main(const char *set)
+{
+	struct chain *c;
+	int ret;
+
+	if (chain_new(&c))
+		return 100;
+	chain_getpid(c);
+	chain_set_backend(c, (enum chain_backend)atoi(set));
+	ret = chain_run(c);
+	if (!ret)
+		ret = chain_report(c)->backend == CHAIN_BACKEND_USER ? 0 : -101;
+	chain_free(c);
+	return -ret;
+}
+
+static int env_child(const char *env, enum chain_backend set)
+{
+	char arg[16];
+	pid_t pid;
+	int st;
+
+	snprintf(arg, sizeof(arg), "%d", (int)set);
+	pid = fork();
+	if (pid == 0) {
+		setenv("SYSCHAIN_BACKEND", env, 1);
+		execl("/proc/self/exe", "test_libchain", "--env-child", arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void test_env_backend(void **state)
+{
+	(void)state;
+	if (access("/dev/syschain", F_OK) == 0)
+		skip();
+	assert_int_equal(env_child("kernel", CHAIN_BACKEND_USER), ENOENT);
+	assert_int_equal(env_child("user", CHAIN_BACKEND_KERNEL), 0);
+	assert_int_equal(env_child("auto", CHAIN_BACKEND_KERNEL), 0);
+	assert_int_equal(env_child("bogus", CHAIN_BACKEND_KERNEL), ENOENT);
+}
+
+static void test_status_str(void **state)
+{
+	(void)state;
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_COMPLETED),
+			    "completed");
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_STOPPED),
+			    "stopped");
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_FAILED),
+			    "failed");
+	for (uint32_t s = 0; s <= SYSCHAIN_STATUS_INVALID; s++) {
+		assert_non_null(chain_status_str(s));
+		assert_string_not_equal(chain_status_str(s), "unknown");
+	}
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_INVALID + 1),
+			    "unknown");
+	assert_string_equal(chain_status_str(UINT32_MAX), "unknown");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builder_encoding),
+		cmocka_unit_test(test_syscall_generic),
+		cmocka_unit_test(test_cond_encoding),
+		cmocka_unit_test(test_builders_run),
+		cmocka_unit_test(test_ref_addend),
+		cmocka_unit_test(test_null_chain),
+		cmocka_unit_test(test_bad_indexes),
+		cmocka_unit_test(test_jump_out_of_range),
+		cmocka_unit_test(test_unplaced_label),
+		cmocka_unit_test(test_too_many_ops),
+		cmocka_unit_test(test_loop_with_label),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_comparisons),
+		cmocka_unit_test(test_cond_rhs_ref),
+		cmocka_unit_test(test_stop_on_error),
+		cmocka_unit_test(test_handlers),
+		cmocka_unit_test(test_reuse_set_arg),
+		cmocka_unit_test(test_backends),
+		cmocka_unit_test(test_env_backend),
+		cmocka_unit_test(test_status_str),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--env-child"))
+		return env_child_main(argv[2]);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
