@@ -27,7 +27,7 @@ KERNELS ?= 6.1 6.12
 CC ?= cc
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I$(TOP)/uapi
+HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-field-initializers $(CFLAGS) -I$(TOP)/uapi
 
 GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_TEST_SRCS))

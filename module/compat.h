@@ -6,14 +6,29 @@
 #ifndef SYSCHAIN_COMPAT_H
 #define SYSCHAIN_COMPAT_H
 
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fsnotify.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 
 /* struct fd became opaque in 6.12, and fd_file() the way to its file. */
 #ifndef fd_file
 #define fd_file(f) ((f).file)
 #endif
+
+/* The current segment of an ITER_IOVEC iterator (iov_iter_iovec() up to 6.3) */
+static inline struct iovec sc_iter_iovec(const struct iov_iter *iter)
+{
+#ifdef iter_iov_addr
+	return (struct iovec) {
+		.iov_base = iter_iov_addr(iter),
+		.iov_len = iter_iov_len(iter),
+	};
+#else
+	return iov_iter_iovec(iter);
+#endif
+}
 
 /*
  * Up to 6.7 the open syscalls sent FS_OPEN themselves, after
@@ -23,6 +38,20 @@ static inline void sc_fsnotify_open(struct file *file)
 {
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
 	fsnotify_open(file);
+#endif
+}
+
+/*
+ * From 6.11, fstatat() with AT_EMPTY_PATH takes a NULL name as the empty
+ * one and stats the descriptor; before, a NULL name is -EFAULT.
+ */
+static inline bool sc_fstatat_null_is_empty(const char __user *name,
+					    int flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	return !name && (flags & AT_EMPTY_PATH);
+#else
+	return false;
 #endif
 }
 

@@ -21,6 +21,20 @@ SC_OP(close, 1, 0)
 SC_OP(lseek, 3, 0)
 SC_OP(pread64, 4, 0)
 SC_OP(pwrite64, 4, 0)
+SC_OP(readv, 3, 0)
+SC_OP(writev, 3, 0)
+SC_OP(fsync, 1, 0)
+SC_OP(fdatasync, 1, 0)
+SC_OP(fallocate, 4, 0)
+SC_OP(fadvise64, 4, 0)
+
+/* metadata and directories: ops_meta.c */
+SC_OP(fstat, 2, 0)
+SC_OP(newfstatat, 4, 0)
+SC_OP(getdents64, 3, 0)
+
+/* descriptors: ops_fd.c */
+SC_OP(dup, 1, 0)
 
 /* process: ops_process.c */
 SC_OP(getpid, 0, 0)

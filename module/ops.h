@@ -6,8 +6,50 @@
 #ifndef SYSCHAIN_OPS_H
 #define SYSCHAIN_OPS_H
 
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
+#include "compat.h"
 #include "engine.h"
+
+/*
+ * fdget_pos()/fdput_pos() are not exported; this is their logic: lock
+ * f_pos_lock when the position of a file may be shared, or always for
+ * directories (as 6.12 does; harmless on older kernels).
+ */
+struct sc_fd {
+	struct fd f;
+	bool pos_locked;
+};
+
+static inline struct file *sc_fdget_pos(unsigned int fd, struct sc_fd *sf)
+{
+	struct file *file;
+
+	sf->f = fdget(fd);
+	sf->pos_locked = false;
+	file = fd_file(sf->f);
+	if (file && (file->f_mode & FMODE_ATOMIC_POS) &&
+	    (file_count(file) > 1 || file->f_op->iterate_shared)) {
+		mutex_lock(&file->f_pos_lock);
+		sf->pos_locked = true;
+	}
+	return file;
+}
+
+static inline void sc_fdput_pos(struct sc_fd *sf)
+{
+	if (sf->pos_locked)
+		mutex_unlock(&fd_file(sf->f)->f_pos_lock);
+	fdput(sf->f);
+}
+
+static inline loff_t *sc_file_ppos(struct file *file)
+{
+	return file->f_mode & FMODE_STREAM ? NULL : &file->f_pos;
+}
+
 
 const struct sc_opdef *sc_op_lookup(u32 nr);
 unsigned int sc_op_count(void);
@@ -22,6 +64,20 @@ __s64 sc_op_close(const __u64 *args);
 __s64 sc_op_lseek(const __u64 *args);
 __s64 sc_op_pread64(const __u64 *args);
 __s64 sc_op_pwrite64(const __u64 *args);
+__s64 sc_op_readv(const __u64 *args);
+__s64 sc_op_writev(const __u64 *args);
+__s64 sc_op_fsync(const __u64 *args);
+__s64 sc_op_fdatasync(const __u64 *args);
+__s64 sc_op_fallocate(const __u64 *args);
+__s64 sc_op_fadvise64(const __u64 *args);
+
+/* ops_meta.c */
+__s64 sc_op_fstat(const __u64 *args);
+__s64 sc_op_newfstatat(const __u64 *args);
+__s64 sc_op_getdents64(const __u64 *args);
+
+/* ops_fd.c */
+__s64 sc_op_dup(const __u64 *args);
 
 /* ops_process.c */
 __s64 sc_op_getpid(const __u64 *args);

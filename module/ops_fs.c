@@ -18,43 +18,6 @@
 #include "compat.h"
 #include "ops.h"
 
-/*
- * fdget_pos()/fdput_pos() are not exported; this is their logic: lock
- * f_pos_lock when the position of a file may be shared, or always for
- * directories (as 6.12 does; harmless on older kernels).
- */
-struct sc_fd {
-	struct fd f;
-	bool pos_locked;
-};
-
-static struct file *sc_fdget_pos(unsigned int fd, struct sc_fd *sf)
-{
-	struct file *file;
-
-	sf->f = fdget(fd);
-	sf->pos_locked = false;
-	file = fd_file(sf->f);
-	if (file && (file->f_mode & FMODE_ATOMIC_POS) &&
-	    (file_count(file) > 1 || file->f_op->iterate_shared)) {
-		mutex_lock(&file->f_pos_lock);
-		sf->pos_locked = true;
-	}
-	return file;
-}
-
-static void sc_fdput_pos(struct sc_fd *sf)
-{
-	if (sf->pos_locked)
-		mutex_unlock(&fd_file(sf->f)->f_pos_lock);
-	fdput(sf->f);
-}
-
-static loff_t *sc_file_ppos(struct file *file)
-{
-	return file->f_mode & FMODE_STREAM ? NULL : &file->f_pos;
-}
-
 static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *pos)
 {
@@ -338,4 +301,221 @@ out_free_name:
 __s64 sc_op_close(const __u64 *args)
 {
 	return close_fd((unsigned int)args[0]);
+}
+
+/*
+ * do_iter_read()/do_iter_write() of fs/read_write.c, which readv(2) and
+ * writev(2) use. (vfs_iter_read()/vfs_iter_write() are exported, but they
+ * refuse files without ->read_iter/->write_iter and, depending on the
+ * kernel, take sb_start_write() themselves or leave it to the caller.)
+ */
+static ssize_t sc_loop_rw(struct file *file, struct iov_iter *iter,
+			  loff_t *ppos, int type)
+{
+	ssize_t ret = 0;
+
+	while (iov_iter_count(iter)) {
+		struct iovec iovec = sc_iter_iovec(iter);
+		ssize_t nr;
+
+		if (type == READ)
+			nr = file->f_op->read(file, iovec.iov_base,
+					      iovec.iov_len, ppos);
+		else
+			nr = file->f_op->write(file, iovec.iov_base,
+					       iovec.iov_len, ppos);
+		if (nr < 0) {
+			if (!ret)
+				ret = nr;
+			break;
+		}
+		ret += nr;
+		if (nr != iovec.iov_len)
+			break;
+		iov_iter_advance(iter, nr);
+	}
+	return ret;
+}
+
+static ssize_t sc_iter_rw(struct file *file, struct iov_iter *iter,
+			  loff_t *ppos, int type)
+{
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = ppos ? *ppos : 0;
+	if (type == READ)
+		ret = file->f_op->read_iter(&kiocb, iter);
+	else
+		ret = file->f_op->write_iter(&kiocb, iter);
+	if (WARN_ON_ONCE(ret == -EIOCBQUEUED))
+		ret = -EIO;
+	if (ppos)
+		*ppos = kiocb.ki_pos;
+	return ret;
+}
+
+static ssize_t sc_do_iter_read(struct file *file, struct iov_iter *iter,
+			       loff_t *pos)
+{
+	size_t tot_len;
+	ssize_t ret;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_READ))
+		return -EINVAL;
+	tot_len = iov_iter_count(iter);
+	if (!tot_len)
+		return 0;
+	ret = rw_verify_area(READ, file, pos, tot_len);
+	if (ret < 0)
+		return ret;
+	if (file->f_op->read_iter)
+		ret = sc_iter_rw(file, iter, pos, READ);
+	else
+		ret = sc_loop_rw(file, iter, pos, READ);
+	if (ret >= 0)
+		fsnotify_access(file);
+	return ret;
+}
+
+static ssize_t sc_do_iter_write(struct file *file, struct iov_iter *iter,
+				loff_t *pos)
+{
+	size_t tot_len;
+	ssize_t ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_WRITE))
+		return -EINVAL;
+	tot_len = iov_iter_count(iter);
+	if (!tot_len)
+		return 0;
+	ret = rw_verify_area(WRITE, file, pos, tot_len);
+	if (ret < 0)
+		return ret;
+	file_start_write(file);
+	if (file->f_op->write_iter)
+		ret = sc_iter_rw(file, iter, pos, WRITE);
+	else
+		ret = sc_loop_rw(file, iter, pos, WRITE);
+	if (ret > 0)
+		fsnotify_modify(file);
+	file_end_write(file);
+	return ret;
+}
+
+/* readv() and writev(): do_readv()/do_writev() */
+static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
+		      unsigned long vlen, int type)
+{
+	struct iovec iovstack[UIO_FASTIOV];
+	struct iovec *iov = iovstack;
+	struct iov_iter iter;
+	struct sc_fd sf;
+	struct file *file;
+	loff_t pos, *ppos;
+	ssize_t ret;
+
+	file = sc_fdget_pos(fd, &sf);
+	if (!file)
+		return -EBADF;
+	ppos = sc_file_ppos(file);
+	if (ppos) {
+		pos = *ppos;
+		ppos = &pos;
+	}
+	ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec, vlen,
+			   ARRAY_SIZE(iovstack), &iov, &iter);
+	if (ret >= 0) {
+		if (type == READ)
+			ret = sc_do_iter_read(file, &iter, ppos);
+		else
+			ret = sc_do_iter_write(file, &iter, ppos);
+		kfree(iov);
+	}
+	if (ret >= 0 && ppos)
+		file->f_pos = pos;
+	sc_fdput_pos(&sf);
+
+	if (type == READ) {
+		if (ret > 0)
+			add_rchar(current, ret);
+		inc_syscr(current);
+	} else {
+		if (ret > 0)
+			add_wchar(current, ret);
+		inc_syscw(current);
+	}
+	return ret;
+}
+
+/* readv(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */
+__s64 sc_op_readv(const __u64 *args)
+{
+	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		      READ);
+}
+
+/* writev(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */
+__s64 sc_op_writev(const __u64 *args)
+{
+	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		      WRITE);
+}
+
+/* fsync() and fdatasync(): do_fsync() */
+static int sc_do_fsync(unsigned int fd, int datasync)
+{
+	struct fd f = fdget(fd);
+	int ret = -EBADF;
+
+	if (fd_file(f)) {
+		ret = vfs_fsync(fd_file(f), datasync);
+		fdput(f);
+	}
+	return ret;
+}
+
+/* fsync(unsigned int fd) */
+__s64 sc_op_fsync(const __u64 *args)
+{
+	return sc_do_fsync((unsigned int)args[0], 0);
+}
+
+/* fdatasync(unsigned int fd) */
+__s64 sc_op_fdatasync(const __u64 *args)
+{
+	return sc_do_fsync((unsigned int)args[0], 1);
+}
+
+/* fallocate(int fd, int mode, loff_t offset, loff_t len) */
+__s64 sc_op_fallocate(const __u64 *args)
+{
+	struct fd f = fdget((unsigned int)(int)args[0]);
+	int error = -EBADF;
+
+	if (fd_file(f)) {
+		error = vfs_fallocate(fd_file(f), (int)args[1],
+				      (loff_t)args[2], (loff_t)args[3]);
+		fdput(f);
+	}
+	return error;
+}
+
+/* fadvise64(int fd, loff_t offset, size_t len, int advice) */
+__s64 sc_op_fadvise64(const __u64 *args)
+{
+	struct fd f = fdget((unsigned int)(int)args[0]);
+	int ret;
+
+	if (!fd_file(f))
+		return -EBADF;
+	ret = vfs_fadvise(fd_file(f), (loff_t)args[1], (size_t)args[2],
+			  (int)args[3]);
+	fdput(f);
+	return ret;
 }

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Metadata and directories: fstat, newfstatat, getdents64, following
+ * fs/stat.c and fs/readdir.c. Paths are resolved with user_path_at(),
+ * relative to the directory descriptor exactly as the syscalls resolve
+ * them.
+ */
+#include <linux/fs.h>
+#include <linux/dirent.h>
+#include <linux/file.h>
+#include <linux/highuid.h>
+#include <linux/kdev_t.h>
+#include <linux/namei.h>
+#include <linux/sched/signal.h>
+#include <linux/stat.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "ops.h"
+
+#ifndef INIT_STRUCT_STAT_PADDING
+#define INIT_STRUCT_STAT_PADDING(st) memset(&(st), 0, sizeof(st))
+#endif
+
+/* cp_new_stat() of fs/stat.c, for the native struct stat */
+static int sc_cp_new_stat(struct kstat *stat, struct stat __user *statbuf)
+{
+	struct stat tmp;
+
+	if (sizeof(tmp.st_dev) < 4 && !old_valid_dev(stat->dev))
+		return -EOVERFLOW;
+	if (sizeof(tmp.st_rdev) < 4 && !old_valid_dev(stat->rdev))
+		return -EOVERFLOW;
+
+	INIT_STRUCT_STAT_PADDING(tmp);
+	tmp.st_dev = new_encode_dev(stat->dev);
+	tmp.st_ino = stat->ino;
+	if (sizeof(tmp.st_ino) < sizeof(stat->ino) && tmp.st_ino != stat->ino)
+		return -EOVERFLOW;
+	tmp.st_mode = stat->mode;
+	tmp.st_nlink = stat->nlink;
+	if (tmp.st_nlink != stat->nlink)
+		return -EOVERFLOW;
+	SET_UID(tmp.st_uid, from_kuid_munged(current_user_ns(), stat->uid));
+	SET_GID(tmp.st_gid, from_kgid_munged(current_user_ns(), stat->gid));
+	tmp.st_rdev = new_encode_dev(stat->rdev);
+	tmp.st_size = stat->size;
+	tmp.st_atime = stat->atime.tv_sec;
+	tmp.st_mtime = stat->mtime.tv_sec;
+	tmp.st_ctime = stat->ctime.tv_sec;
+	tmp.st_atime_nsec = stat->atime.tv_nsec;
+	tmp.st_mtime_nsec = stat->mtime.tv_nsec;
+	tmp.st_ctime_nsec = stat->ctime.tv_nsec;
+	tmp.st_blocks = stat->blocks;
+	tmp.st_blksize = stat->blksize;
+	return copy_to_user(statbuf, &tmp, sizeof(tmp)) ? -EFAULT : 0;
+}
+
+/* vfs_fstat(): fdget_raw() is not exported everywhere, fget_raw() is. */
+static int sc_vfs_fstat(unsigned int fd, struct kstat *stat)
+{
+	struct file *file = fget_raw(fd);
+	int error;
+
+	if (!file)
+		return -EBADF;
+	error = vfs_getattr(&file->f_path, stat, STATX_BASIC_STATS, 0);
+	fput(file);
+	return error;
+}
+
+/* fstat(unsigned int fd, struct stat __user *statbuf) */
+__s64 sc_op_fstat(const __u64 *args)
+{
+	struct kstat stat;
+	int error;
+
+	error = sc_vfs_fstat((unsigned int)args[0], &stat);
+	if (!error)
+		error = sc_cp_new_stat(&stat, u64_to_user_ptr(args[1]));
+	return error;
+}
+
+#define SC_FSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | \
+			  AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
+
+/* vfs_statx() for newfstatat(): the lookup, then vfs_getattr() */
+static int sc_vfs_fstatat(int dfd, const char __user *filename,
+			  struct kstat *stat, int flags)
+{
+	unsigned int lookup_flags = 0;
+	struct path path;
+	int error;
+
+	flags |= AT_NO_AUTOMOUNT;
+	if (flags & ~SC_FSTATAT_FLAGS)
+		return -EINVAL;
+	if (sc_fstatat_null_is_empty(filename, flags) && dfd >= 0)
+		return sc_vfs_fstat(dfd, stat);
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		lookup_flags |= LOOKUP_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		lookup_flags |= LOOKUP_EMPTY;
+retry:
+	error = user_path_at(dfd, filename, lookup_flags, &path);
+	if (error)
+		return error;
+	error = vfs_getattr(&path, stat, STATX_BASIC_STATS, flags);
+	path_put(&path);
+	if (retry_estale(error, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+	return error;
+}
+
+/* newfstatat(int dfd, const char __user *filename, struct stat __user *statbuf, int flag) */
+__s64 sc_op_newfstatat(const __u64 *args)
+{
+	struct kstat stat;
+	int error;
+
+	error = sc_vfs_fstatat((int)args[0], u64_to_user_ptr(args[1]), &stat,
+			       (int)args[3]);
+	if (!error)
+		error = sc_cp_new_stat(&stat, u64_to_user_ptr(args[2]));
+	return error;
+}
+
+/* filldir64() and getdents64() of fs/readdir.c */
+struct sc_getdents {
+	struct dir_context ctx;
+	struct linux_dirent64 __user *current_dir;
+	int prev_reclen;
+	int count;
+	int error;
+};
+
+static int sc_verify_dirent_name(const char *name, int len)
+{
+	if (len <= 0 || len >= PATH_MAX)
+		return -EIO;
+	if (memchr(name, '/', len))
+		return -EIO;
+	return 0;
+}
+
+static bool sc_filldir64(struct dir_context *ctx, const char *name, int namlen,
+			 loff_t offset, u64 ino, unsigned int d_type)
+{
+	struct sc_getdents *buf = container_of(ctx, struct sc_getdents, ctx);
+	struct linux_dirent64 __user *dirent, *prev;
+	int reclen = ALIGN(offsetof(struct linux_dirent64, d_name) + namlen + 1,
+			   sizeof(u64));
+	int prev_reclen;
+
+	buf->error = sc_verify_dirent_name(name, namlen);
+	if (unlikely(buf->error))
+		return false;
+	buf->error = -EINVAL;	/* only used if we fail */
+	if (reclen > buf->count)
+		return false;
+	prev_reclen = buf->prev_reclen;
+	if (prev_reclen && signal_pending(current))
+		return false;
+	dirent = buf->current_dir;
+	prev = (void __user *)dirent - prev_reclen;
+	if (!user_write_access_begin(prev, reclen + prev_reclen))
+		goto efault;
+
+	/* This might be 'dirent->d_off', but if so it will get overwritten */
+	unsafe_put_user(offset, &prev->d_off, efault_end);
+	unsafe_put_user(ino, &dirent->d_ino, efault_end);
+	unsafe_put_user(reclen, &dirent->d_reclen, efault_end);
+	unsafe_put_user(d_type, &dirent->d_type, efault_end);
+	unsafe_copy_to_user(dirent->d_name, name, namlen, efault_end);
+	unsafe_put_user(0, dirent->d_name + namlen, efault_end);
+	user_write_access_end();
+
+	buf->prev_reclen = reclen;
+	buf->current_dir = (void __user *)dirent + reclen;
+	buf->count -= reclen;
+	return true;
+
+efault_end:
+	user_write_access_end();
+efault:
+	buf->error = -EFAULT;
+	return false;
+}
+
+/* getdents64(unsigned int fd, struct linux_dirent64 __user *dirent, unsigned int count) */
+__s64 sc_op_getdents64(const __u64 *args)
+{
+	unsigned int count = (unsigned int)args[2];
+	struct sc_getdents buf = {
+		.ctx.actor = sc_filldir64,
+		.count = count,
+		.current_dir = u64_to_user_ptr(args[1]),
+	};
+	struct sc_fd sf;
+	struct file *file;
+	int error;
+
+	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	if (!file)
+		return -EBADF;
+
+	error = iterate_dir(file, &buf.ctx);
+	if (error >= 0)
+		error = buf.error;
+	if (buf.prev_reclen) {
+		struct linux_dirent64 __user *lastdirent;
+		typeof(lastdirent->d_off) d_off = buf.ctx.pos;
+
+		lastdirent = (void __user *)buf.current_dir - buf.prev_reclen;
+		if (put_user(d_off, &lastdirent->d_off))
+			error = -EFAULT;
+		else
+			error = count - buf.count;
+	}
+	sc_fdput_pos(&sf);
+	return error;
+}
