@@ -84,7 +84,9 @@ if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "$BUSYBOX is missing or not static (install busybox-static)"
 fi
 
+t0=$SECONDS
 provision_kernel "$series"
+t_prov=$((SECONDS - t0))
 msg "kernel $series: release $VM_RELEASE, $VM_VMLINUZ"
 if ((prepare_only)); then
 	exit 0
@@ -164,6 +166,7 @@ else
 fi
 dkms_opts=(--dkmstree "$w/dkms" --sourcetree "$w/src" --installtree "$w/root/lib/modules"
 	--kernelsourcedir "$VM_HEADERS" --no-depmod -m syschain -v "$version")
+t0=$SECONDS
 msg "dkms add/build/install syschain/$version for $VM_RELEASE${VM_CHROOT:+ (in trixie chroot)}"
 for action in add build install; do
 	k=()
@@ -187,6 +190,8 @@ if command -v depmod >/dev/null; then
 	done
 	depmod -b "$work/root" "$VM_RELEASE" || die "depmod -b on the guest tree failed"
 fi
+
+t_dkms=$((SECONDS - t0))
 
 # ---------------------------------------------------------------------------
 # Initramfs.
@@ -216,11 +221,25 @@ add_file() {
 	done < <(find "$root$dst" -type f -perm -u+x -print0)
 }
 
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,run,syschain/tests}
-cp "$BUSYBOX" "$root/bin/busybox"
-while read -r applet; do
-	[[ -e $root/$applet || -L $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
-done < <("$BUSYBOX" --list-full)
+# busybox with one symlink per applet; making ~400 links takes seconds, so
+# the skeleton is cached per busybox binary.
+# shellcheck disable=SC2317  # called via with_lock
+make_busybox_skel() {
+	local skel=$1 tmp applet
+	[[ -d $skel ]] && return 0
+	tmp=$(mktemp -d "$skel.XXXXXX")
+	mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin}
+	cp "$BUSYBOX" "$tmp/bin/busybox"
+	while read -r applet; do
+		[[ -e $tmp/$applet || -L $tmp/$applet ]] || ln -s /bin/busybox "$tmp/$applet"
+	done < <("$BUSYBOX" --list-full)
+	mv "$tmp" "$skel"
+}
+skel=$VM_CACHE/busybox-$(md5sum <"$BUSYBOX" | cut -c1-16)
+[[ -d $skel ]] || with_lock busybox make_busybox_skel "$skel"
+mkdir -p "$root"
+cp -a "$skel/." "$root/"
+mkdir -p "$root"/{etc,proc,sys,dev,tmp,root,run,syschain/tests}
 install -m 0755 "$VM_DIR/init.sh" "$root/init"
 cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -288,7 +307,8 @@ qemu_pid=$!
 qemu_rc=0
 wait "$qemu_pid" || qemu_rc=$?
 qemu_pid=
-msg "VM finished after $((SECONDS - start))s (qemu exit $qemu_rc)"
+t_vm=$((SECONDS - start))
+msg "VM finished after ${t_vm}s (qemu exit $qemu_rc)"
 
 # ---------------------------------------------------------------------------
 # Verdict.
@@ -346,6 +366,7 @@ if grep -qE "$kpat" "$clean"; then
 	done < <(grep -E "$kpat" "$clean" | awk '!seen[$0]++' | head -n 20)
 fi
 
+msg "time: provision ${t_prov}s, dkms ${t_dkms}s, vm ${t_vm}s, total ${SECONDS}s"
 if ((${#reasons[@]})); then
 	msg "FAILED (serial log: $log):"
 	for r in "${reasons[@]}"; do
