@@ -85,6 +85,33 @@ if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
 fi
 
 t0=$SECONDS
+qemu_pid=
+work=
+summary_done=0
+# shellcheck disable=SC2317  # invoked by the trap
+on_exit() {
+	local rc=$?
+	if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -TERM "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	fi
+	if [[ -n $work ]]; then
+		if [[ ${SYSCHAIN_KEEP:-0} == 1 ]]; then
+			msg "kept work directory $work"
+		else
+			rm -rf "$work"
+		fi
+	fi
+	# Failed before the verdict (provisioning, dkms, ...): CI still gets
+	# its summary line, as the last line.
+	if ((!summary_done && !shell_mode && !prepare_only && rc != 0)); then
+		echo "vm-$series: 0 passed, ${#tests[@]} failed"
+	fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
 provision_kernel "$series"
 t_prov=$((SECONDS - t0))
 msg "kernel $series: release $VM_RELEASE, $VM_VMLINUZ"
@@ -109,22 +136,6 @@ mkdir -p "$VM_CACHE/runs" "$VM_CACHE/logs"
 # Leftovers of runs killed with SIGKILL (nothing is mounted in them).
 find "$VM_CACHE/runs" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 work=$(mktemp -d "$VM_CACHE/runs/$series.XXXXXX")
-qemu_pid=
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-	if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill -TERM "$qemu_pid" 2>/dev/null || true
-		wait "$qemu_pid" 2>/dev/null || true
-	fi
-	if [[ ${SYSCHAIN_KEEP:-0} == 1 ]]; then
-		msg "kept work directory $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
 
 [[ -n $log ]] || log=$VM_CACHE/logs/vm-$series.log
 mkdir -p "$(dirname "$log")"
@@ -145,7 +156,11 @@ mkdir -p "$(dirname "$log")"
 #    missing. It takes mok_signing_key/mok_certificate from the environment
 #    (via framework.conf sourcing), so we point them into the cache.
 # For 6.12 the same commands run inside the trixie chroot (its gcc-14 and
-# headers) with $work bind-mounted at /syschain-work.
+# headers) with $work bind-mounted at /syschain-work; whatever the chroot's
+# dkms (3.2.x) touches outside the private trees is the chroot's own. It
+# looks for sign-file under /usr/lib/linux-kbuild-6.12, which trixie names
+# linux-kbuild-6.12.<n>+deb13, so that module stays unsigned (as the guest
+# kernel does not enforce signatures, it just gets the E taint either way).
 "$REPO_ROOT/scripts/dkms.sh" stage "$work/stage"
 version=$(cat "$work/stage/VERSION")
 mkdir -p "$work/src" "$work/dkms" "$work/root/lib/modules/$VM_RELEASE"
@@ -175,7 +190,6 @@ for action in add build install; do
 		cat "$work/dkms-$action.log" >&2
 		mlog=$work/dkms/syschain/$version/build/make.log
 		[[ -f $mlog ]] && { msg "---- $mlog"; cat "$mlog" >&2; }
-		echo "vm-$series: 0 passed, ${#tests[@]} failed"
 		die "dkms $action failed"
 	fi
 	sed 's/^/  dkms: /' "$work/dkms-$action.log" | grep -v '^  dkms: *$' >&2 || true
@@ -378,4 +392,5 @@ else
 	status=0
 fi
 echo "vm-$series: $passed passed, $failed failed"
+summary_done=1
 exit "$status"
