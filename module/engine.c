@@ -257,6 +257,8 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 			ret = -EINTR;
 		res[pc].ret = ret;
 		res[pc].count++;
+		if (env->trace)
+			env->trace(env->priv, pc, op->nr, args, ret);
 
 		if (unlikely(ret == -EINTR)) {
 			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,

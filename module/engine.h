@@ -50,11 +50,15 @@ struct sc_opdef {
  *	validating only, never on the execution path
  * @pending: called before each op; non-zero stops the chain with
  *	%SYSCHAIN_STATUS_INTERRUPTED (a pending signal). May be NULL.
- * @priv: passed to both
+ * @trace: optional; called after each op with its index, resolved
+ *	arguments and result (the kernel's tracepoint)
+ * @priv: passed to all three
  */
 struct sc_env {
 	const struct sc_opdef *(*lookup)(void *priv, __u32 nr);
 	int (*pending)(void *priv);
+	void (*trace)(void *priv, __u32 idx, __u32 nr, const __u64 *args,
+		      __s64 ret);
 	void *priv;
 };
 

@@ -8,17 +8,22 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seccomp.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/syschain.h>
 #include "engine.h"
 #include "ops.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 #define SC_HARD_MAX_OPS		65536U
 #define SC_HARD_MAX_CONDS	65536U
@@ -34,6 +39,50 @@ MODULE_PARM_DESC(max_conds, "Most conditions in one chain (default 4096, at most
 static unsigned long max_steps = 1UL << 20;
 module_param(max_steps, ulong, 0644);
 MODULE_PARM_DESC(max_steps, "Most op executions in one call (default 1048576)");
+
+static unsigned int disabled;
+module_param(disabled, uint, 0644);
+MODULE_PARM_DESC(disabled, "0: chains for everyone who can open the device (default); 1: only for members of group 'group' and CAP_SYS_ADMIN; 2: for nobody");
+
+static int group = -1;
+module_param(group, int, 0644);
+MODULE_PARM_DESC(group, "The group allowed when disabled=1 (default -1: none)");
+
+static bool allow_seccomp;
+module_param(allow_seccomp, bool, 0644);
+MODULE_PARM_DESC(allow_seccomp, "Run chains for tasks under a seccomp filter, which sees only the ioctl (default N: -EPERM)");
+
+/*
+ * Who may run chains, checked on every ioctl so that changing the
+ * parameters takes effect at once, for descriptors already open too.
+ */
+static int sc_permitted(void)
+{
+	switch (READ_ONCE(disabled)) {
+	case 0:
+		break;
+	case 1: {
+		int gid = READ_ONCE(group);
+		kgid_t kgid = make_kgid(current_user_ns(), gid);
+
+		if (gid >= 0 && gid_valid(kgid) && in_group_p(kgid))
+			break;
+		if (capable(CAP_SYS_ADMIN))
+			break;
+		return -EPERM;
+	}
+	default:
+		return -EPERM;
+	}
+	/*
+	 * A seccomp filter judges syscalls by number and arguments; the ops
+	 * of a chain would pass under its nose as one ioctl.
+	 */
+	if (IS_ENABLED(CONFIG_SECCOMP_FILTER) && !READ_ONCE(allow_seccomp) &&
+	    READ_ONCE(current->seccomp.mode) == SECCOMP_MODE_FILTER)
+		return -EPERM;
+	return 0;
+}
 
 static unsigned int sc_max_ops(void)
 {
@@ -141,9 +190,22 @@ static const struct sc_opdef *sc_kernel_lookup(void *priv, u32 nr)
 	return sc_op_lookup(nr);
 }
 
+static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
+			    s64 ret)
+{
+	trace_syschain_op(idx, nr, args, ret);
+}
+
 static const struct sc_env sc_kernel_env = {
 	.lookup = sc_kernel_lookup,
 	.pending = sc_kernel_pending,
+};
+
+/* The same, with the tracepoint; used while it is enabled. */
+static const struct sc_env sc_kernel_traced_env = {
+	.lookup = sc_kernel_lookup,
+	.pending = sc_kernel_pending,
+	.trace = sc_kernel_trace,
 };
 
 /* Write the output members of struct syschain_run back to the caller. */
@@ -250,7 +312,9 @@ static long sc_ioctl_run(struct syschain_run __user *uarg)
 	if (ret)
 		goto out_free_chain;
 
-	sc_run(&chain, &sc_kernel_env, &rep);
+	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
+		       &sc_kernel_env, &rep);
+	trace_syschain_run(chain.nr_ops, rep.steps, rep.status, rep.stop_op);
 
 	if (uresults && copy_to_user(uresults, chain.results, res_sz))
 		rep.status = SYSCHAIN_STATUS_FAULT;
@@ -265,14 +329,25 @@ static long syschain_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	int ret;
+
+	switch (cmd) {
+	case SYSCHAIN_PROBE:
+	case SYSCHAIN_RUN:
+		ret = sc_permitted();
+		if (ret)
+			return ret;
+		break;
+	default:
+		return -ENOTTY;
+	}
 
 	switch (cmd) {
 	case SYSCHAIN_PROBE:
 		return sc_ioctl_probe(uarg);
-	case SYSCHAIN_RUN:
+	default:
 		return sc_ioctl_run(uarg);
 	}
-	return -ENOTTY;
 }
 
 static const struct file_operations syschain_fops = {

@@ -34,6 +34,7 @@ for f in "${files[@]}"; do
 	ignore=()
 	[[ $f == module/compat.h ]] && ignore=(--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON)
 	if ! out=$(checkpatch "${ignore[@]}" -f "$f") || [[ -n $out ]]; then
+		echo "lint: checkpatch: $f"
 		echo "$out"
 		status=1
 	fi
