@@ -41,7 +41,7 @@ for f in "${files[@]}"; do
 done
 
 echo "lint: sparse (C=2) on module/ for $krel"
-sparse_out=$(make -s -C "$kdir" M="$PWD/module" C=2 CHECK=sparse modules 2>&1 |
+sparse_out=$(make -s --no-print-directory -C "$kdir" M="$PWD/module" C=2 CHECK=sparse modules 2>&1 |
 	grep -Ev '^(Skipping BTF|  (CC|LD|CHECK|MODPOST|BTF))' || true)
 if [[ -n $sparse_out ]]; then
 	echo "$sparse_out"
