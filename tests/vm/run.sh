@@ -391,6 +391,19 @@ else
 	msg "OK"
 	status=0
 fi
-echo "vm-$series: $passed passed, $failed failed"
+# The summary counts test cases (cmocka's summaries); a program that died
+# without one, or a run that failed for a reason no test reported (a kernel
+# warning, a crash), counts as one failure more, so the line never says
+# "0 failed" for a failed run.
+cases_passed=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) test\(s\)\.$/\1/p' "$clean" | awk '{ s += $1 } END { print s + 0 }')
+cases_failed=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\), listed below:$/\1/p' "$clean" | awk '{ s += $1 } END { print s + 0 }')
+if ((failed > 0 && cases_failed == 0)); then
+	cases_failed=$failed
+fi
+if ((status != 0 && cases_failed == 0)); then
+	cases_failed=1
+fi
+msg "programs: $passed passed, $failed failed"
+echo "vm-$series: $cases_passed passed, $cases_failed failed"
 summary_done=1
 exit "$status"
