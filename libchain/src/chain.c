@@ -409,12 +409,14 @@ int chain_run(struct chain *c)
 	default:
 		/*
 		 * The kernel when it can run the whole chain; otherwise, or
-		 * if it refuses the chain at validation (nothing ran then),
-		 * plain syscalls for the whole chain.
+		 * if it refuses the chain at validation or refuses this
+		 * caller (-EPERM: e.g. a task under a seccomp filter, which
+		 * must see the real syscalls), plain syscalls for the whole
+		 * chain. Nothing ran in the kernel then.
 		 */
 		if (lc_kernel_can_run(c)) {
 			ret = lc_kernel_run(c);
-			if (ret != -EOPNOTSUPP)
+			if (ret != -EOPNOTSUPP && ret != -EPERM)
 				break;
 		}
 		ret = lc_user_run(c);
