@@ -57,7 +57,20 @@ $(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h uapi/linux/syschain.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< -lcmocka -lpthread
 
+# test_diff links libchain (an explicit rule wins over the pattern rule)
+$(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/libchain/include -o $@ $< \
+		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
+
+$(BUILD)/libchain/libchain.a: FORCE
+	$(MAKE) -C libchain $@
+
 guest-tests: $(GUEST_TESTS)
+
+check-install: libchain
+	tests/install-test.sh
 
 unit-tests:
 	$(MAKE) -C tests/unit
@@ -73,10 +86,13 @@ check-symbols: module
 
 check-unit: deps
 	$(MAKE) -C tests/unit check
+	$(MAKE) -C tests/unit check-sanitize
 
-check-vm: deps guest-tests
+check-vm: deps guest-tests examples
 	@set -e; for k in $(KERNELS); do \
-		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)); \
+		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)) \
+			--file $(BUILD)/examples:/syschain/examples \
+			--script tests/guest/test_examples.sh; \
 	done
 
 lint: deps module
@@ -87,6 +103,7 @@ check: deps
 	$(MAKE) check-symbols
 	$(MAKE) lint
 	$(MAKE) check-unit
+	$(MAKE) check-install
 	$(MAKE) check-vm
 
 vm-shell: deps guest-tests
@@ -104,5 +121,7 @@ clean:
 	-$(MAKE) -C libchain clean
 	rm -rf $(BUILD)
 
+FORCE:
+
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check lint libchain examples install vm-shell dkms-install dkms-uninstall clean
+	check-vm check check-install lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE
