@@ -9,6 +9,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fsnotify.h>
+#include <linux/mount.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 
@@ -40,6 +41,13 @@ static inline void sc_fsnotify_open(struct file *file)
 	fsnotify_open(file);
 #endif
 }
+
+/* The mount's ID mapping, as the vfs_*() calls take it (idmaps from 6.3) */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define sc_mnt_map(mnt) mnt_idmap(mnt)
+#else
+#define sc_mnt_map(mnt) mnt_user_ns(mnt)
+#endif
 
 /*
  * From 6.11, fstatat() with AT_EMPTY_PATH takes a NULL name as the empty

@@ -27,11 +27,13 @@ SC_OP(fsync, 1, 0)
 SC_OP(fdatasync, 1, 0)
 SC_OP(fallocate, 4, 0)
 SC_OP(fadvise64, 4, 0)
+SC_OP(copy_file_range, 6, 0)
 
 /* metadata and directories: ops_meta.c */
 SC_OP(fstat, 2, 0)
 SC_OP(newfstatat, 4, 0)
 SC_OP(getdents64, 3, 0)
+SC_OP(mkdirat, 3, 0)
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0)

@@ -70,11 +70,13 @@ __s64 sc_op_fsync(const __u64 *args);
 __s64 sc_op_fdatasync(const __u64 *args);
 __s64 sc_op_fallocate(const __u64 *args);
 __s64 sc_op_fadvise64(const __u64 *args);
+__s64 sc_op_copy_file_range(const __u64 *args);
 
 /* ops_meta.c */
 __s64 sc_op_fstat(const __u64 *args);
 __s64 sc_op_newfstatat(const __u64 *args);
 __s64 sc_op_getdents64(const __u64 *args);
+__s64 sc_op_mkdirat(const __u64 *args);
 
 /* ops_fd.c */
 __s64 sc_op_dup(const __u64 *args);

@@ -519,3 +519,68 @@ __s64 sc_op_fadvise64(const __u64 *args)
 	fdput(f);
 	return ret;
 }
+
+/*
+ * copy_file_range(int fd_in, loff_t __user *off_in, int fd_out,
+ *		   loff_t __user *off_out, size_t len, unsigned int flags)
+ */
+__s64 sc_op_copy_file_range(const __u64 *args)
+{
+	loff_t __user *off_in = u64_to_user_ptr(args[1]);
+	loff_t __user *off_out = u64_to_user_ptr(args[3]);
+	struct file *in, *out;
+	loff_t pos_in, pos_out;
+	struct fd f_in, f_out;
+	ssize_t ret = -EBADF;
+
+	f_in = fdget((unsigned int)(int)args[0]);
+	in = fd_file(f_in);
+	if (!in)
+		goto out2;
+	f_out = fdget((unsigned int)(int)args[2]);
+	out = fd_file(f_out);
+	if (!out)
+		goto out1;
+
+	ret = -EFAULT;
+	if (off_in) {
+		if (copy_from_user(&pos_in, off_in, sizeof(loff_t)))
+			goto out;
+	} else {
+		pos_in = in->f_pos;
+	}
+	if (off_out) {
+		if (copy_from_user(&pos_out, off_out, sizeof(loff_t)))
+			goto out;
+	} else {
+		pos_out = out->f_pos;
+	}
+
+	ret = -EINVAL;
+	if ((unsigned int)args[5] != 0)
+		goto out;
+
+	ret = vfs_copy_file_range(in, pos_in, out, pos_out, (size_t)args[4], 0);
+	if (ret > 0) {
+		pos_in += ret;
+		pos_out += ret;
+		if (off_in) {
+			if (copy_to_user(off_in, &pos_in, sizeof(loff_t)))
+				ret = -EFAULT;
+		} else {
+			in->f_pos = pos_in;
+		}
+		if (off_out) {
+			if (copy_to_user(off_out, &pos_out, sizeof(loff_t)))
+				ret = -EFAULT;
+		} else {
+			out->f_pos = pos_out;
+		}
+	}
+out:
+	fdput(f_out);
+out1:
+	fdput(f_in);
+out2:
+	return ret;
+}

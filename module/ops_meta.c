@@ -12,6 +12,7 @@
 #include <linux/kdev_t.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/stat.h>
 #include <linux/uaccess.h>
 #include "compat.h"
@@ -220,5 +221,42 @@ __s64 sc_op_getdents64(const __u64 *args)
 			error = count - buf.count;
 	}
 	sc_fdput_pos(&sf);
+	return error;
+}
+
+/* mode_strip_umask() of fs/namei.c: the umask applies unless POSIX ACLs do */
+static umode_t sc_mode_strip_umask(const struct inode *dir, umode_t mode)
+{
+	if (!IS_POSIXACL(dir))
+		mode &= ~current_umask();
+	return mode;
+}
+
+/* mkdirat(int dfd, const char __user *pathname, umode_t mode): do_mkdirat() */
+__s64 sc_op_mkdirat(const __u64 *args)
+{
+	const char __user *pathname = u64_to_user_ptr(args[1]);
+	unsigned int lookup_flags = LOOKUP_DIRECTORY;
+	umode_t mode = (umode_t)args[2];
+	struct dentry *dentry;
+	struct path path;
+	int error;
+
+retry:
+	dentry = user_path_create((int)args[0], pathname, &path, lookup_flags);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+
+	error = security_path_mkdir(&path, dentry,
+				    sc_mode_strip_umask(path.dentry->d_inode,
+							 mode));
+	if (!error)
+		error = vfs_mkdir(sc_mnt_map(path.mnt), path.dentry->d_inode,
+				  dentry, mode);
+	done_path_create(&path, dentry);
+	if (retry_estale(error, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
 	return error;
 }

@@ -307,6 +307,113 @@ static void test_dup(void **state)
 	close(fd);
 }
 
+/*
+ * mkdirat: the chain makes the directory, its mode is read and it is
+ * removed, then the syscall does the same; results and modes must match.
+ */
+static long mkdir_side(bool chained, int dfd, const char *path, int mode,
+		       mode_t *got)
+{
+	struct stat st;
+	long r;
+
+	if (chained)
+		r = g_chain1(__NR_mkdirat, dfd, (uintptr_t)path, mode, 0, 0, 0);
+	else
+		r = g_sys(__NR_mkdirat, dfd, (uintptr_t)path, mode, 0, 0, 0);
+	*got = 0;
+	if (r == 0) {
+		assert_int_equal(fstatat(dfd, path, &st, 0), 0);
+		*got = st.st_mode;
+		assert_int_equal(unlinkat(dfd, path, AT_REMOVEDIR), 0);
+	}
+	return r;
+}
+
+static void test_mkdirat(void **state)
+{
+	static const struct {
+		const char *path;
+		int mode;
+		long expect;
+		bool use_dfd;
+	} t[] = {
+		{ DIR_PATH "/new", 0755, 0 },
+		{ DIR_PATH "/new", 0777, 0 },
+		{ DIR_PATH "/new/", 01777, 0 },
+		{ "new", 0700, 0, true },
+		{ "../new", 0700, 0, true },
+		{ DIR_PATH "/sub", 0755, -EEXIST },
+		{ DIR_PATH "/data", 0755, -EEXIST },
+		{ DIR_PATH "/nope/new", 0755, -ENOENT },
+		{ DIR_PATH "/data/new", 0755, -ENOTDIR },
+		{ "", 0755, -ENOENT },
+	};
+	mode_t mc, ms;
+	long rc, rs;
+	size_t i;
+	int dfd;
+
+	(void)state;
+	umask(027);
+	dfd = o_dir();
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int d = t[i].use_dfd ? dfd : AT_FDCWD;
+
+		rc = mkdir_side(true, d, t[i].path, t[i].mode, &mc);
+		rs = mkdir_side(false, d, t[i].path, t[i].mode, &ms);
+		if (rc != rs || rc != t[i].expect || mc != ms)
+			fail_msg("mkdirat %s: chain %ld mode %o, syscall %ld mode %o",
+				 t[i].path, rc, mc, rs, ms);
+	}
+	/* EFAULT and EBADF */
+	assert_int_equal(g_chain1(__NR_mkdirat, AT_FDCWD, BAD_PTR, 0755, 0, 0, 0),
+			 -EFAULT);
+	assert_int_equal(g_chain1(__NR_mkdirat, 1000, (uintptr_t)"x", 0755, 0, 0, 0),
+			 -EBADF);
+	close(dfd);
+	umask(022);
+}
+
+static void test_copy_file_range(void **state)
+{
+	loff_t oin = 4, oout = 0;
+	char out[64];
+	long rc;
+	int in, o;
+
+	(void)state;
+	in = o_rdonly();
+	o = open(DIR_PATH "/copy", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	/* with offsets: the file positions stay, the offsets advance */
+	rc = g_chain1(__NR_copy_file_range, in, (uintptr_t)&oin, o,
+		      (uintptr_t)&oout, 10, 0);
+	assert_int_equal(rc, 10);
+	assert_int_equal(oin, 14);
+	assert_int_equal(oout, 10);
+	assert_int_equal(lseek(in, 0, SEEK_CUR), 0);
+	assert_int_equal(lseek(o, 0, SEEK_CUR), 0);
+	/* without: the positions advance */
+	rc = g_chain1(__NR_copy_file_range, in, 0, o, 0, 5, 0);
+	assert_int_equal(rc, 5);
+	assert_int_equal(lseek(in, 0, SEEK_CUR), 5);
+	assert_int_equal(lseek(o, 0, SEEK_CUR), 5);
+	assert_int_equal(pread(o, out, sizeof(out), 0), 10);
+	assert_memory_equal(out, "The q", 5);
+	assert_memory_equal(out + 5, content + 9, 5);
+	/* errors as the syscall gives them */
+	assert_int_equal(g_chain1(__NR_copy_file_range, in, 0, o, 0, 5, 1),
+			 g_sys(__NR_copy_file_range, in, 0, o, 0, 5, 1));
+	assert_int_equal(g_chain1(__NR_copy_file_range, in, BAD_PTR, o, 0, 5, 0),
+			 -EFAULT);
+	assert_int_equal(g_chain1(__NR_copy_file_range, 1000, 0, o, 0, 5, 0),
+			 -EBADF);
+	assert_int_equal(g_chain1(__NR_copy_file_range, o, 0, in, 0, 5, 0),
+			 g_sys(__NR_copy_file_range, o, 0, in, 0, 5, 0));
+	close(in);
+	close(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +422,8 @@ int main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_getdents64),
 		cmocka_unit_test(test_dup),
+		cmocka_unit_test(test_mkdirat),
+		cmocka_unit_test(test_copy_file_range),
 	};
 
 	return cmocka_run_group_tests_name("syschain-ops-files", tests, setup,
