@@ -2,11 +2,8 @@
 /*
  * readfile: read whole files into memory and write them to stdout.
  *
- * Per file, one chain opens it and finds its size, then a second chain
- * reads it with pread64 and closes it.
- *
- * The size comes from lseek(fd, 0, SEEK_END): fstat is not a syschain op
- * yet. When it lands, the first chain becomes openat + fstat.
+ * Per file, one chain opens it and fstats it for its size, then a second
+ * chain reads it with pread64 and closes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libchain.h>
 
 static int fail(const char *path, const char *what, int64_t err)
@@ -42,7 +40,8 @@ static int put(const char *buf, size_t len)
 static int readfile(const char *path)
 {
 	struct chain *c;
-	int o, end, rd, cl, ret, status = 1;
+	int o, st_op, rd, cl, ret, status = 1;
+	struct stat st;
 	char *buf = NULL;
 	int64_t fd, size, done = 0;
 
@@ -50,9 +49,9 @@ static int readfile(const char *path)
 	if (ret < 0)
 		return fail(path, "chain_new", ret);
 
-	/* 1: open, size */
+	/* 1: open, fstat */
 	o = chain_openat(c, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	end = chain_lseek(c, chain_res(o), 0, SEEK_END);
+	st_op = chain_fstat(c, chain_res(o), &st);
 	ret = chain_run(c);
 	if (ret < 0) {
 		fail(path, "chain_run", ret);
@@ -63,11 +62,11 @@ static int readfile(const char *path)
 		fail(path, "open", fd);
 		goto out;
 	}
-	size = chain_ret(c, end);
-	if (size < 0) {
-		fail(path, "lseek", size);
+	if (chain_ret(c, st_op) < 0) {
+		fail(path, "fstat", chain_ret(c, st_op));
 		goto out_close;
 	}
+	size = st.st_size;
 	buf = malloc(size ? (size_t)size : 1);
 	if (!buf) {
 		fail(path, "malloc", -ENOMEM);
