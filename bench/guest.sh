@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+#
+# Runs inside the benchmark guest (busybox sh, cwd /tmp), or natively.
+# bench/run.sh prepends the settings: SETUP, BENCH_ARGS, HF_ARGS, B (the
+# directory holding syschain-bench, cat and coreutils-cat).
+# Everything the host needs is printed between @@...@@ marker lines.
+
+: "${B:=/syschain/bench}"
+: "${SETUP:=default}"
+: "${BENCH_ARGS:=}"
+: "${HF_ARGS:=--warmup 3 --min-runs 10}"
+DATA=/tmp/syschain-bench
+
+echo "bench: setup $SETUP, kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
+echo "bench: meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo '?')"
+
+# shellcheck disable=SC2086  # BENCH_ARGS is a word list
+"$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $BENCH_ARGS || {
+	echo "bench: syschain-bench failed (exit $?)"
+	exit 1
+}
+
+# The cat example must copy correctly on both backends before it is timed.
+want=$(md5sum <"$DATA/big" | cut -d' ' -f1)
+for be in kernel user; do
+	got=$(SYSCHAIN_BACKEND=$be "$B/cat" "$DATA/big" | md5sum | cut -d' ' -f1)
+	if [ "$got" != "$want" ]; then
+		echo "bench: cat with SYSCHAIN_BACKEND=$be copies wrongly ($got != $want)"
+		exit 1
+	fi
+done
+
+command -v hyperfine >/dev/null || {
+	echo "bench: hyperfine not found, whole-program comparison skipped"
+	exit 0
+}
+# One big file (the 64 MiB copy source) and 1024 small files: the same
+# input for the three commands. Output goes to /dev/null (hyperfine's
+# default), the shell's spawn time is measured and subtracted by hyperfine.
+hf() {
+	name=$1
+	shift
+	# shellcheck disable=SC2086
+	hyperfine --style basic $HF_ARGS \
+		--export-json "/tmp/hf-$name.json" --export-markdown "/tmp/hf-$name.md" \
+		"$@" || return 1
+	echo "@@HF-BEGIN $name json@@"
+	cat "/tmp/hf-$name.json"
+	echo "@@HF-END@@"
+	echo "@@HF-BEGIN $name md@@"
+	cat "/tmp/hf-$name.md"
+	echo "@@HF-END@@"
+}
+hf cat-big \
+	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/big" \
+	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/big" \
+	-n "coreutils cat" "$B/coreutils-cat $DATA/big" || exit 1
+hf cat-small \
+	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/files/*" \
+	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/files/*" \
+	-n "coreutils cat" "$B/coreutils-cat $DATA/files/*" || exit 1
+echo "bench: all done"

@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+"""Turn syschain-bench output into the run's JSON, a table and plots.
+
+usage: report.py --out DIR --json FILE --latest FILE [--quick 0|1]
+                 SETUP:LOG:EXIT...
+
+Each LOG is a serial log (or native stdout) holding one
+@@BENCH-JSON-BEGIN@@ ... @@BENCH-JSON-END@@ document and hyperfine exports
+between @@HF-BEGIN <name> json|md@@ ... @@HF-END@@. For every sweep
+workload and mode, time(N) = a + b*N is fitted by least squares on the
+per-N minimum (and, for reference, on the per-N median). The schema of the
+output is documented in bench/README.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+SCHEMA = "syschain-bench/1"
+MODES = ["loop", "chain", "chain-user", "uring"]
+SPEEDUP_NS = [1, 8, 64]
+KMSG = re.compile(r"^\[\s*\d+\.\d+\]")
+
+
+def extract(path):
+    """The bench JSON and the hyperfine exports in a log."""
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", "replace").replace("\r", "")
+    lines = text.split("\n")
+    bench, hf, cur, buf = None, {}, None, []
+    for line in lines:
+        if cur is None:
+            if line == "@@BENCH-JSON-BEGIN@@":
+                cur, buf = ("bench",), []
+            elif line.startswith("@@HF-BEGIN ") and line.endswith("@@"):
+                name, kind = line[len("@@HF-BEGIN "):-2].split()
+                cur, buf = ("hf", name, kind), []
+            continue
+        if line in ("@@BENCH-JSON-END@@", "@@HF-END@@"):
+            body = "\n".join(buf)
+            if cur[0] == "bench":
+                bench = json.loads(body)
+            else:
+                hf.setdefault(cur[1], {})[cur[2]] = (
+                    json.loads(body) if cur[2] == "json" else body)
+            cur = None
+            continue
+        if KMSG.match(line):    # a kernel message in the middle
+            continue
+        buf.append(line)
+    return bench, hf
+
+
+def fit(points, key):
+    """Least squares time = a + b*n; returns a, b (ns) and r^2."""
+    xs = [p["n"] for p in points]
+    ys = [p[key] for p in points]
+    k = len(xs)
+    if k < 2:
+        return None
+    mx, my = sum(xs) / k, sum(ys) / k
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    b = sxy / sxx
+    a = my - b * mx
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    ss_res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    r2 = 1 - ss_res / ss_tot if ss_tot else 1.0
+    return {"a_ns": a, "b_ns": b, "r2": r2}
+
+
+def at(points, n, key="min_ns"):
+    for p in points:
+        if p["n"] == n:
+            return p[key]
+    return None
+
+
+def analyse(raw):
+    """Add fits, ratios and speedups to one setup's raw document."""
+    for w in raw["workloads"]:
+        modes = {m["mode"]: m for m in w["modes"]}
+        if w["kind"] == "single":
+            loop = modes.get("loop")
+            for m in w["modes"]:
+                if m["status"] == "ok" and m["min_ns"]:
+                    m["throughput_mib_s"] = raw["copy_bytes"] / 2**20 / (m["min_ns"] / 1e9)
+                    m["throughput_mib_s_median"] = raw["copy_bytes"] / 2**20 / (m["median_ns"] / 1e9)
+                    if loop and loop["status"] == "ok" and loop["min_ns"]:
+                        m["speedup"] = loop["min_ns"] / m["min_ns"]
+            continue
+        for m in w["modes"]:
+            pts = m.get("points", [])
+            if m["status"] == "ok" and len(pts) >= 2:
+                m["fit"] = fit(pts, "min_ns")
+                m["fit_median"] = fit(pts, "median_ns")
+            else:
+                m["fit"] = m["fit_median"] = None
+        loop = modes.get("loop")
+        for m in w["modes"]:
+            m["per_op_ratio"] = None
+            m["speedup"] = {}
+            if not (loop and loop.get("fit") and m.get("fit")):
+                continue
+            if m["fit"]["b_ns"] > 0:
+                m["per_op_ratio"] = loop["fit"]["b_ns"] / m["fit"]["b_ns"]
+            for n in SPEEDUP_NS:
+                tl, tm = at(loop["points"], n), at(m["points"], n)
+                if tl and tm:
+                    m["speedup"][str(n)] = tl / tm
+    env = raw["env"]
+    melt = env.get("vulnerabilities", {}).get("meltdown", "")
+    env["pti_active"] = "PTI" in melt
+    return raw
+
+
+def mode_of(raw, wname, mode):
+    for w in raw["workloads"]:
+        if w["name"] == wname:
+            for m in w["modes"]:
+                if m["mode"] == mode:
+                    return m
+    return None
+
+
+def b_of(raw, wname, mode):
+    m = mode_of(raw, wname, mode)
+    return m["fit"]["b_ns"] if m and m.get("fit") else None
+
+
+def targets(setups):
+    out = []
+
+    def add(setup, name, want, measured, met, detail):
+        out.append({"setup": setup, "target": name, "want": want,
+                    "measured": measured, "met": met, "detail": detail})
+
+    for s in setups:
+        raw = s["raw"]
+        if raw is None:
+            continue
+        name = s["name"]
+        bl, bc = b_of(raw, "null", "loop"), b_of(raw, "null", "chain")
+        limit = {"default": 3, "native": 3, "pti": 20}.get(name)
+        if limit:
+            if bl and bc:
+                r = bl / bc
+                add(name, "null: chain per-op cost <= 1/%d of loop" % limit,
+                    ">= %dx" % limit, round(r, 2), r >= limit,
+                    "b_loop %.0f ns, b_chain %.0f ns" % (bl, bc))
+            else:
+                add(name, "null: chain per-op cost <= 1/%d of loop" % limit,
+                    ">= %dx" % limit, None, None, "chain not measured")
+        bl, bc = b_of(raw, "readfile", "loop"), b_of(raw, "readfile", "chain")
+        if bl and bc:
+            add(name, "readfile: chain >= 1.3x faster than loop per file",
+                ">= 1.3x", round(bl / bc, 2), bl / bc >= 1.3,
+                "b_loop %.0f ns, b_chain %.0f ns per file" % (bl, bc))
+        else:
+            add(name, "readfile: chain >= 1.3x faster than loop per file",
+                ">= 1.3x", None, None, "chain not measured")
+        for w in raw["workloads"]:
+            if w["kind"] != "sweep":
+                continue
+            bu, bc = b_of(raw, w["name"], "uring"), b_of(raw, w["name"], "chain")
+            if bu is None:
+                continue
+            add(name, "%s: chain per op <= io_uring per op" % w["name"],
+                "b_chain <= b_uring", round(bu / bc, 2) if bc else None,
+                (bc <= bu) if bc else None,
+                "b_uring %.0f ns, b_chain %s" % (bu, "%.0f ns" % bc if bc else "not measured"))
+        bl, bc = b_of(raw, "negative", "loop"), b_of(raw, "negative", "chain")
+        if bl and bc:
+            d = bc / bl - 1
+            add(name, "negative control: chain within 3% of loop",
+                "|b_chain/b_loop - 1| <= 3%", round(100 * d, 2), abs(d) <= 0.03,
+                "b_loop %.0f ns, b_chain %.0f ns per 1 MiB read (%+.2f%%)" % (bl, bc, 100 * d))
+        c = mode_of(raw, "copy", "chain")
+        u = mode_of(raw, "copy", "uring")
+        if c and u and c["status"] == "ok" and u["status"] == "ok":
+            add(name, "copy: chain at least as fast as io_uring",
+                "t_chain <= t_uring", round(u["min_ns"] / c["min_ns"], 3),
+                c["min_ns"] <= u["min_ns"],
+                "chain %.1f ms, io_uring %.1f ms" % (c["min_ns"] / 1e6, u["min_ns"] / 1e6))
+    return out
+
+
+def fmt_ns(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 1e6:
+        return "%.2fms" % (v / 1e6)
+    if abs(v) >= 1e4:
+        return "%.1fus" % (v / 1e3)
+    return "%.0fns" % v
+
+
+def fmt_x(v):
+    return "-" if v is None else "%.2fx" % v
+
+
+def table(setups):
+    lines = []
+    for s in setups:
+        raw = s["raw"]
+        if raw is None:
+            lines.append("== setup %s: no results (%s)" % (s["name"], s["error"]))
+            continue
+        env = raw["env"]
+        lines.append("")
+        lines.append("== setup %s: kernel %s, cpu \"%s\", %s CPUs, clocksource %s" % (
+            s["name"], env["kernel_release"], env["cpu_model"], env["online_cpus"],
+            env["clocksource"]))
+        lines.append("   cmdline: %s" % env["cmdline"])
+        lines.append("   meltdown: %s -> PTI %s" % (
+            env["vulnerabilities"].get("meltdown", "?"),
+            "ON" if env["pti_active"] else "off"))
+        if s["name"] == "pti" and not env["pti_active"]:
+            lines.append("   WARNING-PTI: pti=on was requested but the kernel does not report PTI")
+        lines.append("   io_uring: %s %s" % ("ok" if env["io_uring"]["ok"] else "NOT usable",
+                                              env["io_uring"]["setup_flags"] or env["io_uring"]["error"]))
+        for w in raw["workloads"]:
+            lines.append("")
+            lines.append("-- %s: %s" % (w["name"], w["what"]))
+            if w["kind"] == "single":
+                lines.append("   %-11s %10s %10s %10s %9s" % ("mode", "min", "median", "MiB/s", "speedup"))
+                for m in w["modes"]:
+                    if m["status"] != "ok":
+                        lines.append("   %-11s %s: %s" % (m["mode"], m["status"], m["reason"]))
+                        continue
+                    lines.append("   %-11s %10s %10s %10.0f %9s" % (
+                        m["mode"], fmt_ns(m["min_ns"]), fmt_ns(m["median_ns"]),
+                        m["throughput_mib_s"], fmt_x(m.get("speedup"))))
+                continue
+            lines.append("   %-11s %9s %9s %7s %9s %8s %8s %8s" % (
+                "mode", "a", "b/op", "r2", "b ratio", "x@N=1", "x@N=8", "x@N=64"))
+            for m in w["modes"]:
+                if m["status"] != "ok" or not m.get("fit"):
+                    why = m["reason"] or "no fit"
+                    lines.append("   %-11s %s: %s" % (m["mode"], m["status"], why))
+                    continue
+                f, sp = m["fit"], m["speedup"]
+                lines.append("   %-11s %9s %9s %7.4f %9s %8s %8s %8s" % (
+                    m["mode"], fmt_ns(f["a_ns"]), fmt_ns(f["b_ns"]), f["r2"],
+                    fmt_x(m["per_op_ratio"]), fmt_x(sp.get("1")), fmt_x(sp.get("8")),
+                    fmt_x(sp.get("64"))))
+                if m["reason"]:
+                    lines.append("   %-11s (%s)" % ("", m["reason"]))
+        for name, hf in sorted(s.get("hyperfine", {}).items()):
+            if "json" not in hf:
+                continue
+            lines.append("")
+            lines.append("-- hyperfine %s (whole program, in this setup)" % name)
+            for r in hf["json"]["results"]:
+                lines.append("   %-22s mean %9s +- %8s  min %9s" % (
+                    r["command"], fmt_ns(r["mean"] * 1e9), fmt_ns(r["stddev"] * 1e9 if r.get("stddev") is not None else None),
+                    fmt_ns(r["min"] * 1e9)))
+    return lines
+
+
+def gnuplot_terminal():
+    for term in ("pngcairo", "png"):
+        try:
+            r = subprocess.run(["gnuplot", "-e", "set terminal %s; set output '/dev/null'; plot x" % term],
+                               capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if r.returncode == 0 and not r.stderr.strip():
+            return term
+    return None
+
+
+def plots(setups, outdir):
+    term = gnuplot_terminal()
+    if not term:
+        return [], "gnuplot with a png terminal not found"
+    pdir = os.path.join(outdir, "plots")
+    os.makedirs(pdir, exist_ok=True)
+    names = []
+    for s in setups:
+        if s["raw"]:
+            for w in s["raw"]["workloads"]:
+                if w["kind"] == "sweep" and w["name"] not in names:
+                    names.append(w["name"])
+    made = []
+    live = [s for s in setups if s["raw"]]
+    for wname in names:
+        cmds = []
+        size = "%d,%d" % (640 * len(live), 480)
+        cmds.append("set terminal %s size %s%s" % (term, size, " font 'sans,10'" if term == "pngcairo" else ""))
+        png = os.path.join(pdir, "%s.png" % wname)
+        cmds.append("set output '%s'" % png)
+        cmds.append("set multiplot layout 1,%d title 'syschain bench: %s (time per op vs N, per-N minimum)'" % (len(live), wname))
+        cmds.append("set logscale xy 2")
+        cmds.append("set format y '%g'")
+        cmds.append("set xlabel 'N (ops per batch)'")
+        cmds.append("set ylabel 'ns per op'")
+        cmds.append("set grid")
+        cmds.append("set key top left opaque box")
+        for s in live:
+            w = next((x for x in s["raw"]["workloads"] if x["name"] == wname), None)
+            series = []
+            if w:
+                for m in w["modes"]:
+                    if m["status"] == "ok" and m.get("points"):
+                        dat = os.path.join(pdir, "%s-%s-%s.dat" % (wname, s["name"], m["mode"]))
+                        with open(dat, "w") as f:
+                            for p in m["points"]:
+                                f.write("%d %f %f\n" % (p["n"], p["min_ns"] / p["n"], p["median_ns"] / p["n"]))
+                        series.append("'%s' using 1:2 with linespoints lw 2 title '%s'" % (dat, m["mode"]))
+            env = s["raw"]["env"]
+            cmds.append("set title '%s: %s, PTI %s'" % (s["name"], env["kernel_release"],
+                                                       "on" if env["pti_active"] else "off"))
+            if series:
+                cmds.append("plot " + ", ".join(series))
+            else:
+                cmds.append("unset logscale; plot [0:1][0:1] 2 notitle; set logscale xy 2")
+        cmds.append("unset multiplot")
+        r = subprocess.run(["gnuplot"], input="\n".join(cmds) + "\n", capture_output=True, text=True)
+        if r.returncode == 0 and os.path.exists(png):
+            made.append(png)
+        else:
+            sys.stderr.write("report: gnuplot failed for %s: %s\n" % (wname, r.stderr.strip()))
+    return made, term
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--latest")
+    ap.add_argument("--quick", default="0")
+    ap.add_argument("inputs", nargs="+", help="SETUP:LOG:EXIT")
+    args = ap.parse_args()
+
+    setups = []
+    for spec in args.inputs:
+        name, rest = spec.split(":", 1)
+        path, rc = rest.rsplit(":", 1)
+        s = {"name": name, "log": os.path.relpath(path, os.path.dirname(args.json)),
+             "exit_status": int(rc), "raw": None, "error": None, "hyperfine": {}}
+        try:
+            raw, hf = extract(path)
+            s["hyperfine"] = hf
+            if raw is None:
+                s["error"] = "no @@BENCH-JSON@@ block in %s" % path
+            else:
+                s["raw"] = analyse(raw)
+        except (OSError, ValueError) as e:
+            s["error"] = "%s: %s" % (path, e)
+        setups.append(s)
+
+    tg = targets(setups)
+    made, term = plots(setups, args.out)
+    doc = {
+        "schema": SCHEMA,
+        "run_id": os.path.basename(args.out.rstrip("/")),
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "quick": args.quick == "1",
+        "host": {"hostname": platform.node(), "kernel": platform.release(),
+                 "cpu_model": cpu_model()},
+        "setups": [{
+            "name": s["name"], "log": s["log"], "exit_status": s["exit_status"],
+            "error": s["error"],
+            "env": s["raw"]["env"] if s["raw"] else None,
+            "params": {k: s["raw"][k] for k in ("trials", "min_ops", "copy_trials", "copy_bytes", "started")} if s["raw"] else None,
+            "workloads": s["raw"]["workloads"] if s["raw"] else [],
+            "hyperfine": s["hyperfine"],
+        } for s in setups],
+        "targets": tg,
+        "plots": [os.path.relpath(p, os.path.dirname(args.json)) for p in made],
+        "plot_terminal": term,
+    }
+    with open(args.json, "w") as f:
+        json.dump(doc, f, indent=1)
+    if args.latest:
+        shutil.copyfile(args.json, args.latest)
+
+    for line in table(setups):
+        print(line)
+    print("")
+    print("== targets (measured, not asserted)")
+    for t in tg:
+        print("   [%s] %-8s %-52s measured %s  (%s)" % (
+            "n/a " if t["met"] is None else "met " if t["met"] else "MISS", t["setup"], t["target"],
+            t["measured"], t["detail"]))
+    print("")
+    print("results: %s" % args.json)
+    if args.latest:
+        print("latest:  %s" % args.latest)
+    for p in made:
+        print("plot:    %s" % p)
+    bad = [s for s in setups if s["raw"] is None or s["exit_status"] != 0]
+    for s in bad:
+        print("setup %s: exit %d%s" % (s["name"], s["exit_status"],
+                                        ", " + s["error"] if s["error"] else ""))
+    return 1 if any(s["raw"] is None for s in setups) else 0
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
