@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -66,6 +67,10 @@ struct shared {
 	volatile uint64_t index;
 	volatile int done;
 	char msg[NMSG][200];
+	/* the last chain, for a report on a hang */
+	struct syschain_run last_run;
+	struct syschain_op last_ops[8];
+	struct syschain_cond last_conds[8];
 };
 static struct shared *sh;
 
@@ -174,6 +179,7 @@ static const char *const paths[] = {
 	"", "d/../a",
 };
 static char *path_ptr[sizeof(paths) / sizeof(paths[0]) + 1];
+static struct timespec *short_ts;	/* {0, < 100 us} for the sleeping ops */
 
 static void setup_memory(void)
 {
@@ -203,6 +209,10 @@ static void setup_memory(void)
 		memcpy(arena.base + off, paths[i], strlen(paths[i]) + 1);
 		off += strlen(paths[i]) + 1;
 	}
+	off = (off + 15) & ~15UL;
+	short_ts = (void *)(arena.base + off);
+	short_ts->tv_sec = 0;
+	short_ts->tv_nsec = 1000;
 	/* a path without a terminator, running into the guard page */
 	path_ptr[i] = guard(&arena) - 64;
 	memset(path_ptr[i], 'z', 64);
@@ -496,6 +506,18 @@ static void fuzz_chain(uint64_t index)
 				op->args[0] = (uint64_t)-100; /* AT_FDCWD */
 			for (k = op->nr == __NR_openat; k < nargs && k < 6; k++)
 				op->args[k] = wild_arg();
+			/* sleeps short mostly (a timer interrupts long ones) */
+#ifdef __NR_nanosleep
+			if (op->nr == __NR_nanosleep && chance(80))
+				op->args[0] = (uintptr_t)short_ts;
+#endif
+#ifdef __NR_clock_nanosleep
+			if (op->nr == __NR_clock_nanosleep && chance(80)) {
+				op->args[0] = rnd(2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+				op->args[1] = 0;
+				op->args[2] = (uintptr_t)short_ts;
+			}
+#endif
 			if (wild && chance(10))
 				op->args[rnd(6)] = wild_arg();
 			if (chance(20))
@@ -598,6 +620,17 @@ static void fuzz_chain(uint64_t index)
 	if (wild && chance(10))
 		r->__reserved = 1;
 
+	sh->last_run = *r;
+	memset(sh->last_ops, 0, sizeof(sh->last_ops));
+	memset(sh->last_conds, 0, sizeof(sh->last_conds));
+	if (ok == P_GOOD && op_size <= 4096)
+		for (i = 0; i < 8 && i < n; i++)
+			memcpy(&sh->last_ops[i], (char *)ops + (size_t)i * op_size,
+			       sizeof(*ops) < op_size ? sizeof(*ops) : op_size);
+	if (ck == P_GOOD && cond_size <= 4096)
+		for (i = 0; i < 8 && i < nc; i++)
+			memcpy(&sh->last_conds[i], (char *)conds + (size_t)i * cond_size,
+			       sizeof(*conds) < cond_size ? sizeof(*conds) : cond_size);
 	ret = ioctl_checked(SYSCHAIN_RUN, r);
 	if (ret)
 		return;
@@ -737,6 +770,11 @@ static const struct {
 };
 
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 /* Everything that confines the child; called in the child only. */
 static void confine(void)
 {
@@ -757,6 +795,15 @@ static void confine(void)
 			_exit(84);
 	}
 	setsid();
+	/*
+	 * Whatever an op may block in (a sleep with a wild timespec, a
+	 * socket op), this timer interrupts it: the chain ends INTERRUPTED.
+	 */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+	if (setitimer(ITIMER_REAL, &(struct itimerval){
+			.it_interval = { 0, 50000 }, .it_value = { 0, 50000 } },
+		      NULL))
+		_exit(87);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	dup2(null, 0);
@@ -837,6 +884,55 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void dump_file(const char *what, pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		printf("fuzz: hang: %s:\n%s\n", path, buf);
+	}
+}
+
+/* What the child was doing when it stopped making progress. */
+static void dump_hang(pid_t pid)
+{
+	const struct syschain_run *r = &sh->last_run;
+	unsigned int i, k;
+
+	dump_file("syscall", pid);
+	dump_file("wchan", pid);
+	dump_file("stack", pid);
+	printf("fuzz: hang: last run: flags %u nr_ops %u nr_conds %u op_size %u cond_size %u max_steps %llu\n",
+	       r->flags, r->nr_ops, r->nr_conds, r->op_size, r->cond_size,
+	       (unsigned long long)r->max_steps);
+	for (i = 0; i < 8 && i < r->nr_ops; i++) {
+		const struct syschain_op *o = &sh->last_ops[i];
+
+		printf("fuzz: hang: op %u: nr %u flags %u ref_mask 0x%x conds %u+%u args",
+		       i, o->nr, o->flags, o->ref_mask, o->cond_index, o->cond_count);
+		for (k = 0; k < 6; k++)
+			printf(" 0x%llx/%u", (unsigned long long)o->args[k], o->arg_ref[k]);
+		printf("\n");
+	}
+	for (i = 0; i < 8 && i < r->nr_conds; i++) {
+		const struct syschain_cond *c = &sh->last_conds[i];
+
+		printf("fuzz: hang: cond %u: cmp %u action %u flags %u target %u rhs_ref %u rhs 0x%llx\n",
+		       i, c->cmp, c->action, c->flags, c->target, c->rhs_ref,
+		       (unsigned long long)c->rhs);
+	}
+	fflush(stdout);
+}
+
 static uint64_t total_calls(void)
 {
 	const char *s = getenv("FUZZ_CALLS");
@@ -873,6 +969,7 @@ static void run_part(int part)
 			last = sh->progress;
 			tprog = now();
 		} else if (now() - tprog > 20) {
+			dump_hang(pid);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			teardown_scratch();
