@@ -42,3 +42,17 @@ SC_OP(dup, 1, 0)
 SC_OP(getpid, 0, 0)
 SC_OP(getppid, 0, 0)
 SC_OP(gettid, 0, 0)
+SC_OP(getuid, 0, 0)
+SC_OP(geteuid, 0, 0)
+SC_OP(getgid, 0, 0)
+SC_OP(getegid, 0, 0)
+SC_OP(sched_yield, 0, 0)
+
+/* net: ops_net.c */
+SC_OP(sendto, 6, 0)
+SC_OP(recvfrom, 6, 0)
+
+/* time: ops_time.c */
+SC_OP(clock_gettime, 2, 1)
+SC_OP(nanosleep, 2, 0)
+SC_OP(clock_nanosleep, 4, 1)

@@ -85,5 +85,21 @@ __s64 sc_op_dup(const __u64 *args);
 __s64 sc_op_getpid(const __u64 *args);
 __s64 sc_op_getppid(const __u64 *args);
 __s64 sc_op_gettid(const __u64 *args);
+__s64 sc_op_getuid(const __u64 *args);
+__s64 sc_op_geteuid(const __u64 *args);
+__s64 sc_op_getgid(const __u64 *args);
+__s64 sc_op_getegid(const __u64 *args);
+__s64 sc_op_sched_yield(const __u64 *args);
+
+/* ops_net.c */
+__s64 sc_op_sendto(const __u64 *args);
+__s64 sc_op_recvfrom(const __u64 *args);
+
+/* ops_time.c */
+__s64 sc_op_clock_gettime(const __u64 *args);
+int sc_check_clock_gettime(const struct syschain_op *op);
+__s64 sc_op_nanosleep(const __u64 *args);
+__s64 sc_op_clock_nanosleep(const __u64 *args);
+int sc_check_clock_nanosleep(const struct syschain_op *op);
 
 #endif /* SYSCHAIN_OPS_H */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Process facts, as kernel/sys.c computes them for the caller.
+ * Process facts, as kernel/sys.c computes them for the caller, and
+ * sched_yield() of kernel/sched.
  */
+#include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/uidgid.h>
 #include "ops.h"
 
 /* getpid(void) */
@@ -28,4 +31,39 @@ __s64 sc_op_getppid(const __u64 *args)
 __s64 sc_op_gettid(const __u64 *args)
 {
 	return task_pid_vnr(current);
+}
+
+/* getuid(void): the real uid as the caller's user namespace sees it */
+__s64 sc_op_getuid(const __u64 *args)
+{
+	return from_kuid_munged(current_user_ns(), current_uid());
+}
+
+/* geteuid(void) */
+__s64 sc_op_geteuid(const __u64 *args)
+{
+	return from_kuid_munged(current_user_ns(), current_euid());
+}
+
+/* getgid(void) */
+__s64 sc_op_getgid(const __u64 *args)
+{
+	return from_kgid_munged(current_user_ns(), current_gid());
+}
+
+/* getegid(void) */
+__s64 sc_op_getegid(const __u64 *args)
+{
+	return from_kgid_munged(current_user_ns(), current_egid());
+}
+
+/*
+ * sched_yield(void): the syscall is do_sched_yield(), which is static;
+ * yield() is set_current_state(TASK_RUNNING) and then do_sched_yield(),
+ * and a task running an op is already TASK_RUNNING, so it is the same.
+ */
+__s64 sc_op_sched_yield(const __u64 *args)
+{
+	yield();
+	return 0;
 }

@@ -172,6 +172,21 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 #define chain_getppid(c)			CHAIN__OP0(c, __NR_getppid)
 #define chain_gettid(c)				CHAIN__OP0(c, __NR_gettid)
 
+/* net, process and time builders */
+#define chain_getuid(c)				CHAIN__OP0(c, __NR_getuid)
+#define chain_geteuid(c)			CHAIN__OP0(c, __NR_geteuid)
+#define chain_getgid(c)				CHAIN__OP0(c, __NR_getgid)
+#define chain_getegid(c)			CHAIN__OP0(c, __NR_getegid)
+#define chain_sched_yield(c)			CHAIN__OP0(c, __NR_sched_yield)
+#define chain_sendto(c, fd, buf, len, flags, addr, addrlen) \
+	CHAIN__OP6(c, __NR_sendto, fd, buf, len, flags, addr, addrlen)
+#define chain_recvfrom(c, fd, buf, len, flags, addr, addrlen) \
+	CHAIN__OP6(c, __NR_recvfrom, fd, buf, len, flags, addr, addrlen)
+#define chain_clock_gettime(c, clockid, tp)	CHAIN__OP2(c, __NR_clock_gettime, clockid, tp)
+#define chain_nanosleep(c, req, rem)		CHAIN__OP2(c, __NR_nanosleep, req, rem)
+#define chain_clock_nanosleep(c, clockid, flags, req, rem) \
+	CHAIN__OP4(c, __NR_clock_nanosleep, clockid, flags, req, rem)
+
 /* files, metadata, directories, descriptors */
 #define chain_readv(c, fd, iov, iovcnt)		CHAIN__OP3(c, __NR_readv, fd, iov, iovcnt)
 #define chain_writev(c, fd, iov, iovcnt)	CHAIN__OP3(c, __NR_writev, fd, iov, iovcnt)

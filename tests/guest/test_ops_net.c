@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Socket ops: sendto and recvfrom, each through a chain against the plain
+ * syscall on identical fresh sockets (unix stream and datagram, abstract
+ * and /tmp addresses): result, errno, the data buffer, the returned
+ * address and its length, and what is left in the socket afterwards.
+ * Then SIGPIPE (ignored, and caught by a counting handler), and a
+ * recvfrom blocked on an idle socket interrupted by a signal.
+ */
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include "guest.h"
+
+#define BAD_PTR		((uint64_t)1)
+#define PATH_DST	"/tmp/sc-net-dst"
+#define PATH_SRC	"/tmp/sc-net-src"
+#define KERNEL_PTR	0xffff888000000000ULL	/* access_ok() fails */
+#define MSG_SPLICE	0x8000000	/* MSG_SPLICE_PAGES: kernel-internal */
+
+/* data: a user address that faults (NULL), or one access_ok() refuses */
+static const char kptr[] = "kernel pointer";
+
+/* One side's sockets, buffers and addresses. */
+struct inst {
+	int fd, peer, extra;
+	struct sockaddr_un dst;		/* where sendto sends */
+	socklen_t dstlen;
+	char buf[64];			/* the op's data buffer */
+	struct sockaddr_un from;	/* recvfrom's address buffer */
+	int fromlen;			/* recvfrom's address length */
+	char rest[256];			/* what is left afterwards */
+	long restlen;
+};
+
+static socklen_t un_addr(struct sockaddr_un *a, const char *name, int abstract)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (abstract) {
+		memcpy(a->sun_path + 1, name, strlen(name));
+		return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name);
+	}
+	strcpy(a->sun_path, name);
+	return offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1;
+}
+
+static int bound_dgram(const char *name, int abstract, struct sockaddr_un *a,
+		       socklen_t *len)
+{
+	struct sockaddr_un tmp;
+	socklen_t l;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (!a)
+		a = &tmp;
+	if (!abstract)
+		unlink(name);
+	l = un_addr(a, name, abstract);
+	if (fd < 0 || bind(fd, (struct sockaddr *)a, l))
+		return -1;
+	if (len)
+		*len = l;
+	return fd;
+}
+
+static int pair(struct inst *in, int type)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	in->fd = sv[0];
+	in->peer = sv[1];
+	return 0;
+}
+
+/* setups: in->fd is the socket the op works on */
+static int stream_pair(struct inst *in) { return pair(in, SOCK_STREAM); }
+static int dgram_pair(struct inst *in) { return pair(in, SOCK_DGRAM); }
+static int stream_pair_nb(struct inst *in)
+{
+	return pair(in, SOCK_STREAM | SOCK_NONBLOCK);
+}
+
+static int stream_shut_wr(struct inst *in)
+{
+	return pair(in, SOCK_STREAM) ?: shutdown(in->fd, SHUT_WR);
+}
+
+static int stream_peer_closed(struct inst *in)
+{
+	if (pair(in, SOCK_STREAM))
+		return -1;
+	close(in->peer);
+	in->peer = -1;
+	return 0;
+}
+
+/* an unbound datagram socket and a receiver bound to an abstract name */
+static int dgram_to_abstract(struct inst *in)
+{
+	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	in->peer = bound_dgram("sc-net-dst", 1, &in->dst, &in->dstlen);
+	return in->fd < 0 || in->peer < 0 ? -1 : 0;
+}
+
+static int dgram_to_path(struct inst *in)
+{
+	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	in->peer = bound_dgram(PATH_DST, 0, &in->dst, &in->dstlen);
+	return in->fd < 0 || in->peer < 0 ? -1 : 0;
+}
+
+static int dgram_to_nowhere(struct inst *in)
+{
+	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	in->dstlen = un_addr(&in->dst, "sc-net-nobody-listens", 1);
+	return in->fd < 0 ? -1 : 0;
+}
+
+static int dgram_unconnected(struct inst *in)
+{
+	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return in->fd < 0 ? -1 : 0;
+}
+
+/* a non-blocking datagram pair whose peer's queue is full */
+static int dgram_full_nb(struct inst *in)
+{
+	int i;
+
+	if (pair(in, SOCK_DGRAM | SOCK_NONBLOCK))
+		return -1;
+	for (i = 0; i < 10000; i++)
+		if (send(in->fd, "fill", 4, 0) < 0)
+			return errno == EAGAIN ? 0 : -1;
+	return -1;
+}
+
+static int dgram_full(struct inst *in)
+{
+	if (dgram_full_nb(in))
+		return -1;
+	return fcntl(in->fd, F_SETFL, 0);
+}
+
+static int file_fd(struct inst *in)
+{
+	in->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	return in->fd < 0 ? -1 : 0;
+}
+
+static int closed_fd(struct inst *in)
+{
+	in->fd = 1000;
+	return 0;
+}
+
+/* recvfrom setups: data waiting in in->fd */
+static int stream_data(struct inst *in)
+{
+	return pair(in, SOCK_STREAM) ?: -(write(in->peer, "hello world", 11) != 11);
+}
+
+static int stream_data_nb(struct inst *in)
+{
+	return pair(in, SOCK_STREAM | SOCK_NONBLOCK) ?:
+		-(write(in->peer, "hello", 5) != 5);
+}
+
+static int stream_eof(struct inst *in)
+{
+	return pair(in, SOCK_STREAM) ?: shutdown(in->peer, SHUT_WR);
+}
+
+static int stream_shut_rd(struct inst *in)
+{
+	return pair(in, SOCK_STREAM) ?: shutdown(in->fd, SHUT_RD);
+}
+
+/* a receiver bound to @dst, sent two datagrams from a sender bound to @src */
+static int dgram_from(struct inst *in, const char *dst, const char *src,
+		      int abstract)
+{
+	struct sockaddr_un d;
+	socklen_t dl;
+	int s;
+
+	in->fd = bound_dgram(dst, abstract, &d, &dl);
+	s = src ? bound_dgram(src, abstract, NULL, NULL) :
+		  socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (in->fd < 0 || s < 0)
+		return -1;
+	in->extra = s;
+	if (sendto(s, "datagram-one", 12, 0, (struct sockaddr *)&d, dl) != 12 ||
+	    sendto(s, "dg2", 3, 0, (struct sockaddr *)&d, dl) != 3)
+		return -1;
+	return 0;
+}
+
+static int dgram_from_abstract(struct inst *in)
+{
+	return dgram_from(in, "sc-net-rcv", "sc-net-snd", 1);
+}
+
+static int dgram_from_path(struct inst *in)
+{
+	return dgram_from(in, PATH_DST, PATH_SRC, 0);
+}
+
+static int dgram_from_unbound(struct inst *in)
+{
+	return dgram_from(in, "sc-net-rcv", NULL, 1);
+}
+
+static int dgram_idle_nb(struct inst *in)
+{
+	return pair(in, SOCK_DGRAM | SOCK_NONBLOCK);
+}
+
+static void drop(struct inst *in)
+{
+	if (in->fd >= 0 && in->fd != 1000)
+		close(in->fd);
+	if (in->peer >= 0)
+		close(in->peer);
+	if (in->extra >= 0)
+		close(in->extra);
+	unlink(PATH_DST);
+	unlink(PATH_SRC);
+}
+
+enum { B_OK, B_BAD, B_NULL };	/* a pointer argument */
+enum { A_NONE, A_DST, A_BAD };	/* sendto's address */
+
+struct ncase {
+	const char *what;
+	uint32_t nr;
+	int (*make)(struct inst *in);
+	const char *data;	/* sendto: what to send (NULL: bad pointer) */
+	uint64_t len;
+	uint64_t flags;
+	int addr;		/* sendto: A_*; recvfrom: B_* for the address */
+	int addrlen;		/* sendto: -1 = the setup's; recvfrom: *addrlen */
+	int lenptr;		/* recvfrom: B_* for addrlen */
+	long expect;
+};
+
+static long run_case(const struct ncase *t, struct inst *in, int chained)
+{
+	uint64_t a[6] = { 0 };
+	long ret;
+
+	memset(in, 0, sizeof(*in));
+	in->fd = in->peer = in->extra = -1;
+	memset(in->buf, 'C', sizeof(in->buf));
+	memset(&in->from, 'F', sizeof(in->from));
+	if (t->make(in))
+		fail_msg("%s: setup failed: %s", t->what, strerror(errno));
+	a[0] = (uint64_t)in->fd;
+	a[2] = t->len;
+	a[3] = t->flags;
+	if (t->nr == __NR_sendto) {
+		a[1] = !t->data ? BAD_PTR : t->data == kptr ? KERNEL_PTR :
+		       (uintptr_t)t->data;
+		if (t->addr == A_DST)
+			a[4] = (uintptr_t)&in->dst;
+		else if (t->addr == A_BAD)
+			a[4] = BAD_PTR;
+		a[5] = t->addrlen == -1 ? in->dstlen : (uint64_t)t->addrlen;
+	} else {
+		a[1] = !t->data ? BAD_PTR : t->data == kptr ? KERNEL_PTR :
+		       (uintptr_t)in->buf;
+		in->fromlen = t->addrlen;
+		a[4] = t->addr == B_OK ? (uintptr_t)&in->from :
+		       t->addr == B_BAD ? BAD_PTR : 0;
+		a[5] = t->lenptr == B_OK ? (uintptr_t)&in->fromlen :
+		       t->lenptr == B_BAD ? BAD_PTR : 0;
+	}
+	if (chained)
+		ret = g_chain1(t->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	else
+		ret = g_sys(t->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+	/* what is left: at the peer after a send, in the socket after a recv */
+	memset(in->rest, 0, sizeof(in->rest));
+	{
+		int from = t->nr == __NR_sendto ? in->peer : in->fd;
+
+		in->restlen = from >= 0 && from != 1000 ?
+			recv(from, in->rest, sizeof(in->rest), MSG_DONTWAIT) : -2;
+		if (in->restlen < 0 && in->restlen != -2)
+			in->restlen = -errno;
+	}
+	drop(in);
+	return ret;
+}
+
+static void check_case(const struct ncase *t)
+{
+	static struct inst c, s;
+	long rc, rs;
+
+	rc = run_case(t, &c, 1);
+	rs = run_case(t, &s, 0);
+	if (rc != rs || rc != t->expect)
+		fail_msg("%s: chain %ld, syscall %ld, expected %ld", t->what, rc,
+			 rs, t->expect);
+	if (memcmp(c.buf, s.buf, sizeof(c.buf)))
+		fail_msg("%s: data buffers differ", t->what);
+	if (c.fromlen != s.fromlen)
+		fail_msg("%s: address length chain %d, syscall %d", t->what,
+			 c.fromlen, s.fromlen);
+	if (memcmp(&c.from, &s.from, sizeof(c.from)))
+		fail_msg("%s: returned addresses differ", t->what);
+	if (c.restlen != s.restlen || memcmp(c.rest, s.rest, sizeof(c.rest)))
+		fail_msg("%s: left in the socket: chain %ld, syscall %ld",
+			 t->what, c.restlen, s.restlen);
+}
+
+static void test_sendto_table(void **state)
+{
+	const struct ncase table[] = {
+		{ "stream", __NR_sendto, stream_pair, "hello", 5, 0, A_NONE, 0, 0, 5 },
+		{ "stream 0 bytes", __NR_sendto, stream_pair, "", 0, 0, A_NONE, 0, 0, 0 },
+		{ "dgram pair", __NR_sendto, dgram_pair, "hello", 5, 0, A_NONE, 0, 0, 5 },
+		{ "dgram to abstract", __NR_sendto, dgram_to_abstract, "abstract", 8, 0, A_DST, -1, 0, 8 },
+		{ "dgram to path", __NR_sendto, dgram_to_path, "path", 4, 0, A_DST, -1, 0, 4 },
+		{ "internal flag masked", __NR_sendto, stream_pair, "hello", 5, MSG_SPLICE, A_NONE, 0, 0, 5 },
+		{ "EBADF", __NR_sendto, closed_fd, "x", 1, 0, A_NONE, 0, 0, -EBADF },
+		{ "ENOTSOCK", __NR_sendto, file_fd, "x", 1, 0, A_NONE, 0, 0, -ENOTSOCK },
+		{ "EFAULT buffer", __NR_sendto, stream_pair, NULL, 4, 0, A_NONE, 0, 0, -EFAULT },
+		{ "EFAULT kernel buffer", __NR_sendto, stream_pair, kptr, 4, 0, A_NONE, 0, 0, -EFAULT },
+		{ "EFAULT before EBADF", __NR_sendto, closed_fd, kptr, 4, 0, A_NONE, 0, 0, -EFAULT },
+		{ "EFAULT address", __NR_sendto, dgram_to_abstract, "x", 1, 0, A_BAD, 16, 0, -EFAULT },
+		{ "EINVAL addrlen < 0", __NR_sendto, dgram_to_abstract, "x", 1, 0, A_DST, -1 - 0x7fffffff, 0, -EINVAL },
+		{ "EINVAL addrlen too big", __NR_sendto, dgram_to_abstract, "x", 1, 0, A_DST, 200, 0, -EINVAL },
+		{ "ECONNREFUSED", __NR_sendto, dgram_to_nowhere, "x", 1, 0, A_DST, -1, 0, -ECONNREFUSED },
+		{ "ENOTCONN", __NR_sendto, dgram_unconnected, "x", 1, 0, A_NONE, 0, 0, -ENOTCONN },
+		{ "EISCONN", __NR_sendto, stream_pair, "x", 1, 0, A_DST, 16, 0, -EISCONN },
+		{ "EAGAIN O_NONBLOCK", __NR_sendto, dgram_full_nb, "x", 1, 0, A_NONE, 0, 0, -EAGAIN },
+		{ "EAGAIN MSG_DONTWAIT", __NR_sendto, dgram_full, "x", 1, MSG_DONTWAIT, A_NONE, 0, 0, -EAGAIN },
+		{ "EPIPE shut down", __NR_sendto, stream_shut_wr, "x", 1, 0, A_NONE, 0, 0, -EPIPE },
+		{ "EPIPE peer closed", __NR_sendto, stream_peer_closed, "x", 1, MSG_NOSIGNAL, A_NONE, 0, 0, -EPIPE },
+		{ "stream nonblocking", __NR_sendto, stream_pair_nb, "nb", 2, 0, A_NONE, 0, 0, 2 },
+	};
+	size_t i;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		check_case(&table[i]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void test_recvfrom_table(void **state)
+{
+	const long un_abs = offsetof(struct sockaddr_un, sun_path) + 1 + 10;
+	const long un_path = offsetof(struct sockaddr_un, sun_path) +
+			     sizeof(PATH_SRC);
+	const struct ncase table[] = {
+		{ "stream", __NR_recvfrom, stream_data, "", 64, 0, B_NULL, 0, B_NULL, 11 },
+		{ "stream short", __NR_recvfrom, stream_data, "", 4, 0, B_NULL, 0, B_NULL, 4 },
+		{ "stream peek", __NR_recvfrom, stream_data, "", 64, MSG_PEEK, B_NULL, 0, B_NULL, 11 },
+		{ "stream with address", __NR_recvfrom, stream_data, "", 64, 0, B_OK, 110, B_OK, 11 },
+		{ "stream EOF", __NR_recvfrom, stream_eof, "", 64, 0, B_NULL, 0, B_NULL, 0 },
+		{ "stream SHUT_RD", __NR_recvfrom, stream_shut_rd, "", 64, 0, B_NULL, 0, B_NULL, 0 },
+		{ "dgram from abstract", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_OK, 110, B_OK, 12 },
+		{ "dgram from path", __NR_recvfrom, dgram_from_path, "", 64, 0, B_OK, 110, B_OK, 12 },
+		{ "dgram from unbound", __NR_recvfrom, dgram_from_unbound, "", 64, 0, B_OK, 110, B_OK, 12 },
+		{ "dgram no address", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_NULL, 0, B_NULL, 12 },
+		{ "no address, bad length ignored", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_NULL, 0, B_BAD, 12 },
+		{ "dgram truncated address", __NR_recvfrom, dgram_from_path, "", 64, 0, B_OK, 5, B_OK, 12 },
+		{ "dgram zero address length", __NR_recvfrom, dgram_from_path, "", 64, 0, B_OK, 0, B_OK, 12 },
+		{ "dgram truncated data", __NR_recvfrom, dgram_from_abstract, "", 5, 0, B_OK, 110, B_OK, 5 },
+		{ "dgram MSG_TRUNC", __NR_recvfrom, dgram_from_abstract, "", 5, MSG_TRUNC, B_OK, 110, B_OK, 12 },
+		{ "EINVAL addrlen < 0", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_OK, -1, B_OK, -EINVAL },
+		{ "EFAULT addrlen", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_OK, 0, B_BAD, -EFAULT },
+		{ "EFAULT address", __NR_recvfrom, dgram_from_abstract, "", 64, 0, B_BAD, 110, B_OK, -EFAULT },
+		{ "EFAULT buffer", __NR_recvfrom, stream_data, NULL, 64, 0, B_NULL, 0, B_NULL, -EFAULT },
+		{ "EFAULT kernel buffer", __NR_recvfrom, stream_data, kptr, 64, 0, B_NULL, 0, B_NULL, -EFAULT },
+		{ "EFAULT before EBADF", __NR_recvfrom, closed_fd, kptr, 64, 0, B_NULL, 0, B_NULL, -EFAULT },
+		{ "EBADF", __NR_recvfrom, closed_fd, "", 64, 0, B_NULL, 0, B_NULL, -EBADF },
+		{ "ENOTSOCK", __NR_recvfrom, file_fd, "", 64, 0, B_NULL, 0, B_NULL, -ENOTSOCK },
+		{ "EAGAIN O_NONBLOCK", __NR_recvfrom, dgram_idle_nb, "", 64, 0, B_OK, 110, B_OK, -EAGAIN },
+		{ "EAGAIN MSG_DONTWAIT", __NR_recvfrom, dgram_pair, "", 64, MSG_DONTWAIT, B_NULL, 0, B_NULL, -EAGAIN },
+		{ "stream nonblocking", __NR_recvfrom, stream_data_nb, "", 64, 0, B_NULL, 0, B_NULL, 5 },
+	};
+	struct inst in;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		check_case(&table[i]);
+
+	/* the addresses themselves, not only chain == syscall */
+	assert_int_equal(run_case(&table[6], &in, 1), 12);
+	assert_int_equal(in.fromlen, un_abs);
+	assert_int_equal(in.from.sun_path[0], 0);
+	assert_memory_equal(in.from.sun_path + 1, "sc-net-snd", 10);
+	assert_memory_equal(in.buf, "datagram-one", 12);
+	assert_int_equal(in.restlen, 3);
+	assert_int_equal(run_case(&table[7], &in, 1), 12);
+	assert_int_equal(in.fromlen, un_path);
+	assert_string_equal(in.from.sun_path, PATH_SRC);
+	assert_int_equal(run_case(&table[8], &in, 1), 12);
+	assert_int_equal(in.fromlen, 0);	/* an unbound sender has no name */
+	assert_int_equal(run_case(&table[11], &in, 1), 12);
+	assert_int_equal(in.fromlen, un_path);	/* the untruncated length */
+	assert_memory_equal(&in.from, &(sa_family_t){ AF_UNIX }, 2);
+	assert_memory_equal(in.from.sun_path, PATH_SRC, 3);
+	assert_int_equal(in.from.sun_path[3], 'F');
+}
+
+static volatile sig_atomic_t sigs;
+
+static void count_sig(int sig)
+{
+	(void)sig;
+	sigs++;
+}
+
+/*
+ * SIGPIPE as the syscall raises it: with a counting handler, the chain's
+ * sendto gets -EPIPE and the signal interrupts the chain before the next
+ * op; ignored, the chain goes on; MSG_NOSIGNAL raises nothing.
+ */
+static void sigpipe_case(int handled, uint64_t flags)
+{
+	struct sigaction sa = { .sa_handler = handled ? count_sig : SIG_IGN };
+	struct g_chain c;
+	int sv[2], n;
+
+	sigaction(SIGPIPE, &sa, NULL);
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
+	sigs = 0;
+	assert_int_equal(g_sys(__NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0),
+			 -EPIPE);
+	n = sigs;
+	assert_int_equal(n, handled && !(flags & MSG_NOSIGNAL) ? 1 : 0);
+
+	sigs = 0;
+	g_init(&c);
+	g_opn(&c, __NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0);
+	g_op0(&c, __NR_getpid);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(c.res[0].ret, -EPIPE);
+	assert_int_equal(c.res[0].count, 1);
+	assert_int_equal(sigs, n);
+	if (n) {
+		assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+		assert_int_equal(c.run.stop_op, 1);
+		assert_int_equal(c.res[1].count, 0);
+	} else {
+		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+		assert_int_equal(c.res[1].ret, getpid());
+	}
+	close(sv[0]);
+	close(sv[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void test_sigpipe(void **state)
+{
+	(void)state;
+	sigpipe_case(1, 0);
+	sigpipe_case(0, 0);
+	sigpipe_case(1, MSG_NOSIGNAL);
+}
+
+/* SIGPIPE with the default action kills the caller, as the syscall does */
+static void test_sigpipe_default(void **state)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct g_chain c;
+
+		signal(SIGPIPE, SIG_DFL);
+		g_init(&c);
+		g_opn(&c, __NR_sendto, sv[0], (uintptr_t)"x", 1, 0, 0, 0);
+		g_op0(&c, __NR_getpid);
+		g_run(&c, 0);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGPIPE);
+	close(sv[0]);
+}
+
+/* recvfrom blocked on an idle socket: a signal ends the chain there */
+static void interrupted_recvfrom(int sa_flags)
+{
+	struct sigaction sa = { .sa_handler = count_sig, .sa_flags = sa_flags };
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	struct sockaddr_un from;
+	int fromlen = sizeof(from);
+	struct g_chain c;
+	char buf[16];
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	sigaction(SIGALRM, &sa, NULL);
+	g_init(&c);
+	g_op0(&c, __NR_getpid);
+	g_opn(&c, __NR_sendto, sv[1], (uintptr_t)"ping", 4, 0, 0, 0);
+	g_opn(&c, __NR_recvfrom, sv[1], (uintptr_t)buf, sizeof(buf), 0,
+	      (uintptr_t)&from, (uintptr_t)&fromlen);
+	g_op0(&c, __NR_gettid);
+	sigs = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c.run.stop_op, 2);
+	assert_int_equal(c.run.steps, 3);
+	assert_int_equal(c.res[0].ret, getpid());
+	assert_int_equal(c.res[1].ret, 4);
+	assert_int_equal(c.res[2].ret, -EINTR);
+	assert_int_equal(c.res[2].count, 1);
+	assert_int_equal(c.res[3].count, 0);
+	assert_int_equal(sigs, 1);
+	assert_int_equal(fromlen, sizeof(from));	/* untouched */
+	/* what the chain sent is there, unread */
+	assert_int_equal(recv(sv[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
+	signal(SIGALRM, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_interrupted_recvfrom(void **state)
+{
+	(void)state;
+	interrupted_recvfrom(0);
+	interrupted_recvfrom(SA_RESTART);
+}
+
+/* a round trip in one call: send, receive with the sender's address */
+static void test_round_trip(void **state)
+{
+	struct sockaddr_un dst, from;
+	int fromlen = sizeof(from);
+	socklen_t dstlen;
+	struct g_chain c;
+	char buf[32] = { 0 };
+	int rcv, snd;
+
+	(void)state;
+	rcv = bound_dgram("sc-net-rt-rcv", 1, &dst, &dstlen);
+	snd = bound_dgram("sc-net-rt-snd", 1, NULL, NULL);
+	assert_true(rcv >= 0 && snd >= 0);
+	g_init(&c);
+	g_opn(&c, __NR_sendto, snd, (uintptr_t)"round trip", 10, 0,
+	      (uintptr_t)&dst, dstlen);
+	g_opn(&c, __NR_recvfrom, rcv, (uintptr_t)buf, 0, 0, (uintptr_t)&from,
+	      (uintptr_t)&fromlen);
+	g_ref(&c, 1, 2, 0, 0);	/* receive as much as was sent */
+	assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.res[0].ret, 10);
+	assert_int_equal(c.res[1].ret, 10);
+	assert_string_equal(buf, "round trip");
+	assert_int_equal(fromlen, offsetof(struct sockaddr_un, sun_path) + 14);
+	assert_memory_equal(from.sun_path + 1, "sc-net-rt-snd", 13);
+	close(rcv);
+	close(snd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sendto_table),
+		cmocka_unit_test(test_recvfrom_table),
+		cmocka_unit_test(test_sigpipe),
+		cmocka_unit_test(test_sigpipe_default),
+		cmocka_unit_test(test_interrupted_recvfrom),
+		cmocka_unit_test(test_round_trip),
+	};
+
+	return cmocka_run_group_tests_name("syschain-ops-net", tests, NULL,
+					   NULL);
+}

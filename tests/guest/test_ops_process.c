@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Process and time ops: getuid, geteuid, getgid, getegid, sched_yield,
+ * clock_gettime, nanosleep, clock_nanosleep. Each through a chain against
+ * the plain syscall: as root, as nobody, with distinct real and effective
+ * ids, in a user namespace without mappings (overflow ids) and in a time
+ * namespace with offsets; clocks the module refuses are rejected at
+ * validation; sleeps interrupted by a signal report the time left.
+ */
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include "guest.h"
+
+#define BAD_PTR		((uint64_t)1)
+#define NOBODY		65534
+#define NS		1000000000LL
+
+static const uint32_t id_ops[] = {
+	__NR_getuid, __NR_geteuid, __NR_getgid, __NR_getegid,
+};
+
+/* 0 if every id op gives the syscall's answer and @expect, else a bit per op */
+static int ids_match(const long expect[4])
+{
+	int i, bad = 0;
+
+	for (i = 0; i < 4; i++) {
+		long rc = g_chain1(id_ops[i], 0, 0, 0, 0, 0, 0);
+		long rs = g_sys(id_ops[i], 0, 0, 0, 0, 0, 0);
+
+		if (rc != rs || rc != expect[i]) {
+			printf("id op %u: chain %ld, syscall %ld, expected %ld\n",
+			       id_ops[i], rc, rs, expect[i]);
+			bad |= 1 << i;
+		}
+	}
+	return bad;
+}
+
+/* run @fn in a child (credentials changes stay there); its exit status */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		fflush(stdout);
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int as_nobody(void)
+{
+	const long expect[4] = { NOBODY, NOBODY, NOBODY, NOBODY };
+
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return 100;
+	return ids_match(expect);
+}
+
+static int as_mixed(void)
+{
+	const long expect[4] = { NOBODY, 1234, NOBODY, 4321 };
+
+	if (setgroups(0, NULL) || setresgid(NOBODY, 4321, 4321) ||
+	    setresuid(NOBODY, 1234, 1234))
+		return 100;
+	return ids_match(expect);
+}
+
+/* in a new user namespace without an id map, every id is the overflow id */
+static int in_userns(void)
+{
+	const long expect[4] = { NOBODY, NOBODY, NOBODY, NOBODY };
+
+	if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+		return 100;
+	if (unshare(CLONE_NEWUSER))
+		return 101;
+	return ids_match(expect);
+}
+
+static void test_ids(void **state)
+{
+	const long root[4] = { 0, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(ids_match(root), 0);
+	assert_int_equal(in_child(as_nobody), 0);
+	assert_int_equal(in_child(as_mixed), 0);
+	assert_int_equal(in_child(in_userns), 0);
+}
+
+static void test_sched_yield(void **state)
+{
+	struct g_chain c;
+	int i;
+
+	(void)state;
+	assert_int_equal(g_chain1(__NR_sched_yield, 0, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(g_sys(__NR_sched_yield, 0, 0, 0, 0, 0, 0), 0);
+	g_init(&c);
+	for (i = 0; i < 32; i++)
+		g_op0(&c, __NR_sched_yield);
+	assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	for (i = 0; i < 32; i++)
+		assert_int_equal(c.res[i].ret, 0);
+}
+
+static long long ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * NS + t->tv_nsec;
+}
+
+/*
+ * clock_gettime through the chain and the syscall, three readings: syscall,
+ * chain, syscall. Same result; on success the chain's time lies between.
+ */
+static void same_gettime(clockid_t id, long expect)
+{
+	struct timespec before, mid, after;
+	long r0, rc, r1;
+
+	memset(&mid, 0x5a, sizeof(mid));
+	r0 = g_sys(__NR_clock_gettime, id, (uintptr_t)&before, 0, 0, 0, 0);
+	rc = g_chain1(__NR_clock_gettime, id, (uintptr_t)&mid, 0, 0, 0, 0);
+	r1 = g_sys(__NR_clock_gettime, id, (uintptr_t)&after, 0, 0, 0, 0);
+	if (rc != r0 || rc != r1 || (expect != 1 && rc != expect))
+		fail_msg("clock %d: chain %ld, syscall %ld/%ld", id, rc, r0, r1);
+	if (rc)
+		return;
+	if (ts_ns(&before) > ts_ns(&mid) || ts_ns(&mid) > ts_ns(&after))
+		fail_msg("clock %d: %lld <= %lld <= %lld does not hold", id,
+			 ts_ns(&before), ts_ns(&mid), ts_ns(&after));
+	assert_true(mid.tv_nsec >= 0 && mid.tv_nsec < NS);
+}
+
+static void test_clock_gettime(void **state)
+{
+	static const clockid_t ok[] = {
+		CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
+		CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME,
+		CLOCK_TAI,
+	};
+	struct timespec ts;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		same_gettime(ok[i], 0);
+	/* with or without an RTC for the alarm timers: the same answer */
+	same_gettime(CLOCK_REALTIME_ALARM, 1);
+	same_gettime(CLOCK_BOOTTIME_ALARM, 1);
+	/* no such clock */
+	same_gettime(10, -EINVAL);
+	same_gettime(12, -EINVAL);
+	same_gettime(16, -EINVAL);
+	same_gettime(0x7fffffff, -EINVAL);
+	/* the id is an int: the high bits do not count */
+	assert_int_equal(g_chain1(__NR_clock_gettime, (1ULL << 32) | CLOCK_MONOTONIC,
+				  (uintptr_t)&ts, 0, 0, 0, 0), 0);
+	/* bad pointers */
+	assert_int_equal(g_chain1(__NR_clock_gettime, CLOCK_MONOTONIC, BAD_PTR,
+				  0, 0, 0, 0), -EFAULT);
+	assert_int_equal(g_sys(__NR_clock_gettime, CLOCK_MONOTONIC, BAD_PTR,
+			       0, 0, 0, 0), -EFAULT);
+	assert_int_equal(g_chain1(__NR_clock_gettime, 10, BAD_PTR, 0, 0, 0, 0),
+			 -EINVAL);
+	assert_int_equal(g_chain1(__NR_clock_gettime, CLOCK_REALTIME,
+				  0xffff888000000000ULL, 0, 0, 0, 0), -EFAULT);
+}
+
+/* a chain holding op @nr on clock @id is rejected before it runs */
+static void refused(uint32_t nr, clockid_t id, int as_ref)
+{
+	struct timespec ts = { 0, 1 };
+	struct g_chain c;
+
+	g_init(&c);
+	g_op0(&c, __NR_getpid);
+	if (nr == __NR_clock_gettime)
+		g_opn(&c, nr, id, (uintptr_t)&ts);
+	else
+		g_opn(&c, nr, id, 0, (uintptr_t)&ts, 0);
+	if (as_ref)
+		g_ref(&c, 1, 0, 0, 0);
+	assert_int_equal(g_run(&c, 0), -EOPNOTSUPP);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(c.run.stop_op, 1);
+}
+
+static void test_refused_clocks(void **state)
+{
+	const clockid_t self_cpu = (clockid_t)((~(unsigned int)getpid() << 3) | 2);
+
+	(void)state;
+	refused(__NR_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, 0);
+	refused(__NR_clock_gettime, CLOCK_THREAD_CPUTIME_ID, 0);
+	refused(__NR_clock_gettime, self_cpu, 0);
+	refused(__NR_clock_gettime, -1, 0);
+	refused(__NR_clock_gettime, (clockid_t)((~3U << 3) | 3), 0); /* a clock fd */
+	refused(__NR_clock_gettime, CLOCK_MONOTONIC, 1);	/* not constant */
+	refused(__NR_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0);
+	refused(__NR_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0);
+	refused(__NR_clock_nanosleep, CLOCK_REALTIME_ALARM, 0);
+	refused(__NR_clock_nanosleep, CLOCK_BOOTTIME_ALARM, 0);
+	refused(__NR_clock_nanosleep, self_cpu, 0);
+	refused(__NR_clock_nanosleep, CLOCK_MONOTONIC, 1);
+}
+
+static long long now_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return ts_ns(&t);
+}
+
+/* the same sleep through the chain and the syscall: result, rmtp, duration */
+static void same_sleep(uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		       int rm_arg, long expect, long long min_ns)
+{
+	struct timespec rc_rem, rs_rem;
+	uint64_t ac[4] = { a0, a1, a2, 0 }, as[4] = { a0, a1, a2, 0 };
+	long long t0, t1, t2;
+	long rc, rs;
+
+	memset(&rc_rem, 0x5a, sizeof(rc_rem));
+	memset(&rs_rem, 0x5a, sizeof(rs_rem));
+	if (rm_arg >= 0) {
+		ac[rm_arg] = (uintptr_t)&rc_rem;
+		as[rm_arg] = (uintptr_t)&rs_rem;
+	}
+	t0 = now_ns(CLOCK_MONOTONIC);
+	rc = g_chain1(nr, ac[0], ac[1], ac[2], ac[3], 0, 0);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	rs = g_sys(nr, as[0], as[1], as[2], as[3], 0, 0);
+	t2 = now_ns(CLOCK_MONOTONIC);
+	if (rc != rs || rc != expect)
+		fail_msg("sleep %u(%llx, %llx, %llx): chain %ld, syscall %ld, expected %ld",
+			 nr, (unsigned long long)a0, (unsigned long long)a1,
+			 (unsigned long long)a2, rc, rs, expect);
+	assert_memory_equal(&rc_rem, &rs_rem, sizeof(rc_rem));	/* untouched */
+	if (t1 - t0 < min_ns || t2 - t1 < min_ns)
+		fail_msg("sleep %u: slept %lld and %lld ns, at least %lld expected",
+			 nr, t1 - t0, t2 - t1, min_ns);
+}
+
+static void test_nanosleep(void **state)
+{
+	struct timespec ms10 = { 0, 10000000 }, zero = { 0, 0 };
+	struct timespec bad_ns = { 0, NS }, neg = { -1, 0 }, neg_ns = { 0, -1 };
+
+	(void)state;
+	same_sleep(__NR_nanosleep, (uintptr_t)&ms10, 0, 0, 1, 0, 10000000);
+	same_sleep(__NR_nanosleep, (uintptr_t)&ms10, 0, 0, -1, 0, 10000000);
+	same_sleep(__NR_nanosleep, (uintptr_t)&zero, 0, 0, 1, 0, 0);
+	/* rmtp is only written when interrupted */
+	same_sleep(__NR_nanosleep, (uintptr_t)&zero, BAD_PTR, 0, -1, 0, 0);
+	same_sleep(__NR_nanosleep, (uintptr_t)&bad_ns, 0, 0, 1, -EINVAL, 0);
+	same_sleep(__NR_nanosleep, (uintptr_t)&neg, 0, 0, 1, -EINVAL, 0);
+	same_sleep(__NR_nanosleep, (uintptr_t)&neg_ns, 0, 0, 1, -EINVAL, 0);
+	same_sleep(__NR_nanosleep, BAD_PTR, 0, 0, 1, -EFAULT, 0);
+	same_sleep(__NR_nanosleep, 0, 0, 0, 1, -EFAULT, 0);
+}
+
+static void test_clock_nanosleep(void **state)
+{
+	static const clockid_t sleepers[] = {
+		CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI,
+	};
+	struct timespec ms10 = { 0, 10000000 }, past = { 1, 0 };
+	struct timespec bad_ns = { 0, NS };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sleepers) / sizeof(sleepers[0]); i++) {
+		clockid_t id = sleepers[i];
+		struct timespec abs;
+		long long t;
+
+		same_sleep(__NR_clock_nanosleep, id, 0, (uintptr_t)&ms10, 3, 0,
+			   10000000);
+		/* unknown flag bits are ignored */
+		same_sleep(__NR_clock_nanosleep, id, 0x10, (uintptr_t)&ms10, 3,
+			   0, 10000000);
+		/* absolute: 20 ms from now, then a time long past */
+		t = now_ns(id) + 20000000;
+		abs.tv_sec = t / NS;
+		abs.tv_nsec = t % NS;
+		assert_int_equal(g_chain1(__NR_clock_nanosleep, id, TIMER_ABSTIME,
+					  (uintptr_t)&abs, 0, 0, 0), 0);
+		assert_true(now_ns(id) >= t);
+		same_sleep(__NR_clock_nanosleep, id, TIMER_ABSTIME,
+			   (uintptr_t)&past, 3, 0, 0);
+		same_sleep(__NR_clock_nanosleep, id, 0, (uintptr_t)&bad_ns, 3,
+			   -EINVAL, 0);
+		same_sleep(__NR_clock_nanosleep, id, 0, BAD_PTR, 3, -EFAULT, 0);
+	}
+	/* clocks that cannot sleep, checked before the timespec is read */
+	same_sleep(__NR_clock_nanosleep, CLOCK_MONOTONIC_RAW, 0, BAD_PTR, 3,
+		   -EOPNOTSUPP, 0);
+	same_sleep(__NR_clock_nanosleep, CLOCK_REALTIME_COARSE, 0,
+		   (uintptr_t)&ms10, 3, -EOPNOTSUPP, 0);
+	same_sleep(__NR_clock_nanosleep, CLOCK_MONOTONIC_COARSE, 0,
+		   (uintptr_t)&ms10, 3, -EOPNOTSUPP, 0);
+	/* no such clock */
+	same_sleep(__NR_clock_nanosleep, 10, 0, (uintptr_t)&ms10, 3, -EINVAL, 0);
+	same_sleep(__NR_clock_nanosleep, 12, 0, BAD_PTR, 3, -EINVAL, 0);
+	same_sleep(__NR_clock_nanosleep, 1000, 0, (uintptr_t)&ms10, 3, -EINVAL, 0);
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void arm(int sa_flags, long usec)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
+	struct itimerval it = { .it_value = { .tv_usec = usec } };
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarms = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+/*
+ * A 1 s sleep interrupted after 50 ms by a handled signal: -EINTR and the
+ * time left in rmtp, for the chain (which stops there) as for the syscall.
+ */
+static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
+{
+	struct timespec req = { 1, 0 }, rc_rem, rs_rem;
+	struct g_chain c;
+	uint64_t rq = (uintptr_t)&req;
+	long rs;
+
+	if (flags & TIMER_ABSTIME) {
+		long long t = now_ns(CLOCK_MONOTONIC) + NS;
+
+		req.tv_sec = t / NS;
+		req.tv_nsec = t % NS;
+	}
+	memset(&rc_rem, 0x5a, sizeof(rc_rem));
+	memset(&rs_rem, 0x5a, sizeof(rs_rem));
+	g_init(&c);
+	g_op0(&c, __NR_getpid);
+	if (nr == __NR_nanosleep)
+		g_opn(&c, nr, rq, (uintptr_t)&rc_rem);
+	else
+		g_opn(&c, nr, CLOCK_MONOTONIC, flags, rq, (uintptr_t)&rc_rem);
+	g_op0(&c, __NR_gettid);
+	arm(sa_flags, 50000);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(alarms, 1);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c.run.stop_op, 1);
+	assert_int_equal(c.res[0].ret, getpid());
+	assert_int_equal(c.res[1].ret, -EINTR);
+	assert_int_equal(c.res[1].count, 1);
+	assert_int_equal(c.res[2].count, 0);
+
+	arm(sa_flags, 50000);
+	if (nr == __NR_nanosleep)
+		rs = g_sys(nr, rq, (uintptr_t)&rs_rem, 0, 0, 0, 0);
+	else
+		rs = g_sys(nr, CLOCK_MONOTONIC, flags, rq, (uintptr_t)&rs_rem,
+			   0, 0);
+	assert_int_equal(rs, -EINTR);
+	assert_int_equal(alarms, 1);
+	if (flags & TIMER_ABSTIME) {
+		/* absolute sleeps leave rmtp alone */
+		assert_memory_equal(&rc_rem, &rs_rem, sizeof(rc_rem));
+	} else {
+		/* about 950 ms left on both */
+		assert_true(ts_ns(&rc_rem) > NS / 2 && ts_ns(&rc_rem) < NS);
+		assert_true(ts_ns(&rs_rem) > NS / 2 && ts_ns(&rs_rem) < NS);
+	}
+	signal(SIGALRM, SIG_DFL);
+}
+
+static void test_interrupted_sleeps(void **state)
+{
+	(void)state;
+	interrupted_sleep(__NR_nanosleep, 0, 0);
+	interrupted_sleep(__NR_nanosleep, 0, SA_RESTART);
+	interrupted_sleep(__NR_clock_nanosleep, 0, 0);
+	interrupted_sleep(__NR_clock_nanosleep, 0, SA_RESTART);
+	interrupted_sleep(__NR_clock_nanosleep, TIMER_ABSTIME, 0);
+}
+
+/* interrupted with an unwritable rmtp: -EFAULT, as the syscall */
+static void test_interrupted_bad_rmtp(void **state)
+{
+	struct timespec req = { 1, 0 };
+	struct g_chain c;
+
+	(void)state;
+	g_init(&c);
+	g_opn(&c, __NR_nanosleep, (uintptr_t)&req, BAD_PTR);
+	g_op0(&c, __NR_getpid);
+	arm(0, 50000);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(c.res[0].ret, -EFAULT);
+	assert_int_equal(c.res[0].count, 1);
+	/* the signal is still pending: the chain stops before the next op */
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c.run.stop_op, 1);
+	assert_int_equal(c.res[1].count, 0);
+	arm(0, 50000);
+	assert_int_equal(g_sys(__NR_nanosleep, (uintptr_t)&req, BAD_PTR, 0, 0,
+			       0, 0), -EFAULT);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/*
+ * In a time namespace whose MONOTONIC and BOOTTIME run 1000 and 2000 s
+ * ahead: the chain reads what the syscall reads, and an absolute sleep on
+ * the namespace's clock wakes at the namespace's time.
+ */
+static int timens_child(void)
+{
+	static const clockid_t ids[] = {
+		CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE,
+		CLOCK_BOOTTIME, CLOCK_REALTIME,
+	};
+	struct timespec before, mid, after;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		g_sys(__NR_clock_gettime, ids[i], (uintptr_t)&before, 0, 0, 0, 0);
+		if (g_chain1(__NR_clock_gettime, ids[i], (uintptr_t)&mid, 0, 0,
+			     0, 0))
+			bad |= 1;
+		g_sys(__NR_clock_gettime, ids[i], (uintptr_t)&after, 0, 0, 0, 0);
+		if (ts_ns(&before) > ts_ns(&mid) || ts_ns(&mid) > ts_ns(&after)) {
+			printf("timens clock %d: %lld %lld %lld\n", ids[i],
+			       ts_ns(&before), ts_ns(&mid), ts_ns(&after));
+			bad |= 2;
+		}
+		if (ids[i] != CLOCK_REALTIME && mid.tv_sec < 1000)
+			bad |= 16;	/* no offset */
+	}
+	for (i = 0; i < 2; i++) {
+		clockid_t id = i ? CLOCK_BOOTTIME : CLOCK_MONOTONIC;
+		long long t = now_ns(id) + 30000000, t0 = now_ns(CLOCK_REALTIME);
+		struct timespec abs = { t / NS, t % NS };
+
+		alarm(5);	/* a wrong offset would sleep for 1000 s */
+		if (g_chain1(__NR_clock_nanosleep, id, TIMER_ABSTIME,
+			     (uintptr_t)&abs, 0, 0, 0))
+			bad |= 4;
+		alarm(0);
+		if (now_ns(id) < t || now_ns(CLOCK_REALTIME) - t0 > 2 * NS)
+			bad |= 8;
+	}
+	return bad;
+}
+
+static int timens_parent(void)
+{
+	int status, fd;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWTIME))
+		return 100;
+	fd = open("/proc/self/timens_offsets", O_WRONLY);
+	if (fd < 0 || write(fd, "monotonic 1000 0\nboottime 2000 0\n", 33) != 33)
+		return 101;
+	close(fd);
+	pid = fork();	/* the child is the one in the new namespace */
+	if (pid < 0)
+		return 102;
+	if (!pid) {
+		fflush(stdout);
+		_exit(timens_child());
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 103;
+	return WEXITSTATUS(status);
+}
+
+static void test_time_namespace(void **state)
+{
+	struct timespec host;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &host);
+	assert_true(host.tv_sec < 1000);	/* the offset shows */
+	assert_int_equal(in_child(timens_parent), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_sched_yield),
+		cmocka_unit_test(test_clock_gettime),
+		cmocka_unit_test(test_refused_clocks),
+		cmocka_unit_test(test_nanosleep),
+		cmocka_unit_test(test_clock_nanosleep),
+		cmocka_unit_test(test_interrupted_sleeps),
+		cmocka_unit_test(test_interrupted_bad_rmtp),
+		cmocka_unit_test(test_time_namespace),
+	};
+
+	return cmocka_run_group_tests_name("syschain-ops-process", tests, NULL,
+					   NULL);
+}
