@@ -51,8 +51,8 @@ def extract(path):
                     json.loads(body) if cur[2] == "json" else body)
             cur = None
             continue
-        if KMSG.match(line):    # a kernel message in the middle
-            continue
+        if KMSG.match(line) or line.startswith("syschain-bench: "):
+            continue            # a kernel message or a progress note
         buf.append(line)
     return bench, hf
 

@@ -27,8 +27,8 @@ die() { msg "error: $*"; exit 1; }
 
 if [[ -n $QUICK && $QUICK != 0 ]]; then
 	QUICK=1
-	BENCH_ARGS="--n 1,2,4,8,16,64,256,1024 --trials 3 --min-ops 64 --copy-trials 2"
-	HF_ARGS="--warmup 1 --runs 5"
+	BENCH_ARGS="--n 1,8,64,256,1024 --trials 3 --min-ops 64 --copy-trials 1"
+	HF_ARGS="--warmup 1 --runs 3"
 	vm_timeout=420
 else
 	QUICK=0

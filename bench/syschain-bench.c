@@ -1441,6 +1441,7 @@ int main(int argc, char **argv)
 		die("bad --trials/--copy-trials/--min-ops/--copy-mb");
 	/* the benchmark picks its backends itself, per mode */
 	unsetenv("SYSCHAIN_BACKEND");
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	ret = chain_probe(&probe);
 	kernel_present = ret == 0;
@@ -1460,7 +1461,7 @@ int main(int argc, char **argv)
 	fprintf(f, ",\"trials\":%d,\"min_ops\":%d,\"copy_trials\":%d,\"copy_bytes\":%zu,",
 		opt_trials, opt_min_ops, opt_copy_trials, big_size);
 	env_json(f);
-	fputs(",\"workloads\":[", f);
+	fputs(",\"workloads\":[\n", f);
 	fflush(f);
 
 	for (wi = 0; wi < NWORKLOADS; wi++) {
@@ -1469,7 +1470,7 @@ int main(int argc, char **argv)
 
 		if (!wanted(w->name))
 			continue;
-		fputs(first ? "\n" : ",\n", f);
+		fputs(first ? "" : ",", f);
 		first = false;
 		fputs("{\"name\":", f);
 		json_str(f, w->name);
@@ -1520,11 +1521,12 @@ int main(int argc, char **argv)
 				fputs("]}", f);
 			}
 		}
-		fprintf(f, "],\"elapsed_s\":%.2f}", (double)(now_ns() - t0) / 1e9);
+		/* every flushed piece ends a line: stderr notes never split one */
+		fprintf(f, "],\"elapsed_s\":%.2f}\n", (double)(now_ns() - t0) / 1e9);
 		fflush(f);
 		note("%s done in %.1f s", w->name, (double)(now_ns() - t0) / 1e9);
 	}
-	fputs("\n]}\n", f);
+	fputs("]}\n", f);
 	printf("@@BENCH-JSON-END@@\n");
 	fflush(f);
 	if (ring_ok)
