@@ -382,7 +382,7 @@ struct d_thread {
 static void *d_runner(void *arg)
 {
 	struct d_thread *t = arg;
-	static const char path[] = "/dev/null";
+	static const char path[] = "/dev/zero";
 	struct g_chain c;
 	unsigned long i;
 
