@@ -13,13 +13,18 @@ DATA=/tmp/syschain-bench
 
 echo "bench: setup $SETUP, kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
 echo "bench: meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo '?')"
+echo "bench: cpuinfo pti flag: $(grep -m1 '^flags' /proc/cpuinfo | grep -qw pti && echo yes || echo no)"
+echo "bench: dmesg: $(dmesg | grep -m1 'page tables isolation' || echo 'no page table isolation line')"
 
+stamp() { echo "bench: t=$(cut -d' ' -f1 /proc/uptime)s $*"; }
+stamp "syschain-bench start"
 # shellcheck disable=SC2086  # BENCH_ARGS is a word list
 "$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $BENCH_ARGS || {
 	echo "bench: syschain-bench failed (exit $?)"
 	exit 1
 }
 
+stamp "syschain-bench end"
 # The cat example must copy correctly on both backends before it is timed.
 want=$(md5sum <"$DATA/big" | cut -d' ' -f1)
 for be in kernel user; do
@@ -51,6 +56,7 @@ hf() {
 	cat "/tmp/hf-$name.md"
 	echo "@@HF-END@@"
 }
+stamp "hyperfine start"
 hf cat-big \
 	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/big" \
 	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/big" \
@@ -59,4 +65,4 @@ hf cat-small \
 	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/files/*" \
 	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/files/*" \
 	-n "coreutils cat" "$B/coreutils-cat $DATA/files/*" || exit 1
-echo "bench: all done"
+stamp "all done"

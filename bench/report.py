@@ -116,7 +116,11 @@ def analyse(raw):
                     m["speedup"][str(n)] = tl / tm
     env = raw["env"]
     melt = env.get("vulnerabilities", {}).get("meltdown", "")
-    env["pti_active"] = "PTI" in melt
+    # the meltdown file says "Not affected" on a CPU the kernel does not
+    # consider vulnerable even when pti=on forces isolation; the cpuinfo
+    # flag "pti" (X86_FEATURE_PTI) is what says it is in use
+    env["meltdown_says_pti"] = "PTI" in melt
+    env["pti_active"] = env["meltdown_says_pti"] or bool(env.get("cpu_flag_pti"))
     return raw
 
 
@@ -218,8 +222,13 @@ def table(setups):
             s["name"], env["kernel_release"], env["cpu_model"], env["online_cpus"],
             env["clocksource"]))
         lines.append("   cmdline: %s" % env["cmdline"])
-        lines.append("   meltdown: %s -> PTI %s" % (
+        la = s.get("host_loadavg", {})
+        if la:
+            lines.append("   host load average (1/5/15 min) before: %s, after: %s" % (
+                "/".join(la.get("before", ["?"])), "/".join(la.get("after", ["?"]))))
+        lines.append("   meltdown: \"%s\", cpuinfo flag pti: %s -> PTI %s" % (
             env["vulnerabilities"].get("meltdown", "?"),
+            "yes" if env.get("cpu_flag_pti") else "no",
             "ON" if env["pti_active"] else "off"))
         if s["name"] == "pti" and not env["pti_active"]:
             lines.append("   WARNING-PTI: pti=on was requested but the kernel does not report PTI")
@@ -354,6 +363,13 @@ def main():
                 s["raw"] = analyse(raw)
         except (OSError, ValueError) as e:
             s["error"] = "%s: %s" % (path, e)
+        s["host_loadavg"] = {}
+        for when in ("before", "after"):
+            try:
+                with open(os.path.join(args.out, "loadavg-%s.%s" % (name, when))) as f:
+                    s["host_loadavg"][when] = f.read().split()[:3]
+            except OSError:
+                pass
         setups.append(s)
 
     tg = targets(setups)
@@ -368,6 +384,7 @@ def main():
         "setups": [{
             "name": s["name"], "log": s["log"], "exit_status": s["exit_status"],
             "error": s["error"],
+            "host_loadavg": s["host_loadavg"],
             "env": s["raw"]["env"] if s["raw"] else None,
             "params": {k: s["raw"][k] for k in ("trials", "min_ops", "copy_trials", "copy_bytes", "started")} if s["raw"] else None,
             "workloads": s["raw"]["workloads"] if s["raw"] else [],

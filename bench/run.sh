@@ -66,8 +66,10 @@ if [[ -c /dev/syschain && ${NATIVE:-1} != 0 ]]; then
 	cp -f /usr/bin/cat "$BUILD/coreutils-cat"
 	script=$(make_script native "$BUILD")
 	rc=0
+	cat /proc/loadavg >"$out/loadavg-native.before"
 	(cd /tmp && sh "$script") >"$out/native.out" 2> >(tee "$out/native.err" >&2) || rc=$?
 	echo "$rc" >"$out/native.rc"
+	cat /proc/loadavg >"$out/loadavg-native.after"
 	inputs+=("native:$out/native.out:$rc")
 else
 	msg "no /dev/syschain here: running in the QEMU guest (kernel $KERNEL), setups: $SETUPS"
@@ -89,6 +91,8 @@ else
 		esac
 		script=$(make_script "$setup" /syschain/bench)
 		msg "booting the guest for setup '$setup' ${append[*]:-}"
+		# other work on this host disturbs a TCG guest: keep the load
+		cat /proc/loadavg >"$out/loadavg-$setup.before"
 		rc=0
 		"$TOP/tests/vm/run.sh" --kernel "$KERNEL" --timeout "$vm_timeout" \
 			--file "$stage:/syschain/bench" "${hf_file[@]}" \
@@ -99,6 +103,7 @@ else
 		tail -n +1 -f --pid=$vm_pid "$out/vm-$setup.out" 2>/dev/null |
 			grep --line-buffered -E '^(syschain-bench: |bench: |syschain-vm\[host\]: |syschain-vm: (kernel|script|ERROR))|Benchmark [0-9]' >&2 || true
 		wait "$vm_pid" || rc=$?
+		cat /proc/loadavg >"$out/loadavg-$setup.after"
 		tail -n 3 "$out/vm-$setup.out" | sed 's/^/  /' >&2
 		[[ $rc == 0 ]] || msg "the guest run for '$setup' failed (exit $rc); see $out/vm-$setup.out"
 		inputs+=("$setup:$out/serial-$setup.log:$rc")

@@ -1247,7 +1247,9 @@ static void copy_bench(struct copy_result *res)
 static void env_json(FILE *f)
 {
 	struct utsname u;
-	char line[512], model[256] = "", path[512];
+	static char line[8192];
+	char model[256] = "", vendor[64] = "", path[512];
+	int pti_flag = -1;
 	struct chain_probe probe;
 	FILE *ci;
 	DIR *d;
@@ -1257,16 +1259,26 @@ static void env_json(FILE *f)
 
 	uname(&u);
 	ci = fopen("/proc/cpuinfo", "r");
-	while (ci && fgets(line, sizeof(line), ci))
-		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-			char *p = strchr(line, ':') + 1;
+	while (ci && fgets(line, sizeof(line), ci)) {
+		char *p = strchr(line, ':');
 
-			while (*p == ' ')
-				p++;
-			p[strcspn(p, "\n")] = 0;
+		if (!p)
+			continue;
+		for (p++; *p == ' '; p++)
+			;
+		p[strcspn(p, "\n")] = 0;
+		if (!strncmp(line, "model name", 10) && !model[0])
 			snprintf(model, sizeof(model), "%s", p);
-			break;
+		else if (!strncmp(line, "vendor_id", 9) && !vendor[0])
+			snprintf(vendor, sizeof(vendor), "%s", p);
+		else if (!strncmp(line, "flags", 5) && pti_flag < 0) {
+			/* X86_FEATURE_PTI: page table isolation is in use */
+			char *q = strstr(p, " pti");
+
+			pti_flag = (q && (q[4] == ' ' || !q[4])) ||
+				   !strncmp(p, "pti ", 4);
 		}
+	}
 	if (ci)
 		fclose(ci);
 	fputs("\"env\":{\"kernel_release\":", f);
@@ -1277,6 +1289,9 @@ static void env_json(FILE *f)
 	json_str(f, u.machine);
 	fputs(",\"cpu_model\":", f);
 	json_str(f, model);
+	fputs(",\"cpu_vendor\":", f);
+	json_str(f, vendor);
+	fprintf(f, ",\"cpu_flag_pti\":%s", pti_flag > 0 ? "true" : "false");
 	fprintf(f, ",\"online_cpus\":%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	fputs(",\"cmdline\":", f);
 	json_str(f, read_line("/proc/cmdline", line, sizeof(line)));
