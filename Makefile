@@ -31,6 +31,8 @@ HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-field-initializers 
 
 GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_TEST_SRCS))
+# a 32-bit caller, through .compat_ioctl (static: the guest has no ia32 libs)
+GUEST_TESTS += $(BUILD)/guest/test_compat32
 
 FORBIDDEN_SYMS := ^(sys_call_table|__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ksys_|kallsyms_lookup_name$$|register_kprobe$$|register_kretprobe$$)
 
@@ -66,6 +68,10 @@ $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
 
 $(BUILD)/libchain/libchain.a: FORCE
 	$(MAKE) -C libchain $@
+
+$(BUILD)/guest/test_compat32: tests/compat/test_compat32.c uapi/linux/syschain.h
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -static -std=gnu11 $(WARN) $(CFLAGS) -I$(TOP)/uapi -o $@ $<
 
 guest-tests: $(GUEST_TESTS)
 

@@ -5,6 +5,7 @@
  * file_operations, so results, errnos, file positions, fsnotify events,
  * I/O accounting and signals (SIGPIPE) are those of the syscall.
  */
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -451,6 +452,21 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		inc_syscw(current);
 	}
 	return ret;
+}
+
+/*
+ * Ops take the native layouts whatever the caller's ABI, but
+ * import_iovec() reads 32-bit iovecs when called from a compat task: a
+ * 32-bit caller's readv/writev are refused rather than read either way.
+ */
+int sc_check_readv(const struct syschain_op *op)
+{
+	return in_compat_syscall() ? -EOPNOTSUPP : 0;
+}
+
+int sc_check_writev(const struct syschain_op *op)
+{
+	return in_compat_syscall() ? -EOPNOTSUPP : 0;
 }
 
 /* readv(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */

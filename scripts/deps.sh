@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PACKAGES=(
-	build-essential linux-headers-amd64 dkms kmod pkg-config libelf-dev
+	build-essential gcc-multilib linux-headers-amd64 dkms kmod pkg-config libelf-dev
 	dwarves bc sparse
 	qemu-system-x86 busybox-static cpio debootstrap zstd xz-utils
 	libcmocka-dev liburing-dev

@@ -395,8 +395,12 @@ fi
 # without one, or a run that failed for a reason no test reported (a kernel
 # warning, a crash), counts as one failure more, so the line never says
 # "0 failed" for a failed run.
-cases_passed=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) test\(s\)\.$/\1/p' "$clean" | awk '{ s += $1 } END { print s + 0 }')
-cases_failed=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\), listed below:$/\1/p' "$clean" | awk '{ s += $1 } END { print s + 0 }')
+# Tests without cmocka end with a plain "NAME: N passed, M failed" line.
+plain='^[A-Za-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed$'
+cases_passed=$( { sed -nE 's/^\[  PASSED  \] ([0-9]+) test\(s\)\.$/\1/p' "$clean"
+	sed -nE "s/$plain/\\1/p" "$clean"; } | awk '{ s += $1 } END { print s + 0 }')
+cases_failed=$( { sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\), listed below:$/\1/p' "$clean"
+	sed -nE "s/$plain/\\2/p" "$clean"; } | awk '{ s += $1 } END { print s + 0 }')
 if ((failed > 0 && cases_failed == 0)); then
 	cases_failed=$failed
 fi

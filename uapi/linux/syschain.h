@@ -102,7 +102,10 @@ enum syschain_op_flags {
 /**
  * struct syschain_op - one system call of a chain
  * @nr: native syscall number of the op (``__NR_read``, ``__NR_openat``, ...)
- *	of the architecture the module runs on, whatever the caller's ABI.
+ *	of the architecture the module runs on, whatever the caller's ABI;
+ *	its arguments take the native (64-bit) layouts too. A 32-bit caller
+ *	gets ``-EOPNOTSUPP`` for ops whose layout the kernel would read per
+ *	caller ABI (``readv``, ``writev``).
  * @flags: &enum syschain_op_flags
  * @ref_mask: bit k set: argument k is a reference. Its value is the latest
  *	result of op @arg_ref[k] of this chain plus @args[k] read as a signed
