@@ -33,6 +33,8 @@ GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_TEST_SRCS))
 # a 32-bit caller, through .compat_ioctl (static: the guest has no ia32 libs)
 GUEST_TESTS += $(BUILD)/guest/test_compat32
+# unloads and reloads the module (parameters back to defaults): last
+GUEST_TESTS := $(filter-out %/test_lifecycle,$(GUEST_TESTS)) $(BUILD)/guest/test_lifecycle
 
 FORBIDDEN_SYMS := ^(sys_call_table|__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ksys_|kallsyms_lookup_name$$|register_kprobe$$|register_kretprobe$$)
 
@@ -112,6 +114,14 @@ check: deps
 	$(MAKE) check-install
 	$(MAKE) check-vm
 
+# The long fuzz run, not part of check: FUZZ_CALLS ioctls (default 5M).
+FUZZ_CALLS ?= 5000000
+fuzz-long: deps guest-tests
+	@printf '#!/bin/sh\nFUZZ_CALLS=%s /syschain/fuzz/test_fuzz\n' '$(FUZZ_CALLS)' > $(BUILD)/fuzz-long.sh
+	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --timeout 7200 \
+		--file $(BUILD)/guest/test_fuzz:/syschain/fuzz/test_fuzz \
+		--script $(BUILD)/fuzz-long.sh
+
 vm-shell: deps guest-tests
 	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --shell
 
@@ -130,4 +140,4 @@ clean:
 FORCE:
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check check-install lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE
+	check-vm check check-install fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE

@@ -17,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/syschain.h>
 #include "engine.h"
@@ -83,6 +84,28 @@ static int sc_permitted(void)
 		return -EPERM;
 	return 0;
 }
+
+/*
+ * Chains whose memory is allocated right now, and chains run since load:
+ * read-only parameters, so tests can prove that every allocation was freed
+ * and that their chains reached the module.
+ */
+static atomic_long_t sc_chains_in_flight = ATOMIC_LONG_INIT(0);
+static atomic_long_t sc_chains_total = ATOMIC_LONG_INIT(0);
+
+static int sc_get_counter(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops sc_counter_ops = {
+	.get = sc_get_counter,
+};
+
+module_param_cb(chains_in_flight, &sc_counter_ops, &sc_chains_in_flight, 0444);
+MODULE_PARM_DESC(chains_in_flight, "Chains holding module memory now (read-only)");
+module_param_cb(chains_total, &sc_counter_ops, &sc_chains_total, 0444);
+MODULE_PARM_DESC(chains_total, "Chains run since the module was loaded (read-only)");
 
 static unsigned int sc_max_ops(void)
 {
@@ -279,6 +302,7 @@ static long sc_ioctl_run(struct syschain_run __user *uarg)
 		       GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
+	atomic_long_inc(&sc_chains_in_flight);
 	chain.ops = buf;
 	chain.results = buf + ops_sz;
 	chain.defs = buf + ops_sz + res_sz;
@@ -312,6 +336,7 @@ static long sc_ioctl_run(struct syschain_run __user *uarg)
 	if (ret)
 		goto out_free_chain;
 
+	atomic_long_inc(&sc_chains_total);
 	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
 		       &sc_kernel_env, &rep);
 	trace_syschain_run(chain.nr_ops, rep.steps, rep.status, rep.stop_op);
@@ -322,6 +347,7 @@ static long sc_ioctl_run(struct syschain_run __user *uarg)
 
 out_free_chain:
 	kvfree(buf);
+	atomic_long_dec(&sc_chains_in_flight);
 	return ret;
 }
 
