@@ -29,11 +29,13 @@ if [[ -n $QUICK && $QUICK != 0 ]]; then
 	QUICK=1
 	BENCH_ARGS="--n 1,8,64,256,1024 --trials 3 --min-ops 64 --copy-trials 1"
 	HF_ARGS="--warmup 1 --runs 3"
+	CHECK_BIG=0
 	vm_timeout=420
 else
 	QUICK=0
 	BENCH_ARGS="--n 1,2,4,8,16,32,64,128,256,512,1024 --trials 9 --min-ops 256 --copy-trials 5"
 	HF_ARGS="--warmup 3 --min-runs 10"
+	CHECK_BIG=1
 	vm_timeout=900
 fi
 BENCH_ARGS+=" ${BENCH_EXTRA:-}"
@@ -55,6 +57,7 @@ make_script() { # SETUP DIR-OF-BINARIES
 		echo "B='$2'"
 		echo "BENCH_ARGS='$BENCH_ARGS'"
 		echo "HF_ARGS='$HF_ARGS'"
+		echo "CHECK_BIG='$CHECK_BIG'"
 		cat "$BENCH/guest.sh"
 	} >"$out/script-$1.sh"
 	echo "$out/script-$1.sh"
