@@ -372,6 +372,13 @@ def main():
                 pass
         setups.append(s)
 
+    # the hyperfine exports as files too, next to the logs
+    for s in setups:
+        for hname, hf in s["hyperfine"].items():
+            for kind, body in hf.items():
+                ext = "json" if kind == "json" else "md"
+                with open(os.path.join(args.out, "hyperfine-%s-%s.%s" % (s["name"], hname, ext)), "w") as f:
+                    f.write(json.dumps(body, indent=1) if kind == "json" else body + "\n")
     tg = targets(setups)
     made, term = plots(setups, args.out)
     doc = {
