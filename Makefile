@@ -57,9 +57,10 @@ install: libchain
 
 # Userspace objects that embed the shared engine are built with the same
 # warnings as everything else.
-$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h uapi/linux/syschain.h
+$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h uapi/linux/syschain.h \
+		module/oplist.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< -lcmocka -lpthread
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/module -o $@ $< -lcmocka -lpthread
 
 # test_diff links libchain (an explicit rule wins over the pattern rule)
 $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
@@ -114,6 +115,10 @@ check: deps
 	$(MAKE) check-install
 	$(MAKE) check-vm
 
+# The benchmarks: in a guest unless /dev/syschain exists here (QUICK=1: short)
+bench: deps libchain examples
+	$(MAKE) -C bench run
+
 # The long fuzz run, not part of check: FUZZ_CALLS ioctls (default 5M).
 FUZZ_CALLS ?= 5000000
 fuzz-long: deps guest-tests
@@ -140,4 +145,4 @@ clean:
 FORCE:
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check check-install fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE
+	check-vm check check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE

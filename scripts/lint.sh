@@ -59,5 +59,7 @@ for std in "gcc -x c -std=c90 -pedantic" "g++ -x c++ -std=c++11"; do
 		status=1
 	fi
 done
+scripts/check-readme-ops.sh || status=1
+
 [[ $status == 0 ]] && echo "lint: clean"
 exit $status

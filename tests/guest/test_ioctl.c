@@ -49,6 +49,34 @@ static void test_probe(void **state)
 	assert_int_equal(list[2], 0xffffffffu);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The probe lists exactly the ops of oplist.h, which the README lists. */
+static void test_probe_matches_oplist(void **state)
+{
+	static uint32_t expect[] = {
+#define SC_OP(name, nargs, check) __NR_##name,
+#include "oplist.h"
+#undef SC_OP
+	};
+	const unsigned int n = sizeof(expect) / sizeof(expect[0]);
+	struct syschain_probe p = { .size = sizeof(p) };
+	uint32_t list[512];
+
+	(void)state;
+	qsort(expect, n, sizeof(expect[0]), cmp_u32);
+	p.syscalls_uptr = (uintptr_t)list;
+	p.nr_syscalls = 512;
+	assert_int_equal(g_ioctl(SYSCHAIN_PROBE, &p), 0);
+	assert_int_equal(p.nr_syscalls, n);
+	assert_memory_equal(list, expect, sizeof(expect));
+}
+
 static void test_probe_errors(void **state)
 {
 	struct {
@@ -606,6 +634,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_probe_matches_oplist),
 		cmocka_unit_test(test_probe_errors),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test_setup_teardown(test_run_struct_sizes,
