@@ -15,6 +15,13 @@
 #define SC_COND_FLAGS	SYSCHAIN_COND_RHS_REF
 #define SC_RUN_FLAGS	SYSCHAIN_RUN_STOP_ON_ERROR
 
+#ifndef SC_ENV_PENDING
+#define SC_ENV_PENDING(env) ((env)->pending && (env)->pending((env)->priv))
+#endif
+#ifndef SC_ENV_CALL
+#define SC_ENV_CALL(def, args) ((def)->fn(args))
+#endif
+
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -39,14 +46,22 @@ static int sc_validate_op(const struct sc_chain *c, __u32 i,
 		return -EINVAL;
 	if (op->ref_mask >> def->nargs)
 		return -EINVAL;
-	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
-		if (k >= def->nargs && op->args[k])
+	for (k = def->nargs; k < SYSCHAIN_MAX_ARGS; k++)
+		if (op->args[k])
 			return -EINVAL;
-		if (op->ref_mask & (1U << k)) {
-			if (op->arg_ref[k] >= i)
+	if (!op->ref_mask) {
+		/* the common case: no references, no arg_ref set */
+		if (op->arg_ref[0] | op->arg_ref[1] | op->arg_ref[2] |
+		    op->arg_ref[3] | op->arg_ref[4] | op->arg_ref[5])
+			return -EINVAL;
+	} else {
+		for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
+			if (op->ref_mask & (1U << k)) {
+				if (op->arg_ref[k] >= i)
+					return -EINVAL;
+			} else if (op->arg_ref[k]) {
 				return -EINVAL;
-		} else if (op->arg_ref[k]) {
-			return -EINVAL;
+			}
 		}
 	}
 	if (op->cond_count > c->nr_conds ||
@@ -87,6 +102,15 @@ static int sc_validate_cond(const struct sc_chain *c,
 	return 0;
 }
 
+static const struct sc_opdef *sc_lookup(const struct sc_env *env, __u32 nr)
+{
+	if (!env->table)
+		return env->lookup(env->priv, nr);
+	if (nr >= env->table_len || !env->table[nr].fn)
+		return (const struct sc_opdef *)0;
+	return &env->table[nr];
+}
+
 /**
  * sc_validate() - check a whole chain before any op runs
  * @c: the chain; @c->defs is filled in on success
@@ -107,8 +131,7 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 				 SYSCHAIN_NO_INDEX);
 
 	for (i = 0; i < c->nr_ops; i++) {
-		const struct sc_opdef *def = env->lookup(env->priv,
-							 c->ops[i].nr);
+		const struct sc_opdef *def = sc_lookup(env, c->ops[i].nr);
 
 		if (!def)
 			return sc_reject(rep, -EOPNOTSUPP, i,
@@ -126,15 +149,7 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 	return 0;
 }
 
-/**
- * sc_cond_holds() - evaluate one comparison
- * @cmp: &enum syschain_cmp
- * @lhs: the op's result
- * @rhs: the right-hand side
- *
- * Return: 1 if it holds, 0 if not.
- */
-int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs)
+static inline int sc_cond_eval(__u8 cmp, __u64 lhs, __u64 rhs)
 {
 	__s64 sl = (__s64)lhs, sr = (__s64)rhs;
 
@@ -163,6 +178,19 @@ int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs)
 		return lhs >= rhs;
 	}
 	return 0;
+}
+
+/**
+ * sc_cond_holds() - evaluate one comparison
+ * @cmp: &enum syschain_cmp
+ * @lhs: the op's result
+ * @rhs: the right-hand side
+ *
+ * Return: 1 if it holds, 0 if not.
+ */
+int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs)
+{
+	return sc_cond_eval(cmp, lhs, rhs);
 }
 
 static void sc_stop(struct sc_report *rep, __u32 status, __u32 op, __u32 cond)
@@ -237,7 +265,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 				SYSCHAIN_NO_INDEX);
 			break;
 		}
-		if (env->pending && unlikely(env->pending(env->priv))) {
+		if (unlikely(SC_ENV_PENDING(env))) {
 			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,
 				SYSCHAIN_NO_INDEX);
 			break;
@@ -251,7 +279,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 			args = argbuf;
 		}
 
-		ret = c->defs[pc]->fn(args);
+		ret = SC_ENV_CALL(c->defs[pc], args);
 		steps++;
 		if (unlikely(ret < 0) && sc_is_restart(ret))
 			ret = -EINTR;
@@ -282,7 +310,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 				}
 				rhs += (__u64)r->ret;
 			}
-			if (!sc_cond_holds(cond->cmp, (__u64)ret, rhs))
+			if (!sc_cond_eval(cond->cmp, (__u64)ret, rhs))
 				continue;
 			if (cond->action == SYSCHAIN_ACT_STOP) {
 				sc_stop(rep, SYSCHAIN_STATUS_STOPPED, pc, ci);

@@ -46,6 +46,9 @@ struct sc_opdef {
 
 /**
  * struct sc_env - what an executor plugs into the engine
+ * @table: the executor's ops indexed by syscall number (entries without
+ *	@fn unsupported), @table_len entries; if NULL, @lookup is used
+ * @table_len: entries in @table
  * @lookup: the op of syscall @nr, or NULL if unsupported; used while
  *	validating only, never on the execution path
  * @pending: called before each op; non-zero stops the chain with
@@ -55,6 +58,8 @@ struct sc_opdef {
  * @priv: passed to all three
  */
 struct sc_env {
+	const struct sc_opdef *table;
+	__u32 table_len;
 	const struct sc_opdef *(*lookup)(void *priv, __u32 nr);
 	int (*pending)(void *priv);
 	void (*trace)(void *priv, __u32 idx, __u32 nr, const __u64 *args,
@@ -98,6 +103,16 @@ struct sc_report {
 	__u32 stop_op;
 	__u32 stop_cond;
 };
+
+/*
+ * An executor may replace two hooks at compile time, for its hot path,
+ * by defining them before engine.c is compiled (the kernel does, with
+ * engine_kernel.h):
+ *
+ * SC_ENV_PENDING(env): non-zero to stop before the next op (default:
+ *	env->pending, if set)
+ * SC_ENV_CALL(def, args): run op @def (default: def->fn(args))
+ */
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,
 		struct sc_report *rep);

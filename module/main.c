@@ -123,6 +123,45 @@ static u64 sc_max_steps(void)
 }
 
 /*
+ * Copy @len bytes (a multiple of 8) from or to user memory a word at a time,
+ * in one user-access section. The arrays of a chain are made of 64-bit
+ * fields; word moves keep their copy cheap where "rep movsb" is not.
+ */
+static int sc_get_words(void *dst, const void __user *src, size_t len)
+{
+	const u64 __user *s = src;
+	u64 *d = dst;
+	size_t i;
+
+	if (!user_read_access_begin(src, len))
+		return -EFAULT;
+	for (i = 0; i < len / 8; i++)
+		unsafe_get_user(d[i], &s[i], efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+static int sc_put_words(void __user *dst, const void *src, size_t len)
+{
+	u64 __user *d = dst;
+	const u64 *s = src;
+	size_t i;
+
+	if (!user_write_access_begin(dst, len))
+		return -EFAULT;
+	for (i = 0; i < len / 8; i++)
+		unsafe_put_user(s[i], &d[i], efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
  * Read an extensible struct whose first member is its __u32 size: the
  * size is fetched once, and the copy uses that value, never a re-read.
  */
@@ -133,6 +172,8 @@ static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 		return -EFAULT;
 	if (*usize < minsize)
 		return -EINVAL;
+	if (*usize == ksize)
+		return sc_get_words(dst, uarg, ksize);
 	return copy_struct_from_user(dst, ksize, uarg, *usize);
 }
 
@@ -187,8 +228,7 @@ static int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize,
 	int ret;
 
 	if (usize == ksize)
-		return copy_from_user(dst, src, array_size(n, ksize)) ?
-			-EFAULT : 0;
+		return sc_get_words(dst, src, array_size(n, ksize));
 	for (i = 0; i < n; i++) {
 		ret = copy_struct_from_user(dst + (size_t)i * ksize, ksize,
 					    src + (size_t)i * usize, usize);
@@ -200,53 +240,37 @@ static int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize,
 	return 0;
 }
 
-static int sc_kernel_pending(void *priv)
-{
-	if (unlikely(signal_pending(current)))
-		return 1;
-	cond_resched();
-	return 0;
-}
-
-static const struct sc_opdef *sc_kernel_lookup(void *priv, u32 nr)
-{
-	return sc_op_lookup(nr);
-}
-
 static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
 			    s64 ret)
 {
 	trace_syschain_op(idx, nr, args, ret);
 }
 
-static const struct sc_env sc_kernel_env = {
-	.lookup = sc_kernel_lookup,
-	.pending = sc_kernel_pending,
-};
-
-/* The same, with the tracepoint; used while it is enabled. */
-static const struct sc_env sc_kernel_traced_env = {
-	.lookup = sc_kernel_lookup,
-	.pending = sc_kernel_pending,
-	.trace = sc_kernel_trace,
-};
+/*
+ * The executor: the op table, and the tracepoint while it is enabled.
+ * Signal checks and op calls are the engine's compile-time hooks
+ * (engine_kernel.h).
+ */
+static struct sc_env sc_kernel_env __ro_after_init;
+static struct sc_env sc_kernel_traced_env __ro_after_init;
 
 /* Write the output members of struct syschain_run back to the caller. */
 static int sc_put_report(struct syschain_run __user *uarg,
 			 const struct sc_report *rep)
 {
-	struct syschain_run out = {
-		.steps = rep->steps,
-		.status = rep->status,
-		.stop_op = rep->stop_op,
-		.stop_cond = rep->stop_cond,
-	};
-	const size_t off = offsetof(struct syschain_run, steps);
-
-	if (copy_to_user((char __user *)uarg + off, (char *)&out + off,
-			 offsetof(struct syschain_run, __reserved) - off))
+	if (!user_write_access_begin(&uarg->steps,
+				     offsetofend(struct syschain_run, stop_cond) -
+				     offsetof(struct syschain_run, steps)))
 		return -EFAULT;
+	unsafe_put_user(rep->steps, &uarg->steps, efault);
+	unsafe_put_user(rep->status, &uarg->status, efault);
+	unsafe_put_user(rep->stop_op, &uarg->stop_op, efault);
+	unsafe_put_user(rep->stop_cond, &uarg->stop_cond, efault);
+	user_write_access_end();
 	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
 }
 
 static long sc_reject(struct syschain_run __user *uarg, long err, u32 op,
@@ -341,7 +365,7 @@ static long sc_ioctl_run(struct syschain_run __user *uarg)
 		       &sc_kernel_env, &rep);
 	trace_syschain_run(chain.nr_ops, rep.steps, rep.status, rep.stop_op);
 
-	if (uresults && copy_to_user(uresults, chain.results, res_sz))
+	if (uresults && sc_put_words(uresults, chain.results, res_sz))
 		rep.status = SYSCHAIN_STATUS_FAULT;
 	ret = sc_put_report(uarg, &rep);
 
@@ -394,6 +418,10 @@ static struct miscdevice syschain_misc = {
 static int __init syschain_init(void)
 {
 	int ret;
+
+	sc_kernel_env.table = sc_op_table(&sc_kernel_env.table_len);
+	sc_kernel_traced_env = sc_kernel_env;
+	sc_kernel_traced_env.trace = sc_kernel_trace;
 
 	ret = misc_register(&syschain_misc);
 	if (ret) {

@@ -27,16 +27,15 @@ static const struct sc_opdef sc_ops[] = {
 };
 
 /**
- * sc_op_lookup() - the op of a syscall number
- * @nr: native syscall number
+ * sc_op_table() - the op table, indexed by syscall number
+ * @len: set to its length
  *
- * Return: the op, or NULL if this module cannot run that syscall.
+ * Return: the table; entries without an implementation are unsupported.
  */
-const struct sc_opdef *sc_op_lookup(u32 nr)
+const struct sc_opdef *sc_op_table(u32 *len)
 {
-	if (nr >= ARRAY_SIZE(sc_ops) || !sc_ops[nr].fn)
-		return NULL;
-	return &sc_ops[nr];
+	*len = ARRAY_SIZE(sc_ops);
+	return sc_ops;
 }
 
 /** sc_op_count() - how many ops the module supports */

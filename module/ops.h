@@ -51,7 +51,7 @@ static inline loff_t *sc_file_ppos(struct file *file)
 }
 
 
-const struct sc_opdef *sc_op_lookup(u32 nr);
+const struct sc_opdef *sc_op_table(u32 *len);
 unsigned int sc_op_count(void);
 int sc_op_copy_list(u32 __user *list, unsigned int capacity);
 
