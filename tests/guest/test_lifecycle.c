@@ -24,12 +24,12 @@
 #include "guest.h"
 
 /*
- * The issue asks for 1000 cycles; one takes ~80 ms (6.1) to ~100 ms
- * (6.12) under TCG, so 1000 would need 80-100 s. 400 keep the whole test
- * around 35-45 s. LIFECYCLE_CYCLES=1000 for the full count.
+ * 1000 cycles; one takes ~80 ms (6.1) to ~100 ms (6.12) under TCG, so
+ * 80-100 s. The budget only keeps a broken (very slow) run from eating
+ * the harness's timeout; stopping early fails the test.
  */
-#define DEFAULT_CYCLES	400
-#define CYCLE_BUDGET_S	50.0	/* stop cycling (with a note) after this */
+#define DEFAULT_CYCLES	1000
+#define CYCLE_BUDGET_S	240.0
 
 static double now(void)
 {
@@ -357,7 +357,7 @@ static void test_load_unload_cycles(void **state)
 	t = now() - t0;
 	printf("lifecycle: %lu cycles in %.1f s (%.1f ms per cycle), %lu busy retries\n",
 	       i, t, i ? 1000 * t / i : 0.0, busy_retries);
-	assert_true(i >= (n < 100 ? n : 100));
+	assert_int_equal(i, n);
 	assert_true(mod_loaded());
 }
 
