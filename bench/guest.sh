@@ -15,6 +15,9 @@ echo "bench: setup $SETUP, kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
 echo "bench: meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo '?')"
 echo "bench: cpuinfo pti flag: $(grep -m1 '^flags' /proc/cpuinfo | grep -qw pti && echo yes || echo no)"
 echo "bench: dmesg: $(dmesg | grep -m1 'page tables isolation' || echo 'no page table isolation line')"
+# Kernel messages would land in the middle of our output lines on the
+# serial console; the harness prints the whole kernel log at the end anyway.
+[ -w /proc/sys/kernel/printk ] && echo 1 > /proc/sys/kernel/printk
 
 stamp() { echo "bench: t=$(cut -d' ' -f1 /proc/uptime)s $*"; }
 stamp "syschain-bench start"

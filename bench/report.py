@@ -26,6 +26,8 @@ SCHEMA = "syschain-bench/1"
 MODES = ["loop", "chain", "chain-user", "uring"]
 SPEEDUP_NS = [1, 8, 64]
 KMSG = re.compile(r"^\[\s*\d+\.\d+\]")
+# a kernel message the serial console appended to a line of ours
+KMSG_TAIL = re.compile(r"\[\s*\d+\.\d{6}\] [^\[\]]*$")
 
 
 def extract(path):
@@ -53,7 +55,7 @@ def extract(path):
             continue
         if KMSG.match(line) or line.startswith("syschain-bench: "):
             continue            # a kernel message or a progress note
-        buf.append(line)
+        buf.append(KMSG_TAIL.sub("", line))
     return bench, hf
 
 

@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include "guest.h"
 
@@ -211,12 +212,159 @@ static void test_tracepoints(void **state)
 	assert_int_equal(count_lines(path, "nr_ops=3 steps=3 status=0"), 1);
 }
 
+/*
+ * Access checks happen as for the syscalls: an unprivileged caller gets
+ * EACCES from the chain exactly where the syscall gives it, and a
+ * Landlock ruleset confines the chain as it confines the syscall. Each
+ * case runs in a child; the exit status carries the first mismatch.
+ */
+#define LL_DIR "/tmp/sc-access"
+
+static long chain_or_sys(bool chained, long nr, uint64_t a0, uint64_t a1,
+			 uint64_t a2, uint64_t a3)
+{
+	struct g_chain c;
+	long r;
+
+	if (!chained)
+		return g_sys(nr, a0, a1, a2, a3, 0, 0);
+	g_init(&c);
+	g_opn(&c, nr, a0, a1, a2, a3);
+	if (g_run(&c, 0) || c.run.status != SYSCHAIN_STATUS_COMPLETED)
+		_exit(90);
+	r = c.res[0].ret;
+	return r;
+}
+
+/* Both ways; the result must be @expect each time (fds are closed). */
+static int same(int line, long expect, long nr, uint64_t a0, uint64_t a1,
+		uint64_t a2, uint64_t a3)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		long r = chain_or_sys(k == 0, nr, a0, a1, a2, a3);
+
+		if (nr == __NR_openat && r >= 0) {
+			close(r);
+			r = 0;
+		}
+		if (nr == __NR_mkdirat && r == 0)
+			rmdir((const char *)(uintptr_t)a1);
+		if (r != expect) {
+			fprintf(stderr, "line %d: %s gave %ld, expected %ld\n", line,
+			       k ? "syscall" : "chain", r, expect);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+#define SAME(expect, nr, a0, a1, a2, a3) \
+	do { if (same(__LINE__, expect, nr, (uint64_t)(a0), (uint64_t)(uintptr_t)(a1), \
+		      (uint64_t)(uintptr_t)(a2), (uint64_t)(a3))) _exit(__LINE__ % 200 + 1); } while (0)
+
+static void prepare_tree(void)
+{
+	int fd;
+
+	assert_int_equal(system("rm -rf " LL_DIR), 0);
+	assert_int_equal(mkdir(LL_DIR, 0755), 0);
+	assert_int_equal(mkdir(LL_DIR "/allowed", 0777), 0);
+	assert_int_equal(mkdir(LL_DIR "/denied", 0777), 0);
+	assert_int_equal(mkdir(LL_DIR "/private", 0700), 0);
+	assert_int_equal(chmod(LL_DIR "/allowed", 0777), 0);
+	assert_int_equal(chmod(LL_DIR "/denied", 0777), 0);
+	fd = open(LL_DIR "/allowed/f", O_WRONLY | O_CREAT, 0666);
+	close(fd);
+	fd = open(LL_DIR "/denied/f", O_WRONLY | O_CREAT, 0666);
+	close(fd);
+	fd = open(LL_DIR "/private/f", O_WRONLY | O_CREAT, 0600);
+	close(fd);
+	fd = open(LL_DIR "/rootonly", O_WRONLY | O_CREAT, 0600);
+	close(fd);
+	assert_int_equal(chmod(LL_DIR "/allowed/f", 0666), 0);
+	assert_int_equal(chmod(LL_DIR "/denied/f", 0666), 0);
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_unprivileged(void **state)
+{
+	struct stat st;
+	pid_t pid;
+
+	(void)state;
+	prepare_tree();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		become_nobody();
+		SAME(-EACCES, __NR_openat, AT_FDCWD, LL_DIR "/rootonly", O_RDONLY, 0);
+		SAME(0, __NR_openat, AT_FDCWD, LL_DIR "/allowed/f", O_RDWR, 0);
+		SAME(-EACCES, __NR_newfstatat, AT_FDCWD, LL_DIR "/private/f", &st, 0);
+		SAME(0, __NR_newfstatat, AT_FDCWD, LL_DIR "/private", &st, 0);
+		SAME(-EACCES, __NR_mkdirat, AT_FDCWD, LL_DIR "/private/d", 0755, 0);
+		SAME(-EACCES, __NR_mkdirat, AT_FDCWD, LL_DIR "/new", 0755, 0);
+		SAME(0, __NR_mkdirat, AT_FDCWD, LL_DIR "/allowed/d", 0755, 0);
+		_exit(0);
+	}
+	assert_int_equal(wait_child(pid), 0);
+}
+
+static void test_landlock(void **state)
+{
+	struct landlock_ruleset_attr ra = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE |
+				     LANDLOCK_ACCESS_FS_WRITE_FILE |
+				     LANDLOCK_ACCESS_FS_READ_DIR |
+				     LANDLOCK_ACCESS_FS_MAKE_DIR,
+	};
+	pid_t pid;
+
+	(void)state;
+	prepare_tree();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct landlock_path_beneath_attr pb = {
+			.allowed_access = ra.handled_access_fs,
+		};
+		int rs = syscall(__NR_landlock_create_ruleset, &ra, sizeof(ra), 0);
+
+		if (rs < 0)
+			_exit(100);
+		pb.parent_fd = open(LL_DIR "/allowed", O_PATH | O_CLOEXEC);
+		if (syscall(__NR_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH,
+			    &pb, 0) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(__NR_landlock_restrict_self, rs, 0))
+			_exit(101);
+		SAME(0, __NR_openat, AT_FDCWD, LL_DIR "/allowed/f", O_RDWR, 0);
+		SAME(-EACCES, __NR_openat, AT_FDCWD, LL_DIR "/denied/f", O_RDONLY, 0);
+		SAME(-EACCES, __NR_openat, AT_FDCWD, LL_DIR "/denied/f", O_WRONLY, 0);
+		SAME(-EACCES, __NR_openat, AT_FDCWD, "/etc/passwd", O_RDONLY, 0);
+		SAME(0, __NR_mkdirat, AT_FDCWD, LL_DIR "/allowed/d", 0755, 0);
+		SAME(-EACCES, __NR_mkdirat, AT_FDCWD, LL_DIR "/denied/d", 0755, 0);
+		_exit(0);
+	}
+	assert_int_equal(wait_child(pid), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disabled_switch),
 		cmocka_unit_test(test_seccomp),
 		cmocka_unit_test(test_tracepoints),
+		cmocka_unit_test(test_unprivileged),
+		cmocka_unit_test(test_landlock),
 	};
 
 	return cmocka_run_group_tests_name("syschain-access", tests, NULL, NULL);
