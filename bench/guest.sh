@@ -76,4 +76,13 @@ hf cat-small \
 	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/files/*" \
 	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/files/*" \
 	-n "coreutils cat" "$B/coreutils-cat $DATA/files/*" || exit 1
+# du: one newfstatat per file, batched into chains, against coreutils du
+# (which also sizes directories and reads more per entry: similar work,
+# not the same).
+if [ -x "$B/du" ]; then
+	hf du-small \
+		-n "chain-du (kernel)" "SYSCHAIN_BACKEND=kernel $B/du $DATA/files" \
+		-n "chain-du (user)" "SYSCHAIN_BACKEND=user $B/du $DATA/files" \
+		-n "coreutils du -sb" "$B/coreutils-du -sb $DATA/files" || exit 1
+fi
 stamp "all done"

@@ -67,6 +67,8 @@ inputs=()
 if [[ -c /dev/syschain && ${NATIVE:-1} != 0 ]]; then
 	msg "/dev/syschain is loaded: running natively"
 	cp -f /usr/bin/cat "$BUILD/coreutils-cat"
+	cp -f /usr/bin/du "$BUILD/coreutils-du"
+	[[ -x $TOP/build/examples/du ]] && cp -f "$TOP/build/examples/du" "$BUILD/du"
 	script=$(make_script native "$BUILD")
 	rc=0
 	cat /proc/loadavg >"$out/loadavg-native.before"
@@ -80,6 +82,8 @@ else
 	mkdir -p "$stage"
 	cp "$BUILD/syschain-bench" "$BUILD/cat" "$stage/"
 	cp /usr/bin/cat "$stage/coreutils-cat"
+	cp /usr/bin/du "$stage/coreutils-du"
+	[[ -x $TOP/build/examples/du ]] && cp "$TOP/build/examples/du" "$stage/du"
 	hf_file=()
 	if command -v hyperfine >/dev/null; then
 		hf_file=(--file "$(command -v hyperfine):/usr/bin/hyperfine")
