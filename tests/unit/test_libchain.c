@@ -21,13 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "libchain.h"
 #include "internal.h"		/* white-box: struct chain */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define U(x) ((uint64_t)(uintptr_t)(x))
+
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
 
 static char dir[64];
 static char file_path[128];
@@ -132,6 +141,124 @@ static void test_builder_encoding(void **state)
 	check_op(c, 7, __NR_getpid, 0, NULL);
 	check_op(c, 8, __NR_getppid, 0, NULL);
 	check_op(c, 9, __NR_gettid, 0, NULL);
+	chain_free(c);
+}
+
+/* the builders added with the second batch of ops, chain_readv on */
+static void test_builder_encoding_more(void **state)
+{
+	struct chain *c = new_user_chain();
+	struct iovec iov[2];
+	struct stat st;
+	struct timespec ts, rem;
+	long long off_in, off_out;
+	char dents[64], buf[8], addr[16];
+	int alen;
+	uint64_t ip = U(iov), sp = U(&st), tp = U(&ts), rp = U(&rem);
+	uint64_t bp = U(buf), ap = U(addr), lp = U(&alen);
+
+	(void)state;
+	assert_int_equal(chain_readv(c, 3, iov, 2), 0);
+	assert_int_equal(chain_writev(c, 4, iov, 1), 1);
+	assert_int_equal(chain_fsync(c, 5), 2);
+	assert_int_equal(chain_fdatasync(c, 6), 3);
+	assert_int_equal(chain_fallocate(c, 7, FALLOC_FL_KEEP_SIZE, 100,
+					 4096), 4);
+	assert_int_equal(chain_fadvise64(c, 8, -1, 10, POSIX_FADV_DONTNEED),
+			 5);
+	assert_int_equal(chain_copy_file_range(c, 9, &off_in, 10, &off_out,
+					       77, 0), 6);
+	assert_int_equal(chain_fstat(c, 11, &st), 7);
+	assert_int_equal(chain_newfstatat(c, AT_FDCWD, "p", &st,
+					  AT_SYMLINK_NOFOLLOW), 8);
+	assert_int_equal(chain_getdents64(c, 12, dents, sizeof(dents)), 9);
+	assert_int_equal(chain_dup(c, 13), 10);
+	assert_int_equal(chain_mkdirat(c, 14, "d", 0750), 11);
+	assert_int_equal(chain_getuid(c), 12);
+	assert_int_equal(chain_geteuid(c), 13);
+	assert_int_equal(chain_getgid(c), 14);
+	assert_int_equal(chain_getegid(c), 15);
+	assert_int_equal(chain_sched_yield(c), 16);
+	assert_int_equal(chain_sendto(c, 15, buf, 8, MSG_DONTWAIT, addr, 16),
+			 17);
+	assert_int_equal(chain_recvfrom(c, 16, buf, 7, MSG_PEEK, addr,
+					&alen), 18);
+	assert_int_equal(chain_clock_gettime(c, CLOCK_MONOTONIC, &ts), 19);
+	assert_int_equal(chain_nanosleep(c, &ts, &rem), 20);
+	assert_int_equal(chain_clock_nanosleep(c, CLOCK_REALTIME,
+					       TIMER_ABSTIME, &ts, NULL), 21);
+	/* a reference in any position, including the 6th argument */
+	assert_int_equal(chain_copy_file_range(c, chain_res(10), NULL,
+					       chain_res_add(10, 1), NULL,
+					       chain_res_add(0, -3), 0), 22);
+	assert_int_equal(chain_recvfrom(c, 16, buf, 7, 0, NULL,
+					chain_res(21)), 23);
+	assert_int_equal(chain_nr_ops(c), 24);
+
+	check_op(c, 0, __NR_readv, 3, (uint64_t[]){ 3, ip, 2 });
+	check_op(c, 1, __NR_writev, 3, (uint64_t[]){ 4, ip, 1 });
+	check_op(c, 2, __NR_fsync, 1, (uint64_t[]){ 5 });
+	check_op(c, 3, __NR_fdatasync, 1, (uint64_t[]){ 6 });
+	check_op(c, 4, __NR_fallocate, 4,
+		 (uint64_t[]){ 7, FALLOC_FL_KEEP_SIZE, 100, 4096 });
+	check_op(c, 5, __NR_fadvise64, 4,
+		 (uint64_t[]){ 8, (uint64_t)-1, 10, POSIX_FADV_DONTNEED });
+	check_op(c, 6, __NR_copy_file_range, 6,
+		 (uint64_t[]){ 9, U(&off_in), 10, U(&off_out), 77, 0 });
+	check_op(c, 7, __NR_fstat, 2, (uint64_t[]){ 11, sp });
+	assert_int_equal(c->ops[8].nr, __NR_newfstatat);
+	assert_int_equal((int)c->ops[8].args[0], AT_FDCWD);
+	assert_string_equal((const char *)(uintptr_t)c->ops[8].args[1], "p");
+	assert_int_equal(c->ops[8].args[2], sp);
+	assert_int_equal(c->ops[8].args[3], AT_SYMLINK_NOFOLLOW);
+	assert_int_equal(c->ops[8].args[4], 0);
+	assert_int_equal(c->ops[8].ref_mask, 0);
+	check_op(c, 9, __NR_getdents64, 3,
+		 (uint64_t[]){ 12, U(dents), sizeof(dents) });
+	check_op(c, 10, __NR_dup, 1, (uint64_t[]){ 13 });
+	assert_int_equal(c->ops[11].nr, __NR_mkdirat);
+	assert_int_equal(c->ops[11].args[0], 14);
+	assert_string_equal((const char *)(uintptr_t)c->ops[11].args[1], "d");
+	assert_int_equal(c->ops[11].args[2], 0750);
+	assert_int_equal(c->ops[11].args[3], 0);
+	check_op(c, 12, __NR_getuid, 0, NULL);
+	check_op(c, 13, __NR_geteuid, 0, NULL);
+	check_op(c, 14, __NR_getgid, 0, NULL);
+	check_op(c, 15, __NR_getegid, 0, NULL);
+	check_op(c, 16, __NR_sched_yield, 0, NULL);
+	check_op(c, 17, __NR_sendto, 6,
+		 (uint64_t[]){ 15, bp, 8, MSG_DONTWAIT, ap, 16 });
+	check_op(c, 18, __NR_recvfrom, 6,
+		 (uint64_t[]){ 16, bp, 7, MSG_PEEK, ap, lp });
+	check_op(c, 19, __NR_clock_gettime, 2,
+		 (uint64_t[]){ CLOCK_MONOTONIC, tp });
+	check_op(c, 20, __NR_nanosleep, 2, (uint64_t[]){ tp, rp });
+	check_op(c, 21, __NR_clock_nanosleep, 4,
+		 (uint64_t[]){ CLOCK_REALTIME, TIMER_ABSTIME, tp, 0 });
+	/* op 22: refs in args 0, 2, 4 */
+	assert_int_equal(c->ops[22].nr, __NR_copy_file_range);
+	assert_int_equal(c->ops[22].ref_mask, (1 << 0) | (1 << 2) | (1 << 4));
+	assert_int_equal(c->ops[22].arg_ref[0], 10);
+	assert_int_equal(c->ops[22].args[0], 0);
+	assert_int_equal(c->ops[22].arg_ref[2], 10);
+	assert_int_equal(c->ops[22].args[2], 1);
+	assert_int_equal(c->ops[22].arg_ref[4], 0);
+	assert_int_equal(c->ops[22].args[4], (uint64_t)-3);
+	assert_int_equal(c->ops[22].args[1], 0);
+	assert_int_equal(c->ops[22].args[3], 0);
+	assert_int_equal(c->ops[22].args[5], 0);
+	/* op 23: a ref in the 6th argument */
+	assert_int_equal(c->ops[23].ref_mask, 1 << 5);
+	assert_int_equal(c->ops[23].arg_ref[5], 21);
+	assert_int_equal(c->ops[23].args[5], 0);
+	/* builders refuse a NULL chain and a reference to a later op */
+	assert_int_equal(chain_readv(NULL, 0, iov, 1), -EINVAL);
+	assert_int_equal(chain_clock_nanosleep(NULL, 0, 0, &ts, NULL),
+			 -EINVAL);
+	assert_int_equal(chain_dup(c, chain_res(24)), -EINVAL);
+	assert_int_equal(chain_sendto(c, 1, buf, 1, 0, NULL, chain_res(30)),
+			 -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 24);
 	chain_free(c);
 }
 
@@ -301,6 +428,183 @@ static void test_builders_run(void **state)
 	assert_int_equal(read(fd, out, sizeof(out)), 15);
 	assert_memory_equal(out, "456\0\0\0\0\0\0\0uvwxy", 15);
 	close(fd);
+	chain_free(c);
+}
+
+/* The second batch of builders, run on the user backend: files and dirs */
+static void test_more_builders_run_fs(void **state)
+{
+	struct chain *c = new_user_chain();
+	char b1[4], b2[6], dents[1024], sub[160], out2[160];
+	struct iovec rv[2] = { { b1, sizeof(b1) }, { b2, sizeof(b2) } };
+	struct iovec wv[2] = { { "abc", 3 }, { "defg", 4 } };
+	struct stat st_w, st_f, st_l, st_d, st_m;
+	long long off_in = 30;
+	int o, d, w, rv_, wv_, fs, fds, fa, fad, cfr, fst, sa, sl, se, sm, mk;
+	int gd, du, x, n, seen = 0;
+	char out[32];
+
+	(void)state;
+	snprintf(out2, sizeof(out2), "%s/out2", dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	chain_set_stop_on_error(c, false);
+	o = chain_openat(c, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC, 0);
+	d = chain_openat(c, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+			 0);
+	w = chain_openat(c, AT_FDCWD, out2,
+			 O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	rv_ = chain_readv(c, chain_res(o), rv, 2);
+	wv_ = chain_writev(c, chain_res(w), wv, 2);
+	fs = chain_fsync(c, chain_res(w));
+	fds = chain_fdatasync(c, chain_res(w));
+	fa = chain_fallocate(c, chain_res(w), FALLOC_FL_KEEP_SIZE, 0, 8192);
+	fad = chain_fadvise64(c, chain_res(o), 0, 0, POSIX_FADV_SEQUENTIAL);
+	cfr = chain_copy_file_range(c, chain_res(o), &off_in, chain_res(w),
+				    NULL, 6, 0);
+	fst = chain_fstat(c, chain_res(w), &st_w);
+	sa = chain_newfstatat(c, AT_FDCWD, file_path, &st_f, 0);
+	sl = chain_newfstatat(c, chain_res(d), "data", &st_l,
+			      AT_SYMLINK_NOFOLLOW);
+	se = chain_newfstatat(c, chain_res(d), "", &st_d, AT_EMPTY_PATH);
+	sm = chain_newfstatat(c, chain_res(d), "missing", &st_m, 0);
+	mk = chain_mkdirat(c, chain_res(d), "sub", 0700);
+	gd = chain_getdents64(c, chain_res(d), dents, sizeof(dents));
+	du = chain_dup(c, chain_res(w));
+	x = chain_fsync(c, -1);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+
+	assert_int_equal(chain_ret(c, rv_), 10);
+	assert_memory_equal(b1, "0123", 4);
+	assert_memory_equal(b2, "456789", 6);
+	assert_int_equal(chain_ret(c, wv_), 7);
+	assert_int_equal(chain_ret(c, fs), 0);
+	assert_int_equal(chain_ret(c, fds), 0);
+	/* fallocate is up to the host's /tmp: as the plain syscall says */
+	n = open(out2, O_RDWR);
+	assert_true(n >= 0);
+	assert_int_equal(chain_ret(c, fa),
+			 fallocate(n, FALLOC_FL_KEEP_SIZE, 0, 8192) ? -errno : 0);
+	close(n);
+	assert_int_equal(chain_ret(c, fad), 0);
+	assert_int_equal(chain_ret(c, cfr), 6);
+	assert_int_equal(off_in, 36);
+	assert_int_equal(chain_ret(c, fst), 0);
+	assert_int_equal(st_w.st_size, 13);	/* after writev and cfr */
+	assert_int_equal(chain_ret(c, sa), 0);
+	assert_int_equal(st_f.st_size, CONTENT_LEN);
+	assert_true(S_ISREG(st_f.st_mode));
+	assert_int_equal(chain_ret(c, sl), 0);
+	assert_int_equal(st_l.st_ino, st_f.st_ino);
+	assert_int_equal(chain_ret(c, se), 0);
+	assert_true(S_ISDIR(st_d.st_mode));
+	assert_int_equal(chain_ret(c, sm), -ENOENT);
+	assert_int_equal(chain_ret(c, mk), 0);
+	assert_int_equal(stat(sub, &st_m), 0);
+	assert_true(S_ISDIR(st_m.st_mode));
+	assert_int_equal(st_m.st_mode & 07777, 0700 & ~(unsigned)umask(022));
+	umask(022);
+	assert_true(chain_ret(c, gd) > 0);
+	for (n = 0; n < chain_ret(c, gd);) {
+		struct dirent64 *e = (struct dirent64 *)(dents + n);
+
+		if (!strcmp(e->d_name, "data") && e->d_type == DT_REG)
+			seen |= 1;
+		if (!strcmp(e->d_name, "out2") && e->d_type == DT_REG)
+			seen |= 2;
+		if (!strcmp(e->d_name, "sub") && e->d_type == DT_DIR)
+			seen |= 4;
+		if (!strcmp(e->d_name, ".."))
+			seen |= 8;
+		n += e->d_reclen;
+	}
+	assert_int_equal(n, chain_ret(c, gd));
+	assert_int_equal(seen, 15);
+	/* dup: a new descriptor without FD_CLOEXEC, same open file */
+	n = (int)chain_ret(c, du);
+	assert_true(n > (int)chain_ret(c, w));
+	assert_int_equal(fcntl(n, F_GETFD), 0);
+	assert_int_equal(fcntl((int)chain_ret(c, w), F_GETFD), FD_CLOEXEC);
+	assert_int_equal(lseek(n, 0, SEEK_CUR), 13);
+	assert_int_equal(pread(n, out, sizeof(out), 0), 13);
+	assert_memory_equal(out, "abcdefguvwxyz", 13);
+	assert_int_equal(chain_ret(c, x), -EBADF);
+	close(n);
+	close((int)chain_ret(c, w));
+	close((int)chain_ret(c, d));
+	close((int)chain_ret(c, o));
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(unlink(out2), 0);
+	chain_free(c);
+}
+
+/* ... sockets, ids, sched_yield and the time ops */
+static void test_more_builders_run_misc(void **state)
+{
+	struct chain *c = new_user_chain();
+	struct timespec t0, t1, ts, nap = { 0, 2000000 }, rem = { 7, 7 };
+	struct timespec past = { 1, 0 }, bad = { 0, -1 };
+	int ss[2], sd[2], alen = 64, s1, r1, r2, s2, s3, r3, uid, euid, gid;
+	int egid, y, cg, cgb, ns, cns, cnb;
+	char buf[16] = { 0 }, dbuf[4] = { 0 }, addr[64];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+				    ss), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0,
+				    sd), 0);
+	chain_set_stop_on_error(c, false);
+	s1 = chain_sendto(c, ss[0], "ping", 4, MSG_DONTWAIT, NULL, 0);
+	r1 = chain_recvfrom(c, ss[1], buf, sizeof(buf), MSG_DONTWAIT, addr,
+			    &alen);
+	r2 = chain_recvfrom(c, ss[1], buf, sizeof(buf), MSG_DONTWAIT, NULL,
+			    NULL);
+	s2 = chain_sendto(c, sd[0], "datagram", 8, 0, NULL, 0);
+	s3 = chain_sendto(c, sd[0], "x", 1, MSG_NOSIGNAL, NULL, 0);
+	r3 = chain_recvfrom(c, sd[1], dbuf, sizeof(dbuf), MSG_TRUNC, NULL,
+			    NULL);
+	uid = chain_getuid(c);
+	euid = chain_geteuid(c);
+	gid = chain_getgid(c);
+	egid = chain_getegid(c);
+	y = chain_sched_yield(c);
+	cg = chain_clock_gettime(c, CLOCK_MONOTONIC, &ts);
+	cgb = chain_clock_gettime(c, 12345, &ts);
+	ns = chain_nanosleep(c, &nap, &rem);
+	cns = chain_clock_nanosleep(c, CLOCK_MONOTONIC, TIMER_ABSTIME, &past,
+				    NULL);
+	cnb = chain_clock_nanosleep(c, CLOCK_MONOTONIC, 0, &bad, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	assert_int_equal(chain_ret(c, s1), 4);
+	assert_int_equal(chain_ret(c, r1), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_true(alen >= 0 && alen <= 64);	/* unnamed peer */
+	assert_int_equal(chain_ret(c, r2), -EAGAIN);
+	assert_int_equal(chain_ret(c, s2), 8);
+	assert_int_equal(chain_ret(c, s3), 1);
+	assert_int_equal(chain_ret(c, r3), 8);	/* MSG_TRUNC: the real size */
+	assert_memory_equal(dbuf, "data", 4);
+	assert_int_equal(recv(sd[1], dbuf, sizeof(dbuf), MSG_DONTWAIT), 1);
+	assert_int_equal(chain_ret(c, uid), getuid());
+	assert_int_equal(chain_ret(c, euid), geteuid());
+	assert_int_equal(chain_ret(c, gid), getgid());
+	assert_int_equal(chain_ret(c, egid), getegid());
+	assert_int_equal(chain_ret(c, y), 0);
+	assert_int_equal(chain_ret(c, cg), 0);
+	assert_true(ts.tv_sec > t0.tv_sec ||
+		    (ts.tv_sec == t0.tv_sec && ts.tv_nsec >= t0.tv_nsec));
+	assert_true(ts.tv_sec < t1.tv_sec ||
+		    (ts.tv_sec == t1.tv_sec && ts.tv_nsec <= t1.tv_nsec));
+	assert_int_equal(chain_ret(c, cgb), -EINVAL);
+	assert_int_equal(chain_ret(c, ns), 0);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+		    (t1.tv_nsec - t0.tv_nsec) >= 2000000);
+	assert_int_equal(rem.tv_sec, 7);	/* not interrupted: untouched */
+	assert_int_equal(chain_ret(c, cns), 0);
+	assert_int_equal(chain_ret(c, cnb), -EINVAL);
+	close(ss[0]); close(ss[1]); close(sd[0]); close(sd[1]);
 	chain_free(c);
 }
 
@@ -925,9 +1229,12 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builder_encoding),
+		cmocka_unit_test(test_builder_encoding_more),
 		cmocka_unit_test(test_syscall_generic),
 		cmocka_unit_test(test_cond_encoding),
 		cmocka_unit_test(test_builders_run),
+		cmocka_unit_test(test_more_builders_run_fs),
+		cmocka_unit_test(test_more_builders_run_misc),
 		cmocka_unit_test(test_ref_addend),
 		cmocka_unit_test(test_null_chain),
 		cmocka_unit_test(test_bad_indexes),
