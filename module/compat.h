@@ -50,17 +50,28 @@ static inline void sc_fsnotify_open(struct file *file)
 #endif
 
 /*
- * From 6.11, fstatat() with AT_EMPTY_PATH takes a NULL name as the empty
- * one and stats the descriptor; before, a NULL name is -EFAULT.
+ * From 6.11, fstatat() with flags exactly AT_EMPTY_PATH takes a NULL name
+ * as the empty one and stats the descriptor; otherwise, and before 6.11, a
+ * NULL name is -EFAULT.
  */
 static inline bool sc_fstatat_null_is_empty(const char __user *name,
 					    int flags)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-	return !name && (flags & AT_EMPTY_PATH);
+	return !name && flags == AT_EMPTY_PATH;
 #else
 	return false;
 #endif
+}
+
+/*
+ * From 6.8 readv()/writev() check the file's mode before they read the
+ * iovecs (vfs_readv()/vfs_writev() absorbed do_iter_read()/_write()), and
+ * a read of nothing still sends FS_ACCESS; before, the iovecs came first.
+ */
+static inline bool sc_rwv_mode_first(void)
+{
+	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0);
 }
 
 #endif /* SYSCHAIN_COMPAT_H */

@@ -368,8 +368,11 @@ static ssize_t sc_do_iter_read(struct file *file, struct iov_iter *iter,
 	if (!(file->f_mode & FMODE_CAN_READ))
 		return -EINVAL;
 	tot_len = iov_iter_count(iter);
-	if (!tot_len)
+	if (!tot_len) {
+		if (sc_rwv_mode_first())
+			fsnotify_access(file);
 		return 0;
+	}
 	ret = rw_verify_area(READ, file, pos, tot_len);
 	if (ret < 0)
 		return ret;
@@ -409,6 +412,23 @@ static ssize_t sc_do_iter_write(struct file *file, struct iov_iter *iter,
 	return ret;
 }
 
+/* The mode checks that open do_iter_read()/do_iter_write() */
+static int sc_rw_mode_check(struct file *file, int type)
+{
+	if (type == READ) {
+		if (!(file->f_mode & FMODE_READ))
+			return -EBADF;
+		if (!(file->f_mode & FMODE_CAN_READ))
+			return -EINVAL;
+	} else {
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (!(file->f_mode & FMODE_CAN_WRITE))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* readv() and writev(): do_readv()/do_writev() */
 static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		      unsigned long vlen, int type)
@@ -429,8 +449,10 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		pos = *ppos;
 		ppos = &pos;
 	}
-	ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec, vlen,
-			   ARRAY_SIZE(iovstack), &iov, &iter);
+	ret = sc_rwv_mode_first() ? sc_rw_mode_check(file, type) : 0;
+	if (!ret)
+		ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec,
+				   vlen, ARRAY_SIZE(iovstack), &iov, &iter);
 	if (ret >= 0) {
 		if (type == READ)
 			ret = sc_do_iter_read(file, &iter, ppos);

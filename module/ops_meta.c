@@ -92,11 +92,11 @@ static int sc_vfs_fstatat(int dfd, const char __user *filename,
 	struct path path;
 	int error;
 
+	if (sc_fstatat_null_is_empty(filename, flags) && dfd >= 0)
+		return sc_vfs_fstat(dfd, stat);
 	flags |= AT_NO_AUTOMOUNT;
 	if (flags & ~SC_FSTATAT_FLAGS)
 		return -EINVAL;
-	if (sc_fstatat_null_is_empty(filename, flags) && dfd >= 0)
-		return sc_vfs_fstat(dfd, stat);
 
 	if (!(flags & AT_SYMLINK_NOFOLLOW))
 		lookup_flags |= LOOKUP_FOLLOW;
