@@ -28,7 +28,8 @@
  *
  * Errors common to all ioctls:
  *
- * - ``-ENOTTY``: unknown ioctl command.
+ * - ``-ENOTTY``: unknown ioctl command (the command number carries no size:
+ *   ``_IO(SYSCHAIN_TYPE, nr)``; the size is the struct's first member).
  * - ``-EFAULT``: the struct pointer (or a pointer inside it) is bad.
  * - ``-EINVAL``: ``size`` smaller than the first published version of the
  *   struct, reserved field non-zero, unknown flag.
@@ -72,7 +73,8 @@ enum {
  * Tells userspace what this module can run. A library probes once and
  * decides per chain whether the kernel can execute it.
  *
- * Errors: the common ones; ``-EFAULT`` if @syscalls_uptr cannot be written.
+ * Errors: the common ones; ``-EFAULT`` if @syscalls_uptr cannot be written;
+ * ``-EPERM`` when chains are disabled for the caller (see SYSCHAIN_RUN).
  */
 struct syschain_probe {
 	__u32 size;
@@ -313,7 +315,10 @@ enum syschain_status {
  * - ``-EFAULT``: a pointer to the struct, the ops, the conditions or the
  *   results is bad.
  * - ``-ENOMEM``: no memory for the chain.
- * - ``-EPERM``: the module refuses chains for this caller (see SECURITY.md).
+ * - ``-EPERM``: the module refuses chains for this caller: the administrator
+ *   disabled them (module parameters ``disabled`` and ``group``), or the
+ *   caller runs under a seccomp filter, which would see only the ioctl and
+ *   not the ops (unless the parameter ``allow_seccomp`` is set).
  */
 struct syschain_run {
 	__u32 size;
