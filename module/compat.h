@@ -6,10 +6,13 @@
 #ifndef SYSCHAIN_COMPAT_H
 #define SYSCHAIN_COMPAT_H
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fsnotify.h>
 #include <linux/mount.h>
+#include <linux/securebits.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 
@@ -72,6 +75,45 @@ static inline bool sc_fstatat_null_is_empty(const char __user *name,
 static inline bool sc_rwv_mode_first(void)
 {
 	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0);
+}
+
+/*
+ * Whether faccessat() switches to the real ids (access_override_creds()).
+ * Up to 6.2 it always does unless AT_EACCESS; from 6.3 it skips the
+ * switch when the new credentials would equal the current ones
+ * (access_need_override_creds() of fs/open.c, replicated here: the
+ * kernel_cap_t helpers it uses, cap_isidentical(), only exist from 6.3).
+ */
+static inline bool sc_access_need_override_creds(int flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	const struct cred *cred;
+
+	if (flags & AT_EACCESS)
+		return false;
+
+	cred = current_cred();
+	if (!uid_eq(cred->fsuid, cred->uid) ||
+	    !gid_eq(cred->fsgid, cred->gid))
+		return true;
+
+	if (!issecure(SECURE_NO_SETUID_FIXUP)) {
+		kuid_t root_uid = make_kuid(cred->user_ns, 0);
+
+		if (!uid_eq(cred->uid, root_uid)) {
+			if (!cap_isclear(cred->cap_effective))
+				return true;
+		} else {
+			if (!cap_isidentical(cred->cap_effective,
+					     cred->cap_permitted))
+				return true;
+		}
+	}
+
+	return false;
+#else
+	return !(flags & AT_EACCESS);
+#endif
 }
 
 #endif /* SYSCHAIN_COMPAT_H */

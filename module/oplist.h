@@ -34,6 +34,8 @@ SC_OP(fstat, 2, 0)
 SC_OP(newfstatat, 4, 0)
 SC_OP(getdents64, 3, 0)
 SC_OP(mkdirat, 3, 0)
+SC_OP(faccessat, 3, 0)
+SC_OP(faccessat2, 4, 0)
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0)

@@ -79,6 +79,8 @@ __s64 sc_op_fstat(const __u64 *args);
 __s64 sc_op_newfstatat(const __u64 *args);
 __s64 sc_op_getdents64(const __u64 *args);
 __s64 sc_op_mkdirat(const __u64 *args);
+__s64 sc_op_faccessat(const __u64 *args);
+__s64 sc_op_faccessat2(const __u64 *args);
 
 /* ops_fd.c */
 __s64 sc_op_dup(const __u64 *args);

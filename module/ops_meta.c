@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Metadata and directories: fstat, newfstatat, getdents64, following
- * fs/stat.c and fs/readdir.c. Paths are resolved with user_path_at(),
+ * Metadata and directories: fstat, newfstatat, getdents64, mkdirat,
+ * faccessat, faccessat2, following fs/stat.c, fs/readdir.c, fs/namei.c
+ * and fs/open.c. Paths are resolved with user_path_at(),
  * relative to the directory descriptor exactly as the syscalls resolve
  * them.
  */
 #include <linux/fs.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/dirent.h>
 #include <linux/file.h>
 #include <linux/highuid.h>
 #include <linux/kdev_t.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
+#include <linux/securebits.h>
 #include <linux/security.h>
 #include <linux/stat.h>
 #include <linux/uaccess.h>
@@ -259,4 +264,135 @@ retry:
 		goto retry;
 	}
 	return error;
+}
+
+/*
+ * access_override_creds() of fs/open.c: check with the real uid/gid as
+ * the fs ids, with the capabilities a switch to the real uid leaves
+ * (none for a non-root uid, the permitted set for root), unless
+ * SECURE_NO_SETUID_FIXUP. The credentials are only ever the subjective
+ * ones of this task, so they need no RCU freeing.
+ */
+static const struct cred *sc_access_override_creds(void)
+{
+	const struct cred *old_cred;
+	struct cred *override_cred;
+
+	override_cred = prepare_creds();
+	if (!override_cred)
+		return NULL;
+
+	override_cred->fsuid = override_cred->uid;
+	override_cred->fsgid = override_cred->gid;
+
+	if (!issecure(SECURE_NO_SETUID_FIXUP)) {
+		/* Clear the capabilities if we switch to a non-root user */
+		kuid_t root_uid = make_kuid(override_cred->user_ns, 0);
+
+		if (!uid_eq(override_cred->uid, root_uid))
+			cap_clear(override_cred->cap_effective);
+		else
+			override_cred->cap_effective =
+				override_cred->cap_permitted;
+	}
+
+	override_cred->non_rcu = 1;
+
+	old_cred = override_creds(override_cred);
+
+	/* override_creds() gets its own ref */
+	put_cred(override_cred);
+
+	return old_cred;
+}
+
+/* path_noexec() of fs/exec.c, not exported */
+static bool sc_path_noexec(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
+	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
+/* do_faccessat() of fs/open.c */
+static int sc_do_faccessat(int dfd, const char __user *filename, int mode,
+			   int flags)
+{
+	struct path path;
+	struct inode *inode;
+	int res;
+	unsigned int lookup_flags = LOOKUP_FOLLOW;
+	const struct cred *old_cred = NULL;
+
+	/* mode & ~S_IRWXO: where's F_OK, X_OK, W_OK, R_OK? */
+	if (mode & ~0007)
+		return -EINVAL;
+
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		lookup_flags &= ~LOOKUP_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		lookup_flags |= LOOKUP_EMPTY;
+
+	if (sc_access_need_override_creds(flags)) {
+		old_cred = sc_access_override_creds();
+		if (!old_cred)
+			return -ENOMEM;
+	}
+
+retry:
+	res = user_path_at(dfd, filename, lookup_flags, &path);
+	if (res)
+		goto out;
+
+	inode = d_backing_inode(path.dentry);
+
+	if ((mode & MAY_EXEC) && S_ISREG(inode->i_mode)) {
+		/*
+		 * MAY_EXEC on regular files is denied if the fs is mounted
+		 * with the "noexec" flag.
+		 */
+		res = -EACCES;
+		if (sc_path_noexec(&path))
+			goto out_path_release;
+	}
+
+	res = inode_permission(sc_mnt_map(path.mnt), inode, mode | MAY_ACCESS);
+	/* SuS v2 requires we report a read only fs too */
+	if (res || !(mode & 0002 /* S_IWOTH */) || special_file(inode->i_mode))
+		goto out_path_release;
+	/*
+	 * As the syscall: __mnt_is_readonly() without a
+	 * mnt_want_write()/mnt_drop_write() pair, since nothing is written;
+	 * the answer is inherently racy.
+	 */
+	if (__mnt_is_readonly(path.mnt))
+		res = -EROFS;
+
+out_path_release:
+	path_put(&path);
+	if (retry_estale(res, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+out:
+	if (old_cred)
+		revert_creds(old_cred);
+
+	return res;
+}
+
+/* faccessat(int dfd, const char __user *filename, int mode) */
+__s64 sc_op_faccessat(const __u64 *args)
+{
+	return sc_do_faccessat((int)args[0], u64_to_user_ptr(args[1]),
+			       (int)args[2], 0);
+}
+
+/* faccessat2(int dfd, const char __user *filename, int mode, int flags) */
+__s64 sc_op_faccessat2(const __u64 *args)
+{
+	return sc_do_faccessat((int)args[0], u64_to_user_ptr(args[1]),
+			       (int)args[2], (int)args[3]);
 }

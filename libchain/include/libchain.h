@@ -200,6 +200,9 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 #define chain_getdents64(c, fd, dirp, count)	CHAIN__OP3(c, __NR_getdents64, fd, dirp, count)
 #define chain_dup(c, fd)			CHAIN__OP1(c, __NR_dup, fd)
 #define chain_mkdirat(c, dfd, path, mode)	CHAIN__OP3(c, __NR_mkdirat, dfd, path, mode)
+#define chain_faccessat(c, dfd, path, mode)	CHAIN__OP3(c, __NR_faccessat, dfd, path, mode)
+#define chain_faccessat2(c, dfd, path, mode, flags) \
+	CHAIN__OP4(c, __NR_faccessat2, dfd, path, mode, flags)
 #define chain_copy_file_range(c, fd_in, off_in, fd_out, off_out, len, flags) \
 	CHAIN__OP6(c, __NR_copy_file_range, fd_in, off_in, fd_out, off_out, len, flags)
 
