@@ -53,6 +53,8 @@ SC_OP(sched_yield, 0, 0)
 /* net: ops_net.c */
 SC_OP(sendto, 6, 0)
 SC_OP(recvfrom, 6, 0)
+SC_OP(sendmsg, 3, 1)
+SC_OP(recvmsg, 3, 1)
 
 /* time: ops_time.c */
 SC_OP(clock_gettime, 2, 1)

@@ -98,6 +98,10 @@ __s64 sc_op_sched_yield(const __u64 *args);
 /* ops_net.c */
 __s64 sc_op_sendto(const __u64 *args);
 __s64 sc_op_recvfrom(const __u64 *args);
+__s64 sc_op_sendmsg(const __u64 *args);
+int sc_check_sendmsg(const struct syschain_op *op);
+__s64 sc_op_recvmsg(const __u64 *args);
+int sc_check_recvmsg(const struct syschain_op *op);
 
 /* ops_time.c */
 __s64 sc_op_clock_gettime(const __u64 *args);

@@ -182,6 +182,8 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 	CHAIN__OP6(c, __NR_sendto, fd, buf, len, flags, addr, addrlen)
 #define chain_recvfrom(c, fd, buf, len, flags, addr, addrlen) \
 	CHAIN__OP6(c, __NR_recvfrom, fd, buf, len, flags, addr, addrlen)
+#define chain_sendmsg(c, fd, msg, flags)	CHAIN__OP3(c, __NR_sendmsg, fd, msg, flags)
+#define chain_recvmsg(c, fd, msg, flags)	CHAIN__OP3(c, __NR_recvmsg, fd, msg, flags)
 #define chain_clock_gettime(c, clockid, tp)	CHAIN__OP2(c, __NR_clock_gettime, clockid, tp)
 #define chain_nanosleep(c, req, rem)		CHAIN__OP2(c, __NR_nanosleep, req, rem)
 #define chain_clock_nanosleep(c, clockid, flags, req, rem) \

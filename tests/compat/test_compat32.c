@@ -19,6 +19,8 @@
 #define NR64_readv	19
 #define NR64_getppid	110
 #define NR64_lseek	8
+#define NR64_sendmsg	46
+#define NR64_recvmsg	47
 
 static int passed, failed;
 
@@ -77,6 +79,13 @@ int main(void)
 	memset(ops, 0, sizeof(ops));
 	ops[0].nr = NR64_getppid;
 	ops[1].nr = NR64_readv;
+	CHECK(run(fd, ops, 2, res, &r) == -EOPNOTSUPP);
+	CHECK(r.status == SYSCHAIN_STATUS_INVALID && r.stop_op == 1);
+	/* sendmsg/recvmsg import iovecs too */
+	ops[1].nr = NR64_sendmsg;
+	CHECK(run(fd, ops, 2, res, &r) == -EOPNOTSUPP);
+	CHECK(r.status == SYSCHAIN_STATUS_INVALID && r.stop_op == 1);
+	ops[1].nr = NR64_recvmsg;
 	CHECK(run(fd, ops, 2, res, &r) == -EOPNOTSUPP);
 	CHECK(r.status == SYSCHAIN_STATUS_INVALID && r.stop_op == 1);
 	CHECK(ioctl(fd, _IO(SYSCHAIN_TYPE, 0x7f), &r) < 0 && errno == ENOTTY);
