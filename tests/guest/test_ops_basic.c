@@ -539,6 +539,80 @@ static void test_fsnotify_events(void **state)
 		assert_int_equal(mc[i], ms[i]);
 }
 
+/*
+ * O_APPEND writes land at the end whatever the position, and a write past
+ * RLIMIT_FSIZE gets EFBIG and SIGXFSZ, through the chain as through the
+ * syscall (the filesystem's write_iter applies both).
+ */
+static volatile sig_atomic_t xfsz_count;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz_count++;
+}
+
+static void append_and_fsize(bool chained, long *r1, long *r2, long *r3,
+			     off_t *size, int *signals)
+{
+	struct sigaction sa = { .sa_handler = on_xfsz };
+	struct rlimit old, lim = { .rlim_cur = 100, .rlim_max = RLIM_INFINITY };
+	char big[200];
+	int fd;
+
+	memset(big, 'b', sizeof(big));
+	fd = open(DIR_PATH "/append", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	fd = open(DIR_PATH "/append", O_WRONLY | O_APPEND);
+	assert_int_equal(lseek(fd, 2, SEEK_SET), 2);
+	sigaction(SIGXFSZ, &sa, NULL);
+	xfsz_count = 0;
+	getrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	if (chained) {
+		struct g_chain c;
+
+		g_init(&c);
+		g_opn(&c, __NR_write, fd, (uintptr_t)"APP", 3);
+		g_opn(&c, __NR_write, fd, (uintptr_t)big, sizeof(big));
+		g_opn(&c, __NR_write, fd, (uintptr_t)big, 10);
+		assert_int_equal(g_run(&c, 0), 0);
+		*r1 = c.res[0].ret;
+		*r2 = c.res[1].ret;
+		*r3 = c.res[2].ret;
+	} else {
+		*r1 = g_sys(__NR_write, fd, (uintptr_t)"APP", 3, 0, 0, 0);
+		*r2 = g_sys(__NR_write, fd, (uintptr_t)big, sizeof(big), 0, 0, 0);
+		*r3 = g_sys(__NR_write, fd, (uintptr_t)big, 10, 0, 0, 0);
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	*size = lseek(fd, 0, SEEK_END);
+	*signals = xfsz_count;
+	close(fd);
+}
+
+static void test_append_and_fsize(void **state)
+{
+	long c1, c2, c3, s1, s2, s3;
+	off_t csize, ssize;
+	int csig, ssig;
+
+	(void)state;
+	append_and_fsize(false, &s1, &s2, &s3, &ssize, &ssig);
+	append_and_fsize(true, &c1, &c2, &c3, &csize, &csig);
+	assert_int_equal(s1, 3);	/* appended at 10, not written at 2 */
+	assert_int_equal(s2, 87);	/* short: up to the 100-byte limit */
+	assert_int_equal(s3, -EFBIG);
+	assert_int_equal(ssig, 1);
+	assert_int_equal(c1, s1);
+	assert_int_equal(c2, s2);
+	assert_int_equal(c3, s3);
+	assert_int_equal(csize, ssize);
+	assert_int_equal(csig, ssig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_sigkill_blocked),
 		cmocka_unit_test(test_shared_position),
 		cmocka_unit_test(test_fsnotify_events),
+		cmocka_unit_test(test_append_and_fsize),
 	};
 
 	return cmocka_run_group_tests_name("syschain-ops-basic", tests, setup,
