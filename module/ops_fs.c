@@ -105,16 +105,16 @@ static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
 	return ret;
 }
 
-/* read(unsigned int fd, char __user *buf, size_t count) */
-__s64 sc_op_read(const __u64 *args)
+/* read() and write(): ksys_read()/ksys_write() */
+static ssize_t sc_rw(unsigned int fd, void __user *buf, size_t count,
+		     int type)
 {
-	char __user *buf = u64_to_user_ptr(args[1]);
 	struct sc_fd sf;
 	struct file *file;
 	loff_t pos, *ppos;
 	ssize_t ret;
 
-	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	file = sc_fdget_pos(fd, &sf);
 	if (!file)
 		return -EBADF;
 	ppos = sc_file_ppos(file);
@@ -122,79 +122,65 @@ __s64 sc_op_read(const __u64 *args)
 		pos = *ppos;
 		ppos = &pos;
 	}
-	ret = sc_vfs_read(file, buf, args[2], ppos);
+	if (type == READ)
+		ret = sc_vfs_read(file, buf, count, ppos);
+	else
+		ret = sc_vfs_write(file, buf, count, ppos);
 	if (ret >= 0 && ppos)
 		file->f_pos = pos;
 	sc_fdput_pos(&sf);
 	return ret;
 }
 
+/* read(unsigned int fd, char __user *buf, size_t count) */
+__s64 sc_op_read(const __u64 *args)
+{
+	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		     READ);
+}
+
 /* write(unsigned int fd, const char __user *buf, size_t count) */
 __s64 sc_op_write(const __u64 *args)
 {
-	const char __user *buf = u64_to_user_ptr(args[1]);
-	struct sc_fd sf;
+	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		     WRITE);
+}
+
+/* pread64() and pwrite64(): ksys_pread64()/ksys_pwrite64() */
+static ssize_t sc_prw(unsigned int fd, void __user *buf, size_t count,
+		      loff_t pos, int type)
+{
 	struct file *file;
-	loff_t pos, *ppos;
+	struct fd f;
 	ssize_t ret;
 
-	file = sc_fdget_pos((unsigned int)args[0], &sf);
+	if (pos < 0)
+		return -EINVAL;
+	f = fdget(fd);
+	file = fd_file(f);
 	if (!file)
 		return -EBADF;
-	ppos = sc_file_ppos(file);
-	if (ppos) {
-		pos = *ppos;
-		ppos = &pos;
-	}
-	ret = sc_vfs_write(file, buf, args[2], ppos);
-	if (ret >= 0 && ppos)
-		file->f_pos = pos;
-	sc_fdput_pos(&sf);
+	ret = -ESPIPE;
+	if (type == READ && (file->f_mode & FMODE_PREAD))
+		ret = sc_vfs_read(file, buf, count, &pos);
+	else if (type == WRITE && (file->f_mode & FMODE_PWRITE))
+		ret = sc_vfs_write(file, buf, count, &pos);
+	fdput(f);
 	return ret;
 }
 
 /* pread64(unsigned int fd, char __user *buf, size_t count, loff_t pos) */
 __s64 sc_op_pread64(const __u64 *args)
 {
-	loff_t pos = (loff_t)args[3];
-	struct file *file;
-	struct fd f;
-	ssize_t ret;
-
-	if (pos < 0)
-		return -EINVAL;
-	f = fdget((unsigned int)args[0]);
-	file = fd_file(f);
-	if (!file)
-		return -EBADF;
-	ret = -ESPIPE;
-	if (file->f_mode & FMODE_PREAD)
-		ret = sc_vfs_read(file, u64_to_user_ptr(args[1]), args[2],
-				  &pos);
-	fdput(f);
-	return ret;
+	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		      (loff_t)args[3], READ);
 }
 
 /* pwrite64(unsigned int fd, const char __user *buf, size_t count, loff_t pos) */
 __s64 sc_op_pwrite64(const __u64 *args)
 {
-	loff_t pos = (loff_t)args[3];
-	struct file *file;
-	struct fd f;
-	ssize_t ret;
-
-	if (pos < 0)
-		return -EINVAL;
-	f = fdget((unsigned int)args[0]);
-	file = fd_file(f);
-	if (!file)
-		return -EBADF;
-	ret = -ESPIPE;
-	if (file->f_mode & FMODE_PWRITE)
-		ret = sc_vfs_write(file, u64_to_user_ptr(args[1]), args[2],
-				   &pos);
-	fdput(f);
-	return ret;
+	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
+		      (loff_t)args[3], WRITE);
 }
 
 /* lseek(unsigned int fd, off_t offset, unsigned int whence) */

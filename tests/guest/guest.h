@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -165,6 +166,21 @@ static inline long g_chain1(uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	assert_int_equal(c.run.steps, 1);
 	assert_int_equal(c.res[0].count, 1);
 	return c.res[0].ret;
+}
+
+/* A read-only counter of the module (chains_total, chains_in_flight). */
+static inline long g_module_counter(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &v), 1);
+	fclose(f);
+	return v;
 }
 
 #endif /* SYSCHAIN_GUEST_H */

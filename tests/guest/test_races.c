@@ -481,21 +481,6 @@ static void *d_runner(void *arg)
 	return NULL;
 }
 
-/* a read-only counter of the module (chains_total, chains_in_flight) */
-static long module_counter(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s", name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%ld", &v), 1);
-	fclose(f);
-	return v;
-}
-
 static void test_failing_chains_no_leak(void **state)
 {
 	const char *s = getenv("RACES_CHAINS");
@@ -509,8 +494,8 @@ static void test_failing_chains_no_leak(void **state)
 	(void)state;
 	g_dev();
 	base = fd_count();
-	chains_before = module_counter("chains_total");
-	assert_int_equal(module_counter("chains_in_flight"), 0);
+	chains_before = g_module_counter("chains_total");
+	assert_int_equal(g_module_counter("chains_in_flight"), 0);
 	memset(t, 0, sizeof(t));
 	t0 = now();
 	for (i = 0; i < 2; i++) {
@@ -531,8 +516,8 @@ static void test_failing_chains_no_leak(void **state)
 			 t[0].variants[3] + t[1].variants[3], total);
 	assert_int_equal(fd_count(), base);
 	/* every chain ran in the module, and none holds module memory now */
-	assert_int_equal(module_counter("chains_total") - chains_before, total);
-	assert_int_equal(module_counter("chains_in_flight"), 0);
+	assert_int_equal(g_module_counter("chains_total") - chains_before, total);
+	assert_int_equal(g_module_counter("chains_in_flight"), 0);
 }
 
 int main(void)
