@@ -107,7 +107,7 @@ enum syschain_op_flags {
  *	of the architecture the module runs on, whatever the caller's ABI;
  *	its arguments take the native (64-bit) layouts too. A 32-bit caller
  *	gets ``-EOPNOTSUPP`` for ops whose layout the kernel would read per
- *	caller ABI (``readv``, ``writev``).
+ *	caller ABI (``readv``, ``writev``, ``sendmsg``, ``recvmsg``).
  * @flags: &enum syschain_op_flags
  * @ref_mask: bit k set: argument k is a reference. Its value is the latest
  *	result of op @arg_ref[k] of this chain plus @args[k] read as a signed
