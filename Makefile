@@ -57,7 +57,7 @@ install: libchain
 
 # Userspace objects that embed the shared engine are built with the same
 # warnings as everything else.
-$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h uapi/linux/syschain.h \
+$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h tests/guest/sock.h uapi/linux/syschain.h \
 		module/oplist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/module -o $@ $< -lcmocka -lpthread

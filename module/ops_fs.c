@@ -343,61 +343,6 @@ static ssize_t sc_iter_rw(struct file *file, struct iov_iter *iter,
 	return ret;
 }
 
-static ssize_t sc_do_iter_read(struct file *file, struct iov_iter *iter,
-			       loff_t *pos)
-{
-	size_t tot_len;
-	ssize_t ret;
-
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_READ))
-		return -EINVAL;
-	tot_len = iov_iter_count(iter);
-	if (!tot_len) {
-		if (sc_rwv_mode_first())
-			fsnotify_access(file);
-		return 0;
-	}
-	ret = rw_verify_area(READ, file, pos, tot_len);
-	if (ret < 0)
-		return ret;
-	if (file->f_op->read_iter)
-		ret = sc_iter_rw(file, iter, pos, READ);
-	else
-		ret = sc_loop_rw(file, iter, pos, READ);
-	if (ret >= 0)
-		fsnotify_access(file);
-	return ret;
-}
-
-static ssize_t sc_do_iter_write(struct file *file, struct iov_iter *iter,
-				loff_t *pos)
-{
-	size_t tot_len;
-	ssize_t ret;
-
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_WRITE))
-		return -EINVAL;
-	tot_len = iov_iter_count(iter);
-	if (!tot_len)
-		return 0;
-	ret = rw_verify_area(WRITE, file, pos, tot_len);
-	if (ret < 0)
-		return ret;
-	file_start_write(file);
-	if (file->f_op->write_iter)
-		ret = sc_iter_rw(file, iter, pos, WRITE);
-	else
-		ret = sc_loop_rw(file, iter, pos, WRITE);
-	if (ret > 0)
-		fsnotify_modify(file);
-	file_end_write(file);
-	return ret;
-}
-
 /* The mode checks that open do_iter_read()/do_iter_write() */
 static int sc_rw_mode_check(struct file *file, int type)
 {
@@ -413,6 +358,42 @@ static int sc_rw_mode_check(struct file *file, int type)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* do_iter_read() (type READ) and do_iter_write() (type WRITE) */
+static ssize_t sc_do_iter_rw(struct file *file, struct iov_iter *iter,
+			     loff_t *pos, int type)
+{
+	size_t tot_len;
+	ssize_t ret;
+
+	ret = sc_rw_mode_check(file, type);
+	if (ret)
+		return ret;
+	tot_len = iov_iter_count(iter);
+	if (!tot_len) {
+		if (type == READ && sc_rwv_mode_first())
+			fsnotify_access(file);
+		return 0;
+	}
+	ret = rw_verify_area(type, file, pos, tot_len);
+	if (ret < 0)
+		return ret;
+	if (type == WRITE)
+		file_start_write(file);
+	if (type == READ ? !!file->f_op->read_iter : !!file->f_op->write_iter)
+		ret = sc_iter_rw(file, iter, pos, type);
+	else
+		ret = sc_loop_rw(file, iter, pos, type);
+	if (type == READ) {
+		if (ret >= 0)
+			fsnotify_access(file);
+	} else {
+		if (ret > 0)
+			fsnotify_modify(file);
+		file_end_write(file);
+	}
+	return ret;
 }
 
 /* readv() and writev(): do_readv()/do_writev() */
@@ -440,10 +421,7 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec,
 				   vlen, ARRAY_SIZE(iovstack), &iov, &iter);
 	if (ret >= 0) {
-		if (type == READ)
-			ret = sc_do_iter_read(file, &iter, ppos);
-		else
-			ret = sc_do_iter_write(file, &iter, ppos);
+		ret = sc_do_iter_rw(file, &iter, ppos, type);
 		kfree(iov);
 	}
 	if (ret >= 0 && ppos)

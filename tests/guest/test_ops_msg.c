@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "guest.h"
+#include "sock.h"
 
 #define BAD_PTR		((uint64_t)1)
 #define PATH_DST	"/tmp/sc-msg-dst"
@@ -53,37 +54,6 @@ struct inst {
 	int restflags;
 	int nextfd;
 };
-
-static socklen_t un_addr(struct sockaddr_un *a, const char *name, int abstract)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (abstract) {
-		memcpy(a->sun_path + 1, name, strlen(name));
-		return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name);
-	}
-	strcpy(a->sun_path, name);
-	return offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1;
-}
-
-static int bound_dgram(const char *name, int abstract, struct sockaddr_un *a,
-		       socklen_t *len)
-{
-	struct sockaddr_un tmp;
-	socklen_t l;
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (!a)
-		a = &tmp;
-	if (!abstract)
-		unlink(name);
-	l = un_addr(a, name, abstract);
-	if (fd < 0 || bind(fd, (struct sockaddr *)a, l))
-		return -1;
-	if (len)
-		*len = l;
-	return fd;
-}
 
 static int pair(struct inst *in, int type)
 {
