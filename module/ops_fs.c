@@ -19,22 +19,53 @@
 #include "compat.h"
 #include "ops.h"
 
+/* The mode checks that open vfs_read()/vfs_write() and do_iter_read()/_write() */
+static int sc_rw_mode_check(struct file *file, int type)
+{
+	if (type == READ) {
+		if (!(file->f_mode & FMODE_READ))
+			return -EBADF;
+		if (!(file->f_mode & FMODE_CAN_READ))
+			return -EINVAL;
+	} else {
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (!(file->f_mode & FMODE_CAN_WRITE))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * What vfs_read()/vfs_write() check before they call the file: its mode,
+ * the user range, the area (locks, limits) and the count, clamped to
+ * MAX_RW_COUNT.
+ */
+static int sc_rw_prepare(struct file *file, const void __user *buf,
+			 size_t *count, loff_t *pos, int type)
+{
+	int ret = sc_rw_mode_check(file, type);
+
+	if (ret)
+		return ret;
+	if (unlikely(!access_ok(buf, *count)))
+		return -EFAULT;
+	ret = rw_verify_area(type, file, pos, *count);
+	if (ret)
+		return ret;
+	if (*count > MAX_RW_COUNT)
+		*count = MAX_RW_COUNT;
+	return 0;
+}
+
 static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *pos)
 {
 	ssize_t ret;
 
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_READ))
-		return -EINVAL;
-	if (unlikely(!access_ok(buf, count)))
-		return -EFAULT;
-	ret = rw_verify_area(READ, file, pos, count);
+	ret = sc_rw_prepare(file, buf, &count, pos, READ);
 	if (ret)
 		return ret;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
 
 	if (file->f_op->read) {
 		ret = file->f_op->read(file, buf, count, pos);
@@ -66,17 +97,9 @@ static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
 {
 	ssize_t ret;
 
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_WRITE))
-		return -EINVAL;
-	if (unlikely(!access_ok(buf, count)))
-		return -EFAULT;
-	ret = rw_verify_area(WRITE, file, pos, count);
+	ret = sc_rw_prepare(file, buf, &count, pos, WRITE);
 	if (ret)
 		return ret;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
 
 	file_start_write(file);
 	if (file->f_op->write) {
@@ -341,23 +364,6 @@ static ssize_t sc_iter_rw(struct file *file, struct iov_iter *iter,
 	if (ppos)
 		*ppos = kiocb.ki_pos;
 	return ret;
-}
-
-/* The mode checks that open do_iter_read()/do_iter_write() */
-static int sc_rw_mode_check(struct file *file, int type)
-{
-	if (type == READ) {
-		if (!(file->f_mode & FMODE_READ))
-			return -EBADF;
-		if (!(file->f_mode & FMODE_CAN_READ))
-			return -EINVAL;
-	} else {
-		if (!(file->f_mode & FMODE_WRITE))
-			return -EBADF;
-		if (!(file->f_mode & FMODE_CAN_WRITE))
-			return -EINVAL;
-	}
-	return 0;
 }
 
 /* do_iter_read() (type READ) and do_iter_write() (type WRITE) */
