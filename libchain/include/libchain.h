@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/syscall.h>
-#include <linux/syschain.h>
+#include <syschain/syschain.h>	/* uapi/linux/syschain.h, installed as syschain/syschain.h */
 
 #ifdef __cplusplus
 extern "C" {
