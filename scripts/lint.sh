@@ -63,6 +63,7 @@ for std in "gcc -x c -std=c90 -pedantic" "g++ -x c++ -std=c++11"; do
 	fi
 done
 scripts/check-readme-ops.sh || status=1
+scripts/check-spdx.sh || status=1
 
 [[ $status == 0 ]] && echo "lint: clean"
 exit $status
