@@ -4,9 +4,12 @@
 #
 #   make                 module, libchain, examples, tests, benchmarks
 #   make check           everything a contributor must pass (installs deps)
+#   make check-fresh     the host half of check in a fresh minimal Debian 12
+#                        root: proves scripts/deps.sh installs all it needs
 #   make bench           the benchmarks (in a guest if /dev/syschain is absent)
 #   make lint            checkpatch + sparse on module/ and uapi/
-#   make dkms-install    install the module for real with DKMS
+#   make dkms-install    install the module for real with DKMS, for the
+#                        running kernel (KERNELRELEASE=... for another)
 #   make dkms-uninstall  remove it
 #   make vm-shell        boot the test kernel with the module, get a shell
 #   make clean
@@ -40,8 +43,10 @@ FORBIDDEN_SYMS := ^(sys_call_table|__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ks
 
 all: module libchain examples guest-tests unit-tests
 
+# Each target installs the dependency sets it needs (scripts/deps.sh).
+DEPS := scripts/deps.sh -q
 deps:
-	@scripts/deps.sh -q
+	@$(DEPS) all
 
 module:
 	$(MAKE) -C module KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
@@ -93,45 +98,68 @@ check-symbols: module
 	fi; \
 	echo "check-symbols: syschain.ko imports no syscall entry point ($$(nm -u module/syschain.ko | wc -l) symbols checked)"
 
-check-unit: deps
+check-unit:
+	@$(DEPS) build
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C tests/unit check-sanitize
 
-check-vm: deps guest-tests examples
+check-vm: guest-tests examples
+	@$(DEPS) build vm
 	@set -e; for k in $(KERNELS); do \
 		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)) \
 			--file $(BUILD)/examples:/syschain/examples \
 			--script tests/guest/test_examples.sh; \
 	done
 
-lint: deps module
+lint: module
+	@$(DEPS) build
 	scripts/lint.sh
 
-check: deps
+# The host half: what check-fresh runs in a fresh root, too. Only the
+# project's own checks build with -Werror.
+check-host:
+	@$(DEPS) build
 	$(MAKE) all WERROR=1
 	$(MAKE) check-symbols WERROR=1
 	$(MAKE) lint WERROR=1
 	$(MAKE) check-unit WERROR=1
 	$(MAKE) check-install WERROR=1
+
+check:
+	@$(DEPS) build vm deb
+	$(MAKE) check-host
+	$(MAKE) check-fresh
 	$(MAKE) check-vm WERROR=1
 
+# A fresh minimal Debian 12 root (debootstrap, cached under .cache/fresh):
+# scripts/deps.sh installs everything there, then the host half of check,
+# make deb and the package install run in it.
+check-fresh:
+	@$(DEPS) vm
+	tests/fresh/run.sh
+
 # The benchmarks: in a guest unless /dev/syschain exists here (QUICK=1: short)
-bench: deps libchain examples
+bench: libchain examples
+	@$(DEPS) build vm bench
 	$(MAKE) -C bench run
 
 # The long fuzz run, not part of check: FUZZ_CALLS ioctls (default 5M).
 FUZZ_CALLS ?= 5000000
-fuzz-long: deps guest-tests
+fuzz-long: guest-tests
+	@$(DEPS) build vm
 	@printf '#!/bin/sh\nFUZZ_CALLS=%s /syschain/fuzz/test_fuzz\n' '$(FUZZ_CALLS)' > $(BUILD)/fuzz-long.sh
 	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --timeout 7200 \
 		--file $(BUILD)/guest/test_fuzz:/syschain/fuzz/test_fuzz \
 		--script $(BUILD)/fuzz-long.sh
 
-vm-shell: deps guest-tests
+vm-shell: guest-tests
+	@$(DEPS) build vm
 	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --shell
 
-dkms-install: deps
-	scripts/dkms.sh install
+# The running kernel unless KERNELRELEASE is given on the command line or
+# in the environment (the default above is for the build, not the install).
+dkms-install:
+	scripts/dkms.sh install $(if $(filter command line environment,$(origin KERNELRELEASE)),-k $(KERNELRELEASE))
 
 dkms-uninstall:
 	scripts/dkms.sh uninstall
@@ -145,4 +173,4 @@ clean:
 FORCE:
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE
+	check-vm check check-host check-fresh check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE

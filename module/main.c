@@ -408,8 +408,18 @@ static const struct file_operations syschain_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * A fixed misc minor, from the range Documentation/admin-guide/devices.txt
+ * reserves for local use (243-254; dynamic minors are 0-127 and, from 6.2
+ * on, 256 and up), so that the module can carry a devname alias: udev
+ * (through kmod static-nodes) creates /dev/syschain at boot, and the first
+ * open loads the module. If another out-of-tree driver holds the minor,
+ * the device still registers with a dynamic one, without loading on demand.
+ */
+#define SYSCHAIN_MINOR 245
+
 static struct miscdevice syschain_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = SYSCHAIN_MINOR,
 	.name = "syschain",
 	.fops = &syschain_fops,
 	.mode = 0666,
@@ -424,6 +434,12 @@ static int __init syschain_init(void)
 	sc_kernel_traced_env.trace = sc_kernel_trace;
 
 	ret = misc_register(&syschain_misc);
+	if (ret == -EBUSY) {
+		pr_notice("misc minor %d is taken: dynamic minor, no loading on demand\n",
+			  SYSCHAIN_MINOR);
+		syschain_misc.minor = MISC_DYNAMIC_MINOR;
+		ret = misc_register(&syschain_misc);
+	}
 	if (ret) {
 		pr_err("cannot register /dev/syschain: %d\n", ret);
 		return ret;
@@ -444,3 +460,5 @@ MODULE_DESCRIPTION("Run a chain of system calls with one user/kernel crossing");
 MODULE_AUTHOR("The syschain authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(SYSCHAIN_VERSION);
+MODULE_ALIAS_MISCDEV(SYSCHAIN_MINOR);
+MODULE_ALIAS("devname:syschain");

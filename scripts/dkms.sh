@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# scripts/dkms.sh install|uninstall|status [RELEASE]
+# scripts/dkms.sh install [-k RELEASE]
+# scripts/dkms.sh uninstall
+# scripts/dkms.sh status [-k RELEASE]
 # scripts/dkms.sh stage DESTDIR
 #
-# install    copy the module sources to /usr/src/syschain-<ver>, then
-#            dkms add, build and install for RELEASE (system-wide, root)
+# install    install what a user needs (scripts/deps.sh user), copy the
+#            module sources to /usr/src/syschain-<ver>, dkms add, build and
+#            install for RELEASE; install the udev rule and create the
+#            group "syschain" (root)
 # uninstall  dkms remove syschain/<ver> --all, remove /usr/src/syschain-<ver>
+#            and the udev rule (the group stays, as packages leave it)
 # status     dkms status for syschain
 # stage      copy just what the DKMS build needs (module/, uapi/, dkms.conf,
-#            VERSION; no build products) into DESTDIR. Used by the above
-#            and by the VM harness (tests/vm/run.sh).
+#            VERSION; no build products) into DESTDIR. Used by the above,
+#            by the Debian package and by the VM harness (tests/vm/run.sh).
 #
-# RELEASE defaults to the newest installed linux-headers-<release>-amd64
-# (not `uname -r`: the running kernel may have no headers at all).
+# RELEASE defaults to the running kernel (uname -r), as dkms's own default.
+# Without its headers (/lib/modules/RELEASE/build) install installs them
+# when the package linux-headers-RELEASE exists, and otherwise stops with
+# the name of what to install.
 # SYSCHAIN_SRC=DIR takes module/ and uapi/ from DIR instead of this repo
 # (dkms.conf and VERSION too, if DIR has them).
 set -euo pipefail
@@ -23,13 +30,10 @@ SRC=${SYSCHAIN_SRC:-$REPO_ROOT}
 NAME=syschain
 VERSION=$(cat "$REPO_ROOT/VERSION")
 [[ -f $SRC/VERSION ]] && VERSION=$(cat "$SRC/VERSION")
+UDEV_RULE=60-syschain.rules
+UDEV_DEST=/etc/udev/rules.d/$UDEV_RULE
 
 die() { echo "dkms.sh: $*" >&2; exit 1; }
-
-default_release() {
-	dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' 'linux-headers-*-amd64' 2>/dev/null |
-		sed -n 's/^ii *linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | sort -V | tail -n 1
-}
 
 stage() {
 	local dest=$1 f
@@ -47,17 +51,55 @@ stage() {
 }
 
 need_root() {
-	[[ $(id -u) = 0 ]] || die "'$1' changes /usr/src, /var/lib/dkms and /lib/modules: run it as root"
-	command -v dkms >/dev/null || die "dkms is not installed (scripts/deps.sh)"
+	[[ $(id -u) = 0 ]] || die "'$1' changes /usr/src, /var/lib/dkms, /lib/modules and /etc/udev: run it as root"
+}
+
+# The kernel build tree of $1, installing Debian's headers package for it
+# when there is one.
+need_headers() {
+	local rel=$1 pkg=linux-headers-$1
+	[[ -d /lib/modules/$rel/build ]] && return 0
+	if apt-cache show "$pkg" >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 && apt-cache show "$pkg" >/dev/null 2>&1; }; then
+		echo "dkms.sh: installing $pkg (the headers of kernel $rel)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg" ||
+			die "apt-get install $pkg failed"
+		[[ -d /lib/modules/$rel/build ]] && return 0
+	fi
+	die "no headers for kernel $rel (/lib/modules/$rel/build is missing): install $pkg," \
+		"or your distribution's headers package for $rel, or pass -k RELEASE for a kernel that has them"
+}
+
+install_udev() {
+	install -D -m 0644 "$REPO_ROOT/udev/$UDEV_RULE" "$UDEV_DEST"
+	if ! getent group syschain >/dev/null; then
+		groupadd --system syschain
+		echo "dkms.sh: created the group syschain; add users with: usermod -aG syschain USER"
+	fi
+	if command -v udevadm >/dev/null && [[ -d /run/udev ]]; then
+		udevadm control --reload || true
+		[[ -e /sys/class/misc/syschain ]] && udevadm trigger --sysname-match=syschain || true
+	fi
 }
 
 cmd=${1:-}
-release=${2:-}
+shift || true
+release=
+if [[ $cmd != stage ]]; then
+	while (($#)); do
+		case $1 in
+		-k) [[ $# -ge 2 && -n $2 ]] || die "-k needs a kernel release"; release=$2; shift 2 ;;
+		*) die "unknown argument '$1' (usage: $0 $cmd [-k RELEASE])" ;;
+		esac
+	done
+fi
+
 case $cmd in
 install)
 	need_root install
-	[[ -n $release ]] || release=$(default_release)
-	[[ -n $release ]] || die "no linux-headers-*-amd64 installed; pass a release"
+	"$REPO_ROOT/scripts/deps.sh" -q user
+	[[ -n $release ]] || release=$(uname -r)
+	need_headers "$release"
 	srcdir=/usr/src/$NAME-$VERSION
 	# Re-installing the same version: drop the old registration first so
 	# that dkms picks up the new sources.
@@ -67,27 +109,36 @@ install)
 	rm -rf "$srcdir"
 	stage "$srcdir"
 	dkms add "$NAME/$VERSION"
-	dkms build "$NAME/$VERSION" -k "$release"
+	rc=0
+	dkms build "$NAME/$VERSION" -k "$release" || rc=$?
+	((rc != 77)) || die "dkms: syschain $VERSION is not built for kernel $release" \
+		"(BUILD_EXCLUSIVE in dkms.conf: x86_64, 6.1 or later)"
+	((rc == 0)) || die "dkms build failed (exit $rc): see /var/lib/dkms/$NAME/$VERSION/build/make.log"
 	dkms install "$NAME/$VERSION" -k "$release"
+	install_udev
+	echo "dkms.sh: installed for $release; load it with: modprobe syschain" \
+		"(opening /dev/syschain also loads it once the node exists)"
 	;;
 uninstall)
 	need_root uninstall
-	if dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep -q .; then
+	if command -v dkms >/dev/null && dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep -q .; then
 		dkms remove "$NAME/$VERSION" --all
 	else
 		echo "dkms.sh: $NAME/$VERSION is not registered with dkms"
 	fi
 	rm -rf "/usr/src/$NAME-$VERSION"
+	rm -f "$UDEV_DEST"
 	;;
 status)
+	command -v dkms >/dev/null || die "dkms is not installed (scripts/deps.sh user)"
 	dkms status -m "$NAME" ${release:+-k "$release"}
 	;;
 stage)
-	[[ -n $release ]] || die "usage: $0 stage DESTDIR"
-	stage "$release"
+	[[ $# -eq 1 && -n $1 ]] || die "usage: $0 stage DESTDIR"
+	stage "$1"
 	;;
 *)
-	echo "usage: $0 install|uninstall|status [RELEASE] | stage DESTDIR" >&2
+	echo "usage: $0 install|uninstall|status [-k RELEASE] | stage DESTDIR" >&2
 	exit 2
 	;;
 esac

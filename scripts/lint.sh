@@ -7,14 +7,29 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+for tool in perl git sparse gcc g++ make; do
+	command -v "$tool" >/dev/null ||
+		{ echo "lint: $tool not found: run scripts/deps.sh build" >&2; exit 1; }
+done
 krel=${KERNELRELEASE:-$(scripts/krelease.sh)}
+[[ -n $krel && -d ${KDIR:-/lib/modules/$krel/build} ]] ||
+	{ echo "lint: no kernel build tree for sparse: run scripts/deps.sh build" >&2; exit 1; }
 kdir=${KDIR:-/lib/modules/$krel/build}
 cache=${SYSCHAIN_CACHE:-$PWD/.cache}
 cp_dir=$cache/checkpatch
 
 if [[ ! -x $cp_dir/scripts/checkpatch.pl ]]; then
-	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
-	[[ -n $tarball ]] || { echo "lint: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.1)" >&2; exit 1; }
+	# A glob, not ls: under pipefail a failing ls would end the script
+	# before the message that says what to install.
+	tarballs=(/usr/src/linux-source-*.tar.xz)
+	tarball=
+	[[ -f ${tarballs[0]} ]] &&
+		tarball=$(printf '%s\n' "${tarballs[@]}" | sort -V | tail -n 1)
+	[[ -n $tarball ]] || {
+		echo "lint: checkpatch.pl comes from /usr/src/linux-source-*.tar.xz, which is missing:" >&2
+		echo "lint: run scripts/deps.sh build (or apt-get install linux-source-6.1)" >&2
+		exit 1
+	}
 	top=$(basename "$tarball" .tar.xz)
 	rm -rf "$cp_dir.tmp" && mkdir -p "$cp_dir.tmp"
 	tar -xJf "$tarball" -C "$cp_dir.tmp" --strip-components=1 \
@@ -50,6 +65,14 @@ sparse_out=$(make -s --no-print-directory -C "$kdir" M="$PWD/module" C=2 CHECK=s
 	grep -Ev '^(Skipping BTF|  (CC|LD|CHECK|MODPOST|BTF))' || true)
 if [[ -n $sparse_out ]]; then
 	echo "$sparse_out"
+	status=1
+fi
+
+# dkms.conf carries the version as a literal (packaging tools read it
+# without sourcing); it must be VERSION's.
+dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+if [[ $dkms_version != "$(cat VERSION)" ]]; then
+	echo "lint: dkms.conf PACKAGE_VERSION '$dkms_version' is not VERSION's '$(cat VERSION)'"
 	status=1
 fi
 

@@ -9,7 +9,6 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
 CACHE=${SYSCHAIN_CACHE:-$REPO_ROOT/.cache}
 VM_CACHE=$CACHE/vm
-DEBIAN_MIRROR=${SYSCHAIN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Packages for building the module inside the Debian 13 chroot.
 TRIXIE_PACKAGES=(gcc-14 make libelf-dev dwarves dkms linux-headers-amd64)
 
@@ -25,6 +24,24 @@ with_lock() {
 		flock 9
 		"$@"
 	) 9>"$VM_CACHE/$name.lock"
+}
+
+# debootstrap --variant=minbase CODENAME into DIR, from the Debian archive
+# and through the proxy of this machine's apt configuration, then give DIR
+# the same suites (updates, security) with CODENAME's names.
+debian_bootstrap() {
+	local codename=$1 dir=$2 logf=$3 mirror proxy
+	mirror=$("$REPO_ROOT/scripts/apt-mirror.sh" mirror) || die "no Debian mirror in apt's configuration"
+	proxy=$("$REPO_ROOT/scripts/apt-mirror.sh" proxy)
+	# debootstrap mounts /proc etc. in the target itself; a private mount
+	# namespace guarantees nothing leaks if it is interrupted.
+	http_proxy=${proxy:-${http_proxy:-}} unshare --mount --propagation private -- \
+		debootstrap --variant=minbase "$codename" "$dir" "$mirror" >"$logf" 2>&1 ||
+		{ tail -n 30 "$logf" >&2; die "debootstrap $codename failed (log: $logf)"; }
+	"$REPO_ROOT/scripts/apt-mirror.sh" sources "$codename" >"$dir/etc/apt/sources.list"
+	[[ -z $proxy ]] || printf 'Acquire::http::Proxy "%s";\n' "$proxy" >"$dir/etc/apt/apt.conf.d/01proxy"
+	"$VM_DIR/chroot-run.sh" "$dir" -- apt-get update -q >>"$logf" 2>&1 ||
+		{ tail -n 30 "$logf" >&2; die "apt-get update in the $codename root failed (log: $logf)"; }
 }
 
 # Newest installed linux-headers-<release>-amd64 package, as <release>.
@@ -94,12 +111,7 @@ _make_trixie_chroot() {
 	local tmp=$VM_CHROOT.tmp
 	rm -rf "$tmp"
 	msg "creating Debian 13 chroot in $VM_CHROOT (once; takes a few minutes)"
-	# debootstrap mounts /proc etc. in the target itself; a private mount
-	# namespace guarantees nothing leaks if it is interrupted.
-	unshare --mount --propagation private -- \
-		debootstrap --variant=minbase trixie "$tmp" "$DEBIAN_MIRROR" >"$VM_CACHE/debootstrap.log" 2>&1 ||
-		{ tail -n 30 "$VM_CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $VM_CACHE/debootstrap.log)"; }
-	"$VM_DIR/chroot-run.sh" "$tmp" -- apt-get update -q >/dev/null
+	debian_bootstrap trixie "$tmp" "$VM_CACHE/debootstrap.log"
 	# In trixie linux-headers-<rel>-amd64 depends on linux-image-<rel>-amd64
 	# OR its -unsigned twin. Name the unsigned one so that apt does not pull
 	# in the signed image as well; its vmlinuz is the one we boot.
