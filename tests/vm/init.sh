@@ -32,7 +32,84 @@ say "kernel $(uname -r) cmdline: $(cat /proc/cmdline)"
 
 ko=/lib/modules/$RELEASE/updates/dkms/syschain.ko
 loaded=0
-if insmod "$ko"; then
+odd=/usr/lib/syschain-vm
+
+# What boot does for modules with a devname alias (systemd-tmpfiles with
+# `kmod static-nodes`): create their nodes. Opening one makes the kernel
+# run its modprobe for char-major-MAJOR-MINOR, and udev gives the node its
+# rule's group and mode when the device appears.
+load_on_demand() {
+	local type path mode uid gid age arg got
+	"$odd/kmod" static-nodes --format=tmpfiles --output=/tmp/static-nodes || return 1
+	while read -r type path mode uid gid age arg; do
+		case $type in
+		c*) mknod -m "$mode" "$path" c "${arg%%:*}" "${arg#*:}" ;;
+		esac
+	done </tmp/static-nodes
+	if ! grep -q ' /dev/syschain ' /tmp/static-nodes; then
+		say "ERROR: kmod static-nodes lists no /dev/syschain (no devname alias?):"
+		sed 's/^/syschain-vm:   /' /tmp/static-nodes "/lib/modules/$RELEASE/modules.devname"
+		return 1
+	fi
+	say "static node: $(grep ' /dev/syschain ' /tmp/static-nodes)"
+	echo "$odd/modprobe" >/proc/sys/kernel/modprobe
+	if [ -n "$UDEV_GROUP" ]; then
+		mkdir -p /run/udev
+		"$odd/systemd-udevd" --daemon --resolve-names=early || return 1
+		"$odd/udevadm" settle --timeout=30
+	fi
+	# udevd gives the static node the rule's group and mode at start
+	# (static_node=): a member's first open must not need root.
+	if [ -n "$UDEV_GROUP" ]; then
+		got=$(stat -c '%G %a' /dev/syschain)
+		say "udev: static /dev/syschain is $got"
+		if [ "$got" != "$UDEV_GROUP ${UDEV_MODE#0}" ]; then
+			say "ERROR: static /dev/syschain is '$got', the udev rule says '$UDEV_GROUP $UDEV_MODE'"
+			return 1
+		fi
+	fi
+	if [ -d /sys/module/syschain ]; then
+		say "ERROR: syschain loaded before the device was opened"
+		return 1
+	fi
+	# The first open: by a member of the rule's group, not by root; a
+	# user outside it is refused before anything loads.
+	opener=root
+	if [ -n "$UDEV_GROUP" ]; then
+		opener=chainer
+		if su -s /bin/sh nobody -c ': </dev/syschain' 2>/dev/null; then
+			say "ERROR: nobody (not in $UDEV_GROUP) opened /dev/syschain"
+			return 1
+		fi
+		if [ -d /sys/module/syschain ]; then
+			say "ERROR: a refused open loaded syschain"
+			return 1
+		fi
+	fi
+	if ! su -s /bin/sh "$opener" -c ': </dev/syschain'; then
+		say "ERROR: opening /dev/syschain as $opener did not load the module"
+		return 1
+	fi
+	say "first open by $opener loaded the module"
+	[ -d /sys/module/syschain ] || { say "ERROR: /dev/syschain opened, no module"; return 1; }
+	if [ -n "$UDEV_GROUP" ]; then
+		"$odd/udevadm" settle --timeout=30
+		got=$(stat -c '%G %a' /dev/syschain)
+		say "udev: /dev/syschain is $got"
+		if [ "$got" != "$UDEV_GROUP ${UDEV_MODE#0}" ]; then
+			say "ERROR: /dev/syschain is '$got', the udev rule says '$UDEV_GROUP $UDEV_MODE'"
+			return 1
+		fi
+	fi
+}
+
+if [ "$ON_DEMAND" = 1 ]; then
+	if load_on_demand; then
+		loaded=1
+		say "on-demand load ok"
+		say "loaded $ko"
+	fi
+elif insmod "$ko"; then
 	say "loaded $ko"
 	# misc_register() creates the node synchronously via devtmpfs; poll
 	# a little anyway in case a future version registers it lazily.

@@ -22,6 +22,16 @@ usage: tests/vm/run.sh [options]
   --log FILE          where to save the serial log
                       (default .cache/vm/logs/vm-<series>.log)
   --prepare-only      provision the kernel (and chroot) and exit
+  --module KO         boot with this prebuilt syschain.ko (for example one
+                      that the syschain-dkms package built) instead of
+                      building one with DKMS; its vermagic must match
+  --on-demand         do not insmod: create the device nodes of
+                      modules.devname as boot does (kmod static-nodes), start
+                      udevd when its rules include syschain's, and load the
+                      module by opening /dev/syschain (devname alias); the
+                      node must then have the udev rule's group and mode
+  --check-tools       check that every tool the harness runs is installed,
+                      then exit (make check-fresh runs it on a fresh root)
   -h, --help          this text
 environment:
   SYSCHAIN_SRC=DIR    build the module from DIR/module and DIR/uapi
@@ -45,6 +55,9 @@ timeout_s=600
 shell_mode=0
 log=
 prepare_only=0
+module_ko=
+on_demand=0
+check_tools=0
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs an argument"; }
 while [[ $# -gt 0 ]]; do
@@ -58,6 +71,9 @@ while [[ $# -gt 0 ]]; do
 	--shell) shell_mode=1; shift ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
 	--prepare-only) prepare_only=1; shift ;;
+	--module) need_arg "$@"; module_ko=$2; shift 2 ;;
+	--on-demand) on_demand=1; shift ;;
+	--check-tools) check_tools=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -75,14 +91,28 @@ for f in "${files[@]}"; do
 done
 [[ -z $script || -f $script ]] || die "script $script does not exist"
 
-[[ $(id -u) == 0 ]] || die "run me as root: dkms install and the trixie chroot need it"
-for tool in qemu-system-x86_64 dkms cpio ldd timeout; do
-	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
+[[ -z $module_ko || -f $module_ko ]] || die "--module $module_ko does not exist"
+
+# Every tool this script and lib.sh run, so that a missing package is named
+# before anything starts (and make check-fresh can check the list).
+for tool in qemu-system-x86_64 dkms depmod modinfo kmod cpio ldd timeout flock \
+	unshare debootstrap dpkg-deb apt-get openssl md5sum find sort tar; do
+	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh vm)"
 done
 BUSYBOX=${SYSCHAIN_BUSYBOX:-/bin/busybox}
 if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
-	die "$BUSYBOX is missing or not static (install busybox-static)"
+	die "$BUSYBOX is missing or not static (run scripts/deps.sh vm)"
 fi
+UDEVD=
+for f in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
+	[[ -x $f ]] && { UDEVD=$f; break; }
+done
+[[ -n $UDEVD ]] && command -v udevadm >/dev/null || die "systemd-udevd/udevadm not found (run scripts/deps.sh vm)"
+if ((check_tools)); then
+	msg "every tool the harness needs is installed"
+	exit 0
+fi
+[[ $(id -u) == 0 ]] || die "run me as root: dkms install and the trixie chroot need it"
 
 t0=$SECONDS
 qemu_pid=
@@ -161,41 +191,53 @@ mkdir -p "$(dirname "$log")"
 # looks for sign-file under /usr/lib/linux-kbuild-6.12, which trixie names
 # linux-kbuild-6.12.<n>+deb13, so that module stays unsigned (as the guest
 # kernel does not enforce signatures, it just gets the E taint either way).
-"$REPO_ROOT/scripts/dkms.sh" stage "$work/stage"
-version=$(cat "$work/stage/VERSION")
-mkdir -p "$work/src" "$work/dkms" "$work/root/lib/modules/$VM_RELEASE"
-mv "$work/stage" "$work/src/syschain-$version"
+build_module_dkms() {
+	local version w action k mlog in_env dkms_opts
+	"$REPO_ROOT/scripts/dkms.sh" stage "$work/stage"
+	version=$(cat "$work/stage/VERSION")
+	mkdir -p "$work/src" "$work/dkms" "$work/root/lib/modules/$VM_RELEASE"
+	mv "$work/stage" "$work/src/syschain-$version"
+	if [[ -z $VM_CHROOT ]]; then
+		w=$work
+		in_env=()
+		export mok_signing_key=$VM_CACHE/mok/mok.key mok_certificate=$VM_CACHE/mok/mok.pub
+		# Create the key once under a lock, the way dkms would, so that
+		# parallel runs do not race to generate it.
+		if [[ ! -f $mok_certificate ]] && command -v openssl >/dev/null; then
+			with_lock mok make_mok_key
+		fi
+	else
+		w=/syschain-work
+		in_env=("$VM_DIR/chroot-run.sh" "$VM_CHROOT" --bind "$work:$w" --)
+	fi
+	dkms_opts=(--dkmstree "$w/dkms" --sourcetree "$w/src" --installtree "$w/root/lib/modules"
+		--kernelsourcedir "$VM_HEADERS" --no-depmod -m syschain -v "$version")
+	msg "dkms add/build/install syschain/$version for $VM_RELEASE${VM_CHROOT:+ (in trixie chroot)}"
+	for action in add build install; do
+		k=()
+		[[ $action == add ]] || k=(-k "$VM_RELEASE")
+		if ! "${in_env[@]}" dkms "$action" "${dkms_opts[@]}" "${k[@]}" >"$work/dkms-$action.log" 2>&1; then
+			cat "$work/dkms-$action.log" >&2
+			mlog=$work/dkms/syschain/$version/build/make.log
+			[[ -f $mlog ]] && { msg "---- $mlog"; cat "$mlog" >&2; }
+			die "dkms $action failed"
+		fi
+		sed 's/^/  dkms: /' "$work/dkms-$action.log" | grep -v '^  dkms: *$' >&2 || true
+	done
+}
 
-if [[ -z $VM_CHROOT ]]; then
-	w=$work
-	in_env=()
-	export mok_signing_key=$VM_CACHE/mok/mok.key mok_certificate=$VM_CACHE/mok/mok.pub
-	# Create the key once under a lock, the way dkms would, so that
-	# parallel runs do not race to generate it.
-	if [[ ! -f $mok_certificate ]] && command -v openssl >/dev/null; then
-		with_lock mok make_mok_key
-	fi
-else
-	w=/syschain-work
-	in_env=("$VM_DIR/chroot-run.sh" "$VM_CHROOT" --bind "$work:$w" --)
-fi
-dkms_opts=(--dkmstree "$w/dkms" --sourcetree "$w/src" --installtree "$w/root/lib/modules"
-	--kernelsourcedir "$VM_HEADERS" --no-depmod -m syschain -v "$version")
-t0=$SECONDS
-msg "dkms add/build/install syschain/$version for $VM_RELEASE${VM_CHROOT:+ (in trixie chroot)}"
-for action in add build install; do
-	k=()
-	[[ $action == add ]] || k=(-k "$VM_RELEASE")
-	if ! "${in_env[@]}" dkms "$action" "${dkms_opts[@]}" "${k[@]}" >"$work/dkms-$action.log" 2>&1; then
-		cat "$work/dkms-$action.log" >&2
-		mlog=$work/dkms/syschain/$version/build/make.log
-		[[ -f $mlog ]] && { msg "---- $mlog"; cat "$mlog" >&2; }
-		die "dkms $action failed"
-	fi
-	sed 's/^/  dkms: /' "$work/dkms-$action.log" | grep -v '^  dkms: *$' >&2 || true
-done
 guest_ko=/lib/modules/$VM_RELEASE/updates/dkms/syschain.ko
-[[ -f $work/root$guest_ko ]] || die "dkms install did not produce $guest_ko in the guest tree"
+t0=$SECONDS
+if [[ -n $module_ko ]]; then
+	ko_release=$(modinfo -F vermagic "$module_ko" | awk '{ print $1 }')
+	[[ $ko_release == "$VM_RELEASE" ]] ||
+		die "--module $module_ko is built for '$ko_release', the $series guest boots $VM_RELEASE"
+	install -D -m 0644 "$module_ko" "$work/root$guest_ko"
+	msg "prebuilt module $module_ko"
+else
+	build_module_dkms
+fi
+[[ -f $work/root$guest_ko ]] || die "no $guest_ko in the guest tree"
 # modules.dep for the guest tree only (busybox modinfo/modprobe want it);
 # the empty lists just keep depmod from warning about them.
 if command -v depmod >/dev/null; then
@@ -264,9 +306,39 @@ root:x:0:
 nobody:x:65534:
 nogroup:x:65534:
 EOF
+# On demand: kmod as the kernel's modprobe and for static-nodes; udevd with
+# this machine's syschain rule (the package's, or make dkms-install's).
+udev_group=
+udev_mode=
+if ((on_demand)); then
+	add_file "$(readlink -f "$(command -v kmod)")" /usr/lib/syschain-vm/kmod
+	ln -s kmod "$root/usr/lib/syschain-vm/modprobe"
+	rules=()
+	for f in /usr/lib/udev/rules.d/*syschain*.rules /etc/udev/rules.d/*syschain*.rules; do
+		[[ -f $f ]] && rules+=("$f")
+	done
+	if ((${#rules[@]})); then
+		add_file "$(readlink -f "$UDEVD")" /usr/lib/syschain-vm/systemd-udevd
+		add_file "$(readlink -f "$(command -v udevadm)")" /usr/lib/syschain-vm/udevadm
+		mkdir -p "$root/usr/lib/udev/rules.d"
+		cp "${rules[@]}" "$root/usr/lib/udev/rules.d/"
+		udev_group=$(sed -n 's/^KERNEL=="syschain".*GROUP="\([^"]*\)".*/\1/p' "${rules[@]}" | tail -n 1)
+		udev_mode=$(sed -n 's/^KERNEL=="syschain".*MODE="\([^"]*\)".*/\1/p' "${rules[@]}" | tail -n 1)
+		[[ -n $udev_group && -n $udev_mode ]] || die "${rules[*]}: no GROUP and MODE for syschain"
+		# chainer: a member of the group, for the first open
+		echo "$udev_group:x:990:chainer" >>"$root/etc/group"
+		echo "chainer:x:1000:1000:syschain group member:/tmp:/bin/sh" >>"$root/etc/passwd"
+		echo "chainer:x:1000:" >>"$root/etc/group"
+		msg "on demand, udev rules: ${rules[*]} (group $udev_group, mode $udev_mode)"
+	else
+		msg "on demand, no udev rule for syschain on this machine"
+	fi
+fi
 {
 	printf 'RELEASE=%s\n' "$VM_RELEASE"
 	printf 'SHELL_MODE=%s\n' "$shell_mode"
+	printf 'ON_DEMAND=%s\n' "$on_demand"
+	printf 'UDEV_GROUP=%s\nUDEV_MODE=%s\n' "$udev_group" "$udev_mode"
 	printf 'HAVE_SCRIPT=%s\n' "$([[ -n $script ]] && echo 1 || echo 0)"
 } >"$root/etc/syschain-vm.conf"
 
@@ -338,6 +410,8 @@ esac
 if ! grep -qxF "syschain-vm: loaded $guest_ko" "$clean"; then
 	why=$(grep -m1 '^syschain-vm: ERROR' "$clean" || true)
 	reasons+=("module not loaded${why:+: ${why#syschain-vm: }}")
+elif ((on_demand)) && ! grep -qxF "syschain-vm: on-demand load ok" "$clean"; then
+	reasons+=("the module was not loaded on demand")
 elif grep -q '^syschain-vm: ERROR' "$clean"; then
 	reasons+=("$(grep -m1 '^syschain-vm: ERROR' "$clean" | sed 's/^syschain-vm: //')")
 fi
