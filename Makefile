@@ -164,6 +164,10 @@ dkms-install:
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
+# Debian packages (syschain-dkms, libchain0, libchain-dev) into build/deb/
+deb:
+	scripts/deb.sh
+
 clean:
 	-$(MAKE) -C module clean KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
 	-$(MAKE) -C tests/unit clean
@@ -173,4 +177,4 @@ clean:
 FORCE:
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check check-host check-fresh check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall clean FORCE
+	check-vm check check-host check-fresh check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall deb clean FORCE

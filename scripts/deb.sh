@@ -55,6 +55,7 @@ changes=("$out"/syschain_"$version"_*.changes)
 [[ -f ${changes[0]} ]] || die "no .changes file in $out"
 echo "deb.sh: lintian ${changes[0]##*/}"
 lintian -I --fail-on error,warning "${changes[0]}" || die "lintian: errors or warnings (above)"
+echo "deb.sh: lintian: no error or warning (info tags, if any, above)"
 
 echo "deb.sh: built:"
 for deb in "$out"/*.deb; do echo "  ${deb#"$top"/}"; done
