@@ -166,6 +166,7 @@ dkms-uninstall:
 
 # Debian packages (syschain-dkms, libchain0, libchain-dev) into build/deb/
 deb:
+	@$(DEPS) deb
 	scripts/deb.sh
 
 clean:

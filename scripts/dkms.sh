@@ -67,7 +67,7 @@ need_headers() {
 		[[ -d /lib/modules/$rel/build ]] && return 0
 	fi
 	die "no headers for kernel $rel (/lib/modules/$rel/build is missing): install $pkg," \
-		"or your distribution's headers package for $rel, or pass -k RELEASE for a kernel that has them"
+		"or your distribution's headers package for $rel, or choose a kernel that has them (make dkms-install KERNELRELEASE=RELEASE, scripts/dkms.sh install -k RELEASE)"
 }
 
 install_udev() {
