@@ -30,7 +30,7 @@ declare -A SETS=(
 		libcmocka-dev man-db groff-base binutils file"
 	[vm]="qemu-system-x86 busybox-static cpio debootstrap zstd xz-utils kmod
 		dkms openssl util-linux coreutils udev"
-	[deb]="debhelper dh-dkms dpkg-dev fakeroot lintian"
+	[deb]="build-essential debhelper dh-dkms dpkg-dev fakeroot lintian"
 	[bench]="liburing-dev hyperfine gnuplot-nox python3"
 )
 

@@ -130,6 +130,6 @@ if ((rc)); then
 	msg "FAILED after $((SECONDS - t0))s (exit $rc); full log: $FRESH/log"
 	exit 1
 fi
-grep -E '^(check-fresh\[root\]: ===|vm-6\.1: |lint: clean|install-test: |deb\.sh: )' "$FRESH/log" >&2 || true
+tr -d '\r' <"$FRESH/log" | grep -E '^(check-fresh\[root\]: ===|vm-6\.1: |lint: clean|install-test: |deb\.sh: lintian|syschain/[0-9.]+, |pkg-chain: |syschain-vm: (static node|udev|first open|on-demand))' >&2 || true
 [[ ${SYSCHAIN_KEEP:-0} == 1 ]] || rm -rf "$ROOT"
 msg "ok in $((SECONDS - t0))s: a fresh Debian 12 root passed the host checks, built and installed the packages, and its guest ran a chain through the packaged module"
