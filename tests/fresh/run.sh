@@ -109,6 +109,15 @@ mkdir -p /tmp/pkg && cp tests/fresh/pkg-chain.c /tmp/pkg/
 	$(pkg-config --cflags --libs libchain))
 ldd /tmp/pkg/pkg-chain | grep -q "/libchain.so.0 " ||
 	{ echo "check-fresh[root]: pkg-chain not linked against the packaged libchain.so.0"; exit 1; }
+step "the README's first chain, verbatim, built with the README's line"
+mkdir -p /tmp/readme
+awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' README.md >/tmp/readme/hello.c
+ccline=$(grep -m1 '^cc -o hello hello.c ' README.md)
+[ -n "$ccline" ] || { echo "check-fresh[root]: no 'cc -o hello' line in README.md"; exit 1; }
+(cd /tmp/readme && eval "$ccline" && SYSCHAIN_BACKEND=user ./hello /etc/os-release >out &&
+	cmp out /etc/os-release) ||
+	{ echo "check-fresh[root]: README's hello does not build or print the file"; exit 1; }
+echo "check-fresh[root]: README hello: ok"
 step "the VM harness's and the bench's tools"
 scripts/deps.sh vm bench
 tests/vm/run.sh --check-tools
@@ -130,6 +139,6 @@ if ((rc)); then
 	msg "FAILED after $((SECONDS - t0))s (exit $rc); full log: $FRESH/log"
 	exit 1
 fi
-tr -d '\r' <"$FRESH/log" | grep -E '^(check-fresh\[root\]: ===|vm-6\.1: |lint: clean|install-test: |deb\.sh: lintian|syschain/[0-9.]+, |pkg-chain: |syschain-vm: (static node|udev|first open|on-demand))' >&2 || true
+tr -d '\r' <"$FRESH/log" | grep -E '^(check-fresh\[root\]: ===|vm-6\.1: |lint: clean|install-test: |check-fresh\[root\]: README|deb\.sh: lintian|syschain/[0-9.]+, |pkg-chain: |syschain-vm: (static node|udev|first open|on-demand))' >&2 || true
 [[ ${SYSCHAIN_KEEP:-0} == 1 ]] || rm -rf "$ROOT"
 msg "ok in $((SECONDS - t0))s: a fresh Debian 12 root passed the host checks, built and installed the packages, and its guest ran a chain through the packaged module"
