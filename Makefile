@@ -106,7 +106,7 @@ check-unit:
 check-vm: guest-tests examples
 	@$(DEPS) build vm
 	@set -e; for k in $(KERNELS); do \
-		tests/vm/run.sh --kernel $$k $(foreach t,$(GUEST_TESTS),--test $(t)) \
+		tests/vm/run.sh --kernel $$k --memdebug $(foreach t,$(GUEST_TESTS),--test $(t)) \
 			--file $(BUILD)/examples:/syschain/examples \
 			--script tests/guest/test_examples.sh; \
 	done
@@ -148,7 +148,7 @@ FUZZ_CALLS ?= 5000000
 fuzz-long: guest-tests
 	@$(DEPS) build vm
 	@printf '#!/bin/sh\nFUZZ_CALLS=%s /syschain/fuzz/test_fuzz\n' '$(FUZZ_CALLS)' > $(BUILD)/fuzz-long.sh
-	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --timeout 7200 \
+	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --memdebug --timeout 7200 \
 		--file $(BUILD)/guest/test_fuzz:/syschain/fuzz/test_fuzz \
 		--script $(BUILD)/fuzz-long.sh
 

@@ -30,6 +30,10 @@ usage: tests/vm/run.sh [options]
                       udevd when its rules include syschain's, and load the
                       module by opening /dev/syschain (devname alias); the
                       node must then have the udev rule's group and mode
+  --memdebug          boot with the memory-error detection the kernel's own
+                      config carries, switched on (slub_debug=FZPU, page
+                      poisoning, init_on_free, KFENCE every ms where built
+                      in); make check's guests use it, the bench does not
   --check-tools       check that every tool the harness runs is installed,
                       then exit (make check-fresh runs it on a fresh root)
   -h, --help          this text
@@ -58,6 +62,7 @@ prepare_only=0
 module_ko=
 on_demand=0
 check_tools=0
+memdebug=0
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs an argument"; }
 while [[ $# -gt 0 ]]; do
@@ -74,6 +79,7 @@ while [[ $# -gt 0 ]]; do
 	--module) need_arg "$@"; module_ko=$2; shift 2 ;;
 	--on-demand) on_demand=1; shift ;;
 	--check-tools) check_tools=1; shift ;;
+	--memdebug) memdebug=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -367,7 +373,20 @@ msg "initramfs $(du -h "$initrd" | cut -f1), tests: ${test_names[*]:-none}"
 # go on); an oops does panic, and panic=-1 with -no-reboot ends QEMU at once
 # instead of leaving a wedged guest to the timeout. loglevel=5 puts kernel
 # warnings and worse on the console without the boot chatter.
-cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic edd=off${append:+ $append}"
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic edd=off"
+# Memory-error detection that Debian's kernels carry but leave off: each
+# option only where the booted kernel's config has the code behind it.
+if ((memdebug)); then
+	kconfig=$(dirname "$VM_VMLINUZ")/config-$VM_RELEASE
+	[[ -f $kconfig ]] || die "--memdebug: no $kconfig to read the kernel's options from"
+	has() { grep -qx "CONFIG_$1=y" "$kconfig"; }
+	has SLUB_DEBUG && cmdline+=" slub_debug=FZPU"
+	has PAGE_POISONING && cmdline+=" page_poison=1"
+	cmdline+=" init_on_free=1"
+	has KFENCE && cmdline+=" kfence.sample_interval=1"
+	has DEBUG_PAGEALLOC && cmdline+=" debug_pagealloc=on"
+fi
+cmdline+="${append:+ $append}"
 qemu=(qemu-system-x86_64 -m 1024 -smp 2 -cpu "${SYSCHAIN_QEMU_CPU:-max}"
 	-nodefaults -nographic -no-reboot -kernel "$VM_VMLINUZ" -initrd "$initrd" -append "$cmdline")
 # qboot (from qemu-system-data) boots the kernel directly, a bit faster than
@@ -446,7 +465,7 @@ if ! grep -q '^syschain-vm: dmesg end$' "$clean"; then
 		reasons+=("the guest's dmesg dump is incomplete")
 fi
 
-kpat='BUG:|WARNING:|Oops|general protection|Call Trace:|UBSAN:|KASAN:|kernel BUG|Kernel panic'
+kpat='BUG:|BUG [^ ]+ \((Not tainted|Tainted)|WARNING:|Oops|general protection|Call Trace:|UBSAN:|KASAN:|KFENCE:|kernel BUG|Kernel panic|Redzone overwritten|Poison overwritten|Object padding overwritten|pagealloc: memory corruption'
 if grep -qE "$kpat" "$clean"; then
 	reasons+=("kernel log reports problems:")
 	while IFS= read -r line; do
