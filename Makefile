@@ -106,7 +106,7 @@ check-unit:
 check-vm: guest-tests examples
 	@$(DEPS) build vm
 	@set -e; for k in $(KERNELS); do \
-		tests/vm/run.sh --kernel $$k --memdebug $(foreach t,$(GUEST_TESTS),--test $(t)) \
+		tests/vm/run.sh --kernel $$k --memdebug --timeout 1200 $(foreach t,$(GUEST_TESTS),--test $(t)) \
 			--file $(BUILD)/examples:/syschain/examples \
 			--script tests/guest/test_examples.sh; \
 	done

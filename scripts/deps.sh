@@ -29,6 +29,7 @@ declare -A SETS=(
 		libelf-dev dwarves bc sparse linux-source-6.1 xz-utils perl git
 		libcmocka-dev man-db groff-base binutils file"
 	[vm]="qemu-system-x86 busybox-static cpio debootstrap zstd xz-utils kmod
+		flex bison libssl-dev bc
 		dkms openssl util-linux coreutils udev"
 	[deb]="build-essential debhelper dh-dkms dpkg-dev fakeroot lintian"
 	[bench]="liburing-dev hyperfine gnuplot-nox python3"

@@ -152,12 +152,63 @@ _fetch_6_12() {
 	rm -rf "$VM_CHROOT/var/tmp/kimage"
 }
 
+# --- series 6.1-san: Debian's 6.1 source with KASAN, UBSAN, lockdep -------
+# Built once per source version and san.config (a few tens of minutes on two
+# cores), cached in $VM_CACHE/san/<key>; the module builds against that tree.
+provision_6_1_san() {
+	local tarball key
+	tarball=/usr/src/linux-source-6.1.tar.xz
+	[[ -f $tarball ]] || die "no $tarball (run scripts/deps.sh build)"
+	key=$( { dpkg-query -W -f '${Version}' linux-source-6.1; cat "$VM_DIR/san.config"; } |
+		md5sum | cut -c1-12)
+	VM_SAN=$VM_CACHE/san/$key
+	[[ -f $VM_SAN/.syschain-ready ]] || with_lock san _build_san_kernel "$tarball"
+	VM_RELEASE=$(cat "$VM_SAN/release")
+	VM_HEADERS=$VM_SAN/obj
+	VM_CHROOT=
+	VM_VMLINUZ=$VM_SAN/boot/vmlinuz-$VM_RELEASE
+}
+
+_build_san_kernel() {
+	local tarball=$1 src obj t0=$SECONDS rel
+	[[ -f $VM_SAN/.syschain-ready ]] && return 0
+	for tool in flex bison bc make gcc; do
+		command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh vm)"
+	done
+	rm -rf "$VM_SAN"
+	mkdir -p "$VM_SAN"
+	src=$VM_SAN/src
+	obj=$VM_SAN/obj
+	msg "building the sanitizer kernel (KASAN, UBSAN, lockdep) in $VM_SAN, once"
+	mkdir -p "$src" "$obj"
+	tar -xJf "$tarball" -C "$src" --strip-components=1
+	{
+		make -C "$src" O="$obj" tinyconfig &&
+			"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$VM_DIR/san.config" &&
+			make -C "$src" O="$obj" olddefconfig &&
+			make -C "$src" O="$obj" -j"$(nproc)" all
+	} >"$VM_SAN/build.log" 2>&1 ||
+		{ tail -n 40 "$VM_SAN/build.log" >&2; die "sanitizer kernel build failed (log: $VM_SAN/build.log)"; }
+	for o in KASAN UBSAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP KFENCE MODULES; do
+		grep -qx "CONFIG_$o=y" "$obj/.config" || die "sanitizer kernel: CONFIG_$o is not set (san.config)"
+	done
+	rel=$(make -s -C "$src" O="$obj" kernelrelease)
+	mkdir -p "$VM_SAN/boot"
+	cp "$obj/arch/x86/boot/bzImage" "$VM_SAN/boot/vmlinuz-$rel"
+	cp "$obj/.config" "$VM_SAN/boot/config-$rel"
+	echo "$rel" >"$VM_SAN/release"
+	rm -rf "$src/Documentation"
+	msg "sanitizer kernel $rel built in $((SECONDS - t0))s"
+	touch "$VM_SAN/.syschain-ready"
+}
+
 # provision_kernel SERIES: sets VM_RELEASE, VM_VMLINUZ, VM_HEADERS (as seen
 # by the build environment) and VM_CHROOT (empty = build on the host).
 provision_kernel() {
 	case $1 in
 	6.1) provision_6_1 ;;
 	6.12) provision_6_12 ;;
-	*) die "unknown kernel series '$1' (expected 6.1 or 6.12)" ;;
+	6.1-san) provision_6_1_san ;;
+	*) die "unknown kernel series '$1' (expected 6.1, 6.12 or 6.1-san)" ;;
 	esac
 }

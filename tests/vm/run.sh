@@ -9,7 +9,9 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: tests/vm/run.sh [options]
-  --kernel 6.1|6.12   kernel series to boot (default 6.1)
+  --kernel SERIES     kernel series to boot (default 6.1): 6.1 and 6.12,
+                      Debian 12's and 13's stock kernels; 6.1-san, Debian's
+                      6.1 source built with KASAN, UBSAN and lockdep
   --test FILE         executable to copy into the guest and run as a test
                       (repeatable; run in order, cwd /tmp, as root)
   --file SRC:DST      extra file or directory to copy to DST in the guest
@@ -85,7 +87,8 @@ while [[ $# -gt 0 ]]; do
 	esac
 done
 
-[[ $series == 6.1 || $series == 6.12 ]] || die "--kernel must be 6.1 or 6.12, not '$series'"
+[[ $series == 6.1 || $series == 6.12 || $series == 6.1-san ]] ||
+	die "--kernel must be 6.1, 6.12 or 6.1-san, not '$series'"
 [[ $timeout_s =~ ^[0-9]+$ && $timeout_s -gt 0 ]] || die "--timeout needs a positive number of seconds"
 for t in "${tests[@]}"; do
 	[[ -f $t && -x $t ]] || die "test $t is not an executable file"
