@@ -61,17 +61,19 @@ install: libchain
 	$(MAKE) -C libchain install
 
 # Userspace objects that embed the shared engine are built with the same
-# warnings as everything else.
+# warnings as everything else. Every guest test declares its test count
+# (tests/guest/counted.h, force-included; tests/vm/run.sh checks it).
+GUEST_COUNTED := -include $(TOP)/tests/guest/counted.h
 $(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h tests/guest/sock.h uapi/linux/syschain.h \
-		module/oplist.h
+		module/oplist.h tests/guest/counted.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(TOP)/module -o $@ $< -lcmocka -lpthread
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/module -o $@ $< -lcmocka -lpthread
 
 # test_diff links libchain (an explicit rule wins over the pattern rule)
 $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
-		libchain/include/libchain.h $(BUILD)/libchain/libchain.a
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a tests/guest/counted.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(TOP)/libchain/include -o $@ $< \
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
 $(BUILD)/libchain/libchain.a: FORCE

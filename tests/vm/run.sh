@@ -443,21 +443,78 @@ after_prefix() {
 	awk -v p="$1" 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' "$2"
 }
 
+# Honest counts, per program, from what it printed between its start and
+# exit lines: "OK PASSED FAILED", or "BAD why". A cmocka program declares
+# its count first (tests/guest/counted.h) and must run exactly that many
+# tests, print one summary (a forked child's second summary is an error),
+# and skip nothing unless it declared why; a program without cmocka ends
+# with one plain "NAME: N passed, M failed" line. A program that printed
+# neither ran no test, whatever its exit status.
+# $1: the section's start line, $2: the prefix of its exit line.
+count_section() {
+	awk -v start="$1" -v stop="$2" '
+	!done && $0 == start { inside = 1; next }
+	inside && index($0, stop) == 1 { inside = 0; done = 1; next }
+	!inside { next }
+	/^syschain-test: declares [0-9]+$/ { nd++; decl = $3 + 0; next }
+	/^syschain-test: may skip: / { mayskip = 1; next }
+	/^\[==========\] Running [0-9]+ test\(s\)\.$/ { nr++; run = $3 + 0; next }
+	/^\[  PASSED  \] [0-9]+ test\(s\)\.$/ { np++; pass = $4 + 0; next }
+	/^\[  FAILED  \] [0-9]+ test\(s\), listed below:$/ { fail = $4 + 0; next }
+	/^\[  SKIPPED \] [0-9]+ test\(s\), listed below:$/ { skip = $4 + 0; next }
+	/^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed$/ { npl++; ppass = $2 + 0; pfail = $4 + 0; next }
+	function bad(why) { print "BAD " why; exit }
+	END {
+		if (!done) bad("no result (the VM crashed or timed out)")
+		if (nr == 0 && npl == 0) bad("ran no test: no cmocka summary and no \"N passed, M failed\" line")
+		if (nr == 0) {
+			if (npl > 1) bad("more than one \"N passed, M failed\" line")
+			if (ppass + pfail == 0) bad("ran no test: 0 passed, 0 failed")
+			print "OK", ppass, pfail
+			exit
+		}
+		if (nd != 1) bad("no \"syschain-test: declares N\" line (tests/guest/counted.h)")
+		if (decl == 0) bad("declares 0 tests")
+		if (nr > 1 || np > 1) bad("more than one cmocka summary (a forked child printed its own)")
+		if (run != decl) bad("ran " run " tests, declared " decl)
+		if (skip && !mayskip) bad("skipped " skip " without declaring why (guest_may_skip())")
+		missing = decl - pass - fail - skip
+		print "OK", pass, fail + (missing > 0 ? missing : 0)
+	}' "$clean"
+}
+
 passed=0
 failed=0
-for name in "${test_names[@]}"; do
-	rc=$(after_prefix "syschain-vm: test $name exit=" "$clean")
-	if [[ $rc == 0 ]]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		reasons+=("test $name: ${rc:+exit=}${rc:-no result (VM crashed or timed out)}")
+cases_passed=0
+cases_failed=0
+# check_program LABEL START EXIT-PREFIX
+check_program() {
+	local label=$1 rc verdict
+	rc=$(after_prefix "$3" "$clean")
+	verdict=$(count_section "$2" "$3")
+	if [[ $verdict == OK* ]]; then
+		read -r _ p f <<<"$verdict"
+		cases_passed=$((cases_passed + p))
+		cases_failed=$((cases_failed + f))
 	fi
+	if [[ $rc == 0 && $verdict == "OK "*" 0" ]]; then
+		passed=$((passed + 1))
+		return
+	fi
+	failed=$((failed + 1))
+	# a failed program counts at least one failed case
+	[[ $verdict == "OK "*" 0" || $verdict != OK* ]] && cases_failed=$((cases_failed + 1))
+	if [[ $verdict == BAD* ]]; then
+		reasons+=("$label: ${verdict#BAD }${rc:+ (exit=$rc)}")
+	else
+		reasons+=("$label: ${rc:+exit=}${rc:-no result (VM crashed or timed out)}")
+	fi
+}
+for name in "${test_names[@]}"; do
+	check_program "test $name" "syschain-vm: test $name start" "syschain-vm: test $name exit="
 done
-
 if [[ -n $script ]]; then
-	rc=$(after_prefix "syschain-vm: script exit=" "$clean")
-	[[ $rc == 0 ]] || reasons+=("script $(basename "$script"): ${rc:+exit=}${rc:-no result}")
+	check_program "script $(basename "$script")" "syschain-vm: script start" "syschain-vm: script exit="
 fi
 
 if ! grep -qE '^syschain-vm: done passed=[0-9]+ failed=[0-9]+$' "$clean"; then
@@ -487,19 +544,9 @@ else
 	msg "OK"
 	status=0
 fi
-# The summary counts test cases (cmocka's summaries); a program that died
-# without one, or a run that failed for a reason no test reported (a kernel
-# warning, a crash), counts as one failure more, so the line never says
-# "0 failed" for a failed run.
-# Tests without cmocka end with a plain "NAME: N passed, M failed" line.
-plain='^[A-Za-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed$'
-cases_passed=$( { sed -nE 's/^\[  PASSED  \] ([0-9]+) test\(s\)\.$/\1/p' "$clean"
-	sed -nE "s/$plain/\\1/p" "$clean"; } | awk '{ s += $1 } END { print s + 0 }')
-cases_failed=$( { sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\), listed below:$/\1/p' "$clean"
-	sed -nE "s/$plain/\\2/p" "$clean"; } | awk '{ s += $1 } END { print s + 0 }')
-if ((failed > 0 && cases_failed == 0)); then
-	cases_failed=$failed
-fi
+# The summary counts test cases, per program as checked above; a run that
+# failed for a reason no test reported (a kernel warning, a crash) counts
+# one failure more, so the line never says "0 failed" for a failed run.
 if ((status != 0 && cases_failed == 0)); then
 	cases_failed=1
 fi
