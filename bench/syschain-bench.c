@@ -38,14 +38,9 @@
 #include <sys/utsname.h>
 #include <liburing.h>
 #include <libchain.h>
+#include "check.h"
 
-#define MAXN		1024
 #define MAXTRIALS	64
-#define SMALL_SIZE	256		/* readfile: bytes per small file */
-#define PREAD_SIZE	4096
-#define BIG_READ	(1 << 20)	/* negative control */
-#define COPY_BLOCK	(64 * 1024)
-#define ECHO_SIZE	64
 
 enum mode { M_LOOP, M_CHAIN, M_CHAIN_USER, M_URING, NMODES };
 static const char *const mode_names[NMODES] = {
@@ -178,9 +173,11 @@ static struct stat st_sink;
 static struct statx stx_sink;
 static char echo_msg[ECHO_SIZE];
 static size_t big_size;
+static uint64_t neg_off(int i);
 
 static void fixtures(void)
 {
+	struct check_fix fix;
 	char d[256];
 	int i;
 
@@ -221,6 +218,13 @@ static void fixtures(void)
 		if (r <= 0)
 			break;
 	}
+	fix = (struct check_fix){
+		buf_small, buf_big, &st_sink, &stx_sink, fd_zero, fd_big,
+		dirfd_files, { sock[0], sock[1] },
+		(const char (*)[512])path_files, (const char (*)[16])name_files,
+		pread_off, neg_off, echo_msg, path_big, path_copy_out, big_size,
+	};
+	check_init(&fix, mode_names, NMODES);
 }
 
 /* ------------------------------------------------------------- io_uring */
@@ -293,6 +297,9 @@ static struct io_uring_sqe *sqe_get(void)
  */
 static char uring_fail[160];
 
+/* what the ops of the last batch returned, in the loop and uring modes */
+static int64_t run_ret[MAXOPS + 16];
+
 static int uring_run(unsigned int nsqe, const int *expected)
 {
 	struct io_uring_cqe *cqe;
@@ -312,6 +319,7 @@ static int uring_run(unsigned int nsqe, const int *expected)
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			int want = expected[cqe->user_data];
 
+			run_ret[cqe->user_data] = cqe->res;
 			if (!err && cqe->res != want &&
 			    !(want == -1 && cqe->res >= 0)) {
 				snprintf(uring_fail, sizeof(uring_fail),
@@ -352,29 +360,10 @@ struct workload {
 	const char *uring_note;		/* how io_uring expresses it */
 	int (*loop)(int n);
 	int (*build)(struct chain *c, int n);
-	int (*check)(struct chain *c, int n);	/* after a run */
 	int (*uring)(int n);
 };
 
 static char check_fail[160];
-
-static int check_all(struct chain *c, int n, int per, const long *want)
-{
-	int i, k;
-
-	for (i = 0; i < n; i++)
-		for (k = 0; k < per; k++) {
-			int64_t r = chain_ret(c, i * per + k);
-
-			if (want[k] == -1 ? r < 0 : r != want[k]) {
-				snprintf(check_fail, sizeof(check_fail),
-					 "op %d returned %lld, expected %ld",
-					 i * per + k, (long long)r, want[k]);
-				return -1;
-			}
-		}
-	return 0;
-}
 
 /* 1 null: getppid */
 static int null_loop(int n)
@@ -382,7 +371,7 @@ static int null_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (syscall(SYS_getppid) < 0)
+		if ((run_ret[i] = syscall(SYS_getppid)) < 0)
 			return -1;
 	return 0;
 }
@@ -397,20 +386,13 @@ static int null_build(struct chain *c, int n)
 	return 0;
 }
 
-static int null_check(struct chain *c, int n)
-{
-	const long want[] = { getppid() };
-
-	return check_all(c, n, 1, want);
-}
-
 /* 2 read-zero: 8-byte reads from /dev/zero */
 static int rz_loop(int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (read(fd_zero, buf_small, 8) != 8)
+		if ((run_ret[i] = read(fd_zero, buf_small, 8)) != 8)
 			return -1;
 	return 0;
 }
@@ -423,13 +405,6 @@ static int rz_build(struct chain *c, int n)
 		if (chain_read(c, fd_zero, buf_small, 8) < 0)
 			return -1;
 	return 0;
-}
-
-static int rz_check(struct chain *c, int n)
-{
-	const long want[] = { 8 };
-
-	return check_all(c, n, 1, want);
 }
 
 static int rz_uring(int n)
@@ -453,8 +428,8 @@ static int pr_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (pread(fd_big, buf_small, PREAD_SIZE, (off_t)pread_off[i]) !=
-		    PREAD_SIZE)
+		if ((run_ret[i] = pread(fd_big, buf_small, PREAD_SIZE,
+					(off_t)pread_off[i])) != PREAD_SIZE)
 			return -1;
 	return 0;
 }
@@ -468,13 +443,6 @@ static int pr_build(struct chain *c, int n)
 				  pread_off[i]) < 0)
 			return -1;
 	return 0;
-}
-
-static int pr_check(struct chain *c, int n)
-{
-	const long want[] = { PREAD_SIZE };
-
-	return check_all(c, n, 1, want);
 }
 
 static int pr_uring(int n)
@@ -499,16 +467,18 @@ static int rf_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
+		int64_t *r = &run_ret[4 * i];
 		int fd = openat(AT_FDCWD, path_files[i], O_RDONLY | O_CLOEXEC);
 
-		if (fd < 0)
+		if ((r[0] = fd) < 0)
 			return -1;
-		if (fstat(fd, &st_sink) ||
-		    read(fd, buf_small, PREAD_SIZE) != SMALL_SIZE) {
+		r[1] = fstat(fd, &st_sink);
+		r[2] = read(fd, buf_small, PREAD_SIZE);
+		if (r[1] || r[2] != SMALL_SIZE) {
 			close(fd);
 			return -1;
 		}
-		if (close(fd))
+		if ((r[3] = close(fd)))
 			return -1;
 	}
 	return 0;
@@ -528,13 +498,6 @@ static int rf_build(struct chain *c, int n)
 			return -1;
 	}
 	return 0;
-}
-
-static int rf_check(struct chain *c, int n)
-{
-	const long want[] = { -1, 0, SMALL_SIZE, 0 };
-
-	return check_all(c, n, 4, want);
 }
 
 static int rf_uring(int n)
@@ -585,8 +548,8 @@ static int sw_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (syscall(SYS_newfstatat, dirfd_files, name_files[i],
-			    &st_sink, 0))
+		if ((run_ret[i] = syscall(SYS_newfstatat, dirfd_files,
+					  name_files[i], &st_sink, 0)))
 			return -1;
 	return 0;
 }
@@ -600,13 +563,6 @@ static int sw_build(struct chain *c, int n)
 				     0) < 0)
 			return -1;
 	return 0;
-}
-
-static int sw_check(struct chain *c, int n)
-{
-	const long want[] = { 0 };
-
-	return check_all(c, n, 1, want);
 }
 
 static int sw_uring(int n)
@@ -632,10 +588,12 @@ static int echo_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (sendto(sock[0], echo_msg, ECHO_SIZE, 0, NULL, 0) != ECHO_SIZE)
+		run_ret[2 * i] = sendto(sock[0], echo_msg, ECHO_SIZE, 0, NULL, 0);
+		if (run_ret[2 * i] != ECHO_SIZE)
 			return -1;
-		if (recvfrom(sock[1], buf_small, ECHO_SIZE, 0, NULL, NULL) !=
-		    ECHO_SIZE)
+		run_ret[2 * i + 1] = recvfrom(sock[1], buf_small, ECHO_SIZE, 0,
+					      NULL, NULL);
+		if (run_ret[2 * i + 1] != ECHO_SIZE)
 			return -1;
 	}
 	return 0;
@@ -654,13 +612,6 @@ static int echo_build(struct chain *c, int n)
 			return -1;
 	}
 	return 0;
-}
-
-static int echo_check(struct chain *c, int n)
-{
-	const long want[] = { ECHO_SIZE, ECHO_SIZE };
-
-	return check_all(c, n, 2, want);
 }
 
 static int echo_uring(int n)
@@ -695,8 +646,8 @@ static int neg_loop(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (pread(fd_big, buf_big, BIG_READ, (off_t)neg_off(i)) !=
-		    BIG_READ)
+		if ((run_ret[i] = pread(fd_big, buf_big, BIG_READ,
+					(off_t)neg_off(i))) != BIG_READ)
 			return -1;
 	return 0;
 }
@@ -709,13 +660,6 @@ static int neg_build(struct chain *c, int n)
 		if (chain_pread64(c, fd_big, buf_big, BIG_READ, neg_off(i)) < 0)
 			return -1;
 	return 0;
-}
-
-static int neg_check(struct chain *c, int n)
-{
-	const long want[] = { BIG_READ };
-
-	return check_all(c, n, 1, want);
 }
 
 static int neg_uring(int n)
@@ -736,36 +680,36 @@ static int neg_uring(int n)
 static const struct workload workloads[] = {
 	{ "null", "N x getppid", { __NR_getppid }, 1, 0, 0, 1,
 	  "io_uring has no getppid (nor any process-info) opcode", NULL,
-	  null_loop, null_build, null_check, NULL },
+	  null_loop, null_build, NULL },
 	{ "read-zero", "N x 8-byte read from /dev/zero", { __NR_read }, 1,
 	  0, 0, 1, NULL, "IORING_OP_READ (pos -1) on a registered file, linked",
-	  rz_loop, rz_build, rz_check, rz_uring },
+	  rz_loop, rz_build, rz_uring },
 	{ "pread-cached", "N x 4 KiB pread64 at random page offsets of a cached file",
 	  { __NR_pread64 }, 1, 0, 0, 1, NULL,
 	  "IORING_OP_READ_FIXED on a registered file and buffer, linked",
-	  pr_loop, pr_build, pr_check, pr_uring },
+	  pr_loop, pr_build, pr_uring },
 	{ "readfile", "per file: openat + fstat + read + close (256-byte files)",
 	  { __NR_openat, __NR_fstat, __NR_read, __NR_close }, 4, 0, 0, 4, NULL,
 	  "OPENAT into a direct descriptor, STATX by path (no fstat op), READ "
 	  "and CLOSE on the direct descriptor, hard-linked",
-	  rf_loop, rf_build, rf_check, rf_uring },
+	  rf_loop, rf_build, rf_uring },
 	{ "statwalk", "N x newfstatat(dirfd, name) over a directory's entries",
 	  { __NR_newfstatat }, 1, 0, 0, 1, NULL,
 	  "IORING_OP_STATX (dirfd, name), linked; statx always goes to io-wq",
-	  sw_loop, sw_build, sw_check, sw_uring },
+	  sw_loop, sw_build, sw_uring },
 	{ "copy", "copy a 64 MiB file in 64 KiB blocks (not an N-sweep)",
 	  { __NR_read, __NR_write }, 2, 0, 0, 0, NULL,
 	  "READ_FIXED/WRITE_FIXED pairs at explicit offsets, registered files "
 	  "and buffer, all blocks in one linked submission",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "echo", "N x (sendto + recvfrom) of 64 bytes on an AF_UNIX socketpair",
 	  { __NR_sendto, __NR_recvfrom }, 2, 0, 0, 2, NULL,
 	  "IORING_OP_SEND + IORING_OP_RECV on registered sockets, linked",
-	  echo_loop, echo_build, echo_check, echo_uring },
+	  echo_loop, echo_build, echo_uring },
 	{ "negative", "negative control: N x 1 MiB pread64 from a cached file",
 	  { __NR_pread64 }, 1, 64, 1, 1, NULL,
 	  "IORING_OP_READ of 1 MiB on a registered file, linked",
-	  neg_loop, neg_build, neg_check, neg_uring },
+	  neg_loop, neg_build, neg_uring },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
@@ -798,6 +742,7 @@ struct mode_result {
 	const char *note;
 	int npoints;
 	struct point pts[32];
+	long runs, checked;		/* batches run, and checked (check.h) */
 };
 
 static bool kernel_present;
@@ -846,25 +791,7 @@ static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 		ret = chain_run(c);
 		last_ret = ret;
 		last_stop_op = chain_report(c)->stop_op;
-		if (ret < 0) {
-			snprintf(check_fail, sizeof(check_fail),
-				 "chain_run: %s", strerror(-ret));
-			return -1;
-		}
-		if (chain_report(c)->backend != want) {
-			snprintf(check_fail, sizeof(check_fail),
-				 "chain ran on backend %d, not %d",
-				 chain_report(c)->backend, want);
-			return -1;
-		}
-		if (chain_report(c)->status != SYSCHAIN_STATUS_COMPLETED) {
-			snprintf(check_fail, sizeof(check_fail),
-				 "chain %s at op %d",
-				 chain_status_str(chain_report(c)->status),
-				 chain_report(c)->stop_op);
-			return -1;
-		}
-		return 0;
+		return check_report(c, ret, want, check_fail, sizeof(check_fail));
 	}
 }
 
@@ -878,170 +805,218 @@ static void mode_fail(struct mode_result *r, enum mode m, int n,
 	note("%s: %s", mode_names[m], r->reason);
 }
 
-static void sweep(const struct workload *w, struct mode_result *res)
-{
-	struct chain *chains[NMODES] = { 0 };
-	enum chain_backend want[NMODES] = { 0 };
+/* One workload's sweep over N: the chains, which modes still run, limits. */
+struct sweep_state {
+	const struct workload *w;
+	struct mode_result *res;
+	struct chain *chains[NMODES];
+	enum chain_backend want[NMODES];
 	bool live[NMODES];
-	unsigned int max_ops = MAXN * 4;
-	struct chain_probe probe;
-	char why[200];
-	int m, ni, t;
+	unsigned int max_ops;
+};
 
+/* Whether mode m can run w; if not, status and reason say why. */
+static bool mode_usable(const struct workload *w, enum mode m,
+			const char **status, char *reason, size_t len)
+{
+	*status = "skipped";
+	if (!opt_mode[m]) {
+		snprintf(reason, len, "mode not selected");
+		return false;
+	}
+	if ((m == M_CHAIN || m == M_CHAIN_USER) && chain_skip(w, m, reason, len))
+		return false;
+	if (m == M_URING && (w->uring_na || !ring_ok)) {
+		*status = w->uring_na ? "unsupported" : "skipped";
+		snprintf(reason, len, "%s", w->uring_na ? w->uring_na : ring_err);
+		return false;
+	}
+	*status = "ok";
+	return true;
+}
+
+/* Which modes can run the workload: chains created, uring possible. */
+static void sweep_setup(struct sweep_state *s)
+{
+	struct chain_probe probe;
+	int m;
+
+	s->max_ops = MAXN * 4;
 	if (kernel_present && !chain_probe(&probe))
-		max_ops = probe.max_ops;
-	want[M_CHAIN] = CHAIN_BACKEND_KERNEL;
-	want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
+		s->max_ops = probe.max_ops;
+	s->want[M_CHAIN] = CHAIN_BACKEND_KERNEL;
+	s->want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
 	for (m = 0; m < NMODES; m++) {
-		struct mode_result *r = &res[m];
-		const char *skip;
+		struct mode_result *r = &s->res[m];
 
 		memset(r, 0, sizeof(*r));
-		r->status = "ok";
-		live[m] = opt_mode[m];
-		if (!opt_mode[m]) {
-			r->status = "skipped";
-			snprintf(r->reason, sizeof(r->reason), "mode not selected");
+		s->live[m] = mode_usable(s->w, (enum mode)m, &r->status,
+					 r->reason, sizeof(r->reason));
+		if ((m == M_CHAIN || m == M_CHAIN_USER) && opt_mode[m])
+			r->backend = m == M_CHAIN ? "kernel" : "user";
+		if (!s->live[m])
+			continue;
+		if (m == M_CHAIN || m == M_CHAIN_USER) {
+			if (chain_new(&s->chains[m]) < 0)
+				die("chain_new");
+			chain_set_backend(s->chains[m], s->want[m]);
+		}
+		if (m == M_URING)
+			r->note = s->w->uring_note;
+	}
+}
+
+/* Build the chains for n units outside the timed region; check a first run. */
+static void sweep_build(struct sweep_state *s, int first, int n)
+{
+	const struct workload *w = s->w;
+	struct mode_result *res = s->res;
+	int m;
+
+	for (m = M_CHAIN; m <= M_CHAIN_USER; m++) {
+		if (!s->live[m])
+			continue;
+		if ((unsigned int)(n * w->ops_per_item) > s->max_ops) {
+			snprintf(res[m].reason, sizeof(res[m].reason),
+				 "N>%u: more ops than the module's max_ops %u",
+				 s->max_ops / w->ops_per_item, s->max_ops);
+			s->live[m] = false;
 			continue;
 		}
-		if (m == M_CHAIN || m == M_CHAIN_USER) {
-			r->backend = m == M_CHAIN ? "kernel" : "user";
-			skip = chain_skip(w, (enum mode)m, why, sizeof(why));
-			if (skip) {
-				r->status = "skipped";
-				snprintf(r->reason, sizeof(r->reason), "%s", skip);
-				live[m] = false;
-				continue;
-			}
-			if (chain_new(&chains[m]) < 0)
-				die("chain_new");
-			chain_set_backend(chains[m], want[m]);
+		chain_reset(s->chains[m]);
+		chain_set_backend(s->chains[m], s->want[m]);
+		if (w->build(s->chains[m], n) < 0) {
+			mode_fail(&res[m], (enum mode)m, n, "building the chain failed");
+			s->live[m] = false;
+			continue;
 		}
-		if (m == M_URING) {
-			if (w->uring_na) {
-				r->status = "unsupported";
-				snprintf(r->reason, sizeof(r->reason), "%s", w->uring_na);
-				live[m] = false;
-			} else if (!ring_ok) {
-				r->status = "skipped";
-				snprintf(r->reason, sizeof(r->reason), "%s", ring_err);
-				live[m] = false;
-			} else {
-				r->note = w->uring_note;
+		/* first run: must complete on the right backend, right results */
+		check_fail[0] = 0;
+		last_ret = 0;
+		check_poison();
+		if (!run_batch(w, (enum mode)m, s->chains[m], n, s->want[m])) {
+			check_run(m, false, s->chains[m], run_ret, "first run");
+			continue;
+		}
+		/* a refusal at validation is a skip, not a failure */
+		if (last_ret == -EOPNOTSUPP && first) {
+			const char *nm = last_stop_op >= 0 ?
+				sys_name(w->nrs[last_stop_op % w->ops_per_item]) : NULL;
+
+			res[m].status = "skipped";
+			snprintf(res[m].reason, sizeof(res[m].reason),
+				 "op %s not supported by %s", nm ? nm : "?",
+				 m == M_CHAIN ? "the module" : "libchain's user backend");
+			note("%s %s: %s", w->name, mode_names[m], res[m].reason);
+		} else {
+			mode_fail(&res[m], (enum mode)m, n, NULL);
+		}
+		s->live[m] = false;
+	}
+}
+
+/* Untimed warm-up round: every batch is checked. */
+static void sweep_warmup(struct sweep_state *s, int n, int reps)
+{
+	char when[64];
+	int m, r;
+
+	for (m = 0; m < NMODES; m++) {
+		if (!s->live[m])
+			continue;
+		for (r = 0; r < reps; r++) {
+			check_poison();
+			if (run_batch(s->w, (enum mode)m, s->chains[m], n, s->want[m])) {
+				mode_fail(&s->res[m], (enum mode)m, n, NULL);
+				s->live[m] = false;
+				break;
 			}
+			snprintf(when, sizeof(when), "warm-up run %d of %d", r + 1, reps);
+			check_run(m, m == M_URING, s->chains[m], run_ret, when);
 		}
 	}
+}
 
+/* One timed trial of mode m: reps batches; sampled trials are checked after. */
+static void sweep_trial(struct sweep_state *s, enum mode m, int n, int reps,
+			int t)
+{
+	struct point *p = &s->res[m].pts[s->res[m].npoints];
+	bool checked = check_sampled(t);
+	uint64_t t0, t1;
+	char when[64];
+	int r, err = 0;
+
+	if (t == 0)
+		*p = (struct point){ .n = n, .reps = reps };
+	if (checked)
+		check_poison();
+	t0 = now_ns();
+	for (r = 0; r < reps && !err; r++)
+		err = run_batch(s->w, m, s->chains[m], n, s->want[m]);
+	t1 = now_ns();
+	if (err) {
+		mode_fail(&s->res[m], m, n, NULL);
+		s->live[m] = false;
+		return;
+	}
+	if (checked) {
+		snprintf(when, sizeof(when), "trial %d (its last run of %d)", t, reps);
+		check_run(m, m == M_URING, s->chains[m], run_ret, when);
+	}
+	check_unchecked(m, checked ? reps - 1 : reps);
+	p->samples[p->trials++] = (double)(t1 - t0) / reps;
+}
+
+/* The minimum and median of k samples. */
+static void min_median(const double *samples, int k, uint64_t *min,
+		       uint64_t *med)
+{
+	uint64_t v[MAXTRIALS];
+	int i;
+
+	for (i = 0; i < k; i++)
+		v[i] = (uint64_t)(samples[i] + 0.5);
+	qsort(v, (size_t)k, sizeof(v[0]), cmp_u64);
+	*min = v[0];
+	*med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+static void sweep(const struct workload *w, struct mode_result *res)
+{
+	struct sweep_state s = { .w = w, .res = res };
+	int m, ni, t;
+
+	sweep_setup(&s);
 	for (ni = 0; ni < opt_nn; ni++) {
 		int n = opt_n[ni];
 		int min_ops = w->min_ops ? w->min_ops : opt_min_ops;
 		int reps = (min_ops + n - 1) / n;
 
-		if (w->nmax && n > w->nmax)
+		if ((w->nmax && n > w->nmax) || n > MAXN)
 			break;
-		if (n > MAXN)
-			break;
-		/* build the chains outside the timed region */
-		for (m = M_CHAIN; m <= M_CHAIN_USER; m++) {
-			if (!live[m])
-				continue;
-			if ((unsigned int)(n * w->ops_per_item) > max_ops) {
-				snprintf(res[m].reason, sizeof(res[m].reason),
-					 "N>%u: more ops than the module's max_ops %u",
-					 max_ops / w->ops_per_item, max_ops);
-				live[m] = false;
-				continue;
-			}
-			chain_reset(chains[m]);
-			chain_set_backend(chains[m], want[m]);
-			if (w->build(chains[m], n) < 0) {
-				mode_fail(&res[m], (enum mode)m, n, "building the chain failed");
-				live[m] = false;
-				continue;
-			}
-			/* first run: must complete on the right backend, right results */
-			check_fail[0] = 0;
-			last_ret = 0;
-			if (run_batch(w, (enum mode)m, chains[m], n, want[m]) ||
-			    w->check(chains[m], n)) {
-				/* a refusal at validation is a skip, not a failure */
-				if (last_ret == -EOPNOTSUPP && ni == 0) {
-					const char *nm = last_stop_op >= 0 ?
-						sys_name(w->nrs[last_stop_op % w->ops_per_item]) : NULL;
-
-					res[m].status = "skipped";
-					snprintf(res[m].reason, sizeof(res[m].reason),
-						 "op %s not supported by %s", nm ? nm : "?",
-						 m == M_CHAIN ? "the module" :
-						 "libchain's user backend");
-					note("%s %s: %s", w->name, mode_names[m], res[m].reason);
-				} else {
-					mode_fail(&res[m], (enum mode)m, n, NULL);
-				}
-				live[m] = false;
-			}
-		}
-		/* warm-up round */
-		for (m = 0; m < NMODES; m++) {
-			int r;
-
-			if (!live[m])
-				continue;
-			for (r = 0; r < reps; r++)
-				if (run_batch(w, (enum mode)m, chains[m], n, want[m])) {
-					mode_fail(&res[m], (enum mode)m, n, NULL);
-					live[m] = false;
-					break;
-				}
-		}
-		for (m = 0; m < NMODES; m++)
-			if (live[m]) {
-				struct point *p = &res[m].pts[res[m].npoints];
-
-				memset(p, 0, sizeof(*p));
-				p->n = n;
-				p->reps = reps;
-			}
-		for (t = 0; t < opt_trials; t++) {
-			for (m = 0; m < NMODES; m++) {
-				struct point *p = &res[m].pts[res[m].npoints];
-				uint64_t t0, t1;
-				int r, err = 0;
-
-				if (!live[m])
-					continue;
-				t0 = now_ns();
-				for (r = 0; r < reps && !err; r++)
-					err = run_batch(w, (enum mode)m, chains[m], n, want[m]);
-				t1 = now_ns();
-				if (err) {
-					mode_fail(&res[m], (enum mode)m, n, NULL);
-					live[m] = false;
-					continue;
-				}
-				p->samples[p->trials++] = (double)(t1 - t0) / reps;
-			}
-		}
+		check_reference(n);
+		sweep_build(&s, ni == 0, n);
+		sweep_warmup(&s, n, reps);
+		for (t = 0; t < opt_trials; t++)
+			for (m = 0; m < NMODES; m++)
+				if (s.live[m])
+					sweep_trial(&s, (enum mode)m, n, reps, t);
 		for (m = 0; m < NMODES; m++) {
 			struct point *p = &res[m].pts[res[m].npoints];
-			uint64_t s[MAXTRIALS];
-			int i;
 
-			if (!live[m] || !p->trials)
-				continue;
-			for (i = 0; i < p->trials; i++)
-				s[i] = (uint64_t)(p->samples[i] + 0.5);
-			qsort(s, (size_t)p->trials, sizeof(s[0]), cmp_u64);
-			p->min_ns = s[0];
-			p->med_ns = p->trials % 2 ? s[p->trials / 2] :
-				    (s[p->trials / 2 - 1] + s[p->trials / 2]) / 2;
-			res[m].npoints++;
+			if (s.live[m] && p->trials) {
+				min_median(p->samples, p->trials, &p->min_ns, &p->med_ns);
+				res[m].npoints++;
+			}
 		}
 		if (opt_verbose)
 			note("%s N=%d done", w->name, n);
 	}
-	for (m = 0; m < NMODES; m++)
-		chain_free(chains[m]);
+	for (m = 0; m < NMODES; m++) {
+		check_counts(m, &res[m].runs, &res[m].checked);
+		chain_free(s.chains[m]);
+	}
 }
 
 /* ------------------------------------------------------------ copy */
@@ -1052,6 +1027,7 @@ struct copy_result {
 	int trials;
 	double samples[MAXTRIALS];
 	uint64_t min_ns, med_ns;
+	long runs, checked;		/* copies made, and checked (check.h) */
 };
 
 static int copy_fds(int *in, int *out)
@@ -1116,130 +1092,107 @@ static int copy_uring(void)
 	return uring_run(k, expect_buf);
 }
 
-static void copy_bench(struct copy_result *res)
-{
-	struct chain *c[NMODES] = { 0 };
+struct copy_state {
+	const struct workload *w;
+	struct copy_result *res;
+	struct chain *c[NMODES];
 	bool live[NMODES];
-	int in, out, wr_op = -1, m, t;
-	const struct workload *w = NULL;
-	char why[200];
-	unsigned int i;
+	int in, out, wr_op;
+};
 
-	for (i = 0; i < NWORKLOADS; i++)
-		if (!strcmp(workloads[i].name, "copy"))
-			w = &workloads[i];
-	if (copy_fds(&in, &out))
-		die("copy: open: %s", strerror(errno));
-	if (big_size / COPY_BLOCK * 2 > 4 * MAXN)
-		die("copy: file too big for the ring");
+/* Which modes can copy: chains built, files registered with the ring. */
+static void copy_setup(struct copy_state *s)
+{
+	struct copy_result *res = s->res;
+	int m;
+
 	for (m = 0; m < NMODES; m++) {
 		memset(&res[m], 0, sizeof(res[m]));
-		res[m].status = "ok";
-		live[m] = opt_mode[m];
-		if (!opt_mode[m]) {
-			res[m].status = "skipped";
-			snprintf(res[m].reason, sizeof(res[m].reason), "mode not selected");
+		s->live[m] = mode_usable(s->w, (enum mode)m, &res[m].status,
+					 res[m].reason, sizeof(res[m].reason));
+		if (!s->live[m])
 			continue;
-		}
 		if (m == M_CHAIN || m == M_CHAIN_USER) {
-			const char *skip = chain_skip(w, (enum mode)m, why, sizeof(why));
-
-			if (skip) {
-				res[m].status = "skipped";
-				snprintf(res[m].reason, sizeof(res[m].reason), "%s", skip);
-				live[m] = false;
-				continue;
-			}
-			chain_new(&c[m]);
-			chain_set_backend(c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
+			chain_new(&s->c[m]);
+			chain_set_backend(s->c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
 					  CHAIN_BACKEND_USER);
-			wr_op = copy_build(c[m], in, out);
-			if (wr_op < 0)
+			s->wr_op = copy_build(s->c[m], s->in, s->out);
+			if (s->wr_op < 0)
 				die("copy: building the chain failed");
 		}
 		if (m == M_URING) {
-			if (!ring_ok) {
-				res[m].status = "skipped";
-				snprintf(res[m].reason, sizeof(res[m].reason), "%s", ring_err);
-				live[m] = false;
-				continue;
-			}
-			int fds[2] = { in, out };
+			int fds[2] = { s->in, s->out };
 
 			if (io_uring_register_files_update(&ring, FIX_COPY_IN, fds, 2) != 2)
 				die("copy: register files failed");
-			res[m].note = w->uring_note;
+			res[m].note = s->w->uring_note;
 		}
 	}
+}
+
+/* One copy in mode m (trial -1: the warm-up); sampled trials checked after. */
+static void copy_trial(struct copy_state *s, enum mode m, int t)
+{
+	struct copy_result *r = &s->res[m];
+	uint64_t t0, t1;
+	int err;
+
+	if (lseek(s->in, 0, SEEK_SET) || ftruncate(s->out, 0) ||
+	    lseek(s->out, 0, SEEK_SET))
+		die("copy: reset: %s", strerror(errno));
+	check_fail[0] = 0;
+	t0 = now_ns();
+	if (m == M_LOOP)
+		err = copy_loop(s->in, s->out);
+	else if (m == M_URING)
+		err = copy_uring();
+	else
+		err = run_batch(s->w, m, s->c[m], 0, m == M_CHAIN ?
+				CHAIN_BACKEND_KERNEL : CHAIN_BACKEND_USER);
+	t1 = now_ns();
+	if (!err)
+		err = check_copy_size(s->c[m], s->wr_op, s->out, check_fail,
+				      sizeof(check_fail));
+	if (err) {
+		r->status = "failed";
+		snprintf(r->reason, sizeof(r->reason), "%s",
+			 m == M_URING ? uring_fail : check_fail);
+		note("copy %s: %s", mode_names[m], r->reason);
+		s->live[m] = false;
+		return;
+	}
+	if (t >= 0 && check_sampled(t))
+		check_copy(m, t);
+	else
+		check_unchecked(m, 1);
+	if (t >= 0)
+		r->samples[r->trials++] = (double)(t1 - t0);
+}
+
+static void copy_bench(const struct workload *w, struct copy_result *res)
+{
+	struct copy_state s = { .w = w, .res = res, .wr_op = -1 };
+	int m, t;
+
+	if (copy_fds(&s.in, &s.out))
+		die("copy: open: %s", strerror(errno));
+	if (big_size / COPY_BLOCK * 2 > 4 * MAXN)
+		die("copy: file too big for the ring");
+	copy_setup(&s);
 	/* trial -1 is the warm-up */
-	for (t = -1; t < opt_copy_trials; t++) {
-		for (m = 0; m < NMODES; m++) {
-			uint64_t t0, t1;
-			int err;
-
-			if (!live[m])
-				continue;
-			if (lseek(in, 0, SEEK_SET) || ftruncate(out, 0) ||
-			    lseek(out, 0, SEEK_SET))
-				die("copy: reset: %s", strerror(errno));
-			check_fail[0] = 0;
-			t0 = now_ns();
-			if (m == M_LOOP)
-				err = copy_loop(in, out);
-			else if (m == M_URING)
-				err = copy_uring();
-			else
-				err = run_batch(w, (enum mode)m, c[m], 0,
-						m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
-						CHAIN_BACKEND_USER);
-			t1 = now_ns();
-			if (!err && (m == M_CHAIN || m == M_CHAIN_USER) &&
-			    chain_count(c[m], wr_op) != big_size / COPY_BLOCK) {
-				snprintf(check_fail, sizeof(check_fail),
-					 "%llu writes, expected %zu",
-					 (unsigned long long)chain_count(c[m], wr_op),
-					 big_size / COPY_BLOCK);
-				err = -1;
-			}
-			if (!err) {
-				struct stat st;
-
-				if (fstat(out, &st) || (size_t)st.st_size != big_size) {
-					snprintf(check_fail, sizeof(check_fail),
-						 "output has %lld bytes, expected %zu",
-						 (long long)st.st_size, big_size);
-					err = -1;
-				}
-			}
-			if (err) {
-				res[m].status = "failed";
-				snprintf(res[m].reason, sizeof(res[m].reason), "%s",
-					 m == M_URING ? uring_fail : check_fail);
-				note("copy %s: %s", mode_names[m], res[m].reason);
-				live[m] = false;
-				continue;
-			}
-			if (t >= 0)
-				res[m].samples[res[m].trials++] = (double)(t1 - t0);
-		}
-	}
+	for (t = -1; t < opt_copy_trials; t++)
+		for (m = 0; m < NMODES; m++)
+			if (s.live[m])
+				copy_trial(&s, (enum mode)m, t);
 	for (m = 0; m < NMODES; m++) {
-		uint64_t s[MAXTRIALS];
-		int k;
-
-		if (!res[m].trials)
-			continue;
-		for (k = 0; k < res[m].trials; k++)
-			s[k] = (uint64_t)res[m].samples[k];
-		qsort(s, (size_t)res[m].trials, sizeof(s[0]), cmp_u64);
-		res[m].min_ns = s[0];
-		res[m].med_ns = res[m].trials % 2 ? s[res[m].trials / 2] :
-				(s[res[m].trials / 2 - 1] + s[res[m].trials / 2]) / 2;
+		check_counts(m, &res[m].runs, &res[m].checked);
+		if (res[m].trials)
+			min_median(res[m].samples, res[m].trials, &res[m].min_ns,
+				   &res[m].med_ns);
+		chain_free(s.c[m]);
 	}
-	for (m = 0; m < NMODES; m++)
-		chain_free(c[m]);
-	close(in);
-	close(out);
+	close(s.in);
+	close(s.out);
 	unlink(path_copy_out);
 }
 
@@ -1405,7 +1358,7 @@ static void usage(void)
 		"modes: loop chain chain-user uring\n");
 }
 
-int main(int argc, char **argv)
+static void parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "workloads", 1, 0, 'w' }, { "modes", 1, 0, 'm' },
@@ -1415,15 +1368,7 @@ int main(int argc, char **argv)
 		{ "setup", 1, 0, 's' }, { "verbose", 0, 0, 'v' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
-	static struct mode_result res[NMODES];
-	static struct copy_result cres[NMODES];
-	struct chain_probe probe;
-	FILE *f = stdout;
-	unsigned int wi;
-	int o, m, i, ret;
-	bool first = true;
-	time_t now = time(NULL);
-	char stamp[64];
+	int o, m;
 
 	parse_n("1,2,4,8,16,32,64,128,256,512,1024");
 	while ((o = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
@@ -1447,13 +1392,118 @@ int main(int argc, char **argv)
 		case 'd': opt_dir = optarg; break;
 		case 's': opt_setup = optarg; break;
 		case 'v': opt_verbose = true; break;
-		case 'h': usage(); return 0;
-		default: usage(); return 2;
+		case 'h': usage(); exit(0);
+		default: usage(); exit(2);
 		}
 	}
 	if (opt_trials < 1 || opt_trials > MAXTRIALS || opt_copy_trials < 1 ||
 	    opt_copy_trials > MAXTRIALS || opt_min_ops < 1 || opt_copy_mb < 1)
 		die("bad --trials/--copy-trials/--min-ops/--copy-mb");
+}
+
+static void mode_json(FILE *f, int m, const char *status, const char *reason,
+		      const char *note, long runs, long checked)
+{
+	fprintf(f, "%s\n {\"mode\":\"%s\",\"status\":\"%s\",\"reason\":",
+		m ? "," : "", mode_names[m], status);
+	json_str(f, reason);
+	fputs(",\"note\":", f);
+	json_str(f, note);
+	fprintf(f, ",\"runs\":%ld,\"checked_runs\":%ld", runs, checked);
+}
+
+/* The copy's modes as JSON; returns how many failed. */
+static int copy_json(FILE *f, const struct copy_result *cres)
+{
+	int m, i, failed = 0;
+
+	fputs(",\"kind\":\"single\",\"modes\":[", f);
+	for (m = 0; m < NMODES; m++) {
+		const struct copy_result *r = &cres[m];
+
+		mode_json(f, m, r->status, r->reason, r->note, r->runs, r->checked);
+		fprintf(f, ",\"trials\":%d,\"min_ns\":%llu,\"median_ns\":%llu,\"samples_ns\":[",
+			r->trials, (unsigned long long)r->min_ns,
+			(unsigned long long)r->med_ns);
+		for (i = 0; i < r->trials; i++)
+			fprintf(f, "%s%.0f", i ? "," : "", r->samples[i]);
+		fputs("]}", f);
+		failed += !strcmp(r->status, "failed");
+	}
+	return failed;
+}
+
+/* A sweep's modes as JSON; returns how many failed. */
+static int sweep_json(FILE *f, const struct mode_result *res)
+{
+	int m, i, failed = 0;
+
+	fputs(",\"kind\":\"sweep\",\"modes\":[", f);
+	for (m = 0; m < NMODES; m++) {
+		const struct mode_result *r = &res[m];
+
+		mode_json(f, m, r->status, r->reason, r->note, r->runs, r->checked);
+		fputs(",\"backend\":", f);
+		json_str(f, r->backend);
+		fputs(",\"points\":[", f);
+		for (i = 0; i < r->npoints; i++) {
+			fputs(i ? "," : "", f);
+			point_json(f, &r->pts[i]);
+		}
+		fputs("]}", f);
+		failed += !strcmp(r->status, "failed");
+	}
+	return failed;
+}
+
+/* Measure one workload (results checked, see check.h), print its JSON. */
+static int workload(FILE *f, const struct workload *w, bool first)
+{
+	static struct mode_result res[NMODES];
+	static struct copy_result cres[NMODES];
+	const char *ops[4] = { "?", "?", "?", "?" };
+	uint64_t t0 = now_ns();
+	int i, failed;
+
+	fputs(first ? "" : ",", f);
+	fputs("{\"name\":", f);
+	json_str(f, w->name);
+	fputs(",\"what\":", f);
+	json_str(f, w->what);
+	fputs(",\"ops\":[", f);
+	for (i = 0; i < w->nnrs; i++) {
+		fputs(i ? "," : "", f);
+		json_str(f, sys_name(w->nrs[i]));
+		ops[i] = sys_name(w->nrs[i]) ? sys_name(w->nrs[i]) : "?";
+	}
+	fputs("]", f);
+	check_begin(w->name, ops, w->ops_per_item);
+	if (!strcmp(w->name, "copy")) {
+		copy_bench(w, cres);
+		failed = copy_json(f, cres);
+	} else {
+		sweep(w, res);
+		failed = sweep_json(f, res);
+	}
+	check_end();
+	/* every flushed piece ends a line: stderr notes never split one */
+	fprintf(f, "],\"elapsed_s\":%.2f}\n", (double)(now_ns() - t0) / 1e9);
+	fflush(f);
+	note("%s done in %.1f s", w->name, (double)(now_ns() - t0) / 1e9);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct chain_probe probe;
+	FILE *f = stdout;
+	unsigned int wi;
+	int ret, failed = 0;
+	bool first = true;
+	time_t now = time(NULL);
+	char stamp[64];
+
+	parse_args(argc, argv);
 	/* the benchmark picks its backends itself, per mode */
 	unsetenv("SYSCHAIN_BACKEND");
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1475,76 +1525,23 @@ int main(int argc, char **argv)
 	json_str(f, stamp);
 	fprintf(f, ",\"trials\":%d,\"min_ops\":%d,\"copy_trials\":%d,\"copy_bytes\":%zu,",
 		opt_trials, opt_min_ops, opt_copy_trials, big_size);
+	fprintf(f, "\"check\":{\"first\":%d,\"every\":%d},", CHECK_FIRST, CHECK_EVERY);
 	env_json(f);
 	fputs(",\"workloads\":[\n", f);
 	fflush(f);
 
 	for (wi = 0; wi < NWORKLOADS; wi++) {
-		const struct workload *w = &workloads[wi];
-		uint64_t t0 = now_ns();
-
-		if (!wanted(w->name))
+		if (!wanted(workloads[wi].name))
 			continue;
-		fputs(first ? "" : ",", f);
+		failed += workload(f, &workloads[wi], first);
 		first = false;
-		fputs("{\"name\":", f);
-		json_str(f, w->name);
-		fputs(",\"what\":", f);
-		json_str(f, w->what);
-		fputs(",\"ops\":[", f);
-		for (i = 0; i < w->nnrs; i++) {
-			fputs(i ? "," : "", f);
-			json_str(f, sys_name(w->nrs[i]));
-		}
-		fputs("]", f);
-		if (!strcmp(w->name, "copy")) {
-			copy_bench(cres);
-			fputs(",\"kind\":\"single\",\"modes\":[", f);
-			for (m = 0; m < NMODES; m++) {
-				struct copy_result *r = &cres[m];
-
-				fprintf(f, "%s{\"mode\":\"%s\",\"status\":\"%s\",\"reason\":",
-					m ? "," : "", mode_names[m], r->status);
-				json_str(f, r->reason);
-				fputs(",\"note\":", f);
-				json_str(f, r->note);
-				fprintf(f, ",\"trials\":%d,\"min_ns\":%llu,\"median_ns\":%llu,\"samples_ns\":[",
-					r->trials, (unsigned long long)r->min_ns,
-					(unsigned long long)r->med_ns);
-				for (i = 0; i < r->trials; i++)
-					fprintf(f, "%s%.0f", i ? "," : "", r->samples[i]);
-				fputs("]}", f);
-			}
-		} else {
-			sweep(w, res);
-			fputs(",\"kind\":\"sweep\",\"modes\":[", f);
-			for (m = 0; m < NMODES; m++) {
-				struct mode_result *r = &res[m];
-
-				fprintf(f, "%s\n {\"mode\":\"%s\",\"status\":\"%s\",\"reason\":",
-					m ? "," : "", mode_names[m], r->status);
-				json_str(f, r->reason);
-				fputs(",\"backend\":", f);
-				json_str(f, r->backend);
-				fputs(",\"note\":", f);
-				json_str(f, r->note);
-				fputs(",\"points\":[", f);
-				for (i = 0; i < r->npoints; i++) {
-					fputs(i ? "," : "", f);
-					point_json(f, &r->pts[i]);
-				}
-				fputs("]}", f);
-			}
-		}
-		/* every flushed piece ends a line: stderr notes never split one */
-		fprintf(f, "],\"elapsed_s\":%.2f}\n", (double)(now_ns() - t0) / 1e9);
-		fflush(f);
-		note("%s done in %.1f s", w->name, (double)(now_ns() - t0) / 1e9);
 	}
 	fputs("]}\n", f);
 	printf("@@BENCH-JSON-END@@\n");
 	fflush(f);
 	if (ring_ok)
 		io_uring_queue_exit(&ring);
-	return 0;
+	if (failed)
+		note("%d mode(s) failed (see \"failed\" above): exit 1", failed);
+	return failed ? 1 : 0;
 }
