@@ -2,7 +2,8 @@
 #
 # Runs inside the benchmark guest (busybox sh, cwd /tmp), or natively.
 # bench/run.sh prepends the settings: SETUP, BENCH_ARGS, HF_ARGS, B (the
-# directory holding syschain-bench, cat and coreutils-cat).
+# directory holding syschain-bench, the cat and du examples, coreutils' cat
+# and du, and diffutils' cmp).
 # Everything the host needs is printed between @@...@@ marker lines.
 
 : "${B:=/syschain/bench}"
@@ -20,35 +21,100 @@ echo "bench: dmesg: $(dmesg | grep -m1 'page tables isolation' || echo 'no page 
 [ -w /proc/sys/kernel/printk ] && echo 1 > /proc/sys/kernel/printk
 
 stamp() { echo "bench: t=$(cut -d' ' -f1 /proc/uptime)s $*"; }
-stamp "syschain-bench start"
-# shellcheck disable=SC2086  # BENCH_ARGS is a word list
-"$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $BENCH_ARGS || {
-	echo "bench: syschain-bench failed (exit $?)"
-	exit 1
+
+# Every check and step counts as one case; the script ends with one
+# "bench: N passed, M failed" line (what tests/vm/run.sh counts a script
+# by) and exits 1 if any failed.
+npass=0
+nfail=0
+ok() {
+	npass=$((npass + 1))
+	echo "bench: ok: $*"
+}
+bad() {
+	nfail=$((nfail + 1))
+	echo "bench: FAILED: $*"
+}
+finish() {
+	echo "bench: $npass passed, $nfail failed"
+	[ "$nfail" = 0 ] || exit 1
+	exit 0
 }
 
+stamp "syschain-bench start"
+# syschain-bench checks every mode against its plain-syscall reference
+# itself and exits non-zero on a mismatch or a failed mode.
+rc=0
+# shellcheck disable=SC2086  # BENCH_ARGS is a word list
+"$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $BENCH_ARGS || rc=$?
+if [ "$rc" = 0 ]; then
+	ok "syschain-bench: every checked run matched the plain-syscall reference"
+else
+	bad "syschain-bench exited $rc"
+fi
 stamp "syschain-bench end"
-# The cat example must copy correctly on both backends before it is timed
-# (the 64 MiB file only when CHECK_BIG=1: md5sum of it takes ~10 s in TCG).
-check_cat() { # what files...
+
+# The examples must produce the right output on both backends before they
+# are timed, QUICK or not. cat: its exit status, and its output (a tmpfs
+# file) compared byte for byte (diffutils cmp) with the file, or with the
+# small files concatenated by busybox cat. The 64 MiB file's check takes
+# 12-15 s in the TCG guest: moving 64 MiB through cat and reading it back,
+# whatever compares it (cksum and md5sum through a pipe cost as much).
+check_cat() { # what reference files...
 	what=$1
-	shift
-	want=$(cat "$@" | md5sum | cut -d' ' -f1)
+	ref=$2
+	shift 2
 	for be in kernel user; do
-		got=$(SYSCHAIN_BACKEND=$be "$B/cat" "$@" | md5sum | cut -d' ' -f1)
-		if [ "$got" != "$want" ]; then
-			echo "bench: cat ($what) with SYSCHAIN_BACKEND=$be copies wrongly ($got != $want)"
-			exit 1
+		rc=0
+		SYSCHAIN_BACKEND=$be "$B/cat" "$@" >/tmp/cat.out || rc=$?
+		diff=$("$B/cmp" /tmp/cat.out "$ref" 2>&1)
+		crc=$?
+		rm -f /tmp/cat.out
+		if [ "$rc" = 0 ] && [ "$crc" = 0 ]; then
+			ok "cat ($what), SYSCHAIN_BACKEND=$be: output identical to the input ($(wc -c <"$ref") bytes)"
+		else
+			bad "cat ($what), SYSCHAIN_BACKEND=$be: exit $rc, cmp with the input: $diff"
 		fi
 	done
-	echo "bench: cat ($what) output checked on both backends"
 }
-check_cat "1024 small files" "$DATA"/files/*
-[ "${CHECK_BIG:-1}" = 1 ] && check_cat "64 MiB file" "$DATA/big"
+cat "$DATA"/files/* >/tmp/cat-small.ref
+check_cat "1024 small files" /tmp/cat-small.ref "$DATA"/files/*
+rm -f /tmp/cat-small.ref
+stamp "cat of the small files checked"
+check_cat "64 MiB file" "$DATA/big" "$DATA/big"
+stamp "cat of the 64 MiB file checked"
+
+# du: its directory line and total against coreutils du -sb of the same
+# tree, less the directory's own apparent size (coreutils counts it, the
+# example sums regular files only). The tree is flat: one directory.
+check_du() {
+	dir=$DATA/files
+	tab=$(printf '\t')
+	all=$("$B/coreutils-du" -sb "$dir" | cut -f1)
+	own=$(stat -c %s "$dir")
+	files=$((all - own))
+	want="$files$tab$dir
+$files${tab}total"
+	for be in kernel user; do
+		rc=0
+		got=$(SYSCHAIN_BACKEND=$be "$B/du" "$dir") || rc=$?
+		if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+			ok "du, SYSCHAIN_BACKEND=$be: $files bytes, as coreutils du -sb ($all) less the directory ($own)"
+		else
+			bad "du, SYSCHAIN_BACKEND=$be: exit $rc, printed '$(printf %s "$got" | tr '\t\n' ' ;')', coreutils du -sb $all less the directory $own: $files"
+		fi
+	done
+}
+check_du
 
 command -v hyperfine >/dev/null || {
 	echo "bench: hyperfine not found, whole-program comparison skipped"
-	exit 0
+	finish
+}
+# what was not right is not timed
+[ "$nfail" = 0 ] || {
+	echo "bench: a check failed: whole-program comparison skipped"
+	finish
 }
 # One big file (the 64 MiB copy source) and 1024 small files: the same
 # input for the three commands. Output goes to /dev/null (hyperfine's
@@ -57,9 +123,13 @@ hf() {
 	name=$1
 	shift
 	# shellcheck disable=SC2086
-	hyperfine --style basic $HF_ARGS \
+	if ! hyperfine --style basic $HF_ARGS \
 		--export-json "/tmp/hf-$name.json" --export-markdown "/tmp/hf-$name.md" \
-		"$@" || return 1
+		"$@"; then
+		bad "hyperfine $name"
+		return
+	fi
+	ok "hyperfine $name"
 	echo "@@HF-BEGIN $name json@@"
 	cat "/tmp/hf-$name.json"
 	echo "@@HF-END@@"
@@ -71,18 +141,17 @@ stamp "hyperfine start"
 hf cat-big \
 	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/big" \
 	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/big" \
-	-n "coreutils cat" "$B/coreutils-cat $DATA/big" || exit 1
+	-n "coreutils cat" "$B/coreutils-cat $DATA/big"
 hf cat-small \
 	-n "chain-cat (kernel)" "SYSCHAIN_BACKEND=kernel $B/cat $DATA/files/*" \
 	-n "chain-cat (user)" "SYSCHAIN_BACKEND=user $B/cat $DATA/files/*" \
-	-n "coreutils cat" "$B/coreutils-cat $DATA/files/*" || exit 1
+	-n "coreutils cat" "$B/coreutils-cat $DATA/files/*"
 # du: one newfstatat per file, batched into chains, against coreutils du
 # (which also sizes directories and reads more per entry: similar work,
 # not the same).
-if [ -x "$B/du" ]; then
-	hf du-small \
-		-n "chain-du (kernel)" "SYSCHAIN_BACKEND=kernel $B/du $DATA/files" \
-		-n "chain-du (user)" "SYSCHAIN_BACKEND=user $B/du $DATA/files" \
-		-n "coreutils du -sb" "$B/coreutils-du -sb $DATA/files" || exit 1
-fi
+hf du-small \
+	-n "chain-du (kernel)" "SYSCHAIN_BACKEND=kernel $B/du $DATA/files" \
+	-n "chain-du (user)" "SYSCHAIN_BACKEND=user $B/du $DATA/files" \
+	-n "coreutils du -sb" "$B/coreutils-du -sb $DATA/files"
 stamp "all done"
+finish

@@ -31,7 +31,9 @@ KMSG_TAIL = re.compile(r"\[\s*\d+\.\d{6}\] [^\[\]]*$")
 
 
 def extract(path):
-    """The bench JSON and the hyperfine exports in a log."""
+    """The bench JSON, the hyperfine exports in a log, and why the log is
+    partial (a block begun and never ended: the program died in the middle)
+    or None."""
     with open(path, "rb") as f:
         text = f.read().decode("utf-8", "replace").replace("\r", "")
     lines = text.split("\n")
@@ -56,7 +58,11 @@ def extract(path):
         if KMSG.match(line) or line.startswith("syschain-bench: "):
             continue            # a kernel message or a progress note
         buf.append(KMSG_TAIL.sub("", line))
-    return bench, hf
+    partial = None
+    if cur is not None:
+        partial = "partial output: a %s block without its end line" % (
+            "@@BENCH-JSON@@" if cur[0] == "bench" else "hyperfine %s" % cur[1])
+    return bench, hf, partial
 
 
 def fit(points, key):
@@ -216,7 +222,7 @@ def table(setups):
     for s in setups:
         raw = s["raw"]
         if raw is None:
-            lines.append("== setup %s: no results (%s)" % (s["name"], s["error"]))
+            lines.append("== setup %s: no results (%s)" % (s["name"], "; ".join(problems(s))))
             continue
         env = raw["env"]
         lines.append("")
@@ -224,6 +230,8 @@ def table(setups):
             s["name"], env["kernel_release"], env["cpu_model"], env["online_cpus"],
             env["clocksource"]))
         lines.append("   cmdline: %s" % env["cmdline"])
+        for p in problems(s):
+            lines.append("   FAILED: %s" % p)
         la = s.get("host_loadavg", {})
         if la:
             lines.append("   host load average (1/5/15 min) before: %s, after: %s" % (
@@ -239,6 +247,9 @@ def table(setups):
         for w in raw["workloads"]:
             lines.append("")
             lines.append("-- %s: %s" % (w["name"], w["what"]))
+            lines.append("   checked against the plain-syscall reference: " + ", ".join(
+                "%s %d of %d runs" % (m["mode"], m.get("checked_runs", 0), m.get("runs", 0))
+                for m in w["modes"] if m.get("runs")))
             if w["kind"] == "single":
                 lines.append("   %-11s %10s %10s %10s %9s" % ("mode", "min", "median", "MiB/s", "speedup"))
                 for m in w["modes"]:
@@ -273,6 +284,24 @@ def table(setups):
                     r["command"], fmt_ns(r["mean"] * 1e9), fmt_ns(r["stddev"] * 1e9 if r.get("stddev") is not None else None),
                     fmt_ns(r["min"] * 1e9)))
     return lines
+
+
+def problems(s):
+    """Why a setup's results cannot be trusted (empty: they can)."""
+    out = []
+    if s["exit_status"] != 0:
+        out.append("the guest run exited %d (a check, the script, the kernel log "
+                   "or the guest failed: see %s)" % (s["exit_status"], s["log"]))
+    if s["error"]:
+        out.append(s["error"])
+    for w in (s["raw"] or {}).get("workloads", []):
+        for m in w["modes"]:
+            if m["status"] == "failed":
+                out.append("%s %s failed: %s" % (w["name"], m["mode"], m["reason"]))
+            elif m["status"] == "ok" and not m.get("checked_runs"):
+                out.append("%s %s: no run checked against the reference" % (
+                    w["name"], m["mode"]))
+    return out
 
 
 def gnuplot_terminal():
@@ -357,11 +386,13 @@ def main():
         s = {"name": name, "log": os.path.relpath(path, os.path.dirname(args.json)),
              "exit_status": int(rc), "raw": None, "error": None, "hyperfine": {}}
         try:
-            raw, hf = extract(path)
+            raw, hf, partial = extract(path)
             s["hyperfine"] = hf
-            if raw is None:
+            if partial:
+                s["error"] = "%s: %s" % (path, partial)
+            elif raw is None:
                 s["error"] = "no @@BENCH-JSON@@ block in %s" % path
-            else:
+            if raw is not None:
                 s["raw"] = analyse(raw)
         except (OSError, ValueError) as e:
             s["error"] = "%s: %s" % (path, e)
@@ -395,7 +426,7 @@ def main():
             "error": s["error"],
             "host_loadavg": s["host_loadavg"],
             "env": s["raw"]["env"] if s["raw"] else None,
-            "params": {k: s["raw"][k] for k in ("trials", "min_ops", "copy_trials", "copy_bytes", "started")} if s["raw"] else None,
+            "params": {k: s["raw"].get(k) for k in ("trials", "min_ops", "copy_trials", "copy_bytes", "started", "check")} if s["raw"] else None,
             "workloads": s["raw"]["workloads"] if s["raw"] else [],
             "hyperfine": s["hyperfine"],
         } for s in setups],
@@ -422,11 +453,14 @@ def main():
         print("latest:  %s" % args.latest)
     for p in made:
         print("plot:    %s" % p)
-    bad = [s for s in setups if s["raw"] is None or s["exit_status"] != 0]
-    for s in bad:
-        print("setup %s: exit %d%s" % (s["name"], s["exit_status"],
-                                        ", " + s["error"] if s["error"] else ""))
-    return 1 if any(s["raw"] is None for s in setups) else 0
+    # a setup whose script failed, whose output is missing or cut short,
+    # or where a mode failed fails the run, whatever it printed
+    bad = 0
+    for s in setups:
+        for p in problems(s):
+            print("FAILED: setup %s: %s" % (s["name"], p))
+            bad += 1
+    return 1 if bad else 0
 
 
 def cpu_model():

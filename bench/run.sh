@@ -7,7 +7,9 @@
 # "native"). Otherwise boots the QEMU guest of tests/vm/run.sh twice, with
 # the default kernel command line and with pti=on, runs bench/guest.sh in
 # each, cuts the JSON out of the serial logs, and hands everything to
-# bench/report.py (least-squares fits, table, JSON, plots).
+# bench/report.py (least-squares fits, table, JSON, plots). Exits non-zero
+# when any setup failed (its guest run exited non-zero: a check or the
+# script failed, or the guest did), even if it printed results.
 #
 # Environment: QUICK=1 (fewer N values and trials), KERNEL=6.1|6.12 (guest
 # kernel series), SETUPS="default pti" (which guest setups to run),
@@ -29,18 +31,16 @@ if [[ -n $QUICK && $QUICK != 0 ]]; then
 	QUICK=1
 	BENCH_ARGS="--n 1,8,64,256,1024 --trials 3 --min-ops 64 --copy-trials 1"
 	HF_ARGS="--warmup 1 --runs 3"
-	CHECK_BIG=0
 	vm_timeout=420
 else
 	QUICK=0
 	BENCH_ARGS="--n 1,2,4,8,16,32,64,128,256,512,1024 --trials 9 --min-ops 256 --copy-trials 5"
 	HF_ARGS="--warmup 3 --min-runs 10"
-	CHECK_BIG=1
 	vm_timeout=900
 fi
 BENCH_ARGS+=" ${BENCH_EXTRA:-}"
 
-[[ -x $BUILD/syschain-bench && -x $BUILD/cat ]] || make -C "$BENCH" >&2
+[[ -x $BUILD/syschain-bench && -x $BUILD/cat && -x $BUILD/du ]] || make -C "$BENCH" >&2
 command -v python3 >/dev/null || die "python3 is needed for the report"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -57,18 +57,18 @@ make_script() { # SETUP DIR-OF-BINARIES
 		echo "B='$2'"
 		echo "BENCH_ARGS='$BENCH_ARGS'"
 		echo "HF_ARGS='$HF_ARGS'"
-		echo "CHECK_BIG='$CHECK_BIG'"
 		cat "$BENCH/guest.sh"
 	} >"$out/script-$1.sh"
 	echo "$out/script-$1.sh"
 }
 
 inputs=()
+failed=() # setups whose guest script (or guest run) failed
 if [[ -c /dev/syschain && ${NATIVE:-1} != 0 ]]; then
 	msg "/dev/syschain is loaded: running natively"
 	cp -f /usr/bin/cat "$BUILD/coreutils-cat"
 	cp -f /usr/bin/du "$BUILD/coreutils-du"
-	[[ -x $TOP/build/examples/du ]] && cp -f "$TOP/build/examples/du" "$BUILD/du"
+	cp -f /usr/bin/cmp "$BUILD/cmp"
 	script=$(make_script native "$BUILD")
 	rc=0
 	cat /proc/loadavg >"$out/loadavg-native.before"
@@ -76,14 +76,15 @@ if [[ -c /dev/syschain && ${NATIVE:-1} != 0 ]]; then
 	echo "$rc" >"$out/native.rc"
 	cat /proc/loadavg >"$out/loadavg-native.after"
 	inputs+=("native:$out/native.out:$rc")
+	[[ $rc == 0 ]] || failed+=("native (exit $rc)")
 else
 	msg "no /dev/syschain here: running in the QEMU guest (kernel $KERNEL), setups: $SETUPS"
 	stage=$out/guest-files
 	mkdir -p "$stage"
-	cp "$BUILD/syschain-bench" "$BUILD/cat" "$stage/"
+	cp "$BUILD/syschain-bench" "$BUILD/cat" "$BUILD/du" "$stage/"
 	cp /usr/bin/cat "$stage/coreutils-cat"
 	cp /usr/bin/du "$stage/coreutils-du"
-	[[ -x $TOP/build/examples/du ]] && cp "$TOP/build/examples/du" "$stage/du"
+	cp /usr/bin/cmp "$stage/cmp"
 	hf_file=()
 	if command -v hyperfine >/dev/null; then
 		hf_file=(--file "$(command -v hyperfine):/usr/bin/hyperfine")
@@ -112,11 +113,21 @@ else
 		wait "$vm_pid" || rc=$?
 		cat /proc/loadavg >"$out/loadavg-$setup.after"
 		tail -n 3 "$out/vm-$setup.out" | sed 's/^/  /' >&2
-		[[ $rc == 0 ]] || msg "the guest run for '$setup' failed (exit $rc); see $out/vm-$setup.out"
+		if [[ $rc != 0 ]]; then
+			msg "the guest run for '$setup' failed (exit $rc); see $out/vm-$setup.out"
+			failed+=("$setup (exit $rc)")
+		fi
 		inputs+=("$setup:$out/serial-$setup.log:$rc")
 	done
 fi
 
 msg "measurements took $((SECONDS - t0)) s"
+# report.py exits non-zero too when a setup failed; either way, a failed
+# setup fails the run, whatever results it printed
+report_rc=0
 python3 "$BENCH/report.py" --out "$out" --json "$results/$stamp.json" \
-	--latest "$results/latest.json" --quick "$QUICK" "${inputs[@]}"
+	--latest "$results/latest.json" --quick "$QUICK" "${inputs[@]}" || report_rc=$?
+if ((${#failed[@]})); then
+	die "FAILED: ${failed[*]}: the results above are not to be trusted"
+fi
+((report_rc == 0)) || die "FAILED: report.py exited $report_rc"
