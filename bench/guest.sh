@@ -50,6 +50,8 @@ rc=0
 if [ "$rc" = 0 ]; then
 	ok "syschain-bench: every checked run matched the plain-syscall reference"
 else
+	# it may have died in the middle of a JSON line: start a line of ours
+	echo
 	bad "syschain-bench exited $rc"
 fi
 stamp "syschain-bench end"
