@@ -147,10 +147,12 @@ bench: libchain examples
 
 # The long fuzz run, not part of check: FUZZ_CALLS ioctls (default 5M).
 FUZZ_CALLS ?= 5000000
+# on the sanitizer kernel (KASAN, UBSAN, lockdep), with the Debian detectors
+FUZZ_KERNEL ?= 6.1-san
 fuzz-long: guest-tests
 	@$(DEPS) build vm
 	@printf '#!/bin/sh\nFUZZ_CALLS=%s /syschain/fuzz/test_fuzz\n' '$(FUZZ_CALLS)' > $(BUILD)/fuzz-long.sh
-	tests/vm/run.sh --kernel $(firstword $(KERNELS)) --memdebug --timeout 7200 \
+	tests/vm/run.sh --kernel $(FUZZ_KERNEL) --memdebug --timeout 7200 \
 		--file $(BUILD)/guest/test_fuzz:/syschain/fuzz/test_fuzz \
 		--script $(BUILD)/fuzz-long.sh
 
