@@ -4,6 +4,7 @@
 #
 #   make                 module, libchain, examples, tests, benchmarks
 #   make check           everything a contributor must pass (installs deps)
+#   make check-san       the guest suite on the KASAN/UBSAN/lockdep kernel
 #   make check-fresh     the host half of check in a fresh minimal Debian 12
 #                        root: proves scripts/deps.sh installs all it needs
 #   make bench           the benchmarks (in a guest if /dev/syschain is absent)
@@ -133,6 +134,12 @@ check:
 	$(MAKE) check-fresh
 	$(MAKE) check-vm WERROR=1
 
+# The guest suite on the sanitizer kernel (KASAN, UBSAN, lockdep), built
+# once from Debian's 6.1 source and cached (tests/vm/san.config).
+check-san: guest-tests examples
+	@$(DEPS) build vm
+	$(MAKE) check-vm KERNELS=6.1-san WERROR=1
+
 # A fresh minimal Debian 12 root (debootstrap, cached under .cache/fresh):
 # scripts/deps.sh installs everything there, then the host half of check,
 # make deb and the package install run in it.
@@ -182,4 +189,4 @@ clean:
 FORCE:
 
 .PHONY: all deps module guest-tests unit-tests check-symbols check-unit \
-	check-vm check check-host check-fresh check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall deb clean FORCE
+	check-vm check check-host check-fresh check-san check-install bench fuzz-long lint libchain examples install vm-shell dkms-install dkms-uninstall deb clean FORCE
