@@ -1,85 +1,203 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * Fuzz the ioctls of /dev/syschain from userspace, deterministically.
+ * Fuzz the ioctls of /dev/syschain from userspace, deterministically, and
+ * judge every answer.
  *
- * Every ioctl must return 0 or a documented errno (EINVAL, E2BIG,
- * EOPNOTSUPP, EFAULT, ENOMEM, EPERM, ENOTTY); a chain that ran must report
- * a sane status, step count and results. Kernel BUG/WARNING/oops are caught
- * by the VM harness from the log.
+ * The chains part builds valid chains from a table of the supported ops
+ * (fuzz_ops[], keyed by syscall number; each argument of a sane kind:
+ * descriptors, earlier ops' descriptors by reference, buffers, paths,
+ * flags), with conditions, jumps (loops too) and references, then mutates
+ * a quarter of them in exactly one place: a field, a size, a tail byte, a
+ * reference, a flag, a count or a pointer. The oracle of fuzz_oracle.h,
+ * written from the uapi documentation, judges every answer: a valid chain
+ * must run, an invalid one must be refused with the documented errno and a
+ * report naming the culprit. A chain that ran must report what the uapi
+ * says (the condition that stopped it holds, the op that failed it failed,
+ * counts add up to the steps, unwritable results give FAULT...). At the end
+ * the run must have covered what matters: every supported op executed,
+ * every status reached, every rejection rule hit, more than half of the
+ * chain ioctls running ops, chains of the module's max_ops run; and the
+ * module's counters must show no chain in flight and exactly as many chains
+ * run as ioctls said so.
  *
- * The chains do whatever random ops do, so they run in a forked child that
+ * The statuses a run reaches, and what makes each: COMPLETED (no condition
+ * fires, or a jump to the end), STOPPED (stop conditions), FAILED (a
+ * failing op under STOP_ON_ERROR), BUDGET (loops, and chains longer than
+ * their max_steps), UNRESOLVED (a condition's rhs_ref to a later op, a
+ * reference to an op a jump skipped), INTERRUPTED (the interval timer
+ * below, between ops or in a sleep), FAULT (results on unwritable user
+ * memory). All seven are asserted; INVALID is a refusal, not a run.
+ *
+ * Chains of max_ops ops (0.6% of them; 1 in 7 of those meant to run to
+ * their end, with SIGALRM held off) cost about 10 ms each under TCG with
+ * the default max_ops of 4096, so the module parameter is left as it is.
+ *
+ * The other parts: random bytes as the run/probe struct (judged by the
+ * oracle where the bytes point only into memory it models), command
+ * numbers around SYSCHAIN_TYPE (-ENOTTY), and the probe (oracle too).
+ *
+ * The chains do whatever their ops do, so they run in a forked child that
  * cannot hurt the guest: it is chrooted into a small private tmpfs (4 MiB,
  * 1024 inodes) holding only a device node for /dev/syschain, runs as
- * nobody (65534) in its own session with stdio on /dev/null, has
+ * nobody (65534) in its own session with stdio on /dev/null and a
+ * nonblocking AF_UNIX datagram pair on descriptors 4 and 5, has
  * RLIMIT_NOFILE 64 and RLIMIT_FSIZE 1 MiB (SIGXFSZ and SIGPIPE ignored),
- * every chain has max_steps <= 64, and a 50 ms interval timer (SIGALRM,
- * no-op handler) interrupts any op that blocks (sleeps with a wild
- * timespec, socket ops), so such chains end INTERRUPTED. It reports through a MAP_SHARED
- * page rather than a pipe, because random close()/write() ops would hit a
- * pipe's descriptor; the parent enforces a progress watchdog.
+ * every chain that can loop has max_steps <= 64, and a 50 ms interval
+ * timer (SIGALRM, no-op handler) interrupts any op that blocks (one chain
+ * in about 1500 sleeps 200 ms on purpose), so such chains end INTERRUPTED.
+ * It reports through a MAP_SHARED page rather than a pipe, because random
+ * close()/write() ops would hit a pipe's descriptor; the parent enforces a
+ * progress watchdog.
  *
  * Environment: FUZZ_SEED (default 0x5c5eed), FUZZ_CALLS (total ioctls,
- * default 100000, split over the parts). Each call's inputs derive from
- * (seed, part, index) alone; a failure prints them.
+ * default 100000, split over the parts; coverage is asserted when the
+ * chains part makes at least COVERAGE_CALLS of them). Each call's inputs
+ * derive from (seed, part, index) alone; a failure prints them.
  */
 #include <dirent.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include "guest.h"
+#include "fuzz_oracle.h"
 
 #define PAGE		4096UL
 #define NOBODY		65534
-#define FUZZ_MAX_STEPS	64
+#define FUZZ_MAX_STEPS	64	/* for chains that can loop */
 #define SCRATCH		"/tmp/syschain-fuzz"
-
-/* the ops the module knows, with their argument counts */
-static const struct {
-	uint32_t nr;
-	uint8_t nargs;
-} known_ops[] = {
-#define SC_OP(name, n, chk) { __NR_##name, n },
-#include "../../module/oplist.h"
-#undef SC_OP
-};
+#define NR_TRACKED	512	/* syscall numbers below this are tracked */
+#define FD_DEV		3
+#define FD_SOCK		4	/* and 5: the socket pair */
+#define FD_FREE		6	/* the first descriptor the chains own */
+#define MUTATE_PERCENT	25
+#define COVERAGE_CALLS	20000
+#define HUGE_SIZE	(1U << 20)	/* the largest op_size tried */
 
 /* ------------------------------------------------------------------ */
-/* reporting through a shared page */
+/* the ops, keyed by syscall number: what each argument is */
+
+enum akind {
+	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_CWD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
+	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
+	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
+	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL,
+};
+
+/*
+ * @nargs is the syscall's own argument count (its man page), not the
+ * module's: the oracle judges "an argument past the op's count" with it.
+ * Every op the probe lists must have a line here, or the test fails.
+ */
+struct fuzz_op {
+	uint32_t nr;
+	const char *name;
+	uint8_t nargs;
+	uint8_t makes_fd;	/* returns a descriptor */
+	uint8_t weight;		/* share of the generated ops */
+	uint8_t arg[SYSCHAIN_MAX_ARGS];
+};
+
+#define FOP(sys, n, fd, w, ...) { __NR_##sys, #sys, n, fd, w, { __VA_ARGS__ } }
+
+static const struct fuzz_op fuzz_ops[] = {
+	FOP(read, 3, 0, 4, K_FD, K_BUF, K_LEN),
+	FOP(write, 3, 0, 4, K_FD, K_BUF, K_LEN),
+	FOP(openat, 4, 1, 6, K_CWD, K_PATH, K_OFLAGS, K_MODE),
+	FOP(close, 1, 0, 3, K_FD),
+	FOP(lseek, 3, 0, 2, K_FD, K_OFF, K_WHENCE),
+	FOP(pread64, 4, 0, 2, K_FD, K_BUF, K_LEN, K_OFF),
+	FOP(pwrite64, 4, 0, 2, K_FD, K_BUF, K_LEN, K_OFF),
+	FOP(readv, 3, 0, 2, K_FD, K_IOV, K_IOVCNT),
+	FOP(writev, 3, 0, 2, K_FD, K_IOV, K_IOVCNT),
+	FOP(fsync, 1, 0, 1, K_FD),
+	FOP(fdatasync, 1, 0, 1, K_FD),
+	FOP(fallocate, 4, 0, 1, K_FD, K_FALLOC, K_OFF, K_LEN),
+	FOP(fadvise64, 4, 0, 1, K_FD, K_OFF, K_LEN, K_ADVICE),
+	FOP(copy_file_range, 6, 0, 1, K_FD, K_OFFP, K_FD, K_OFFP, K_LEN, K_ZERO),
+	FOP(fstat, 2, 0, 2, K_FD, K_BUF),
+	FOP(newfstatat, 4, 0, 2, K_DIRFD, K_PATH, K_BUF, K_ATFL),
+	FOP(getdents64, 3, 0, 1, K_FD, K_BUF, K_LEN),
+	FOP(mkdirat, 3, 0, 1, K_DIRFD, K_PATH, K_MODE),
+	FOP(faccessat, 3, 0, 1, K_DIRFD, K_PATH, K_AMODE),
+	FOP(faccessat2, 4, 0, 1, K_DIRFD, K_PATH, K_AMODE, K_ACCFL),
+	FOP(dup, 1, 1, 2, K_FD),
+	FOP(getpid, 0, 0, 1, K_ZERO),
+	FOP(getppid, 0, 0, 1, K_ZERO),
+	FOP(gettid, 0, 0, 1, K_ZERO),
+	FOP(getuid, 0, 0, 1, K_ZERO),
+	FOP(geteuid, 0, 0, 1, K_ZERO),
+	FOP(getgid, 0, 0, 1, K_ZERO),
+	FOP(getegid, 0, 0, 1, K_ZERO),
+	FOP(sched_yield, 0, 0, 1, K_ZERO),
+	FOP(sendto, 6, 0, 2, K_SOCK, K_BUF, K_LEN, K_MSGFL, K_ADDRP, K_ADDRLEN),
+	FOP(recvfrom, 6, 0, 2, K_SOCK, K_BUF, K_LEN, K_MSGFL, K_ADDRP, K_ADDRLENP),
+	FOP(sendmsg, 3, 0, 2, K_SOCK, K_MSG, K_MSGFL),
+	FOP(recvmsg, 3, 0, 2, K_SOCK, K_RMSG, K_MSGFL),
+	FOP(clock_gettime, 2, 0, 2, K_CLOCK, K_BUF),
+	FOP(nanosleep, 2, 0, 1, K_TSIN, K_TSREM),
+	FOP(clock_nanosleep, 4, 0, 1, K_SCLOCK, K_TIMERFL, K_TSIN, K_TSREM),
+};
+#define NR_FUZZ_OPS (sizeof(fuzz_ops) / sizeof(fuzz_ops[0]))
+
+static int16_t fop_index[NR_TRACKED];	/* syscall number -> fuzz_ops[] */
+static bool supported[NR_TRACKED];	/* the probe lists it */
+static uint16_t pool[NR_FUZZ_OPS * 8];	/* supported ops, by weight */
+static unsigned int npool;
+
+/* ------------------------------------------------------------------ */
+/* what a call did, and how it went: the shared page */
 
 #define NMSG 8
 struct shared {
 	volatile uint64_t calls;	/* ioctls made */
 	volatile uint64_t progress;	/* bumped every call, for the watchdog */
 	volatile uint64_t bad;		/* violations */
-	volatile uint64_t ran;		/* chains that ran (ret 0, RUN) */
+	volatile uint64_t ran_total;	/* SYSCHAIN_RUN ioctls that returned 0 */
+	volatile uint64_t chain_calls;	/* chains part: ioctls */
+	volatile uint64_t ran;		/* chains part: chains run */
+	volatile uint64_t ran_ops;	/* ... with at least one step */
+	volatile uint64_t mutated;	/* chains mutated */
+	volatile uint64_t max_sent, max_ran, max_full; /* nr_ops == max_ops */
+	volatile uint64_t judged, unjudged, overflow;
 	volatile uint64_t status[8];
 	volatile uint64_t err[8];	/* by errno class, see err_class() */
+	volatile uint64_t reason[FO_NR_REASONS];
+	volatile uint64_t unspec_ran[FO_NR_REASONS];
+	volatile uint64_t unspec_refused[FO_NR_REASONS];
+	volatile uint64_t op_ran[NR_TRACKED];
 	volatile int part;
 	volatile uint64_t index;
 	volatile int done;
-	char msg[NMSG][200];
+	char msg[NMSG][400];
 	/* the last chain, for a report on a hang */
 	struct syschain_run last_run;
 	struct syschain_op last_ops[8];
 	struct syschain_cond last_conds[8];
 };
 static struct shared *sh;
+static uint64_t seed = 0x5c5eed;
 
 static const int good_errnos[] = { EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOMEM,
 				   EPERM, ENOTTY };
 static const char *const err_names[] = { "0", "EINVAL", "E2BIG", "EOPNOTSUPP",
 					 "EFAULT", "ENOMEM", "EPERM", "ENOTTY" };
+static const char *const status_names[] = { "completed", "stopped", "failed",
+					    "interrupted", "budget",
+					    "unresolved", "fault", "invalid" };
 
 static int err_class(int ret)
 {
@@ -100,8 +218,8 @@ static void violation(const char *fmt, ...)
 
 	if (n < NMSG) {
 		int len = snprintf(sh->msg[n], sizeof(sh->msg[n]),
-				   "part %d index %" PRIu64 ": ", sh->part,
-				   sh->index);
+				   "seed 0x%" PRIx64 " part %d index %" PRIu64 ": ",
+				   seed, sh->part, sh->index);
 		va_start(ap, fmt);
 		vsnprintf(sh->msg[n] + len, sizeof(sh->msg[n]) - len, fmt, ap);
 		va_end(ap);
@@ -132,42 +250,55 @@ static int chance(unsigned int percent)
 	return rnd(100) < percent;
 }
 
-static void reseed(uint64_t seed, int part, uint64_t index)
+#define PICK(arr) ((arr)[rnd(sizeof(arr) / sizeof((arr)[0]))])
+
+static void reseed(uint64_t s, int part, uint64_t index)
 {
-	rng = seed ^ ((uint64_t)part << 56) ^ (index * 0xd1b54a32d192ed03ULL);
+	rng = s ^ ((uint64_t)part << 56) ^ (index * 0xd1b54a32d192ed03ULL);
 	rnd64();
 }
 
 /* ------------------------------------------------------------------ */
-/* memory of the child */
+/* memory of the child, and the oracle's model of it */
 
-static uint64_t seed = 0x5c5eed;
 static struct syschain_probe pinfo;	/* the module's answer */
 static uint32_t sup[512];		/* supported syscall numbers */
 static int devfd = -1;
+static bool fds_dirty = true;	/* check the device and the sockets */
 static int as_root;
 static dev_t devrdev;
 
-/* a region of @pages RW pages followed by one PROT_NONE guard page */
+/* a region of RW pages followed by one PROT_NONE guard page */
 struct region {
 	char *base;
 	size_t len;	/* RW part */
 };
 
-static struct region arena, opsr, condsr, resr, structr;
+/* arena: wild op arguments; bufr: op buffers; constr: read-only inputs */
+static struct region arena, bufr, constr, opsr, condsr, resr, structr, rostr;
 static char *ro_page, *none_page, *unmapped_page;
 
-static struct region mkregion(size_t pages)
+static struct {
+	uintptr_t base;
+	size_t len;
+	enum fo_mem state;
+} model[16];
+static unsigned int nmodel;
+
+static struct region mkregion(size_t pages, enum fo_mem state)
 {
 	struct region r;
 	char *p = mmap(NULL, (pages + 1) * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || nmodel == 16)
 		_exit(90);
 	mprotect(p + pages * PAGE, PAGE, PROT_NONE);
 	r.base = p;
 	r.len = pages * PAGE;
+	model[nmodel].base = (uintptr_t)p;
+	model[nmodel].len = r.len;
+	model[nmodel++].state = state;
 	return r;
 }
 
@@ -176,48 +307,166 @@ static char *guard(const struct region *r)
 	return r->base + r->len;
 }
 
+#define USER_TOP	0x00007ffffffff000ULL	/* TASK_SIZE, 4-level paging */
+#define LA57_TOP	0x00fffffffffff000ULL	/* TASK_SIZE, 5-level paging */
+
+/*
+ * The oracle's view of [a, a + len): every mapping of the child that a
+ * chain can name is in model[], each followed by a PROT_NONE page.
+ */
+static enum fo_mem fuzz_mem(uint64_t a, uint64_t len, uint64_t *readable)
+{
+	uint64_t end = a + len;
+	unsigned int i;
+
+	*readable = 0;
+	if (end < a || end > LA57_TOP)
+		return FO_MEM_KERNEL;
+	if (end > USER_TOP)
+		return FO_MEM_UNKNOWN;	/* user or not: the paging mode */
+	if (!len)
+		return FO_MEM_RW;
+	if (a < 65536)
+		return FO_MEM_BAD;	/* below mmap_min_addr */
+	for (i = 0; i < nmodel; i++) {
+		uint64_t b = model[i].base, e = b + model[i].len;
+
+		if (a >= e && a < e + PAGE)
+			return FO_MEM_BAD;	/* its guard page */
+		if (a < b || a >= e)
+			continue;
+		if (model[i].state == FO_MEM_BAD)
+			return FO_MEM_BAD;
+		if (end <= e) {
+			*readable = len;
+			return model[i].state;
+		}
+		*readable = e - a;
+		return FO_MEM_BAD;
+	}
+	return FO_MEM_UNKNOWN;
+}
+
+static int oracle_nargs(uint32_t nr)
+{
+	if (nr >= NR_TRACKED || !supported[nr] || fop_index[nr] < 0)
+		return -1;
+	return fuzz_ops[fop_index[nr]].nargs;
+}
+
+static struct fo_env oracle_env = {
+	.mem = fuzz_mem,
+	.nargs = oracle_nargs,
+};
+
 static const char *const paths[] = {
 	"a", "b", "d", "d/e", ".", "..", "/", "/syschain", "a/", "nonexistent/x",
-	"", "d/../a",
+	"", "d/../a", "f",
 };
-static char *path_ptr[sizeof(paths) / sizeof(paths[0]) + 1];
-static struct timespec *short_ts;	/* {0, < 100 us} for the sleeping ops */
+#define NPATHS (sizeof(paths) / sizeof(paths[0]))
+static char *path_ptr[NPATHS + 1];	/* the last one has no terminator */
+static struct timespec *ts_short, *ts_zero, *ts_bad, *ts_long;
+static struct iovec *iovs;		/* 4 arrays of 4 */
+static struct msghdr *smsg;		/* 3 for sendmsg */
+static struct msghdr *rmsg_tpl;		/* recvmsg's, copied to rmsg */
+static struct msghdr *rmsg;		/* in bufr, reset before each chain */
+static socklen_t *addrlen_p;		/* in bufr, reset too */
+
+static void *carve(size_t *off, size_t len)
+{
+	void *p = constr.base + *off;
+
+	*off = (*off + len + 15) & ~15UL;
+	return p;
+}
+
+/* the read-only inputs of the ops: paths, times, iovecs, msghdrs */
+static void setup_const(void)
+{
+	char *reset = bufr.base + bufr.len - PAGE;	/* last page of bufr */
+	struct cmsghdr *cm;
+	size_t off = 0;
+	unsigned int i;
+
+	for (i = 0; i < NPATHS; i++) {
+		path_ptr[i] = carve(&off, strlen(paths[i]) + 1);
+		strcpy(path_ptr[i], paths[i]);
+	}
+	ts_short = carve(&off, sizeof(*ts_short));
+	*ts_short = (struct timespec){ 0, 1000 };
+	ts_zero = carve(&off, sizeof(*ts_zero));
+	ts_bad = carve(&off, sizeof(*ts_bad));
+	*ts_bad = (struct timespec){ 0, 2000000000L };
+	ts_long = carve(&off, sizeof(*ts_long));
+	*ts_long = (struct timespec){ 0, 200000000L };
+	iovs = carve(&off, 16 * sizeof(*iovs));
+	for (i = 0; i < 16; i++) {
+		iovs[i].iov_base = bufr.base + PAGE * (i % 12) + 8 * i;
+		iovs[i].iov_len = i % 5 == 4 ? 0 : 1 + 37 * i;
+	}
+	smsg = carve(&off, 3 * sizeof(*smsg));
+	for (i = 0; i < 3; i++) {
+		smsg[i].msg_iov = &iovs[4 * i];
+		smsg[i].msg_iovlen = 1 + i;
+	}
+	cm = carve(&off, CMSG_SPACE(sizeof(int)));
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	memset(CMSG_DATA(cm), 0, sizeof(int));	/* descriptor 0 */
+	smsg[2].msg_control = cm;
+	smsg[2].msg_controllen = CMSG_SPACE(sizeof(int));
+	rmsg_tpl = carve(&off, sizeof(*rmsg_tpl));
+	rmsg_tpl->msg_iov = &iovs[4];
+	rmsg_tpl->msg_iovlen = 3;
+	rmsg_tpl->msg_name = reset + 512;
+	rmsg_tpl->msg_namelen = 110;
+	rmsg_tpl->msg_control = reset + 1024;
+	rmsg_tpl->msg_controllen = 256;
+	rmsg = (void *)reset;
+	addrlen_p = (void *)(reset + 256);
+	/* a path without a terminator, running into the guard page */
+	path_ptr[NPATHS] = guard(&constr) - 64;
+	memset(path_ptr[NPATHS], 'z', 64);
+	mprotect(constr.base, constr.len, PROT_READ);
+}
 
 static void setup_memory(void)
 {
-	unsigned int i;
-	size_t off;
+	size_t ops = (pinfo.max_ops + 2) * 128UL, conds = (pinfo.max_conds + 4) * 64UL;
+	char *lab;
 
-	arena = mkregion(16);
-	opsr = mkregion((4100UL * 96 + PAGE - 1) / PAGE + 2);
-	condsr = mkregion((4100UL * 32 + PAGE - 1) / PAGE + 2);
-	resr = mkregion((4100UL * 16 + PAGE - 1) / PAGE + 1);
-	structr = mkregion(3);
-	ro_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	none_page = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	unmapped_page = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			     -1, 0);
-	if (ro_page == MAP_FAILED || none_page == MAP_FAILED ||
-	    unmapped_page == MAP_FAILED)
+	if (ops < 2 * HUGE_SIZE + 64 * PAGE)
+		ops = 2 * HUGE_SIZE + 64 * PAGE;
+	if (conds < 68 * PAGE)
+		conds = 68 * PAGE;
+	arena = mkregion(16, FO_MEM_RW);
+	bufr = mkregion(16, FO_MEM_RW);
+	constr = mkregion(4, FO_MEM_RO);
+	opsr = mkregion(ops / PAGE + 1, FO_MEM_RW);
+	condsr = mkregion(conds / PAGE + 1, FO_MEM_RW);
+	resr = mkregion((pinfo.max_ops + 2) * 16UL / PAGE + 1, FO_MEM_RW);
+	structr = mkregion(3, FO_MEM_RW);
+	rostr = mkregion(1, FO_MEM_RO);		/* written between mprotects */
+	mprotect(rostr.base, PAGE, PROT_READ);
+	/* a read-only page, a PROT_NONE page, a hole, a PROT_NONE page */
+	lab = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (lab == MAP_FAILED)
 		_exit(91);
+	ro_page = lab;
+	none_page = lab + PAGE;
+	unmapped_page = lab + 2 * PAGE;
+	mprotect(ro_page, PAGE, PROT_READ);
 	munmap(unmapped_page, PAGE);
-
-	/* the arena: path strings first, random bytes after */
-	for (i = 0; i < arena.len; i++)
+	model[nmodel].base = (uintptr_t)ro_page;
+	model[nmodel].len = PAGE;
+	model[nmodel++].state = FO_MEM_RO;
+	model[nmodel].base = (uintptr_t)none_page;
+	model[nmodel].len = 2 * PAGE;
+	model[nmodel++].state = FO_MEM_BAD;
+	for (size_t i = 0; i < arena.len; i++)
 		arena.base[i] = (char)(i * 131 + 7);
-	off = 0;
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		path_ptr[i] = arena.base + off;
-		memcpy(arena.base + off, paths[i], strlen(paths[i]) + 1);
-		off += strlen(paths[i]) + 1;
-	}
-	off = (off + 15) & ~15UL;
-	short_ts = (void *)(arena.base + off);
-	short_ts->tv_sec = 0;
-	short_ts->tv_nsec = 1000;
-	/* a path without a terminator, running into the guard page */
-	path_ptr[i] = guard(&arena) - 64;
-	memset(path_ptr[i], 'z', 64);
+	setup_const();
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,7 +484,7 @@ static uint64_t wild_ptr(void)
 	case 6: return (uintptr_t)none_page + rnd(PAGE);
 	case 7: return (uintptr_t)ro_page + rnd(PAGE);
 	case 8: return (uintptr_t)guard(&arena) - 1 - rnd(128);
-	case 9: return (uintptr_t)path_ptr[rnd(sizeof(path_ptr) / sizeof(path_ptr[0]))];
+	case 9: return (uintptr_t)path_ptr[rnd(NPATHS + 1)];
 	case 10: return 0x0000800000000000ULL - rnd(2) * PAGE; /* top of user */
 	default: return (uintptr_t)arena.base + PAGE + rnd(arena.len - PAGE);
 	}
@@ -256,7 +505,7 @@ static uint64_t wild_int(void)
 	switch (rnd(4)) {
 	case 0: return rnd64();
 	case 1: return rnd(16);
-	default: return special[rnd(sizeof(special) / sizeof(special[0]))];
+	default: return PICK(special);
 	}
 }
 
@@ -265,38 +514,737 @@ static uint64_t wild_arg(void)
 	return chance(40) ? wild_ptr() : wild_int();
 }
 
-/* an index near the interesting boundaries of [0, n) seen from op i */
-static uint32_t wild_index(uint32_t i, uint32_t n)
+/* a buffer with at least 3 pages after it */
+static uint64_t buf_ptr(void)
 {
-	switch (rnd(8)) {
-	case 0: return 0;
-	case 1: return i - 1;
-	case 2: return i;
-	case 3: return n - 1;
-	case 4: return n;
-	case 5: return n + 1;
-	case 6: return 0xffffffff;
-	default: return rnd(n + 2);
+	return (uintptr_t)bufr.base + 8 * rnd(12 * PAGE / 8) +
+	       (chance(10) ? rnd(8) : 0);
+}
+
+/* a sane value for an argument of kind @k */
+static uint64_t arg_value(enum akind k)
+{
+	static const uint64_t oflags[] = {
+		O_RDONLY, O_WRONLY | O_CREAT, O_RDWR | O_CREAT | O_TRUNC,
+		O_RDONLY | O_DIRECTORY, O_WRONLY | O_CREAT | O_EXCL,
+		O_RDWR | O_CREAT | O_APPEND, O_RDONLY | O_NONBLOCK, O_PATH,
+		O_WRONLY | O_TRUNC, O_RDWR | O_CLOEXEC,
+	};
+	static const uint64_t clocks[] = {
+		CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
+		CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME,
+		CLOCK_TAI, 10, 12, 64,	/* the last three name no clock */
+	};
+	static const uint64_t atfl[] = { 0, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH,
+					 AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH };
+	static const uint64_t accfl[] = { 0, AT_EACCESS, AT_SYMLINK_NOFOLLOW,
+					  AT_EMPTY_PATH };
+	static const uint64_t msgfl[] = { 0, MSG_PEEK, MSG_TRUNC, MSG_NOSIGNAL,
+					  MSG_CMSG_CLOEXEC, MSG_WAITALL };
+	static const uint64_t lens[] = { 0, 4096, 65536, (uint64_t)-1 };
+	static const uint64_t offs[] = { 0, (uint64_t)-1, 1ULL << 40, 1 << 20 };
+
+	switch (k) {
+	case K_ZERO: return 0;
+	case K_FD: return chance(92) ? rnd(12) : (chance(50) ? (uint64_t)-1 : 63);
+	case K_SOCK: return chance(85) ? FD_SOCK + rnd(2) : rnd(12);
+	case K_DIRFD: return chance(70) ? (uint64_t)(int64_t)AT_FDCWD : rnd(12);
+	case K_CWD: return chance(80) ? (uint64_t)(int64_t)AT_FDCWD :
+					(uint32_t)AT_FDCWD;
+	case K_PATH: return (uintptr_t)path_ptr[chance(3) ? NPATHS : rnd(NPATHS)];
+	case K_OFLAGS: return PICK(oflags);
+	case K_MODE: return chance(80) ? 0644 : rnd(01000);
+	case K_BUF: return buf_ptr();
+	case K_LEN: return chance(85) ? rnd(257) : PICK(lens);
+	case K_OFF: return chance(80) ? rnd(8192) : PICK(offs);
+	case K_WHENCE: return rnd(6);
+	case K_IOV: return (uintptr_t)&iovs[4 * rnd(4)];
+	case K_IOVCNT: return chance(92) ? rnd(5) : 1024 + rnd(2);
+	case K_ATFL: return PICK(atfl);
+	case K_AMODE: return rnd(8);
+	case K_ACCFL: return PICK(accfl);
+	case K_FALLOC: return rnd(3) == 2 ? 3 : rnd(2);	/* PUNCH_HOLE|KEEP_SIZE */
+	case K_ADVICE: return rnd(7);
+	case K_OFFP: return chance(60) ? 0 : buf_ptr();
+	case K_MSGFL: return MSG_DONTWAIT | PICK(msgfl);
+	case K_ADDRP: return chance(85) ? 0 : buf_ptr();
+	case K_ADDRLEN: return chance(70) ? 0 : (chance(50) ? 16 : 110);
+	case K_ADDRLENP: return chance(50) ? 0 : (uintptr_t)addrlen_p;
+	case K_MSG: return (uintptr_t)&smsg[rnd(3)];
+	case K_RMSG: return (uintptr_t)rmsg;
+	case K_CLOCK: return chance(90) ? PICK(clocks) : CLOCK_REALTIME_ALARM + rnd(2);
+	case K_SCLOCK: return PICK(clocks);
+	case K_TSIN: return (uintptr_t)(chance(90) ? ts_short :
+					chance(50) ? ts_zero : ts_bad);
+	case K_TSREM: return chance(70) ? 0 : buf_ptr();
+	case K_TIMERFL: return chance(80) ? 0 : TIMER_ABSTIME;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* valid chains */
+
+struct gen {
+	struct syschain_op *ops;	/* max_ops + 2 */
+	struct syschain_cond *conds;	/* max_conds + 4 */
+	uint32_t n, nc;			/* ops and conditions generated */
+	uint32_t fdops[8];		/* earlier ops that make descriptors */
+	unsigned int nfd;
+	bool big;			/* near or at max_ops */
+	bool full;			/* big, without loops, run to the end */
+	bool loops;			/* a jump backwards */
+	uint32_t flags;
+	uint64_t max_steps;
+};
+
+static void set_ref(struct syschain_op *op, unsigned int k, uint32_t j,
+		    uint64_t addend)
+{
+	op->ref_mask |= 1u << k;
+	op->arg_ref[k] = j;
+	op->args[k] = addend;
+}
+
+/* op @i: a supported op with sane arguments, some taken from earlier ops */
+static void gen_op(struct gen *g, uint32_t i)
+{
+	const struct fuzz_op *f = &fuzz_ops[pool[rnd(npool)]];
+	struct syschain_op *op = &g->ops[i];
+	unsigned int k;
+
+	memset(op, 0, sizeof(*op));
+	op->nr = f->nr;
+	if (chance(25))
+		op->flags = SYSCHAIN_OP_IGNORE_ERROR;
+	for (k = 0; k < f->nargs; k++) {
+		const enum akind kind = f->arg[k];
+		/* README: constant arguments only (the refused ones aside) */
+		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
+				   kind == K_SCLOCK;
+
+		op->args[k] = arg_value(kind);
+		if (!fixed && !g->full && chance(4))
+			op->args[k] = wild_arg();
+		if (fixed || !i)
+			continue;
+		if ((kind == K_FD || kind == K_SOCK || kind == K_DIRFD) &&
+		    g->nfd && chance(35))
+			set_ref(op, k, g->fdops[rnd(g->nfd)], 0);
+		else if (chance(3))
+			set_ref(op, k, rnd(i), chance(50) ? 0 : rnd(5) - 2);
+	}
+	if (f->makes_fd)
+		g->fdops[g->nfd < 8 ? g->nfd++ : rnd(8)] = i;
+}
+
+/* condition of op @i: a comparison, a stop or a jump (forwards mostly) */
+static void gen_cond(const struct gen *g, uint32_t i, struct syschain_cond *c)
+{
+	static const uint64_t rhss[] = {
+		0, 1, 2, 3, (uint64_t)-1, (uint64_t)-EBADF, (uint64_t)-EFAULT,
+		(uint64_t)-EAGAIN, (uint64_t)-ENOENT, 4096,
+		0x8000000000000000ULL,
+	};
+	const uint32_t n = g->n, r = rnd(10);
+
+	memset(c, 0, sizeof(*c));
+	c->cmp = SYSCHAIN_CMP_ALWAYS + rnd(SYSCHAIN_CMP_UGE);
+	/* a chain meant to run to its end only jumps forwards */
+	c->action = !g->full && chance(35) ? SYSCHAIN_ACT_STOP : SYSCHAIN_ACT_JUMP;
+	if (c->action == SYSCHAIN_ACT_JUMP) {
+		if (r < 5 || g->full)
+			c->target = i + 1 + rnd(n - i < 8 ? n - i : 8);
+		else if (r < 7)
+			c->target = n;
+		else
+			c->target = rnd(i + 1);	/* a loop */
+	}
+	if (c->cmp == SYSCHAIN_CMP_ALWAYS)
+		return;
+	c->rhs = PICK(rhss);
+	if (!g->full && chance(15)) {
+		/* any op, later ones included: UNRESOLVED if it has not run */
+		c->flags = SYSCHAIN_COND_RHS_REF;
+		c->rhs_ref = rnd(n);
+		c->rhs = chance(50) ? 0 : (uint64_t)(int64_t)(rnd(5) - 2);
 	}
 }
 
-static uint32_t pick_nr(unsigned int *nargs)
+static void gen_conds(struct gen *g)
 {
-	uint32_t nr;
-	unsigned int i;
+	const uint32_t max = pinfo.max_conds;
+	uint32_t i, k, cnt;
 
-	if (chance(88) && pinfo.nr_syscalls) {
-		nr = sup[rnd(pinfo.nr_syscalls)];
-	} else {
-		static const uint32_t odd[] = { 0xffffffff, 0x80000000, 512,
-						 1024, 65535 };
-		nr = chance(70) ? rnd(460) : odd[rnd(5)];
+	g->nc = 0;
+	for (i = 0; i < g->n && g->nc < max; i++) {
+		struct syschain_op *op = &g->ops[i];
+
+		if (!chance(g->big ? 8 : 35))
+			continue;
+		if (i && !g->full && chance(5)) {
+			/* share the conditions of an earlier op */
+			const struct syschain_op *o = &g->ops[rnd(i)];
+
+			op->cond_index = o->cond_index;
+			op->cond_count = o->cond_count;
+			continue;
+		}
+		cnt = 1 + rnd(3);
+		if (cnt > max - g->nc)
+			cnt = max - g->nc;
+		op->cond_index = g->nc;
+		op->cond_count = cnt;
+		for (k = 0; k < cnt; k++)
+			gen_cond(g, i, &g->conds[g->nc++]);
 	}
-	*nargs = 6;
-	for (i = 0; i < sizeof(known_ops) / sizeof(known_ops[0]); i++)
-		if (known_ops[i].nr == nr)
-			*nargs = known_ops[i].nargs;
+	/* conditions no op uses, up to max_conds now and then */
+	cnt = chance(10) ? 1 + rnd(3) : 0;
+	if (g->big && chance(10))
+		cnt = max;
+	for (k = 0; k < cnt && g->nc < max; k++)
+		gen_cond(g, rnd(g->n), &g->conds[g->nc++]);
+}
+
+/* Can the chain as laid out run an op twice (a jump backwards)? */
+static bool chain_loops(const struct gen *g, uint32_t n, uint32_t nc)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct syschain_op *op = &g->ops[i];
+
+		for (k = 0; k < op->cond_count; k++) {
+			uint64_t ci = (uint64_t)op->cond_index + k;
+
+			if (ci >= nc)
+				break;
+			if (g->conds[ci].action == SYSCHAIN_ACT_JUMP &&
+			    g->conds[ci].target <= i)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void gen_chain(struct gen *g)
+{
+	const uint32_t max = pinfo.max_ops;
+	uint32_t r = rnd(10000);
+
+	/* 0.6% near or at max_ops: some 10 ms each under TCG */
+	g->big = r < 60;
+	g->nfd = 0;
+	if (r < 50) {
+		g->n = max;
+	} else if (r < 60) {
+		g->n = max - rnd(max < 16 ? max : 16);
+	} else {
+		r = rnd(100);
+		g->n = r < 55 ? 1 + rnd(8) : r < 88 ? 9 + rnd(24) : 33 + rnd(32);
+	}
+	if (g->n > max)
+		g->n = max;
+	g->full = g->big && chance(15);
+	for (r = 0; r < g->n; r++)
+		gen_op(g, r);
+	if (!g->big && rnd(1500) == 0) {
+		/* a sleep the timer interrupts: INTERRUPTED */
+		struct syschain_op *op = &g->ops[rnd(g->n)];
+
+		memset(op, 0, sizeof(*op));
+		op->nr = __NR_nanosleep;
+		op->args[0] = (uintptr_t)ts_long;
+	}
+	gen_conds(g);
+	g->loops = chain_loops(g, g->n, g->nc);
+	g->flags = !g->full && chance(50) ? SYSCHAIN_RUN_STOP_ON_ERROR : 0;
+	if (g->loops || (g->big && !g->full) || (!g->full && !chance(25))) {
+		g->max_steps = 1 + rnd(FUZZ_MAX_STEPS);
+	} else {
+		/* no loop: every op runs once at most */
+		const uint64_t ms[] = { 0, g->n, g->n + 1 + rnd(4), ~0ULL,
+					pinfo.max_steps + 1 };
+
+		g->max_steps = PICK(ms);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* one mutation, and where the chain goes in memory */
+
+#define MUTATIONS(X)							\
+	X(NONE) X(SIZE_SMALL) X(SIZE_BIG) X(SIZE_TAIL) X(SIZE_HUGE)	\
+	X(RUN_FLAGS) X(RUN_RESERVED) X(NR_OPS_ZERO) X(NR_OPS_LESS)	\
+	X(NR_OPS_MORE) X(NR_OPS_LIMIT) X(NR_CONDS_LESS) X(NR_CONDS_MORE) \
+	X(NR_CONDS_LIMIT) X(OP_SIZE_BAD) X(OP_SIZE_BIG) X(OP_SIZE_HUGE)	\
+	X(OP_TAIL) X(COND_SIZE_BAD) X(COND_SIZE_BIG) X(COND_TAIL)	\
+	X(OPS_PTR) X(CONDS_PTR) X(CONDS_EMPTY_PTR) X(RESULTS_KERNEL)	\
+	X(RESULTS_BAD) X(RESULTS_NULL) X(STRUCT_RO) X(STRUCT_PTR)	\
+	X(OP_NR) X(OP_REFUSED) X(OP_FLAGS) X(OP_REF_MASK) X(OP_ARG_PAST) \
+	X(OP_REF_LATER) X(OP_REF_PLAIN) X(OP_CONDS_PAST) X(OP_COND_UNUSED) \
+	X(COND_CMP) X(COND_ACTION) X(COND_FLAGS) X(COND_RESERVED)	\
+	X(COND_STOP_TARGET) X(COND_JUMP_TARGET) X(COND_JUMP_END)	\
+	X(COND_RHS_REF) X(COND_RHS_PLAIN) X(COND_ALWAYS)
+
+enum mutation {
+#define M_ENUM(name) M_##name,
+	MUTATIONS(M_ENUM)
+#undef M_ENUM
+	M_NR
+};
+
+static const char *const mut_names[] = {
+#define M_NAME(name) #name,
+	MUTATIONS(M_NAME)
+#undef M_NAME
+};
+
+enum ptr_kind { P_GOOD, P_NULL, P_STRADDLE, P_RO, P_KERNEL, P_UNMAPPED,
+		P_NONE, P_SMALL };
+
+struct layout {
+	struct syschain_run run;	/* the struct as submitted */
+	uint32_t ops_written, conds_written;	/* elements laid out */
+	int64_t op_tail, cond_tail;	/* element with a non-zero tail byte */
+	bool run_tail;
+	enum ptr_kind ops_k, conds_k, res_k, run_k;
+	char *runp;			/* where the struct went */
+	struct syschain_result *res;	/* the results, with P_GOOD */
+};
+
+static void layout_init(const struct gen *g, struct layout *L)
+{
+	memset(L, 0, sizeof(*L));
+	L->run.size = sizeof(L->run);
+	L->run.flags = g->flags;
+	L->run.nr_ops = g->n;
+	L->run.nr_conds = g->nc;
+	L->run.op_size = sizeof(struct syschain_op);
+	L->run.cond_size = sizeof(struct syschain_cond);
+	L->run.max_steps = g->max_steps;
+	/* output fields are ignored on input */
+	L->run.steps = rnd64();
+	L->run.status = (uint32_t)rnd64();
+	L->run.stop_op = (uint32_t)rnd64();
+	L->run.stop_cond = (uint32_t)rnd64();
+	L->ops_written = g->n;
+	L->conds_written = g->nc;
+	L->op_tail = L->cond_tail = -1;
+	L->res_k = chance(92) ? P_GOOD : P_NULL;
+}
+
+static enum ptr_kind bad_kind(void)
+{
+	static const enum ptr_kind k[] = { P_NULL, P_STRADDLE, P_RO, P_KERNEL,
+					   P_UNMAPPED, P_NONE, P_SMALL };
+
+	return PICK(k);
+}
+
+/* an element size of @sizes that fits @n elements in @r, else @dflt */
+static uint32_t fit_size(const uint32_t *sizes, unsigned int nsizes,
+			 uint32_t n, const struct region *r, uint32_t dflt)
+{
+	uint32_t s = sizes[rnd(nsizes)];
+
+	return (uint64_t)n * s + 64 <= r->len ? s : dflt;
+}
+
+/* the struct, its counts, sizes and pointers */
+static enum mutation mutate_run(struct gen *g, struct layout *L,
+				enum mutation m)
+{
+	static const uint32_t small[] = { 0, 1, 4, 8, 72, 79 };
+	static const uint32_t big[] = { 81, 84, 88, 96, 128, 4096 };
+	static const uint32_t huge[] = { 4097, 8192 };
+	static const uint32_t op_bad[] = { 0, 8, 80, 84, 89, 92, 95 };
+	static const uint32_t op_big[] = { 96, 104, 128, 256, 4096 };
+	static const uint32_t op_huge[] = { 4104, 8192, HUGE_SIZE };
+	static const uint32_t cond_bad[] = { 0, 8, 16, 20, 25, 28, 31 };
+	static const uint32_t cond_big[] = { 32, 40, 64, 4096 };
+	struct syschain_run *r = &L->run;
+
+	switch (m) {
+	case M_SIZE_SMALL: r->size = PICK(small); break;
+	case M_SIZE_BIG: r->size = PICK(big); break;
+	case M_SIZE_TAIL: r->size = PICK(big); L->run_tail = true; break;
+	case M_SIZE_HUGE: r->size = PICK(huge); break;
+	case M_RUN_FLAGS: r->flags |= 1u << (1 + rnd(31)); break;
+	case M_RUN_RESERVED: r->__reserved = 1 + rnd(0xfffffffe); break;
+	case M_NR_OPS_ZERO: r->nr_ops = 0; break;
+	case M_NR_OPS_LESS:
+		if (g->n < 2)
+			return M_NONE;
+		r->nr_ops = 1 + rnd(g->n - 1);
+		break;
+	case M_NR_OPS_MORE:
+		/* one more op, all zero: read(0, NULL, 0), valid */
+		memset(&g->ops[g->n], 0, sizeof(g->ops[0]));
+		r->nr_ops = L->ops_written = g->n + 1;
+		break;
+	case M_NR_OPS_LIMIT:
+		r->nr_ops = chance(50) ? pinfo.max_ops + 1 + rnd(64) :
+			    0xffffffff - rnd(2) * 0x7fffffff;
+		break;
+	case M_NR_CONDS_LESS:
+		if (!g->nc)
+			return M_NONE;
+		r->nr_conds = rnd(g->nc);
+		break;
+	case M_NR_CONDS_MORE:
+		/* all-zero conditions: cmp 0 is no comparison */
+		memset(&g->conds[g->nc], 0, 2 * sizeof(g->conds[0]));
+		r->nr_conds = L->conds_written = g->nc + 1 + rnd(2);
+		break;
+	case M_NR_CONDS_LIMIT:
+		r->nr_conds = chance(50) ? pinfo.max_conds + 1 : 0xffffffff;
+		break;
+	case M_OP_SIZE_BAD: r->op_size = PICK(op_bad); break;
+	case M_OP_SIZE_BIG: r->op_size = fit_size(op_big, 5, g->n + 1, &opsr, 96); break;
+	case M_OP_SIZE_HUGE:
+		r->op_size = fit_size(op_huge, 3, g->n, &opsr, 0);
+		if (!r->op_size)
+			return M_NONE;
+		break;
+	case M_OP_TAIL:
+		r->op_size = fit_size(op_big, 5, g->n, &opsr, 96);
+		L->op_tail = rnd(g->n);
+		break;
+	case M_COND_SIZE_BAD: r->cond_size = PICK(cond_bad); break;
+	case M_COND_SIZE_BIG:
+		r->cond_size = fit_size(cond_big, 4, g->nc + 2, &condsr, 32);
+		break;
+	case M_COND_TAIL:
+		if (!g->nc)
+			return M_NONE;
+		r->cond_size = fit_size(cond_big, 4, g->nc, &condsr, 32);
+		L->cond_tail = rnd(g->nc);
+		break;
+	case M_OPS_PTR: L->ops_k = bad_kind(); break;
+	case M_CONDS_PTR: L->conds_k = bad_kind(); break;
+	case M_CONDS_EMPTY_PTR: L->conds_k = P_KERNEL; break;
+	case M_RESULTS_KERNEL: L->res_k = P_KERNEL; break;
+	case M_RESULTS_BAD: {
+		/* user addresses the module cannot write: status FAULT */
+		static const enum ptr_kind k[] = { P_RO, P_NONE, P_UNMAPPED,
+						   P_STRADDLE, P_SMALL };
+
+		L->res_k = PICK(k);
+		break;
+	}
+	case M_RESULTS_NULL: L->res_k = P_NULL; break;
+	case M_STRUCT_RO: L->run_k = P_RO; break;
+	case M_STRUCT_PTR:
+		L->run_k = bad_kind();
+		if (L->run_k == P_RO)
+			L->run_k = P_STRADDLE;
+		break;
+	default:
+		return M_NONE;
+	}
+	return m;
+}
+
+/* a syscall number the module does not support */
+static uint32_t unsupported_nr(void)
+{
+	static const uint32_t nrs[] = {
+		__NR_unlinkat, __NR_renameat, __NR_readlinkat, __NR_ftruncate,
+		__NR_fcntl, __NR_dup3, __NR_pipe2, __NR_sendfile, __NR_shutdown,
+		__NR_statx, __NR_ioctl, __NR_mmap, __NR_execve, 1000,
+		0xffffffff, 0x80000000, 65535,
+	};
+	uint32_t nr;
+
+	do
+		nr = chance(70) ? PICK(nrs) : rnd(NR_TRACKED);
+	while (nr < NR_TRACKED && supported[nr]);
 	return nr;
+}
+
+/* an op whose arguments README's "Refused" table names */
+static void refused_op(struct syschain_op *op, uint32_t i)
+{
+	static const uint32_t cpu[] = { CLOCK_PROCESS_CPUTIME_ID,
+					CLOCK_THREAD_CPUTIME_ID,
+					(uint32_t)-2, (uint32_t)-6 };
+	const uint16_t flags = op->flags;
+	const uint32_t ci = op->cond_index, cc = op->cond_count;
+
+	memset(op, 0, sizeof(*op));
+	op->flags = flags;
+	op->cond_index = ci;
+	op->cond_count = cc;
+	switch (rnd(3)) {
+	case 0:
+		op->nr = __NR_openat;
+		op->args[0] = chance(70) ? rnd(12) : (uint64_t)-101;
+		op->args[1] = (uintptr_t)path_ptr[0];
+		if (i && chance(30))
+			set_ref(op, 0, rnd(i), (uint64_t)-100);
+		break;
+	case 1:
+		op->nr = __NR_clock_gettime;
+		op->args[0] = PICK(cpu);
+		if (i && chance(30))
+			set_ref(op, 0, rnd(i), 0);
+		op->args[1] = buf_ptr();
+		break;
+	default:
+		op->nr = __NR_clock_nanosleep;
+		op->args[0] = chance(50) ? PICK(cpu) : CLOCK_REALTIME_ALARM + rnd(2);
+		op->args[2] = (uintptr_t)ts_short;
+		break;
+	}
+}
+
+/* one op's fields */
+static enum mutation mutate_op(struct gen *g, struct layout *L,
+			       enum mutation m)
+{
+	const uint32_t i = rnd(g->n);
+	struct syschain_op *op = &g->ops[i];
+	const int nargs = oracle_nargs(op->nr);
+	unsigned int k;
+
+	switch (m) {
+	case M_OP_NR: op->nr = unsupported_nr(); break;
+	case M_OP_REFUSED: refused_op(op, i); break;
+	case M_OP_FLAGS: op->flags |= 1u << (1 + rnd(15)); break;
+	case M_OP_REF_MASK:
+		k = nargs + rnd(16 - nargs);
+		op->ref_mask |= 1u << k;
+		if (k < SYSCHAIN_MAX_ARGS)	/* an earlier op, only the bit is wrong */
+			op->arg_ref[k] = i ? rnd(i) : 0;
+		break;
+	case M_OP_ARG_PAST:
+		if (nargs == SYSCHAIN_MAX_ARGS)
+			return M_NONE;
+		op->args[nargs + rnd(SYSCHAIN_MAX_ARGS - nargs)] = 1 + rnd(0xffff);
+		break;
+	case M_OP_REF_LATER:
+		if (!nargs)
+			return M_NONE;
+		k = rnd(nargs);
+		op->ref_mask |= 1u << k;
+		op->arg_ref[k] = chance(80) ? i + rnd(L->run.nr_ops - i + 1) :
+					      0xffffffff;
+		break;
+	case M_OP_REF_PLAIN:
+		k = rnd(SYSCHAIN_MAX_ARGS);
+		if (op->ref_mask & (1u << k))
+			return M_NONE;
+		op->arg_ref[k] = 1 + rnd(g->n + 2);
+		break;
+	case M_OP_CONDS_PAST:
+		if (op->cond_count && chance(30)) {
+			op->cond_index = 0xffffffff - rnd(2);	/* wraps */
+		} else {
+			op->cond_index = g->nc - (g->nc ? rnd(2) : 0);
+			op->cond_count = g->nc - op->cond_index + 1 + rnd(2);
+		}
+		break;
+	case M_OP_COND_UNUSED:
+		op->cond_count = 0;
+		op->cond_index = 1 + rnd(g->nc + 3);
+		break;
+	default:
+		return M_NONE;
+	}
+	return m;
+}
+
+/* one condition's fields (a spare one is added if there is none) */
+static enum mutation mutate_cond(struct gen *g, struct layout *L,
+				 enum mutation m)
+{
+	struct syschain_cond *c;
+	const uint32_t n = L->run.nr_ops;
+
+	if (!g->nc) {
+		if (!pinfo.max_conds)
+			return M_NONE;
+		gen_cond(g, rnd(g->n), &g->conds[0]);
+		g->nc = L->run.nr_conds = L->conds_written = 1;
+	}
+	c = &g->conds[rnd(g->nc)];
+	switch (m) {
+	case M_COND_CMP: c->cmp = chance(50) ? 0 : SYSCHAIN_CMP_UGE + 1 + rnd(244); break;
+	case M_COND_ACTION: c->action = chance(50) ? 0 : SYSCHAIN_ACT_JUMP + 1 + rnd(253); break;
+	case M_COND_FLAGS: c->flags |= 1u << (1 + rnd(15)); break;
+	case M_COND_RESERVED: c->__reserved = 1 + rnd(0xfffffffe); break;
+	case M_COND_STOP_TARGET:
+		c->action = SYSCHAIN_ACT_STOP;
+		c->target = 1 + rnd(n + 2);
+		break;
+	case M_COND_JUMP_TARGET:
+		c->action = SYSCHAIN_ACT_JUMP;
+		c->target = chance(80) ? n + 1 + rnd(3) : 0xffffffff;
+		break;
+	case M_COND_JUMP_END:	/* valid: the end */
+		c->action = SYSCHAIN_ACT_JUMP;
+		c->target = n;
+		break;
+	case M_COND_RHS_REF:
+		if (c->cmp == SYSCHAIN_CMP_ALWAYS)
+			c->cmp = SYSCHAIN_CMP_EQ;
+		c->flags |= SYSCHAIN_COND_RHS_REF;
+		c->rhs_ref = chance(80) ? n + rnd(3) : 0xffffffff;
+		break;
+	case M_COND_RHS_PLAIN:
+		c->flags &= ~SYSCHAIN_COND_RHS_REF;
+		c->rhs_ref = 1 + rnd(n + 3);
+		break;
+	case M_COND_ALWAYS:
+		c->cmp = SYSCHAIN_CMP_ALWAYS;
+		switch (rnd(3)) {
+		case 0: c->rhs = 1 + rnd(100); break;
+		case 1: c->flags = SYSCHAIN_COND_RHS_REF; c->rhs_ref = rnd(n); break;
+		default: c->rhs_ref = 1 + rnd(n + 3); break;
+		}
+		break;
+	default:
+		return M_NONE;
+	}
+	return m;
+}
+
+static enum mutation mutate(struct gen *g, struct layout *L)
+{
+	enum mutation m;
+
+	/* the huge sizes cost a MiB of writes: rarer */
+	do
+		m = 1 + rnd(M_NR - 1);
+	while ((m == M_SIZE_HUGE || m == M_OP_SIZE_HUGE) && !chance(15));
+	if (m < M_OP_NR)
+		return mutate_run(g, L, m);
+	if (m < M_COND_CMP)
+		return mutate_op(g, L, m);
+	return mutate_cond(g, L, m);
+}
+
+static uint64_t special_ptr(enum ptr_kind k)
+{
+	switch (k) {
+	case P_NULL: return 0;
+	case P_RO: return (uintptr_t)ro_page + 8 * rnd(4);
+	case P_KERNEL: return chance(50) ? 0xffff888000000000ULL : ~0ULL - 15;
+	case P_UNMAPPED: return (uintptr_t)unmapped_page + 8 * rnd(16);
+	case P_NONE: return (uintptr_t)none_page;
+	case P_SMALL: return 8 * rnd(512);
+	default: return 0;
+	}
+}
+
+/*
+ * Lay out @n elements of @usize bytes (ksize of them from @src, then a zero
+ * tail, with one non-zero byte in element @tail) at the end of region @r
+ * (P_GOOD), or across its guard page (P_STRADDLE; what fits is written).
+ */
+static uint64_t place_array(const struct region *r, const void *src,
+			    size_t ksize, uint32_t n, uint32_t usize,
+			    enum ptr_kind kind, int64_t tail)
+{
+	const size_t stride = usize >= ksize ? usize : ksize;
+	const uint64_t total = (uint64_t)n * stride;
+	char *p, *end = guard(r);
+	uint32_t i;
+
+	if (kind != P_GOOD && kind != P_STRADDLE)
+		return special_ptr(kind);
+	if (kind == P_STRADDLE && total >= 16)
+		p = end - (total - 8 * (1 + rnd(total / 8 - 1)));
+	else if (kind == P_STRADDLE)
+		p = end - 8;
+	else if (total + 32 <= r->len)
+		p = end - total - 8 * rnd(4);
+	else
+		p = r->base;	/* too many to lay out: whatever fits */
+	for (i = 0; i < n && p + (uint64_t)i * stride < end; i++) {
+		char *e = p + (size_t)i * stride;
+		size_t room = end - e, len = stride < room ? stride : room;
+		size_t head = ksize < len ? ksize : len;
+
+		memcpy(e, (const char *)src + (size_t)i * ksize, head);
+		if (len > head)
+			memset(e + head, 0, len - head);
+		if ((int64_t)i == tail && len > ksize)
+			e[ksize + rnd(len - ksize)] = (char)(1 + rnd(255));
+	}
+	return (uintptr_t)p;
+}
+
+static struct syschain_result *place_results(struct layout *L)
+{
+	const uint32_t n = L->run.nr_ops;
+	const uint64_t len = (uint64_t)n * sizeof(struct syschain_result);
+	char *end = guard(&resr);
+
+	switch (L->res_k) {
+	case P_GOOD:
+		if (len + 16 > resr.len)
+			return (void *)resr.base;	/* refused anyway */
+		memset(end - len - 16, 0xa5, len + 16);
+		return (void *)(end - len - 16 * rnd(2));
+	case P_STRADDLE:
+		return (void *)(end - (len - 8 * (1 + rnd(len / 8 - 1))));
+	default:
+		return (void *)(uintptr_t)special_ptr(L->res_k);
+	}
+}
+
+/* the struct, with L->run.size bytes (zero tail, or one non-zero byte) */
+static char *place_struct(struct layout *L)
+{
+	const size_t size = L->run.size, span = size > sizeof(L->run) ?
+						  size : sizeof(L->run);
+	char img[2 * PAGE + sizeof(L->run)];
+	char *p, *end;
+
+	if (L->run_k != P_GOOD && L->run_k != P_STRADDLE && L->run_k != P_RO)
+		return (char *)(uintptr_t)special_ptr(L->run_k);
+	memset(img, 0, span);
+	memcpy(img, &L->run, sizeof(L->run));
+	if (L->run_tail && span > sizeof(L->run))
+		img[sizeof(L->run) + rnd(span - sizeof(L->run))] =
+			(char)(1 + rnd(255));
+	if (L->run_k == P_RO) {
+		mprotect(rostr.base, PAGE, PROT_READ | PROT_WRITE);
+		p = guard(&rostr) - span;
+		memcpy(p, img, span);
+		mprotect(rostr.base, PAGE, PROT_READ);
+		return p;
+	}
+	end = guard(&structr);
+	if (L->run_k == P_STRADDLE) {
+		p = end - 8 * (1 + rnd(span / 8 - 1));
+		memcpy(p, img, end - p);
+		return p;
+	}
+	p = end - span - 8 * rnd(3);
+	memcpy(p, img, span);
+	return p;
+}
+
+static uint64_t lay_out(const struct gen *g, struct layout *L)
+{
+	L->run.ops_uptr = place_array(&opsr, g->ops, sizeof(g->ops[0]),
+				      L->ops_written, L->run.op_size,
+				      L->ops_k, L->op_tail);
+	if (!L->conds_written && L->conds_k == P_GOOD)
+		L->run.conds_uptr = chance(50) ? 0 : (uintptr_t)guard(&condsr);
+	else
+		L->run.conds_uptr = place_array(&condsr, g->conds,
+						sizeof(g->conds[0]),
+						L->conds_written,
+						L->run.cond_size, L->conds_k,
+						L->cond_tail);
+	L->res = place_results(L);
+	L->run.results_uptr = (uintptr_t)L->res;
+	L->runp = place_struct(L);
+	return (uintptr_t)L->runp;
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,6 +1257,10 @@ static int ioctl_checked(unsigned long cmd, void *arg)
 
 	sh->calls++;
 	sh->progress++;
+	if (cmd == SYSCHAIN_RUN && !ret) {
+		sh->ran_total++;
+		fds_dirty = true;	/* the chains part knows better */
+	}
 	if (cls < 0)
 		violation("ioctl(0x%lx) returned %d (%s), not a documented errno",
 			  cmd, ret, strerror(-ret));
@@ -317,12 +1269,53 @@ static int ioctl_checked(unsigned long cmd, void *arg)
 	return ret;
 }
 
-/* The device descriptor survives whatever the chains close. */
-static void keep_device(uint64_t index)
+static bool is_sock(int fd)
 {
 	struct stat st;
 
-	if (fstat(devfd, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != devrdev) {
+	return !fstat(fd, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* a nonblocking datagram pair on FD_SOCK and FD_SOCK + 1 */
+static void make_socks(void)
+{
+	int sv[2], a, b;
+
+	close(FD_SOCK);
+	close(FD_SOCK + 1);
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
+		_exit(93);
+	a = fcntl(sv[0], F_DUPFD, 32);
+	b = fcntl(sv[1], F_DUPFD, 32);
+	if (a < 0 || b < 0)
+		_exit(94);
+	close(sv[0]);
+	close(sv[1]);
+	dup2(a, FD_SOCK);
+	dup2(b, FD_SOCK + 1);
+	close(a);
+	close(b);
+}
+
+/*
+ * The device and the sockets survive whatever the chains close. Only a
+ * close op can take them (dup takes the lowest free descriptor, it does
+ * not replace one), so they are checked after a chain that may have run
+ * one (fds_dirty): a syscall costs tens of microseconds under TCG.
+ */
+static void keep_fds(uint64_t index)
+{
+	struct stat st;
+
+	/* now and then, drop what the chains opened */
+	if (index % 32 == 31)
+		syscall(__NR_close_range, FD_FREE, ~0U, 0);
+	if (!fds_dirty)
+		return;
+	fds_dirty = false;
+	/* an O_PATH descriptor of the node fstat()s the same */
+	if (fstat(devfd, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != devrdev ||
+	    (fcntl(devfd, F_GETFL) & (O_PATH | O_ACCMODE)) != O_RDWR) {
 		int fd = open(as_root ? "/syschain" : "/dev/syschain", O_RDWR);
 
 		if (fd < 0)
@@ -332,13 +1325,239 @@ static void keep_device(uint64_t index)
 			close(fd);
 		}
 	}
-	/* now and then, drop what the chains opened (keep 0..devfd) */
-	if (index % 32 == 31)
-		syscall(__NR_close_range, devfd + 1, ~0U, 0);
+	if (!is_sock(FD_SOCK) || !is_sock(FD_SOCK + 1)) {
+		syscall(__NR_close_range, FD_FREE, ~0U, 0);
+		make_socks();
+	}
+}
+
+/* enum syschain_cmp, as the uapi defines it */
+static bool cmp_holds(uint8_t cmp, uint64_t l, uint64_t r)
+{
+	switch (cmp) {
+	case SYSCHAIN_CMP_ALWAYS: return true;
+	case SYSCHAIN_CMP_EQ: return l == r;
+	case SYSCHAIN_CMP_NE: return l != r;
+	case SYSCHAIN_CMP_LT: return (int64_t)l < (int64_t)r;
+	case SYSCHAIN_CMP_LE: return (int64_t)l <= (int64_t)r;
+	case SYSCHAIN_CMP_GT: return (int64_t)l > (int64_t)r;
+	case SYSCHAIN_CMP_GE: return (int64_t)l >= (int64_t)r;
+	case SYSCHAIN_CMP_ULT: return l < r;
+	case SYSCHAIN_CMP_ULE: return l <= r;
+	case SYSCHAIN_CMP_UGT: return l > r;
+	case SYSCHAIN_CMP_UGE: return l >= r;
+	}
+	return false;
+}
+
+/* condition @ci on result @lhs: 1 holds, 0 not, -1 its rhs_ref never ran */
+static int cond_state(const struct gen *g, uint32_t ci,
+		      const struct syschain_result *res, int64_t lhs)
+{
+	const struct syschain_cond *c = &g->conds[ci];
+	uint64_t rhs = c->rhs;
+
+	if (c->flags & SYSCHAIN_COND_RHS_REF) {
+		if (!res[c->rhs_ref].count)
+			return -1;
+		rhs += (uint64_t)res[c->rhs_ref].ret;
+	}
+	return cmp_holds(c->cmp, (uint64_t)lhs, rhs);
+}
+
+/*
+ * Op @so's conditions, checked in order on its result, up to @sc (or all
+ * if @sc is not among them): the first that holds fires (uapi). Returns
+ * NULL if they behaved as @want says (1 @sc fired, 0 none fired, -1 @sc
+ * unresolved), else what is wrong.
+ */
+static const char *check_conds(const struct gen *g, uint32_t so, uint32_t sc,
+			       const struct syschain_result *res, int want)
+{
+	const struct syschain_op *op = &g->ops[so];
+	uint32_t k;
+
+	for (k = 0; k < op->cond_count; k++) {
+		const uint32_t ci = op->cond_index + k;
+		const int h = cond_state(g, ci, res, res[so].ret);
+
+		if (ci == sc && want) {
+			if (h != want)
+				return want > 0 ? "stop_cond does not hold" :
+						  "stop_cond is resolved";
+			if (want > 0 && g->conds[ci].action != SYSCHAIN_ACT_STOP)
+				return "stop_cond does not stop";
+			return NULL;
+		}
+		if (h)
+			return h < 0 ? "an earlier condition is unresolved" :
+				       "an earlier condition holds";
+	}
+	return want ? "stop_cond is not one of stop_op's" : NULL;
+}
+
+/* The report of a chain that ran, against the uapi's statuses. */
+static const char *check_stop(const struct gen *g, const struct layout *L,
+			      const struct syschain_run *rep,
+			      const struct syschain_result *res, uint64_t eff)
+{
+	const uint32_t so = rep->stop_op, sc = rep->stop_cond;
+	const struct syschain_op *op;
+	unsigned int k;
+
+	if (rep->status == SYSCHAIN_STATUS_COMPLETED)
+		return so == FO_NO && sc == FO_NO ? NULL :
+		       "completed with stop_op or stop_cond";
+	if (so >= L->run.nr_ops)
+		return "stop_op out of range";
+	op = &g->ops[so];
+	switch (rep->status) {
+	case SYSCHAIN_STATUS_STOPPED:
+		if (!res[so].count)
+			return "stopped at an op that never ran";
+		return check_conds(g, so, sc, res, 1);
+	case SYSCHAIN_STATUS_FAILED:
+		if (!res[so].count || res[so].ret >= 0 || sc != FO_NO)
+			return "failed at an op that did not fail";
+		if (!(L->run.flags & SYSCHAIN_RUN_STOP_ON_ERROR) ||
+		    (op->flags & SYSCHAIN_OP_IGNORE_ERROR))
+			return "failed without stop-on-error";
+		return check_conds(g, so, FO_NO, res, 0);
+	case SYSCHAIN_STATUS_BUDGET:
+		if (rep->steps != eff)
+			return "budget before max_steps";
+		return sc == FO_NO ? NULL : "budget with a stop_cond";
+	case SYSCHAIN_STATUS_INTERRUPTED:
+		return sc == FO_NO ? NULL : "interrupted with a stop_cond";
+	case SYSCHAIN_STATUS_UNRESOLVED:
+		if (sc != FO_NO) {
+			if (!res[so].count)
+				return "unresolved condition of an op that never ran";
+			return check_conds(g, so, sc, res, -1);
+		}
+		for (k = 0; k < SYSCHAIN_MAX_ARGS; k++)
+			if ((op->ref_mask >> k & 1) && !res[op->arg_ref[k]].count)
+				return NULL;
+		return "unresolved, but every reference ran";
+	}
+	return NULL;
+}
+
+/* A chain ran: its report and results, and what it covered. */
+static void check_ran(const struct gen *g, const struct layout *L,
+		      const struct fo_verdict *v, const struct syschain_run *rep)
+{
+	const uint64_t ms = L->run.max_steps;
+	const uint64_t eff = !ms || ms > pinfo.max_steps ? pinfo.max_steps : ms;
+	const bool fault = !v->results_null && v->results != FO_MEM_RW;
+	const struct syschain_result *res = L->res;
+	uint64_t sum = 0;
+	const char *why;
+	uint32_t i;
+
+	sh->ran++;
+	if (rep->steps)
+		sh->ran_ops++;
+	if (L->run.nr_ops == pinfo.max_ops) {
+		sh->max_ran++;
+		if (rep->status == SYSCHAIN_STATUS_COMPLETED)
+			sh->max_full++;
+	}
+	if (rep->status >= SYSCHAIN_STATUS_INVALID) {
+		violation("chain ran with status %u", rep->status);
+		return;
+	}
+	sh->status[rep->status]++;
+	if (rep->steps > eff)
+		violation("steps %" PRIu64 " > max_steps %" PRIu64,
+			  (uint64_t)rep->steps, eff);
+	if (fault != (rep->status == SYSCHAIN_STATUS_FAULT))
+		violation("results %s (kind %d), status %u",
+			  fault ? "unwritable" : "writable", L->res_k,
+			  rep->status);
+	if (fault || v->results_null || rep->status == SYSCHAIN_STATUS_FAULT)
+		return;
+	fds_dirty = false;
+	for (i = 0; i < L->run.nr_ops; i++) {
+		if (res[i].count && g->ops[i].nr == __NR_close &&
+		    ((g->ops[i].ref_mask & 1) ||
+		     (uint32_t)g->ops[i].args[0] - FD_DEV < FD_FREE - FD_DEV))
+			fds_dirty = true;
+		if (res[i].count > eff || (!res[i].count && res[i].ret))
+			violation("op %u: count %" PRIu64 " ret %" PRId64, i,
+				  (uint64_t)res[i].count, (int64_t)res[i].ret);
+		if (res[i].count && g->ops[i].nr < NR_TRACKED)
+			sh->op_ran[g->ops[i].nr]++;
+		sum += res[i].count;
+	}
+	if (sum != rep->steps)
+		violation("counts sum to %" PRIu64 ", steps %" PRIu64, sum,
+			  (uint64_t)rep->steps);
+	why = check_stop(g, L, rep, res, eff);
+	if (why)
+		violation("%s: status %s stop_op %u stop_cond %u steps %" PRIu64
+			  " (%u ops, %u conds)", why, status_names[rep->status],
+			  rep->stop_op, rep->stop_cond, (uint64_t)rep->steps,
+			  L->run.nr_ops, L->run.nr_conds);
+}
+
+/* a verdict the module's answer does not fit: what the oracle expected */
+static void report_verdict(const struct fo_verdict *v, int ret,
+			   const struct syschain_run *rep, const char *why,
+			   const char *what)
+{
+	char exp[200] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < v->n && i < 3 && len < sizeof(exp); i++)
+		len += snprintf(exp + len, sizeof(exp) - len, " %s(%s op %d cond %d)",
+				fo_reasons[v->a[i].reason].name,
+				strerror(fo_reasons[v->a[i].reason].err),
+				(int)v->a[i].op, (int)v->a[i].cond);
+	violation("%s: %s: ret %d (%s), report status %d stop_op %d stop_cond %d; "
+		  "uapi allows%s%s", what, why, ret, ret ? strerror(-ret) : "ran",
+		  rep ? (int)rep->status : -1, rep ? (int)rep->stop_op : -1,
+		  rep ? (int)rep->stop_cond : -1,
+		  v->mandatory ? "" : " running", v->n ? exp : "");
+}
+
+/* the oracle's verdict against what the module did; the reason matched */
+static int judge(const struct fo_verdict *v, int ret,
+		 const struct syschain_run *rep, const char *what)
+{
+	const char *why;
+	unsigned int i;
+	int reason;
+
+	if (v->unknown) {
+		sh->unjudged++;
+		return -1;
+	}
+	sh->judged++;
+	if (v->overflow)
+		sh->overflow++;
+	why = fo_judge(v, ret, rep, &reason);
+	if (why) {
+		report_verdict(v, ret, rep, why, what);
+		return -1;
+	}
+	if (reason >= 0)
+		sh->reason[reason]++;
+	/* the cases the uapi leaves open: which way the module went */
+	for (i = 0; i < v->n && !v->mandatory; i++) {
+		if (!ret)
+			sh->unspec_ran[v->a[i].reason]++;
+		else if (v->a[i].reason == reason)
+			sh->unspec_refused[reason]++;
+	}
+	return reason;
 }
 
 /* ------------------------------------------------------------------ */
 /* part 0: random bytes as the run/probe struct, random sizes */
+
+static struct fo_verdict verdict;
 
 static void fuzz_raw(uint64_t index)
 {
@@ -347,8 +1566,11 @@ static void fuzz_raw(uint64_t index)
 					  0xffffffff, 0x80000000 };
 	unsigned long cmd = chance(60) ? SYSCHAIN_RUN : SYSCHAIN_PROBE;
 	size_t len = rnd(3) == 0 ? rnd(2 * PAGE) : rnd(160);
+	struct syschain_run rep;
+	uint64_t rd;
 	char *p;
 	size_t i;
+	int ret;
 
 	(void)index;
 	/* the struct ends right at the guard page, or somewhere before */
@@ -359,8 +1581,8 @@ static void fuzz_raw(uint64_t index)
 	for (i = 0; i < len; i++)
 		p[i] = chance(50) ? 0 : (char)rnd64();
 	if (len >= 4 && chance(80)) {
-		uint32_t sz = chance(80) ? sizes[rnd(sizeof(sizes) / 4)] :
-					   (uint32_t)rnd64();
+		uint32_t sz = chance(80) ? PICK(sizes) : (uint32_t)rnd64();
+
 		memcpy(p, &sz, 4);
 	}
 	/* keep any loop short, should the bytes ever form a chain */
@@ -372,11 +1594,22 @@ static void fuzz_raw(uint64_t index)
 	}
 	if (chance(5))
 		p = (char *)(uintptr_t)wild_ptr();
-	ioctl_checked(cmd, p);
+	if (cmd == SYSCHAIN_RUN)
+		fo_run(&oracle_env, (uintptr_t)p, &verdict);
+	else
+		fo_probe(&oracle_env, (uintptr_t)p, pinfo.nr_syscalls, &verdict);
+	ret = ioctl_checked(cmd, p);
+	if (cmd == SYSCHAIN_RUN &&
+	    fuzz_mem((uintptr_t)p, sizeof(rep), &rd) == FO_MEM_RW) {
+		memcpy(&rep, p, sizeof(rep));
+		judge(&verdict, ret, &rep, "raw run");
+	} else {
+		judge(&verdict, ret, NULL, cmd == SYSCHAIN_RUN ? "raw run" :
+								 "raw probe");
+	}
 }
 
 /* part 1: command numbers around SYSCHAIN_TYPE */
-
 static void fuzz_cmd(uint64_t index)
 {
 	struct syschain_probe *pr = (void *)structr.base;
@@ -398,10 +1631,85 @@ static void fuzz_cmd(uint64_t index)
 			  cmd, ret);
 }
 
-/* part 2: structurally valid-but-wild chains */
+/* part 2: valid chains, a quarter of them mutated in one place */
 
-enum ptr_kind { P_GOOD, P_NULL, P_STRADDLE, P_RO, P_KERNEL, P_UNMAPPED,
-		P_NONE, P_SMALL };
+static struct gen gen;
+static sigset_t alarm_set;
+
+static void remember(const struct gen *g, const struct layout *L)
+{
+	uint32_t i;
+
+	sh->last_run = L->run;
+	memset(sh->last_ops, 0, sizeof(sh->last_ops));
+	memset(sh->last_conds, 0, sizeof(sh->last_conds));
+	for (i = 0; i < 8 && i < L->ops_written; i++)
+		sh->last_ops[i] = g->ops[i];
+	for (i = 0; i < 8 && i < L->conds_written; i++)
+		sh->last_conds[i] = g->conds[i];
+}
+
+static void fuzz_chain(uint64_t index)
+{
+	enum mutation m = M_NONE;
+	struct syschain_run rep;
+	struct layout L;
+	uint64_t uptr;
+	char what[64];
+	int ret;
+
+	(void)index;
+	gen_chain(&gen);
+	layout_init(&gen, &L);
+	if (chance(MUTATE_PERCENT))
+		m = mutate(&gen, &L);
+	if (m != M_NONE)
+		sh->mutated++;
+	/* a mutation may have made a loop: keep its budget short */
+	if ((!L.run.max_steps || L.run.max_steps > FUZZ_MAX_STEPS) &&
+	    chain_loops(&gen, L.ops_written < L.run.nr_ops ? L.ops_written :
+			L.run.nr_ops, L.conds_written))
+		L.run.max_steps = 1 + rnd(FUZZ_MAX_STEPS);
+	memcpy(rmsg, rmsg_tpl, sizeof(*rmsg));
+	*addrlen_p = 16;
+	uptr = lay_out(&gen, &L);
+	/* a read-only page of zeros is what the module reads, if anything */
+	if (L.ops_k == P_RO)
+		memset(gen.ops, 0, L.ops_written * sizeof(gen.ops[0]));
+	if (L.conds_k == P_RO)
+		memset(gen.conds, 0, L.conds_written * sizeof(gen.conds[0]));
+	fo_run(&oracle_env, uptr, &verdict);
+	remember(&gen, &L);
+	if (L.run.nr_ops == pinfo.max_ops)
+		sh->max_sent++;
+	sh->chain_calls++;
+	/*
+	 * A chain meant to run to its end takes longer than the timer's
+	 * period under TCG: hold SIGALRM off (it has no wild argument, so
+	 * nothing of it blocks; the watchdog stays).
+	 */
+	if (gen.full)
+		sigprocmask(SIG_BLOCK, &alarm_set, NULL);
+	ret = ioctl_checked(SYSCHAIN_RUN, (void *)(uintptr_t)uptr);
+	if (gen.full)
+		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	snprintf(what, sizeof(what), "chain of %u ops, %u conds, mutation %s",
+		 L.run.nr_ops, L.run.nr_conds, mut_names[m]);
+	if (verdict.unknown) {
+		violation("%s: memory outside the oracle's model", what);
+		return;
+	}
+	if (L.run_k != P_GOOD) {
+		judge(&verdict, ret, NULL, what);
+		return;
+	}
+	memcpy(&rep, L.runp, sizeof(rep));
+	judge(&verdict, ret, &rep, what);
+	if (!ret)
+		check_ran(&gen, &L, &verdict, &rep);
+}
+
+/* part 3: the probe */
 
 static uint64_t array_ptr(const struct region *r, size_t len, enum ptr_kind k)
 {
@@ -410,281 +1718,17 @@ static uint64_t array_ptr(const struct region *r, size_t len, enum ptr_kind k)
 		if (len > r->len)
 			len = r->len;
 		return (uintptr_t)guard(r) - len - 8 * rnd(4);
-	case P_NULL: return 0;
 	case P_STRADDLE:
 		return (uintptr_t)guard(r) - (len > 8 ? len - 8 * (1 + rnd(len / 8)) : 0);
-	case P_RO: return (uintptr_t)ro_page;
-	case P_KERNEL: return chance(50) ? 0xffff888000000000ULL : ~0ULL - 15;
-	case P_UNMAPPED: return (uintptr_t)unmapped_page;
-	case P_NONE: return (uintptr_t)none_page;
-	default: return 8 * rnd(512);
+	default:
+		return special_ptr(k);
 	}
 }
 
 static enum ptr_kind pick_kind(void)
 {
-	return chance(85) ? P_GOOD : (enum ptr_kind)(1 + rnd(7));
+	return chance(85) ? P_GOOD : bad_kind();
 }
-
-static void fuzz_chain(uint64_t index)
-{
-	static const uint32_t op_sizes[] = { 80, 88, 96, 4096, 0xfffffff8, 92 };
-	static const uint32_t cond_sizes[] = { 16, 24, 32, 4096, 0xfffffff8, 28 };
-	const int wild = chance(30);	/* one or more fields out of range */
-	struct syschain_run *r;
-	uint32_t n, nc, op_size, cond_size, i;
-	enum ptr_kind ok, ck, rk;
-	struct syschain_op *ops;
-	struct syschain_cond *conds;
-	struct syschain_result *res;
-	uint64_t max_steps, sum;
-	int ret, big = 0;
-
-	(void)index;
-	/* counts */
-	/* chains of max_ops ops are rare: they cost ~1 ms each under TCG */
-	switch (rnd(wild ? 20 : 100)) {
-	case 0: n = pinfo.max_ops; big = 1; break;
-	case 1: n = pinfo.max_ops - 1; big = 1; break;
-	case 2: n = pinfo.max_ops + 1; big = 1; break;
-	case 3: case 4: n = 0; break;
-	case 5: case 6: n = 0xffffffff; break;
-	default: n = 1 + rnd(chance(70) ? 6 : 40); break;
-	}
-	switch (rnd(wild ? 20 : 100)) {
-	case 0: nc = pinfo.max_conds; break;
-	case 1: nc = pinfo.max_conds + 1; break;
-	case 2: nc = 0xffffffff; break;
-	default: nc = chance(30) ? 0 : rnd(2 * (n < 40 ? n : 40) + 1); break;
-	}
-	op_size = sizeof(struct syschain_op);
-	cond_size = sizeof(struct syschain_cond);
-	if (wild && chance(30))
-		op_size = op_sizes[rnd(6)];
-	if (wild && chance(30))
-		cond_size = cond_sizes[rnd(6)];
-	/* what fits in the regions (a larger size needs a small count) */
-	if ((uint64_t)op_size * (n < 4100 ? n : 4100) > opsr.len)
-		op_size = op_size > 4096 ? op_size : 88;
-	if ((uint64_t)cond_size * (nc < 4100 ? nc : 4100) > condsr.len)
-		cond_size = cond_size > 4096 ? cond_size : 24;
-
-	ok = pick_kind();
-	ck = nc ? pick_kind() : (chance(50) ? P_NULL : pick_kind());
-	rk = chance(10) ? P_NULL : pick_kind();
-
-	/* the ops, built in a kernel-sized array, then laid out */
-	{
-		uint32_t nb = n > 4100 ? 4100 : n;
-		uint32_t ncb = nc > 4100 ? 4100 : nc;
-		size_t osz = op_size <= 4096 ? op_size : 96;
-		size_t csz = cond_size <= 4096 ? cond_size : 32;
-		char *obuf, *cbuf;
-
-		if ((uint64_t)nb * osz > opsr.len)
-			nb = opsr.len / osz;
-		if ((uint64_t)ncb * csz > condsr.len)
-			ncb = condsr.len / csz;
-		obuf = (char *)(uintptr_t)array_ptr(&opsr, (size_t)nb * osz, P_GOOD);
-		cbuf = (char *)(uintptr_t)array_ptr(&condsr, (size_t)ncb * csz, P_GOOD);
-		if (obuf < opsr.base)
-			obuf = opsr.base;
-		if (cbuf < condsr.base)
-			cbuf = condsr.base;
-		memset(obuf, 0, (size_t)nb * osz);
-		memset(cbuf, 0, (size_t)ncb * csz);
-
-		for (i = 0; i < nb; i++) {
-			struct syschain_op opbuf = { 0 }, *op = &opbuf;
-			char *slot = obuf + (size_t)i * osz;
-			unsigned int nargs, k;
-
-			if (big && i > 8 && !chance(2)) {
-				op->nr = __NR_getpid;
-				memcpy(slot, op, osz < sizeof(*op) ? osz : sizeof(*op));
-				continue;
-			}
-			op->nr = pick_nr(&nargs);
-			if (op->nr == __NR_openat && chance(90))
-				op->args[0] = (uint64_t)-100; /* AT_FDCWD */
-			for (k = op->nr == __NR_openat; k < nargs && k < 6; k++)
-				op->args[k] = wild_arg();
-			/* sleeps short mostly (a timer interrupts long ones) */
-#ifdef __NR_nanosleep
-			if (op->nr == __NR_nanosleep && chance(80))
-				op->args[0] = (uintptr_t)short_ts;
-#endif
-#ifdef __NR_clock_nanosleep
-			if (op->nr == __NR_clock_nanosleep && chance(80)) {
-				op->args[0] = rnd(2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
-				op->args[1] = 0;
-				op->args[2] = (uintptr_t)short_ts;
-			}
-#endif
-			if (wild && chance(10))
-				op->args[rnd(6)] = wild_arg();
-			if (chance(20))
-				op->flags = SYSCHAIN_OP_IGNORE_ERROR;
-			if (wild && chance(10))
-				op->flags = (uint16_t)rnd64();
-			if (chance(25)) {
-				/* references: valid ones mostly */
-				op->ref_mask = wild && chance(30) ?
-					1u << rnd(16) : rnd(1u << (nargs < 6 ? nargs : 6));
-				for (k = 0; k < 6; k++) {
-					if (!(op->ref_mask & (1u << k)))
-						continue;
-					op->arg_ref[k] = wild ? wild_index(i, n) :
-							 (i ? rnd(i) : 0);
-					op->args[k] = chance(50) ? 0 : wild_int();
-				}
-				if (!i && !wild)
-					op->ref_mask = 0, memset(op->arg_ref, 0,
-								 sizeof(op->arg_ref));
-			}
-			if (wild && chance(5))
-				op->arg_ref[rnd(6)] = wild_index(i, n);
-			if (nc && chance(40)) {
-				op->cond_index = rnd(nc);
-				op->cond_count = 1 + rnd(nc - op->cond_index);
-				if (op->cond_count > 4)
-					op->cond_count = 1 + rnd(4);
-			}
-			if (wild && chance(20)) {
-				op->cond_index = wild_index(0, nc);
-				op->cond_count = wild_index(0, nc);
-			}
-			memcpy(slot, op, osz < sizeof(*op) ? osz : sizeof(*op));
-			if (osz > sizeof(*op) && wild && chance(30))
-				slot[sizeof(*op) + rnd(osz - sizeof(*op))] = 1;
-		}
-		for (i = 0; i < ncb; i++) {
-			struct syschain_cond cdbuf = { 0 }, *cd = &cdbuf;
-			char *slot = cbuf + (size_t)i * csz;
-			static const uint64_t rhss[] = { 0, 1, (uint64_t)-1,
-				(uint64_t)-EBADF, (uint64_t)-EFAULT, 4096,
-				0x8000000000000000ULL };
-
-			cd->cmp = wild && chance(30) ? rnd(256) : 1 + rnd(11);
-			cd->action = wild && chance(30) ? rnd(256) : 1 + rnd(2);
-			if (cd->action == SYSCHAIN_ACT_JUMP)
-				cd->target = wild ? wild_index(i, n) : rnd(n + 1);
-			if (wild && chance(20))
-				cd->target = wild_index(i, n);
-			if (cd->cmp != SYSCHAIN_CMP_ALWAYS) {
-				cd->rhs = chance(50) ? rhss[rnd(7)] : wild_int();
-				if (chance(20)) {
-					cd->flags = SYSCHAIN_COND_RHS_REF;
-					cd->rhs_ref = wild ? wild_index(i, n) : rnd(n);
-				}
-			}
-			if (wild && chance(15))
-				cd->flags = (uint16_t)rnd64();
-			if (wild && chance(10))
-				cd->__reserved = (uint32_t)rnd64();
-			if (wild && chance(10))
-				cd->rhs_ref = wild_index(i, n);
-			memcpy(slot, cd, csz < sizeof(*cd) ? csz : sizeof(*cd));
-			if (csz > sizeof(*cd) && wild && chance(30))
-				slot[sizeof(*cd) + rnd(csz - sizeof(*cd))] = 1;
-		}
-		ops = (void *)obuf;
-		conds = (void *)cbuf;
-		if (ok != P_GOOD)
-			ops = (void *)(uintptr_t)array_ptr(&opsr, (size_t)nb * osz, ok);
-		if (ck != P_GOOD)
-			conds = (void *)(uintptr_t)array_ptr(&condsr, (size_t)ncb * csz, ck);
-	}
-	res = (void *)(uintptr_t)array_ptr(&resr, (size_t)(n < 4100 ? n : 4100) *
-					   sizeof(*res), rk);
-	if (rk == P_GOOD)
-		memset(res, 0xa5, (size_t)(n < 4100 ? n : 4100) * sizeof(*res));
-
-	/* the run struct, at the end of its page or anywhere */
-	r = (void *)(guard(&structr) - sizeof(*r) - 8 * rnd(3));
-	memset(r, 0, sizeof(*r));
-	r->size = sizeof(*r);
-	if (wild && chance(20))
-		r->size = (uint32_t[]){ 0, 1, 72, 79, 88, 4096, 0xffffffff }[rnd(7)];
-	r->flags = chance(50) ? SYSCHAIN_RUN_STOP_ON_ERROR : 0;
-	if (wild && chance(10))
-		r->flags = (uint32_t)rnd64();
-	r->nr_ops = n;
-	r->nr_conds = nc;
-	r->op_size = op_size;
-	r->cond_size = cond_size;
-	r->ops_uptr = (uintptr_t)ops;
-	r->conds_uptr = (uintptr_t)conds;
-	r->results_uptr = (uintptr_t)res;
-	max_steps = 1 + rnd(FUZZ_MAX_STEPS);
-	r->max_steps = max_steps;
-	r->steps = rnd64();	/* output fields are ignored on input */
-	r->status = (uint32_t)rnd64();
-	if (wild && chance(10))
-		r->__reserved = 1;
-
-	sh->last_run = *r;
-	memset(sh->last_ops, 0, sizeof(sh->last_ops));
-	memset(sh->last_conds, 0, sizeof(sh->last_conds));
-	if (ok == P_GOOD && op_size <= 4096)
-		for (i = 0; i < 8 && i < n; i++)
-			memcpy(&sh->last_ops[i], (char *)ops + (size_t)i * op_size,
-			       sizeof(*ops) < op_size ? sizeof(*ops) : op_size);
-	if (ck == P_GOOD && cond_size <= 4096)
-		for (i = 0; i < 8 && i < nc; i++)
-			memcpy(&sh->last_conds[i], (char *)conds + (size_t)i * cond_size,
-			       sizeof(*conds) < cond_size ? sizeof(*conds) : cond_size);
-	ret = ioctl_checked(SYSCHAIN_RUN, r);
-	if (ret)
-		return;
-	sh->ran++;
-	if (rk == P_KERNEL || (ok != P_GOOD && ok != P_RO) ||
-	    (nc && ck != P_GOOD && ck != P_RO))
-		violation("chain ran with bad pointers (ops %d conds %d results %d)",
-			  ok, ck, rk);
-	if (r->status > SYSCHAIN_STATUS_FAULT) {
-		violation("chain ran with status %u", r->status);
-		return;
-	}
-	sh->status[r->status]++;
-	if (r->steps > max_steps)
-		violation("steps %llu > max_steps %llu",
-			  (unsigned long long)r->steps,
-			  (unsigned long long)max_steps);
-	if (r->status == SYSCHAIN_STATUS_COMPLETED && r->stop_op != SYSCHAIN_NO_INDEX)
-		violation("completed with stop_op %u", r->stop_op);
-	if (r->status != SYSCHAIN_STATUS_COMPLETED &&
-	    r->status != SYSCHAIN_STATUS_FAULT && r->stop_op >= n)
-		violation("status %u with stop_op %u of %u", r->status,
-			  r->stop_op, n);
-	if (rk == P_RO || rk == P_STRADDLE || rk == P_NONE || rk == P_UNMAPPED ||
-	    (rk == P_SMALL && res)) {
-		if (r->status != SYSCHAIN_STATUS_FAULT &&
-		    !(rk == P_STRADDLE && n * sizeof(*res) <= 8))
-			violation("results at an unwritable address (kind %d), status %u",
-				  rk, r->status);
-		return;
-	}
-	if (r->status == SYSCHAIN_STATUS_FAULT)
-		violation("status FAULT with writable results (kind %d)", rk);
-	if (rk != P_GOOD)
-		return;
-	sum = 0;
-	for (i = 0; i < n; i++) {
-		if (res[i].count > max_steps)
-			violation("op %u count %llu", i,
-				  (unsigned long long)res[i].count);
-		if (!res[i].count && res[i].ret)
-			violation("op %u never ran but ret %lld", i,
-				  (long long)res[i].ret);
-		sum += res[i].count;
-	}
-	if (sum != r->steps)
-		violation("counts sum to %llu, steps %llu",
-			  (unsigned long long)sum, (unsigned long long)r->steps);
-}
-
-/* part 3: the probe */
 
 static void fuzz_probe(uint64_t index)
 {
@@ -692,9 +1736,8 @@ static void fuzz_probe(uint64_t index)
 					  4096, 0xffffffff };
 	struct syschain_probe *p;
 	uint32_t count = pinfo.nr_syscalls, cap, size = sizeof(*p);
-	int clean = 1, ret, writable;
 	enum ptr_kind k = pick_kind();
-	uint64_t uptr;
+	int ret;
 
 	(void)index;
 	switch (rnd(8)) {
@@ -706,51 +1749,34 @@ static void fuzz_probe(uint64_t index)
 	case 5: cap = rnd(1024); break;
 	default: cap = count; break;
 	}
-	/* writable: the first min(cap, count) entries fit before the guard */
-	uptr = array_ptr(&arena, (size_t)(cap < count ? cap : count) * 4, k);
-	writable = k == P_GOOD;
-	if (k == P_STRADDLE && (cap < count ? cap : count) <= 2)
-		writable = -1;	/* may or may not fit: no oracle */
-
-	if (chance(20)) {
-		size = sizes[rnd(sizeof(sizes) / 4)];
-		clean = size == sizeof(*p);
-	}
+	if (chance(20))
+		size = PICK(sizes);
 	if (size <= structr.len && chance(70))
 		p = (void *)(guard(&structr) - (size < sizeof(*p) ? sizeof(*p) : size));
 	else
 		p = (void *)structr.base;
 	memset(p, 0, sizeof(*p));
-	if (size > sizeof(*p) && size <= structr.len)
+	if (size > sizeof(*p) && size <= structr.len) {
 		memset(p, 0, size);
+		if (chance(30))
+			((char *)p)[sizeof(*p) + rnd(size - sizeof(*p))] = 1;
+	}
 	p->size = size;
 	p->nr_syscalls = cap;
-	p->syscalls_uptr = uptr;
-	if (chance(5)) {
+	p->syscalls_uptr = array_ptr(&arena, (size_t)(cap < count ? cap : count) * 4, k);
+	if (chance(5))
 		p->flags = 1u << rnd(32);
-		clean = 0;
-	}
 	if (chance(5)) {
 		p->abi_version = (uint32_t)rnd64(); /* output: ignored */
 		p->max_steps = rnd64();
 	}
-	if (chance(3)) {
+	if (chance(3))
 		p = (void *)(uintptr_t)wild_ptr();
-		clean = 0;
-	}
+	fo_probe(&oracle_env, (uintptr_t)p, count, &verdict);
 	ret = ioctl_checked(SYSCHAIN_PROBE, p);
-	if (!clean || writable < 0)
+	judge(&verdict, ret, NULL, "probe");
+	if (ret || verdict.unknown)
 		return;
-	if (cap && !writable) {
-		if (ret != -EFAULT)
-			violation("probe with an unwritable list (kind %d, cap %u) returned %d",
-				  k, cap, ret);
-		return;
-	}
-	if (ret) {
-		violation("clean probe (cap %u, kind %d) returned %d", cap, k, ret);
-		return;
-	}
 	if (p->abi_version != SYSCHAIN_ABI_VERSION || p->nr_syscalls != count ||
 	    p->op_size != pinfo.op_size || p->max_ops != pinfo.max_ops ||
 	    p->result_size != sizeof(struct syschain_result))
@@ -772,7 +1798,6 @@ static const struct {
 	{ "chains", fuzz_chain, 700 },
 	{ "probe", fuzz_probe, 100 },
 };
-
 
 static void on_alarm(int sig)
 {
@@ -804,6 +1829,8 @@ static void confine(void)
 	 * socket op), this timer interrupts it: the chain ends INTERRUPTED.
 	 */
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+	sigemptyset(&alarm_set);
+	sigaddset(&alarm_set, SIGALRM);
 	if (setitimer(ITIMER_REAL, &(struct itimerval){
 			.it_interval = { 0, 50000 }, .it_value = { 0, 50000 } },
 		      NULL))
@@ -813,11 +1840,31 @@ static void confine(void)
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
-	dup2(dev, 3);
-	devfd = 3;
-	syscall(__NR_close_range, 4, ~0U, 0);
+	dup2(dev, FD_DEV);
+	devfd = FD_DEV;
+	syscall(__NR_close_range, FD_DEV + 1, ~0U, 0);
 	if (setrlimit(RLIMIT_NOFILE, &nofile) || setrlimit(RLIMIT_FSIZE, &fsize))
 		_exit(85);
+	make_socks();
+}
+
+/* the ops the probe lists, by syscall number, and the generator's pool */
+static void setup_ops(void)
+{
+	unsigned int i, w;
+
+	memset(fop_index, 0xff, sizeof(fop_index));
+	memset(supported, 0, sizeof(supported));
+	for (i = 0; i < NR_FUZZ_OPS; i++)
+		fop_index[fuzz_ops[i].nr] = (int16_t)i;
+	npool = 0;
+	for (i = 0; i < pinfo.nr_syscalls; i++) {
+		supported[sup[i]] = true;
+		for (w = 0; w < fuzz_ops[fop_index[sup[i]]].weight; w++)
+			pool[npool++] = fop_index[sup[i]];
+	}
+	oracle_env.max_ops = pinfo.max_ops;
+	oracle_env.max_conds = pinfo.max_conds;
 }
 
 static void child_main(int part, uint64_t calls)
@@ -829,11 +1876,16 @@ static void child_main(int part, uint64_t calls)
 	if (fstat(devfd, &st))
 		_exit(86);
 	devrdev = st.st_rdev;
+	setup_ops();
 	setup_memory();
+	gen.ops = calloc(pinfo.max_ops + 2, sizeof(*gen.ops));
+	gen.conds = calloc(pinfo.max_conds + 4, sizeof(*gen.conds));
+	if (!gen.ops || !gen.conds)
+		_exit(88);
 	for (i = 0; i < calls; i++) {
 		sh->part = part;
 		sh->index = i;
-		keep_device(i);
+		keep_fds(i);
 		reseed(seed, part, i);
 		parts[part].fn(i);
 	}
@@ -841,9 +1893,11 @@ static void child_main(int part, uint64_t calls)
 	_exit(0);
 }
 
+/* The module's limits and ops; every op it lists must be in fuzz_ops[]. */
 static void probe_module(void)
 {
 	struct syschain_probe p = { .size = sizeof(p) };
+	unsigned int i, j;
 
 	assert_int_equal(g_ioctl(SYSCHAIN_PROBE, &p), 0);
 	p.nr_syscalls = sizeof(sup) / sizeof(sup[0]);
@@ -851,6 +1905,14 @@ static void probe_module(void)
 	assert_int_equal(g_ioctl(SYSCHAIN_PROBE, &p), 0);
 	assert_true(p.nr_syscalls <= sizeof(sup) / sizeof(sup[0]));
 	pinfo = p;
+	for (i = 0; i < p.nr_syscalls; i++) {
+		for (j = 0; j < NR_FUZZ_OPS; j++)
+			if (fuzz_ops[j].nr == sup[i])
+				break;
+		if (sup[i] >= NR_TRACKED || j == NR_FUZZ_OPS)
+			fail_msg("the module supports syscall %u, which the fuzzer's op table lacks",
+				 sup[i]);
+	}
 }
 
 static void setup_scratch(void)
@@ -944,31 +2006,128 @@ static uint64_t total_calls(void)
 	return s && *s ? strtoull(s, NULL, 0) : 100000;
 }
 
-static void run_part(int part)
+
+static void print_counts(const char *what, const volatile uint64_t *c,
+			 const char *const *names, unsigned int n, bool all)
 {
-	uint64_t calls = total_calls() * parts[part].share / 1000, last = 0;
-	double t0 = now(), tprog = t0;
 	unsigned int i;
+
+	printf("%s", what);
+	for (i = 0; i < n; i++)
+		if (c[i] || all)
+			printf(" %s=%" PRIu64, names[i], c[i]);
+}
+
+static void print_part(int part, double secs)
+{
+	const char *name = parts[part].name;
+	unsigned int i;
+
+	printf("fuzz %s: seed 0x%" PRIx64 ", %" PRIu64 " ioctls in %.1f s, "
+	       "%" PRIu64 " judged by the oracle, %" PRIu64 " not (memory outside its model)\n",
+	       name, seed, sh->calls, secs, sh->judged, sh->unjudged);
+	printf("fuzz %s:", name);
+	print_counts(" returns", sh->err, err_names, 8, false);
+	printf("\n");
+	printf("fuzz %s: rules hit:", name);
+	for (i = 0; i < FO_NR_REASONS; i++)
+		if (sh->reason[i])
+			printf(" %s=%" PRIu64, fo_reasons[i].name, sh->reason[i]);
+	printf("\n");
+	for (i = 0; i < FO_NR_REASONS; i++)
+		if (sh->unspec_ran[i] || sh->unspec_refused[i])
+			printf("fuzz %s: unspecified by the uapi: %s: ran %" PRIu64
+			       ", refused %" PRIu64 "\n", name, fo_reasons[i].name,
+			       sh->unspec_ran[i], sh->unspec_refused[i]);
+	if (part != 2)
+		return;
+	printf("fuzz summary: calls %" PRIu64 ", chains run %" PRIu64 " (%.1f%% of the chain ioctls ran ops), "
+	       "max-size (%u ops) run %" PRIu64 " of %" PRIu64 " (%" PRIu64 " to the end), mutated %" PRIu64 ",",
+	       sh->calls, sh->ran, sh->chain_calls ? 100.0 * sh->ran_ops / sh->chain_calls : 0.0,
+	       pinfo.max_ops, sh->max_ran, sh->max_sent, sh->max_full, sh->mutated);
+	print_counts(" status", sh->status, status_names, SYSCHAIN_STATUS_FAULT + 1, true);
+	print_counts(", rejected", sh->err + 1, err_names + 1, 7, false);
+	printf("\n");
+}
+
+/* the rules the chains part must hit: all but the probe's and the open ones */
+static bool chain_rule(unsigned int r)
+{
+	switch (r) {
+	case FO_PROBE_FLAGS:
+	case FO_PROBE_LIST_FAULT:
+	case FO_OP_COND_UNUSED:
+	case FO_EMPTY_PTR:
+		return false;
+	case FO_SIZE_PAGE:
+		return FUZZ_STRICT_SIZE_PAGE_LIMIT;
+	}
+	return true;
+}
+
+static void add_missing(char *buf, size_t size, const char *what)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, " %s", what);
+}
+
+/* What a run of the chains part must have reached. */
+static void assert_chain_coverage(void)
+{
+	char miss[2048] = "";
+	unsigned int i;
+
+	for (i = 0; i < pinfo.nr_syscalls; i++)
+		if (!sh->op_ran[sup[i]])
+			add_missing(miss, sizeof(miss),
+				    fuzz_ops[fop_index[sup[i]]].name);
+	/* every status but INVALID, a refusal (see the top of the file) */
+	for (i = 0; i <= SYSCHAIN_STATUS_FAULT; i++)
+		if (!sh->status[i])
+			add_missing(miss, sizeof(miss), status_names[i]);
+	for (i = 0; i < FO_NR_REASONS; i++)
+		if (chain_rule(i) && !sh->reason[i])
+			add_missing(miss, sizeof(miss), fo_reasons[i].name);
+	if (!sh->max_ran)
+		add_missing(miss, sizeof(miss), "max-size-chain");
+	if (miss[0])
+		fail_msg("fuzz chains: never reached:%s (seed 0x%" PRIx64 ")",
+			 miss, seed);
+	if (sh->ran_ops * 2 < sh->chain_calls)
+		fail_msg("fuzz chains: only %" PRIu64 " of %" PRIu64
+			 " chain ioctls ran ops (seed 0x%" PRIx64 ")",
+			 sh->ran_ops, sh->chain_calls, seed);
+}
+
+static void assert_probe_coverage(void)
+{
+	static const unsigned int rules[] = { FO_PROBE_FLAGS, FO_PROBE_LIST_FAULT,
+					      FO_SIZE_SMALL, FO_SIZE_TAIL,
+					      FO_STRUCT_FAULT };
+	char miss[512] = "";
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!sh->reason[rules[i]])
+			add_missing(miss, sizeof(miss), fo_reasons[rules[i]].name);
+	if (miss[0])
+		fail_msg("fuzz probe: never reached:%s (seed 0x%" PRIx64 ")",
+			 miss, seed);
+}
+
+/* the child, watched: a call that does not return in 20 s is a hang */
+static int watch(int part, pid_t pid)
+{
+	double tprog = now();
+	uint64_t last = 0;
 	int status;
-	pid_t pid;
 
-	if (!calls)
-		calls = 1;
-	memset(sh, 0, sizeof(*sh));
-	probe_module();
-	setup_scratch();
-	fflush(stdout);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid)
-		child_main(part, calls);
-
-	/* watchdog: a call that does not return in 20 s is a hang */
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
-			break;
+			return status;
 		if (sh->progress != last) {
 			last = sh->progress;
 			tprog = now();
@@ -983,24 +2142,39 @@ static void run_part(int part)
 		}
 		usleep(20000);
 	}
-	teardown_scratch();
+}
 
-	printf("fuzz %s: seed 0x%" PRIx64 ", %" PRIu64 " ioctls in %.1f s, %" PRIu64
-	       " chains ran\n", parts[part].name, seed, sh->calls, now() - t0,
-	       sh->ran);
-	printf("fuzz %s: returns:", parts[part].name);
-	for (i = 0; i < 8; i++)
-		if (sh->err[i])
-			printf(" %s=%" PRIu64, err_names[i], sh->err[i]);
-	printf("\n");
-	if (sh->ran) {
-		printf("fuzz %s: status:", parts[part].name);
-		for (i = 0; i < 8; i++)
-			printf(" %" PRIu64, sh->status[i]);
-		printf(" (completed stopped failed interrupted budget unresolved fault)\n");
-	}
+static uint64_t all_calls;
+static double all_secs;
+
+static void run_part(int part)
+{
+	uint64_t calls = total_calls() * parts[part].share / 1000;
+	double t0 = now();
+	unsigned int i;
+	long total0;
+	int status;
+	pid_t pid;
+
+	if (!calls)
+		calls = 1;
+	memset(sh, 0, sizeof(*sh));
+	probe_module();
+	setup_scratch();
+	total0 = g_module_counter("chains_total");
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		child_main(part, calls);
+	status = watch(part, pid);
+	teardown_scratch();
+	all_calls += sh->calls;
+	all_secs += now() - t0;
+	print_part(part, now() - t0);
 	for (i = 0; i < NMSG && i < sh->bad; i++)
 		printf("fuzz %s: VIOLATION %s\n", parts[part].name, sh->msg[i]);
+	fflush(stdout);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !sh->done)
 		fail_msg("fuzz %s: child ended with status 0x%x at index %" PRIu64
 			 " (seed 0x%" PRIx64 ")", parts[part].name, status,
@@ -1009,6 +2183,21 @@ static void run_part(int part)
 	if (sh->bad)
 		fail_msg("fuzz %s: %" PRIu64 " violations (seed 0x%" PRIx64 ")",
 			 parts[part].name, sh->bad, seed);
+	/* every chain freed, and every chain the module ran one an ioctl ran */
+	assert_int_equal(g_module_counter("chains_in_flight"), 0);
+	if (g_module_counter("chains_total") - total0 != (long)sh->ran_total)
+		fail_msg("fuzz %s: the module ran %ld chains, the ioctls ran %" PRIu64,
+			 parts[part].name, g_module_counter("chains_total") - total0,
+			 sh->ran_total);
+	if (part == 2 || part == 3) {
+		if (sh->calls * parts[2].share / parts[part].share < COVERAGE_CALLS)
+			printf("fuzz %s: too few calls to assert coverage\n",
+			       parts[part].name);
+		else if (part == 2)
+			assert_chain_coverage();
+		else
+			assert_probe_coverage();
+	}
 	/* the module still answers, and still runs chains */
 	probe_module();
 	assert_int_equal(g_chain1(__NR_getppid, 0, 0, 0, 0, 0, 0), getppid());
@@ -1028,6 +2217,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_probe),
 	};
 	const char *s = getenv("FUZZ_SEED");
+	int ret;
 
 	if (s && *s)
 		seed = strtoull(s, NULL, 0);
@@ -1037,5 +2227,7 @@ int main(void)
 		return 1;
 	printf("fuzz: seed 0x%" PRIx64 " (FUZZ_SEED), %" PRIu64
 	       " calls in all (FUZZ_CALLS)\n", seed, total_calls());
-	return cmocka_run_group_tests_name("syschain-fuzz", tests, NULL, NULL);
+	ret = cmocka_run_group_tests_name("syschain-fuzz", tests, NULL, NULL);
+	printf("fuzz: %" PRIu64 " ioctls in %.1f s in all\n", all_calls, all_secs);
+	return ret;
 }
