@@ -1,53 +1,95 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * Differential test: random valid chains over the supported ops, each run
- * through libchain's kernel backend (/dev/syschain) and its user backend
- * (plain syscalls) from identical starting states. Every result and run
- * count, the report, the memory the ops wrote, the directory tree (names,
- * types, modes, link counts, sizes, blocks, contents, link targets), the
- * descriptors (open or not, what they refer to, position, status and
- * descriptor flags) and what is left in the pipe and the sockets must be
- * equal. Any divergence fails and prints the seed, the chain's index and
- * a dump of the chain; DIFF_ONLY=<seed>:<index> replays that one chain.
+ * Differential test: random chains over every op the module supports, each
+ * run from identical starting states by
+ *  - libchain's kernel backend (/dev/syschain),
+ *  - libchain's user backend (plain syscalls, but the same interpreter,
+ *    module/engine.c, as the module), and
+ *  - an independent oracle (oracle.h): a reference interpreter written
+ *    from the ABI's documentation, not from engine.c, running the ops as
+ *    syscall(2)s. An interpreter bug (references, conditions, budget,
+ *    validation) hits both libchain backends alike; the oracle catches it.
+ * The kernel is compared with the oracle and with the user backend, and the
+ * user backend with the oracle: every field of the report (the ioctl's
+ * value, status, steps, stop_op, stop_cond), every op's result and count,
+ * the memory the ops wrote, the directory tree (names, types, modes, owners,
+ * link counts, sizes, blocks, contents, link targets, and which of atime,
+ * mtime and ctime each entry's ops changed), the descriptors (open or not,
+ * what they refer to, position, status and descriptor flags), what is left
+ * in the pipe and the sockets, the inotify events on the directory (in
+ * order) and the SIGPIPEs the chain raised (a counting handler). Any
+ * divergence fails and prints the seed, the chain's index and a dump of
+ * the chain; DIFF_ONLY=<seed>:<index> replays that one chain.
  *
- * The state: a scratch directory /tmp/diff-N with files, a subdirectory,
- * a symlink and a dangling one, descriptors on them (one O_PATH), a
- * non-blocking pipe and two non-blocking AF_UNIX socketpairs (stream and
- * datagram) with data queued, recreated identically (same descriptor
- * numbers) before each side. Keep-alive duplicates of the pipe's read end
- * and of every socket sit out of the chains' reach, so no write ever gets
- * EPIPE/SIGPIPE and the snapshot can drain what is left. Chains only use
- * descriptors of that state or returned by their own openat and dup ops,
- * buffers inside a region that is reset before each side, bounded counts,
- * and AT_FDCWD for openat (the kernel executor refuses other directory
- * descriptors; mkdirat and newfstatat take any). Errors are generated on
- * purpose: bad descriptors, (void *)1 and NULL buffers, paths and iovec
- * arrays, bad iovec counts and lengths, missing paths, bad flags, modes,
- * whence, advice and clock ids, reads of write-only descriptors. No
- * signals, no blocking calls (every pipe and socket is O_NONBLOCK).
+ * Besides, each chain the oracle accepts is mutated into one the ABI says
+ * must be rejected (a reserved field, an unknown flag or comparison, an
+ * argument past the op's count, a reference forward, a jump past the end, a
+ * bad size, an unsupported or refused op, ...), sent with the raw ioctl,
+ * and the module's errno, status, steps and culprit (stop_op, stop_cond)
+ * are compared with the oracle's.
  *
- * Memory that legitimately differs between the two sides is masked before
- * the comparison, and only there:
- *  - stat buffers (fstat, newfstatat; each op has its own slot): st_ino
- *    and the three timestamps. The two sides stat objects recreated at
- *    different times, so inode numbers (tmpfs, pipefs and sockfs number
- *    them from global or per-superblock counters) and times differ; every
- *    other field (st_dev: same filesystems; mode, nlink, uid, gid, rdev,
- *    size, blksize, blocks) is compared.
- *  - getdents64 buffers (own slot each): d_ino of each record the last run
- *    of the op returned. Names, types, record lengths, d_off and the order
- *    are compared: tmpfs lists a directory in an order and with offsets
- *    that depend only on the sequence of operations on it, identical on
- *    both sides. When the op ran more than once, the slot past its last
- *    result is not compared (it may hold records of an earlier run, with
- *    their d_ino, at offsets that no longer line up).
- *  - clock_gettime buffers: not compared at all (the time); the result
- *    (0, -EINVAL, -EFAULT) is. nanosleep and clock_nanosleep are not
- *    generated: they block for a time-dependent while.
+ * It asserts progress, so a run where everything is rejected, stops at
+ * once or never runs an op fails: per seed, a minimum share of completed
+ * chains, of op slots executed (the generator keeps deliberate errors
+ * rare in most chains, budgets mostly large, and builds terminating loops:
+ * read to end of file, lseek counters), of each status, and every
+ * supported op must have run, and succeeded, at least once. The probe's op
+ * list drives the generator through a per-op table keyed by syscall
+ * number: an op the probe lists and the table lacks fails the test.
+ *
+ * The state: a scratch directory DIFF_MNT/diff-N on a tmpfs of its own
+ * mounted with strictatime, with files, a subdirectory, a symlink and a
+ * dangling one, owned by root, by 1000 and by nobody with various modes;
+ * descriptors on them (one O_PATH), a non-blocking pipe, two non-blocking
+ * AF_UNIX socketpairs (stream and datagram) with data queued, and two
+ * broken ends: a pipe's write end whose read end is closed and a stream
+ * socket whose peer is closed (EPIPE and SIGPIPE). It is recreated
+ * identically (same descriptor numbers) before each side, with the clock
+ * set back to 2001 while it is made (in the guest only): every timestamp
+ * an op does not change stays in 2001 and every one it changes is now, so
+ * "changed or not" is deterministic for atime, mtime and ctime alike.
+ * Keep-alive duplicates of the pipe's read end and of the socketpairs' ends
+ * sit out of the chains' reach, so the snapshot can drain what is left.
+ * A share of the chains runs, on every side, in a forked child as a
+ * non-root identity (setresgid/setresuid: nobody, a real/effective split,
+ * a setuid-root-like one), which makes permission checks and faccessat's
+ * real-id rule part of the comparison.
+ *
+ * Chains only use descriptors of that state or returned by their own
+ * openat and dup ops (or received with SCM_RIGHTS), buffers inside a region
+ * that is reset before each side, bounded counts, and AT_FDCWD for openat
+ * (the module refuses other directory descriptors; mkdirat, newfstatat and
+ * faccessat* take any). Errors are generated on purpose in some chains: bad
+ * descriptors, (void *)1 and NULL buffers, paths, iovec and msghdr arrays,
+ * bad counts and lengths, missing paths, bad flags, modes, whence, advice,
+ * clock ids and timespecs. Nothing blocks: every pipe and socket is
+ * O_NONBLOCK, the sleeps sleep 0-2 ms.
+ *
+ * What legitimately differs between the sides is masked, and only that:
+ *  - stat buffers (fstat, newfstatat; each op has its own slot): st_ino,
+ *    and each timestamp is reduced to "changed since the state was made".
+ *  - getdents64 buffers (own slot each): d_ino of each record the last
+ *    run of the op returned; past its last result when the op ran more
+ *    than once.
+ *  - clock_gettime buffers: not compared (the time); results are.
+ *  - non-root chains do not use getpid/gettid (each side's child has its
+ *    own pid); getppid, the ids and everything else are compared.
+ *  - SCM_CREDENTIALS are passed (SO_PASSCRED) only in root chains, where
+ *    every side is the same process.
+ * Where the backends differ by design, the user backend is compared with
+ * the oracle run the user backend's way (no check for signals between
+ * ops, the module's refused calls run) instead of with the kernel: a
+ * SIGPIPE raised by an op stops the module's chain before the next op
+ * (INTERRUPTED), not the user backend's (syschain(7)); the calls the
+ * README lists as refused are rejected by the module only.
+ * Divergences of the module, shown to exist, excluded exactly and counted
+ * per seed (see DIFF_KNOWN_* and DIFF_FOUND_* below): the deferred release
+ * of a file closed inside a chain; no IN_ACCESS for a 0-byte readv.
  *
  * DIFF_CHAINS=N in the environment changes the number of chains per seed;
- * DIFF_SELFTEST=1 runs both sides on the user backend (to check the test
- * itself on a host without the module).
+ * DIFF_KEEP_GOING=1 reports every divergence of a seed before failing;
+ * DIFF_SELFTEST=1 runs the kernel side on the user backend too (to check
+ * the test itself on a host without the module).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -61,6 +103,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,11 +112,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <libchain.h>
+
+#include "oracle.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE	0x01
@@ -80,12 +131,52 @@
 #ifndef FALLOC_FL_PUNCH_HOLE
 #define FALLOC_FL_PUNCH_HOLE	0x02
 #endif
+#ifndef AT_EACCESS
+#define AT_EACCESS		0x200
+#endif
+
+/*
+ * Known divergence, issue "Exact syscall semantics at op boundaries": a
+ * close op inside a chain drops the descriptor but the module releases
+ * the file only when the ioctl returns (the last fput runs as task work on
+ * the way out). So (a) a read of the pipe after its last write end was
+ * closed earlier in the same chain gets -EAGAIN instead of 0 (end of file)
+ * and (b) the IN_CLOSE_* events of files closed in a chain come after the
+ * chain's other events. With this defined, (a) a chain where the oracle
+ * saw such a read return 0 is not compared between the kernel and the
+ * other two sides (the user backend is still compared with the oracle),
+ * and (b) in a chain whose oracle run closed a file of the tree, the
+ * kernel's IN_CLOSE_* events are compared as a set, the other events in
+ * order. Both are counted and printed per seed. Remove the define when
+ * the module releases files at the op.
+ */
+#define DIFF_KNOWN_CLOSE_DEFERRAL 1
+
+/*
+ * Found by this test, not a known divergence (no issue tracks it yet): a
+ * readv whose iovecs add up to 0 bytes returns 0 on every side, but the
+ * syscall reports IN_ACCESS on the file (do_iter_read()/vfs_readv()
+ * notify whatever the length) and the module's readv does not. With this
+ * defined, in a chain whose oracle run made such a readv on a file of the
+ * tree, that file's IN_ACCESS events are left out of the kernel's event
+ * comparisons (counted and printed per seed). Remove the define when the
+ * module notifies like the syscall.
+ */
+#define DIFF_FOUND_READV0_NO_ACCESS 1
 
 #define MAX_OPS		16
+#define MAX_CONDS	16
 #define FD_SPAN		64	/* descriptors checked and closed */
+#define FD_HIGH		(FD_SPAN + 8)	/* out of the chains' reach */
 #define REGION		(256 * 1024)
 #define MEM_OFF		(REGION / 2)
 #define SNAP_MAX	(1024 * 1024)
+#define EV_MAX		16384
+#define DIFF_MNT	"/tmp/syschain-diff"
+#define OLD_TIME	1000000000LL	/* the state is made in 2001 */
+#define NEW_TIME	1500000000LL	/* and a time from here on is "now" */
+#define NOBODY		65534
+#define USER		1000
 
 /*
  * The memory: read/write buffers at MEM + [0, 2048) plus counts (and
@@ -103,28 +194,44 @@
 #define ADDRLEN_AT	112
 #define TIME_AREA	28672			/* 16 x 16: timespec, not compared */
 #define TIME_SLOT	16
+#define SLEEP_AREA	29184			/* 16 x (req, rem) timespecs */
+#define SLEEP_SLOT	32
 #define DENT_AREA	32768			/* 16 x 1024: getdents64 */
 #define DENT_SLOT	1024
+#define MSG_AREA	49152			/* 16 x 512: msghdr and its parts */
+#define MSG_SLOT	512
+#define MSG_IOV_AT	64			/* 4 iovecs */
+#define MSG_NAME_AT	128			/* sockaddr_un */
+#define MSG_CTL_AT	256			/* control, up to 128 bytes */
+#define MSG_IOV_MAX	4
 
-static unsigned char region[REGION] __attribute__((aligned(4096)));
+static unsigned char *region;	/* MAP_SHARED: a non-root child writes it */
 #define MEM (region + MEM_OFF)
-static unsigned char region_k[REGION];
-static unsigned char norm_k[REGION], norm_u[REGION];
 
 static int fd_base;		/* first descriptor of the state */
+static int dev_fd;		/* /dev/syschain for the raw ioctls */
+static bool in_vm, selftest, keep_going;
 static char dir[64];
 static char rel_dir[64];	/* dir relative to the cwd, /tmp */
+static char mnt_rel[32];	/* DIFF_MNT relative to /tmp, or "" */
 
 /* paths of the state; the first P_NDATA have their data compared by name */
 enum { P_F0, P_F1, P_F2, P_F3, P_NEW, P_NDATA = P_NEW + 1,
        P_DIR = P_NDATA, P_MISSING, P_SUBG, P_SUB, P_LINK, P_DANGLE, NPATHS };
 static char paths[NPATHS][96];
-/* names relative to the directory (mkdirat, newfstatat with a dirfd) */
-static const char *const rel_names[] = {
-	"f0", "f3", "sub", "sub/g", "link", "dangle", "new", "d1", "d2",
-	"sub/d3", "missing/x", "f0/x", "link/", ".", "..", "",
+/* names relative to the directory (mkdirat, newfstatat, faccessat*) */
+static const char *const names_exist[] = {
+	"f0", "f1", "f3", "sub", "sub/g", "link", ".", "..", "sub/.", "f2",
 };
-#define NR_REL ((int)(sizeof(rel_names) / sizeof(rel_names[0])))
+static const char *const names_new[] = { "new", "d1", "d2", "sub/d3" };
+static const char *const names_bad[] = {
+	"dangle", "missing/x", "f0/x", "link/", "", "sub/g/",
+};
+#define NAME(list) list[rn((int)(sizeof(list) / sizeof(list[0])))]
+
+/* the probe */
+static struct chain_probe probe;
+static struct oracle_env oenv;
 
 /* ------------------------------------------------------------------ */
 /* PRNG                                                                 */
@@ -145,15 +252,67 @@ static int rn(int n)
 }
 
 /* ------------------------------------------------------------------ */
+/* What a side leaves: written where the chain ran (maybe a child)      */
+
+enum side_id { S_K, S_U, S_O, S_OU, NSIDES };
+static const char *const side_name[] = {
+	"kernel", "user", "oracle", "oracle (as the user backend)",
+};
+
+struct side_out {
+	int ret;
+	struct chain_report rep;
+	int64_t res[MAX_OPS];
+	uint64_t count[MAX_OPS];
+	int nr_culprits;			/* oracle: every culprit */
+	struct oracle_culprit culprit[ORACLE_MAX_CULPRITS];
+	bool unknown_op, refused;
+	/* descriptors, as the chain's process sees them */
+	long long fd_pos[FD_SPAN];	/* lseek CUR, -errno, or -EBADF */
+	int fd_flags[FD_SPAN];		/* F_GETFL or -errno */
+	int fd_fdflags[FD_SPAN];	/* F_GETFD or -errno */
+	dev_t fd_dev[FD_SPAN];
+	ino_t fd_ino[FD_SPAN];
+	int fd_keep[FD_SPAN];		/* keep-alive index, or -1 */
+	bool fd_open[FD_SPAN];
+	/* inotify events, raw */
+	char ev[EV_MAX];
+	int ev_len;
+	unsigned int signals;
+	/* the oracle's hook: shapes of the known divergences */
+	bool pipe_writers_gone, pipe_eof_deferred, closed_tree_file;
+	int hook_what;
+	ino_t hook_ino;
+	ino_t readv0[4];		/* files a 0-byte readv read */
+	int nr_readv0;
+	int child_err;			/* a non-root child failed: errno */
+};
+
+struct shared {
+	volatile unsigned int signals;	/* SIGPIPEs, counted by the handler */
+	struct side_out cur;
+};
+static struct shared *sh;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sh->signals++;
+}
+
+/* ------------------------------------------------------------------ */
 /* State                                                                */
 
 enum { FD_RW, FD_RO, FD_WO, FD_APP, FD_DIR, FD_PR, FD_PW, FD_SS0, FD_SS1,
-       FD_SD0, FD_SD1, FD_SUB, FD_OPATH, NR_FDS };
+       FD_SD0, FD_SD1, FD_SUB, FD_OPATH, FD_BPW, FD_BSS, NR_FDS };
 #define FD_SOCK0 FD_SS0		/* the four socket ends: FD_SOCK0 + 0..3 */
 static int fds[NR_FDS];
 /* out of reach: the pipe's read end and the four socket ends */
 #define NR_KEEP 5
 static int keep[NR_KEEP] = { -1, -1, -1, -1, -1 };
+static int ev_fd = -1;
+static ino_t pipe_ino;		/* the pipe's inode, per state */
+static dev_t tree_dev;		/* the directory's filesystem */
 
 static int rm_one(const char *p, const struct stat *st, int flag,
 		  struct FTW *ftw)
@@ -170,57 +329,119 @@ static void rm_tree(void)
 
 static void close_all(void)
 {
-	int fd, i;
+	int i;
 
-	for (fd = fd_base; fd < fd_base + FD_SPAN; fd++)
-		close(fd);
-	for (i = 0; i < NR_KEEP; i++) {
-		if (keep[i] >= 0)
-			close(keep[i]);
+	/* every descriptor from fd_base up: a loop may dup past FD_SPAN */
+	assert_int_equal(syscall(__NR_close_range, fd_base, ~0U, 0), 0);
+	for (i = 0; i < NR_KEEP; i++)
 		keep[i] = -1;
-	}
+	ev_fd = -1;
 }
 
-static void put_file(const char *path, int len, int seed)
+static void put_file(const char *path, int len, int seed, mode_t mode,
+		     uid_t uid, gid_t gid)
 {
 	char data[1024];
 	int fd, k;
 
 	for (k = 0; k < len; k++)
 		data[k] = (char)('a' + (k + seed) % 26);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), len);
+	assert_int_equal(fchown(fd, uid, gid), 0);
+	assert_int_equal(fchmod(fd, mode), 0);
 	close(fd);
 }
 
-static void make_state(void)
-{
-	int i, p[2];
+/*
+ * The clock goes back to 2001 while the state is made (in the guest, where
+ * nothing else runs; never on a host): then every timestamp the chain does
+ * not change is in 2001 and every one it changes is now. Monotonic time
+ * carries the real time across.
+ */
+static struct timespec clk_real, clk_mono;
 
-	close_all();
-	rm_tree();
-	if (mkdir(dir, 0755))
+static void clock_old(void)
+{
+	struct timespec old = { OLD_TIME, 0 };
+
+	if (!in_vm)
+		return;
+	clock_gettime(CLOCK_REALTIME, &clk_real);
+	clock_gettime(CLOCK_MONOTONIC, &clk_mono);
+	assert_int_equal(clock_settime(CLOCK_REALTIME, &old), 0);
+}
+
+static void clock_now(void)
+{
+	struct timespec m, t;
+	long long ns;
+
+	if (!in_vm)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	ns = (m.tv_sec - clk_mono.tv_sec) * 1000000000LL +
+		(m.tv_nsec - clk_mono.tv_nsec) + clk_real.tv_nsec;
+	t.tv_sec = clk_real.tv_sec + ns / 1000000000LL;
+	t.tv_nsec = ns % 1000000000LL;
+	assert_int_equal(clock_settime(CLOCK_REALTIME, &t), 0);
+}
+
+/* on a host: at least atime and mtime go back (ctime cannot) */
+static int old_one(const char *p, const struct stat *st, int flag,
+		   struct FTW *ftw)
+{
+	struct timespec ts[2] = { { OLD_TIME, 0 }, { OLD_TIME, 0 } };
+
+	(void)st; (void)flag; (void)ftw;
+	utimensat(AT_FDCWD, p, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+/* put descriptor fd at number want (a free one), closing fd */
+static void move_fd(int fd, int want)
+{
+	assert_true(fd >= 0);
+	if (fd != want) {
+		assert_int_equal(dup3(fd, want, 0), want);
+		close(fd);
+	}
+}
+
+static void make_files(void)
+{
+	if (mkdir(dir, 0775))
 		fail_msg("mkdir %s: %s", dir, strerror(errno));
-	for (i = P_F0; i <= P_F3; i++)
-		put_file(paths[i], 100 + 300 * i, i);
-	assert_int_equal(mkdir(paths[P_SUB], 0750), 0);
-	put_file(paths[P_SUBG], 77, 9);
+	assert_int_equal(chown(dir, 0, USER), 0);
+	assert_int_equal(chmod(dir, 0775), 0);
+	put_file(paths[P_F0], 100, 0, 0644, 0, 0);
+	put_file(paths[P_F1], 400, 1, 0640, 0, USER);
+	put_file(paths[P_F2], 700, 2, 0600, 0, 0);
+	put_file(paths[P_F3], 1000, 3, 0660, USER, USER);
+	assert_int_equal(mkdir(paths[P_SUB], 0770), 0);
+	put_file(paths[P_SUBG], 77, 9, 0644, NOBODY, NOBODY);
+	assert_int_equal(chown(paths[P_SUB], NOBODY, NOBODY), 0);
 	assert_int_equal(symlink("f0", paths[P_LINK]), 0);
 	assert_int_equal(symlink("gone", paths[P_DANGLE]), 0);
-	fds[FD_RW] = open(paths[P_F0], O_RDWR);
-	fds[FD_RO] = open(paths[P_F1], O_RDONLY);
-	fds[FD_WO] = open(paths[P_F2], O_WRONLY);
-	fds[FD_APP] = open(paths[P_F3], O_WRONLY | O_APPEND);
-	fds[FD_DIR] = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
-	fds[FD_PR] = p[0];
-	fds[FD_PW] = p[1];
-	assert_int_equal(write(p[1], "pipe-data-0123456789", 20), 20);
+}
+
+static void make_socks(bool passcred)
+{
+	int p[2], one = 1;
+
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
 				    p), 0);
 	fds[FD_SS0] = p[0];
 	fds[FD_SS1] = p[1];
+	/*
+	 * Credentials ride on the stream pair: a datagram sent to (or from)
+	 * a socket with SO_PASSCRED autobinds its sender to a name from a
+	 * global counter, which would differ between the sides.
+	 */
+	if (passcred)
+		assert_int_equal(setsockopt(p[0], SOL_SOCKET, SO_PASSCRED,
+					    &one, sizeof(one)), 0);
 	assert_int_equal(write(p[1], "stream-to-0:abcdefgh", 20), 20);
 	assert_int_equal(write(p[0], "stream-to-1", 11), 11);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0,
@@ -230,36 +451,74 @@ static void make_state(void)
 	assert_int_equal(send(p[1], "dgram-one", 9, 0), 9);
 	assert_int_equal(send(p[1], "dgram-two-longer", 16, 0), 16);
 	assert_int_equal(send(p[0], "dgram-back", 10, 0), 10);
+}
+
+static void make_state(bool passcred)
+{
+	int i, p[2];
+	struct stat st;
+
+	close_all();
+	rm_tree();
+	clock_old();
+	make_files();
+	fds[FD_RW] = open(paths[P_F0], O_RDWR);
+	fds[FD_RO] = open(paths[P_F1], O_RDONLY);
+	fds[FD_WO] = open(paths[P_F2], O_WRONLY);
+	fds[FD_APP] = open(paths[P_F3], O_WRONLY | O_APPEND);
+	fds[FD_DIR] = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	fds[FD_PR] = p[0];
+	fds[FD_PW] = p[1];
+	assert_int_equal(write(p[1], "pipe-data-0123456789", 20), 20);
+	make_socks(passcred);
 	fds[FD_SUB] = open(paths[P_SUB], O_RDONLY | O_DIRECTORY);
 	fds[FD_OPATH] = open(paths[P_F1], O_PATH);
+	/* a pipe without reader: its write end replaces its read end */
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	move_fd(p[1], p[0]);
+	fds[FD_BPW] = p[0];
+	/* a stream socket whose peer is gone */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+				    p), 0);
+	close(p[1]);
+	fds[FD_BSS] = p[0];
 	for (i = 0; i < NR_FDS; i++)
 		assert_int_equal(fds[i], fd_base + i);
-	keep[0] = fcntl(fds[FD_PR], F_DUPFD_CLOEXEC, fd_base + FD_SPAN + 8);
+	keep[0] = fcntl(fds[FD_PR], F_DUPFD_CLOEXEC, fd_base + FD_HIGH);
 	for (i = 0; i < 4; i++)
 		keep[1 + i] = fcntl(fds[FD_SOCK0 + i], F_DUPFD_CLOEXEC,
-				    fd_base + FD_SPAN + 8);
+				    fd_base + FD_HIGH);
 	for (i = 0; i < NR_KEEP; i++)
 		assert_true(keep[i] >= fd_base + FD_SPAN);
+	clock_now();
+	if (!in_vm)
+		nftw(dir, old_one, 16, FTW_PHYS);
+	assert_int_equal(fstat(fds[FD_PR], &st), 0);
+	pipe_ino = st.st_ino;
+	assert_int_equal(fstat(fds[FD_DIR], &st), 0);
+	tree_dev = st.st_dev;
 	/* the memory: a pattern */
 	for (i = 0; i < REGION; i++)
 		region[i] = (unsigned char)(i * 7 + 3);
 }
 
+/* ------------------------------------------------------------------ */
+/* Snapshots                                                            */
+
 /* the directory tree, sorted by path */
 #define TREE_MAX 48
 struct tree_ent {
 	char path[64];
-	unsigned int mode, nlink, uid;
+	unsigned int mode, nlink, uid, gid;
 	long long size, blocks;
+	unsigned int times;	/* bit 0 atime, 1 mtime, 2 ctime: changed */
 	uint64_t hash;		/* regular file: contents; symlink: target */
 	dev_t dev;		/* not compared: identifies descriptors */
 	ino_t ino;
 };
 
 struct snap {
-	long long fd_pos[FD_SPAN];	/* lseek CUR, -errno, or -EBADF */
-	int fd_flags[FD_SPAN];		/* F_GETFL or -errno */
-	int fd_fdflags[FD_SPAN];	/* F_GETFD or -errno */
 	int fd_ident[FD_SPAN];		/* tree entry, 100 + keep index, -1 */
 	long long size[P_NDATA];
 	int len[P_NDATA];
@@ -273,7 +532,6 @@ struct snap {
 	int ntree;
 };
 
-static struct snap snap_k, snap_u;
 static struct snap *snap_cur;
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
@@ -283,6 +541,13 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 	while (n--)
 		h = (h ^ *b++) * 1099511628211ULL;
 	return h;
+}
+
+static unsigned int changed(const struct stat *st)
+{
+	return (st->st_atim.tv_sec >= NEW_TIME) |
+		(st->st_mtim.tv_sec >= NEW_TIME) << 1 |
+		(st->st_ctim.tv_sec >= NEW_TIME) << 2;
 }
 
 static int tree_one(const char *p, const struct stat *st, int flag,
@@ -301,8 +566,10 @@ static int tree_one(const char *p, const struct stat *st, int flag,
 	e->mode = st->st_mode;
 	e->nlink = (unsigned int)st->st_nlink;
 	e->uid = st->st_uid;
+	e->gid = st->st_gid;
 	e->size = st->st_size;
 	e->blocks = st->st_blocks;
+	e->times = changed(st);
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->hash = 14695981039346656037ULL;
@@ -351,37 +618,52 @@ static void drain(int fd, bool dgram, char *out, int *len, int max)
 	}
 }
 
-static void take_snap(struct snap *s)
+/* the descriptors, in the process that ran the chain */
+static void snap_fds(struct side_out *o)
 {
-	int i, fd, j;
+	int i, j;
 
-	/* the tree first: descriptors are identified by its inodes */
-	s->ntree = 0;
-	snap_cur = s;
-	assert_int_equal(nftw(dir, tree_one, 16, FTW_PHYS), 0);
-	qsort(s->tree, s->ntree, sizeof(s->tree[0]), tree_cmp);
 	for (i = 0; i < FD_SPAN; i++) {
 		int fl = fcntl(fd_base + i, F_GETFL), fdf;
 		struct stat st, kst;
 		off_t pos;
 
-		s->fd_flags[i] = fl < 0 ? -errno : fl;
+		o->fd_flags[i] = fl < 0 ? -errno : fl;
 		fdf = fcntl(fd_base + i, F_GETFD);
-		s->fd_fdflags[i] = fdf < 0 ? -errno : fdf;
+		o->fd_fdflags[i] = fdf < 0 ? -errno : fdf;
 		pos = fl < 0 ? -1 : lseek(fd_base + i, 0, SEEK_CUR);
-		s->fd_pos[i] = fl < 0 ? -EBADF : pos < 0 ? -errno : pos;
-		s->fd_ident[i] = -1;
+		o->fd_pos[i] = fl < 0 ? -EBADF : pos < 0 ? -errno : pos;
+		o->fd_open[i] = false;
+		o->fd_keep[i] = -1;
 		if (fl < 0 || fstat(fd_base + i, &st))
 			continue;
-		s->fd_ident[i] = -2;
-		for (j = 0; j < s->ntree; j++)
-			if (s->tree[j].dev == st.st_dev &&
-			    s->tree[j].ino == st.st_ino)
-				s->fd_ident[i] = j;
+		o->fd_open[i] = true;
+		o->fd_dev[i] = st.st_dev;
+		o->fd_ino[i] = st.st_ino;
 		for (j = 0; j < NR_KEEP; j++)
 			if (!fstat(keep[j], &kst) && kst.st_dev == st.st_dev &&
 			    kst.st_ino == st.st_ino)
-				s->fd_ident[i] = 100 + j;
+				o->fd_keep[i] = j;
+	}
+}
+
+/* the rest, in the test's process, after the chain */
+static void take_snap(struct snap *s, const struct side_out *o)
+{
+	int i, fd, j;
+
+	s->ntree = 0;
+	snap_cur = s;
+	assert_int_equal(nftw(dir, tree_one, 16, FTW_PHYS), 0);
+	qsort(s->tree, s->ntree, sizeof(s->tree[0]), tree_cmp);
+	for (i = 0; i < FD_SPAN; i++) {
+		s->fd_ident[i] = o->fd_open[i] ? -2 : -1;
+		for (j = 0; o->fd_open[i] && j < s->ntree; j++)
+			if (s->tree[j].dev == o->fd_dev[i] &&
+			    s->tree[j].ino == o->fd_ino[i])
+				s->fd_ident[i] = j;
+		if (o->fd_keep[i] >= 0)
+			s->fd_ident[i] = 100 + o->fd_keep[i];
 	}
 	for (i = 0; i < P_NDATA; i++) {
 		struct stat st;
@@ -416,32 +698,88 @@ static void take_snap(struct snap *s)
 		      (int)sizeof(s->sock[i]));
 }
 
+/* inotify: a watch on the directory and on sub, out of the chains' reach */
+static void ev_open(void)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	assert_true(fd >= 0);
+	ev_fd = fcntl(fd, F_DUPFD_CLOEXEC, fd_base + FD_HIGH);
+	assert_true(ev_fd >= fd_base + FD_SPAN);
+	close(fd);
+	assert_int_equal(inotify_add_watch(ev_fd, dir, IN_ALL_EVENTS), 1);
+	assert_int_equal(inotify_add_watch(ev_fd, paths[P_SUB], IN_ALL_EVENTS),
+			 2);
+}
+
+static void ev_read(struct side_out *o)
+{
+	ssize_t n;
+
+	o->ev_len = 0;
+	while ((n = read(ev_fd, o->ev + o->ev_len,
+			 sizeof(o->ev) - o->ev_len)) > 0)
+		o->ev_len += (int)n;
+}
+
 /* ------------------------------------------------------------------ */
 /* The generator                                                        */
 
-enum kind { K_READ, K_WRITE, K_PREAD, K_PWRITE, K_LSEEK, K_OPEN, K_CLOSE,
-	    K_GETPID, K_GETTID, K_GETPPID, K_READV, K_WRITEV, K_FSYNC,
-	    K_FDATASYNC, K_FALLOC, K_FADVISE, K_CFR, K_FSTAT, K_STATAT,
-	    K_GETDENTS, K_MKDIRAT, K_DUP, K_SENDTO, K_RECVFROM, K_IDS,
-	    K_YIELD, K_CLOCK, NR_KINDS };
-static const char *const kind_name[] = {
-	"read", "write", "pread64", "pwrite64", "lseek", "openat", "close",
-	"getpid", "gettid", "getppid", "readv", "writev", "fsync",
-	"fdatasync", "fallocate", "fadvise64", "copy_file_range", "fstat",
-	"newfstatat", "getdents64", "mkdirat", "dup", "sendto", "recvfrom",
-	"get*id", "sched_yield", "clock_gettime",
+/* what an op's result is: a descriptor, a byte count, bytes read */
+#define CL_FD	1U
+#define CL_RW	2U
+#define CL_RD	4U
+
+enum ident { ID_ROOT, ID_NOBODY, ID_SPLIT, ID_SUID, NR_IDENTS };
+static const char *const ident_name[] = {
+	"root", "nobody (65534 x3)", "real 65534, effective 1000",
+	"real 65534, effective root",
+};
+
+struct gcond {
+	int op, cmp, act, target, label;	/* label -1: target is an index */
+	bool ref, loop;				/* loop: of gen_idiom() */
+	int rref;
+	int64_t rhs;
+};
+
+struct msgspec {
+	bool send;
+	int name;		/* 0 NULL, 1 the slot's address, 2 (void *)1 */
+	int namelen;
+	int iovlen;		/* may be bad */
+	bool bad_iov;		/* msg_iov (void *)1 */
+	struct iovec iov[MSG_IOV_MAX];
+	int ctl;		/* 0 none, 1 rights, 2 creds, 3 both, 4 bad */
+	int ctllen;		/* recvmsg: the buffer's size */
+	int rights[2], nrights;
+	unsigned int cred_uid;
 };
 
 struct gen {
 	struct chain *c;
 	int n;
-	enum kind kind[MAX_OPS];
+	long nr[MAX_OPS];
+	unsigned int cls[MAX_OPS];
+	struct syschain_op raw[MAX_OPS];
+	struct gcond gc[MAX_CONDS];
+	int ngc;
+	struct syschain_cond conds[MAX_CONDS];
+	int nconds;
+	int label_at[2];
+	bool soe;
+	int max_steps;
+	int err_pct;		/* chance of a deliberately bad argument */
+	enum ident ident;
 	/* per op: its stat or dirent buffer (offset from MEM), or -1 */
 	int stat_at[MAX_OPS], dent_at[MAX_OPS];
-	/* per op: the iovec array and the socket address slot, if any */
-	bool has_iov[MAX_OPS], has_addr[MAX_OPS];
+	/* per op: the structures it reads, set up before each side */
+	bool has_iov[MAX_OPS], has_addr[MAX_OPS], has_sleep[MAX_OPS];
+	bool has_msg[MAX_OPS];
 	struct iovec iov[MAX_OPS][IOV_MAX_GEN];
 	int addrlen[MAX_OPS];
+	struct timespec sleep_req[MAX_OPS];
+	struct msgspec msg[MAX_OPS];
 	char strs[MAX_OPS][128];	/* paths built for the op */
 	char dump[16384];
 	int dlen;
@@ -461,117 +799,124 @@ static void say(struct gen *g, const char *fmt, ...)
 		g->dlen = sizeof(g->dump) - 1;
 }
 
-/* an earlier op of one of the kinds in mask, or -1 */
+static bool bad(struct gen *g)
+{
+	return rn(100) < g->err_pct;
+}
+
+/* an earlier op of one of the classes in mask, or -1 */
 static int pick_op(struct gen *g, unsigned int mask)
 {
 	int cand[MAX_OPS], nc = 0, i;
 
 	for (i = 0; i < g->n; i++)
-		if (mask & (1U << g->kind[i]))
+		if (mask & g->cls[i])
 			cand[nc++] = i;
 	return nc ? cand[rn(nc)] : -1;
 }
 
-#define BIT(k) (1U << (k))
-#define RW_KINDS (BIT(K_READ) | BIT(K_PREAD) | BIT(K_WRITE) | \
-		  BIT(K_PWRITE) | BIT(K_READV) | BIT(K_WRITEV) | \
-		  BIT(K_SENDTO) | BIT(K_RECVFROM) | BIT(K_CFR))
-#define RD_KINDS (BIT(K_READ) | BIT(K_PREAD) | BIT(K_READV) | \
-		  BIT(K_RECVFROM))
-#define FD_KINDS (BIT(K_OPEN) | BIT(K_DUP))
+#define FB(x) (1U << (x))
+#define F_BROKEN (FB(FD_BPW) | FB(FD_BSS))
+#define F_SOCK (FB(FD_SS0) | FB(FD_SS1) | FB(FD_SD0) | FB(FD_SD1) | \
+		FB(FD_BSS))
+#define F_RD (FB(FD_RW) | FB(FD_RO) | FB(FD_PR) | F_SOCK)
+#define F_WR (FB(FD_RW) | FB(FD_WO) | FB(FD_APP) | FB(FD_PW) | F_SOCK | \
+	      FB(FD_BPW))
+#define F_FILE (FB(FD_RW) | FB(FD_RO) | FB(FD_WO) | FB(FD_APP))
+#define F_FIN (FB(FD_RW) | FB(FD_RO))
+#define F_FOUT (FB(FD_RW) | FB(FD_WO) | FB(FD_APP))
+#define F_ANY ((1U << NR_FDS) - 1)
 
-static struct chain_arg gen_fd(struct gen *g)
+/* a state descriptor from mask; the broken ends only now and then */
+static int pick_fd(unsigned int mask)
 {
-	int r = rn(20), o;
+	int cand[32], nc = 0, i;
 
-	if (r < 12) {
-		int fd = fds[rn(NR_FDS)];
+	if (rn(4) && (mask & ~F_BROKEN))
+		mask &= ~F_BROKEN;
+	for (i = 0; i < NR_FDS; i++)
+		if (mask & FB(i))
+			cand[nc++] = i;
+	return fds[cand[rn(nc)]];
+}
 
-		say(g, " fd%d", fd);
-		return CHAIN_ARG(fd);
-	}
-	if (r < 17 && (o = pick_op(g, FD_KINDS)) >= 0) {
+static struct chain_arg gen_fd(struct gen *g, unsigned int pref)
+{
+	int r = rn(100), o, fd;
+
+	if (bad(g)) {
+		r = rn(4);
+		fd = r == 0 ? -1 : r == 1 ? 999 : r == 2 ?
+			fd_base + NR_FDS + 2 : pick_fd(F_ANY);
+	} else if (r < 20 && (o = pick_op(g, CL_FD)) >= 0) {
 		say(g, " res(%d)", o);
 		return CHAIN_ARG(chain_res(o));
+	} else {
+		fd = pick_fd(r < 95 ? pref : F_ANY);
 	}
-	r = r == 17 ? -1 : r == 18 ? 999 : fd_base + NR_FDS + 2;
-	say(g, " %d", r);
-	return CHAIN_ARG(r);
+	say(g, " fd%d", fd);
+	return CHAIN_ARG(fd);
 }
 
-/* a socket end most of the time, else any descriptor */
-static struct chain_arg gen_sock_fd(struct gen *g)
-{
-	if (rn(10) < 7) {
-		int fd = fds[FD_SOCK0 + rn(4)];
-
-		say(g, " fd%d", fd);
-		return CHAIN_ARG(fd);
-	}
-	return gen_fd(g);
-}
-
-/* a directory descriptor for the *at ops */
+/* a directory descriptor for the *at ops; rel_ok: relative names stay in */
 static struct chain_arg gen_dfd(struct gen *g, bool *rel_ok)
 {
 	int r = rn(20), o, v;
 
 	*rel_ok = true;
+	if (bad(g)) {
+		v = rn(3) == 0 ? fds[FD_RW] : rn(2) ? fds[FD_OPATH] : 999;
+		say(g, " %d", v);
+		return CHAIN_ARG(v);
+	}
 	if (r < 6) {
 		say(g, " AT_FDCWD");
 		*rel_ok = false;	/* relative names resolve from /tmp */
 		return CHAIN_ARG(AT_FDCWD);
 	}
-	if (r < 12) {
+	if (r < 13) {
 		say(g, " fd%d(dir)", fds[FD_DIR]);
 		return CHAIN_ARG(fds[FD_DIR]);
 	}
-	if (r < 15) {
+	if (r < 17 || (o = pick_op(g, CL_FD)) < 0) {
 		say(g, " fd%d(sub)", fds[FD_SUB]);
 		return CHAIN_ARG(fds[FD_SUB]);
 	}
-	if (r < 17 && (o = pick_op(g, FD_KINDS)) >= 0) {
-		say(g, " res(%d)", o);
-		return CHAIN_ARG(chain_res(o));
-	}
-	v = r == 17 ? fds[FD_RW] : r == 18 ? fds[FD_OPATH] : 999;
-	say(g, " %d", v);
-	return CHAIN_ARG(v);
+	say(g, " res(%d)", o);
+	return CHAIN_ARG(chain_res(o));
 }
 
 /*
- * A path for mkdirat (allow_null false) or newfstatat: relative to the
- * directory, absolute, bad.
+ * A path for mkdirat (mk: a new name mostly), newfstatat or faccessat*
+ * (an existing one mostly): relative to the directory or absolute; now
+ * and then a bad one.
  */
-static struct chain_arg gen_path(struct gen *g, bool rel_ok, bool allow_null)
+static struct chain_arg gen_path(struct gen *g, bool rel_ok, bool mk)
 {
 	char *s = g->strs[g->n];
-	int r = rn(20);
+	const char *name;
+	bool b = bad(g);
 
-	if (r < 12) {
-		const char *name = rel_names[rn(NR_REL)];
-
-		/*
-		 * From AT_FDCWD (/tmp) a relative name goes through the
-		 * directory: mkdirat must not create anything outside it.
-		 */
-		if (!rel_ok && (!allow_null || rn(3)))
-			snprintf(s, 128, "%s/%s", rel_dir, name);
-		else
-			snprintf(s, 128, "%s", name);
-	} else if (r < 17) {
-		int p = rn(NPATHS);
-
-		snprintf(s, 128, "%s", paths[p]);
-		if (!rn(4))
-			snprintf(s, 128, "%s/d%d", dir, rn(3));
-	} else if (r < 19 || !allow_null) {
-		say(g, " (void*)1");
-		return CHAIN_ARG((void *)1);
-	} else {
+	if (b && rn(2)) {
+		if (rn(2) || mk) {
+			say(g, " (void*)1");
+			return CHAIN_ARG((void *)1);
+		}
 		say(g, " NULL");
 		return CHAIN_ARG((void *)0);
 	}
+	name = b || !rn(8) ? NAME(names_bad) : mk && rn(10) < 7 ?
+		NAME(names_new) : NAME(names_exist);
+	/*
+	 * From AT_FDCWD (/tmp) a relative name goes through the directory
+	 * (mkdirat must not create anything outside it); now and then an
+	 * absolute path.
+	 */
+	if (!rn(4) || (!rel_ok && (mk || !b)))
+		snprintf(s, 128, "%s/%s", rn(2) || rel_ok ? dir : rel_dir,
+			 name);
+	else
+		snprintf(s, 128, "%s", name);
 	say(g, " \"%s\"", s);
 	return CHAIN_ARG((const char *)s);
 }
@@ -580,15 +925,28 @@ static struct chain_arg gen_buf(struct gen *g)
 {
 	int r = rn(20), o, k = rn(2048);
 
-	if (r < 14) {
+	if (bad(g)) {
+		say(g, r < 10 ? " (void*)1" : " NULL");
+		return CHAIN_ARG(r < 10 ? (void *)1 : (void *)0);
+	}
+	if (r < 16 || (o = pick_op(g, CL_RD)) < 0) {
 		say(g, " mem+%d", k);
 		return CHAIN_ARG(MEM + k);
 	}
-	if (r < 17 && (o = pick_op(g, RD_KINDS)) >= 0) {
-		say(g, " mem+%d+res(%d)", k, o);
-		return CHAIN_ARG(chain_res_add(o, (int64_t)(uintptr_t)(MEM + k)));
+	say(g, " mem+%d+res(%d)", k, o);
+	return CHAIN_ARG(chain_res_add(o, (int64_t)(uintptr_t)(MEM + k)));
+}
+
+/* a structure buffer: the op's slot at area, or a bad pointer */
+static struct chain_arg gen_slot(struct gen *g, int area, int size, int *at)
+{
+	*at = -1;
+	if (!bad(g)) {
+		*at = area + g->n * size;
+		say(g, " mem+%d", *at);
+		return CHAIN_ARG(MEM + *at);
 	}
-	if (r < 19) {
+	if (rn(2)) {
 		say(g, " (void*)1");
 		return CHAIN_ARG((void *)1);
 	}
@@ -596,27 +954,12 @@ static struct chain_arg gen_buf(struct gen *g)
 	return CHAIN_ARG((void *)0);
 }
 
-/* a structure buffer: the op's slot at area, or a bad pointer */
-static struct chain_arg gen_slot(struct gen *g, int area, int size, int *at)
-{
-	int r = rn(12);
-
-	*at = -1;
-	if (r < 10) {
-		*at = area + g->n * size;
-		say(g, " mem+%d", *at);
-		return CHAIN_ARG(MEM + *at);
-	}
-	say(g, r == 10 ? " (void*)1" : " NULL");
-	return CHAIN_ARG(r == 10 ? (void *)1 : (void *)0);
-}
-
 static struct chain_arg gen_count(struct gen *g)
 {
 	int r = rn(10), o;
 
-	if (r < 7 || (o = pick_op(g, RW_KINDS)) < 0) {
-		int v = rn(10) ? rn(513) : 0;
+	if (r < 7 || (o = pick_op(g, CL_RW)) < 0) {
+		int v = rn(12) ? rn(513) : 0;
 
 		say(g, " %d", v);
 		return CHAIN_ARG(v);
@@ -630,8 +973,12 @@ static struct chain_arg gen_off(struct gen *g)
 {
 	int r = rn(10), o;
 
+	if (bad(g)) {
+		say(g, " -1");
+		return CHAIN_ARG(-1);
+	}
 	if (r < 7 || (o = pick_op(g, ~0U)) < 0) {
-		long long v = r == 0 ? -1 : rn(2000) - (r == 1 ? 100 : 0);
+		long long v = rn(2000) - (r == 1 ? 100 : 0);
 
 		say(g, " %lld", v);
 		return CHAIN_ARG(v);
@@ -641,51 +988,49 @@ static struct chain_arg gen_off(struct gen *g)
 	return CHAIN_ARG(chain_res_add(o, r));
 }
 
+/* one of the good values, or now and then one of the bad ones */
 static struct chain_arg gen_val(struct gen *g, const char *what,
-				const long long *v, int n)
+				const long long *v, int n, int nbad)
 {
-	long long x = v[rn(n)];
+	long long x = bad(g) && nbad ? v[n - 1 - rn(nbad)] : v[rn(n - nbad)];
 
 	say(g, " %s%lld", what, x);
 	return CHAIN_ARG(x);
 }
-#define GEN_VAL(g, what, ...) gen_val((g), (what), (const long long[]){	\
+#define GEN_VAL(g, what, nbad, ...) gen_val((g), (what), (const long long[]){ \
 	__VA_ARGS__ }, (int)(sizeof((const long long[]){ __VA_ARGS__ }) /	\
-			     sizeof(long long)))
+			     sizeof(long long)), (nbad))
 
 /* readv/writev: the iovec array in the op's slot, or a bad pointer */
 static void gen_iov(struct gen *g, struct chain_arg *a)
 {
 	struct iovec *v = g->iov[g->n];
-	int r = rn(20), i, cnt;
+	int i, cnt;
+	bool b = bad(g);
 
 	for (i = 0; i < IOV_MAX_GEN; i++) {
-		int k = rn(2048), q = rn(20);
+		int q = b ? rn(8) : 9;
 
-		v[i].iov_base = MEM + k;
+		v[i].iov_base = MEM + rn(2048);
 		v[i].iov_len = rn(4) ? (size_t)rn(257) : 0;
 		if (q == 0) {
 			v[i].iov_base = (void *)1;
 			if (!v[i].iov_len)
 				v[i].iov_len = 8;
 		} else if (q == 1) {
-			v[i].iov_base = NULL;
-			v[i].iov_len = 0;
-		} else if (q == 2) {
 			v[i].iov_len = (size_t)-5;	/* negative: -EINVAL */
 		}
 	}
 	g->has_iov[g->n] = true;
-	if (r < 17) {
+	if (!b || rn(3)) {
 		a[1] = CHAIN_ARG(MEM + IOV_AREA + g->n * IOV_MAX_GEN *
 				 (int)sizeof(struct iovec));
 		say(g, " iov[");
 	} else {
-		a[1] = CHAIN_ARG(r == 17 ? (void *)1 : (void *)0);
-		say(g, " %s[", r == 17 ? "(void*)1" : "NULL");
+		a[1] = CHAIN_ARG(rn(2) ? (void *)1 : (void *)0);
+		say(g, " bad[");
 	}
-	r = rn(20);
-	cnt = r < 2 ? 0 : r < 18 ? 1 + rn(IOV_MAX_GEN) : r == 18 ? 1025 : -1;
+	cnt = b && !rn(3) ? (rn(2) ? 1025 : -1) : rn(IOV_MAX_GEN + 1);
 	for (i = 0; i < cnt && i < IOV_MAX_GEN; i++) {
 		if ((uintptr_t)v[i].iov_base <= 1)
 			say(g, " {%p,%zd}", v[i].iov_base, v[i].iov_len);
@@ -698,283 +1043,838 @@ static void gen_iov(struct gen *g, struct chain_arg *a)
 	a[2] = CHAIN_ARG((long)cnt);
 }
 
-static int gen_op(struct gen *g)
+/* ------------------------------------------------------------------ */
+/* One generator per op, in a table keyed by syscall number             */
+
+static int gen_rw(struct gen *g, long nr, struct chain_arg *a)
+{
+	a[0] = gen_fd(g, nr == __NR_read ? F_RD : F_WR);
+	a[1] = gen_buf(g);
+	a[2] = gen_count(g);
+	return 3;
+}
+
+static int gen_prw(struct gen *g, long nr, struct chain_arg *a)
+{
+	a[0] = gen_fd(g, nr == __NR_pread64 ? F_FIN : F_FOUT);
+	a[1] = gen_buf(g);
+	a[2] = gen_count(g);
+	a[3] = gen_off(g);
+	return 4;
+}
+
+static int gen_lseek(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_fd(g, F_FILE | FB(FD_DIR));
+	a[1] = gen_off(g);
+	a[2] = GEN_VAL(g, "whence=", 1, SEEK_SET, SEEK_CUR, SEEK_CUR, SEEK_END,
+		       SEEK_DATA, SEEK_HOLE, 7);
+	return 3;
+}
+
+static int gen_openat(struct gen *g, long nr, struct chain_arg *a)
 {
 	static const int open_flags[] = {
 		O_RDONLY, O_WRONLY | O_CREAT, O_RDWR | O_CREAT | O_TRUNC,
 		O_RDONLY | O_DIRECTORY, O_WRONLY | O_APPEND,
-		O_RDWR | O_CREAT | O_EXCL, O_RDWR | O_CLOEXEC,
+		O_RDWR | O_CREAT | O_EXCL, O_RDWR | O_CLOEXEC, O_RDWR,
 	};
-	enum kind k = (enum kind)rn(NR_KINDS);
-	struct chain_arg a[6];
-	long nr = 0;
-	int nargs = 0, i, n = g->n;
+	int f = open_flags[rn(8)];
+
+	(void)nr;
+	if (!rn(300)) {
+		/* refused by the module (README): the chain is rejected */
+		say(g, " fd%d(dir)", fds[FD_DIR]);
+		a[0] = CHAIN_ARG(fds[FD_DIR]);
+	} else {
+		say(g, " AT_FDCWD");
+		a[0] = CHAIN_ARG(AT_FDCWD);
+	}
+	if (bad(g) && rn(2)) {
+		say(g, " (void*)1");
+		a[1] = CHAIN_ARG((void *)1);
+	} else {
+		static const int good[] = { P_F0, P_F1, P_F3, P_NEW, P_DIR,
+					    P_SUBG, P_LINK, P_SUB };
+		const char *path = bad(g) || !rn(10) ? paths[rn(NPATHS)] :
+			paths[good[rn(8)]];
+
+		say(g, " %s", path);
+		a[1] = CHAIN_ARG(path);
+	}
+	say(g, " flags=%#x", f);
+	a[2] = CHAIN_ARG(f);
+	a[3] = GEN_VAL(g, "mode=", 0, 0644, 0600, 0);
+	return 4;
+}
+
+static int gen_fd_only(struct gen *g, long nr, struct chain_arg *a)
+{
+	a[0] = gen_fd(g, nr == __NR_close || nr == __NR_dup ? F_ANY :
+		      F_FILE | FB(FD_DIR));
+	return 1;
+}
+
+static int gen_none(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)g; (void)nr; (void)a;
+	return 0;
+}
+
+static int gen_rwv(struct gen *g, long nr, struct chain_arg *a)
+{
+	a[0] = gen_fd(g, nr == __NR_readv ? F_RD : F_WR);
+	gen_iov(g, a);
+	return 3;
+}
+
+static int gen_falloc(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_fd(g, F_FILE);
+	a[1] = GEN_VAL(g, "mode=", 1, 0, 0, FALLOC_FL_KEEP_SIZE,
+		       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x80);
+	a[2] = GEN_VAL(g, "off=", 1, 0, 10, 100, 333, 1000, 5000, -1);
+	a[3] = GEN_VAL(g, "len=", 2, 1, 100, 512, 4096, 10000, 0, -5);
+	return 4;
+}
+
+static int gen_fadvise(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_fd(g, F_FILE | FB(FD_PR));
+	a[1] = GEN_VAL(g, "off=", 1, 0, 100, 4096, -1);
+	a[2] = GEN_VAL(g, "len=", 0, 0, 10, 4096, 1 << 20);
+	a[3] = GEN_VAL(g, "advice=", 2, 0, 1, 2, 3, 4, 5, 6, 99);
+	return 4;
+}
+
+static struct chain_arg gen_offp(struct gen *g)
+{
+	int r = rn(10), i;
+
+	if (bad(g)) {
+		say(g, " (void*)1");
+		return CHAIN_ARG((void *)1);
+	}
+	if (r < 5) {
+		say(g, " NULL");
+		return CHAIN_ARG((void *)0);
+	}
+	i = rn(NR_OFFS);
+	say(g, " &offs[%d]", i);
+	return CHAIN_ARG(MEM + OFFS_AREA + 8 * i);
+}
+
+static int gen_cfr(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_fd(g, F_FIN);
+	a[1] = gen_offp(g);
+	a[2] = gen_fd(g, FB(FD_RW) | FB(FD_WO));
+	a[3] = gen_offp(g);
+	a[4] = gen_count(g);
+	a[5] = GEN_VAL(g, "flags=", 1, 0, 1);
+	return 6;
+}
+
+static int gen_fstat(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_fd(g, F_ANY);
+	a[1] = gen_slot(g, STAT_AREA, STAT_SLOT, &g->stat_at[g->n]);
+	return 2;
+}
+
+static int gen_statat(struct gen *g, long nr, struct chain_arg *a)
+{
 	bool rel_ok;
 
-	g->stat_at[n] = g->dent_at[n] = -1;
-	g->has_iov[n] = g->has_addr[n] = false;
-	say(g, "  op %d: %s(", n, kind_name[k]);
-	switch (k) {
-	case K_READ:
-	case K_WRITE:
-		nr = k == K_READ ? __NR_read : __NR_write;
-		a[0] = gen_fd(g);
-		a[1] = gen_buf(g);
-		a[2] = gen_count(g);
-		nargs = 3;
-		break;
-	case K_PREAD:
-	case K_PWRITE:
-		nr = k == K_PREAD ? __NR_pread64 : __NR_pwrite64;
-		a[0] = gen_fd(g);
-		a[1] = gen_buf(g);
-		a[2] = gen_count(g);
-		a[3] = gen_off(g);
-		nargs = 4;
-		break;
-	case K_LSEEK:
-		nr = __NR_lseek;
-		a[0] = gen_fd(g);
-		a[1] = gen_off(g);
-		i = rn(10);
-		i = i < 3 ? SEEK_SET : i < 6 ? SEEK_CUR : i < 9 ? SEEK_END : 7;
-		say(g, " whence=%d", i);
-		a[2] = CHAIN_ARG(i);
-		nargs = 3;
-		break;
-	case K_OPEN: {
-		int p = rn(20), f = open_flags[rn(7)];
-		const char *path = p < 16 ? paths[rn(NPATHS)] : NULL;
+	(void)nr;
+	a[0] = gen_dfd(g, &rel_ok);
+	a[1] = gen_path(g, rel_ok, false);
+	a[2] = gen_slot(g, STAT_AREA, STAT_SLOT, &g->stat_at[g->n]);
+	a[3] = GEN_VAL(g, "flags=", 1, 0, 0, AT_SYMLINK_NOFOLLOW,
+		       AT_EMPTY_PATH, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+		       AT_NO_AUTOMOUNT, 0x1);
+	return 4;
+}
 
-		nr = __NR_openat;
-		a[0] = CHAIN_ARG(AT_FDCWD);
-		if (p == 19) {
-			say(g, " (void*)1");
-			a[1] = CHAIN_ARG((void *)1);
-		} else {
-			if (!path)
-				path = paths[P_MISSING];
-			say(g, " %s", path);
-			a[1] = CHAIN_ARG(path);
-		}
-		say(g, " flags=%#x", f);
-		a[2] = CHAIN_ARG(f);
-		a[3] = CHAIN_ARG(0644);
-		nargs = 4;
-		break;
+static int gen_getdents(struct gen *g, long nr, struct chain_arg *a)
+{
+	int r = rn(10), o;
+
+	(void)nr;
+	if (r < 5) {
+		say(g, " fd%d(dir)", fds[FD_DIR]);
+		a[0] = CHAIN_ARG(fds[FD_DIR]);
+	} else if (r < 7) {
+		say(g, " fd%d(sub)", fds[FD_SUB]);
+		a[0] = CHAIN_ARG(fds[FD_SUB]);
+	} else if (r < 9 && (o = pick_op(g, CL_FD)) >= 0) {
+		say(g, " res(%d)", o);
+		a[0] = CHAIN_ARG(chain_res(o));
+	} else {
+		a[0] = gen_fd(g, r < 9 ? FB(FD_DIR) : F_ANY);
 	}
-	case K_CLOSE:
-		nr = __NR_close;
-		a[0] = gen_fd(g);
-		nargs = 1;
-		break;
-	case K_GETPID:
-		nr = __NR_getpid;
-		break;
-	case K_GETTID:
-		nr = __NR_gettid;
-		break;
-	case K_GETPPID:
-		nr = __NR_getppid;
-		break;
-	case K_READV:
-	case K_WRITEV:
-		nr = k == K_READV ? __NR_readv : __NR_writev;
-		a[0] = gen_fd(g);
-		gen_iov(g, a);
-		nargs = 3;
-		break;
-	case K_FSYNC:
-	case K_FDATASYNC:
-		nr = k == K_FSYNC ? __NR_fsync : __NR_fdatasync;
-		a[0] = gen_fd(g);
-		nargs = 1;
-		break;
-	case K_FALLOC:
-		nr = __NR_fallocate;
-		a[0] = gen_fd(g);
-		a[1] = GEN_VAL(g, "mode=", 0, 0, 0, FALLOC_FL_KEEP_SIZE,
-			       FALLOC_FL_KEEP_SIZE,
-			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			       FALLOC_FL_PUNCH_HOLE, 0x80);
-		a[2] = GEN_VAL(g, "off=", 0, 0, 10, 100, 333, 1000, 5000, -1);
-		a[3] = GEN_VAL(g, "len=", 1, 100, 512, 4096, 10000, 0, -5);
-		nargs = 4;
-		break;
-	case K_FADVISE:
-		nr = __NR_fadvise64;
-		a[0] = gen_fd(g);
-		a[1] = GEN_VAL(g, "off=", 0, 0, 100, 4096, -1);
-		a[2] = GEN_VAL(g, "len=", 0, 10, 4096, 1 << 20);
-		a[3] = GEN_VAL(g, "advice=", 0, 1, 2, 3, 4, 5, 6, 99);
-		nargs = 4;
-		break;
-	case K_CFR: {
-		int r;
+	a[1] = gen_slot(g, DENT_AREA, DENT_SLOT, &g->dent_at[g->n]);
+	a[2] = GEN_VAL(g, "count=", 2, 40, 100, 1024, 1024, 1024, 0, 8);
+	return 3;
+}
 
-		nr = __NR_copy_file_range;
-		a[0] = gen_fd(g);
-		r = rn(10);
-		if (r < 5) {
-			say(g, " NULL");
-			a[1] = CHAIN_ARG((void *)0);
-		} else if (r < 9) {
-			i = rn(NR_OFFS);
-			say(g, " &offs[%d]", i);
-			a[1] = CHAIN_ARG(MEM + OFFS_AREA + 8 * i);
-		} else {
-			say(g, " (void*)1");
-			a[1] = CHAIN_ARG((void *)1);
-		}
-		a[2] = gen_fd(g);
-		r = rn(10);
-		if (r < 5) {
-			say(g, " NULL");
-			a[3] = CHAIN_ARG((void *)0);
-		} else if (r < 9) {
-			i = rn(NR_OFFS);
-			say(g, " &offs[%d]", i);
-			a[3] = CHAIN_ARG(MEM + OFFS_AREA + 8 * i);
-		} else {
-			say(g, " (void*)1");
-			a[3] = CHAIN_ARG((void *)1);
-		}
-		a[4] = gen_count(g);
-		a[5] = GEN_VAL(g, "flags=", 0, 0, 0, 0, 0, 0, 0, 1);
-		nargs = 6;
-		break;
+static int gen_mkdirat(struct gen *g, long nr, struct chain_arg *a)
+{
+	bool rel_ok;
+
+	(void)nr;
+	a[0] = gen_dfd(g, &rel_ok);
+	a[1] = gen_path(g, rel_ok, true);
+	a[2] = GEN_VAL(g, "mode=", 0, 0755, 0700, 01777, 0);
+	return 3;
+}
+
+static int gen_access(struct gen *g, long nr, struct chain_arg *a)
+{
+	bool rel_ok;
+
+	a[0] = gen_dfd(g, &rel_ok);
+	a[1] = gen_path(g, rel_ok, false);
+	a[2] = GEN_VAL(g, "mode=", 2, F_OK, R_OK, W_OK, X_OK, R_OK | W_OK,
+		       R_OK | X_OK, 8, -1);
+	if (nr == __NR_faccessat)
+		return 3;
+	a[3] = GEN_VAL(g, "flags=", 2, 0, 0, AT_EACCESS, AT_SYMLINK_NOFOLLOW,
+		       AT_EACCESS | AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH,
+		       AT_EACCESS | AT_EMPTY_PATH, 0x1, 0x10000);
+	return 4;
+}
+
+static int gen_sendrecv(struct gen *g, long nr, struct chain_arg *a)
+{
+	int at = ADDR_AREA + g->n * ADDR_SLOT, r = rn(10);
+	bool b = bad(g);
+
+	a[0] = gen_fd(g, F_SOCK);
+	a[1] = gen_buf(g);
+	a[2] = gen_count(g);
+	if (nr == __NR_sendto)
+		a[3] = GEN_VAL(g, "flags=", 1, 0, MSG_DONTWAIT, MSG_NOSIGNAL,
+			       MSG_DONTWAIT | MSG_NOSIGNAL, MSG_OOB);
+	else
+		a[3] = GEN_VAL(g, "flags=", 1, 0, MSG_DONTWAIT, MSG_PEEK,
+			       MSG_TRUNC, MSG_WAITALL | MSG_DONTWAIT,
+			       MSG_PEEK | MSG_TRUNC, MSG_OOB);
+	g->has_addr[g->n] = true;
+	g->addrlen[g->n] = !b ? (int)sizeof(struct sockaddr_un) :
+		rn(2) ? 0 : -1;
+	if ((r < 6 || (nr == __NR_sendto && r < 9)) && !b) {
+		say(g, " NULL 0");
+		a[4] = CHAIN_ARG((void *)0);
+		a[5] = CHAIN_ARG(0);
+	} else if (nr == __NR_sendto) {
+		int len = !b ? 21 : rn(2) ? -1 : 200;
+
+		say(g, " &addr(@abstract) %d", len);
+		a[4] = CHAIN_ARG(MEM + at);
+		a[5] = CHAIN_ARG(len);
+	} else {
+		bool bad_addr = b && rn(2);
+
+		say(g, " %s &addrlen(=%d)", bad_addr ? "(void*)1" : "&addr",
+		    g->addrlen[g->n]);
+		a[4] = CHAIN_ARG(bad_addr ? (void *)1 : MEM + at);
+		a[5] = CHAIN_ARG(MEM + at + ADDRLEN_AT);
 	}
-	case K_FSTAT:
-		nr = __NR_fstat;
-		a[0] = gen_fd(g);
-		a[1] = gen_slot(g, STAT_AREA, STAT_SLOT, &g->stat_at[n]);
-		nargs = 2;
-		break;
-	case K_STATAT:
-		nr = __NR_newfstatat;
-		a[0] = gen_dfd(g, &rel_ok);
-		a[1] = gen_path(g, rel_ok, true);
-		a[2] = gen_slot(g, STAT_AREA, STAT_SLOT, &g->stat_at[n]);
-		a[3] = GEN_VAL(g, "flags=", 0, 0, AT_SYMLINK_NOFOLLOW,
-			       AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH,
-			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
-			       AT_NO_AUTOMOUNT, 0x1);
-		nargs = 4;
-		break;
-	case K_GETDENTS: {
-		int r = rn(10), o;
+	return 6;
+}
 
-		nr = __NR_getdents64;
-		if (r < 5) {
-			say(g, " fd%d(dir)", fds[FD_DIR]);
-			a[0] = CHAIN_ARG(fds[FD_DIR]);
-		} else if (r < 7) {
-			say(g, " fd%d(sub)", fds[FD_SUB]);
-			a[0] = CHAIN_ARG(fds[FD_SUB]);
-		} else if (r < 8 && (o = pick_op(g, FD_KINDS)) >= 0) {
-			say(g, " res(%d)", o);
-			a[0] = CHAIN_ARG(chain_res(o));
-		} else {
-			a[0] = gen_fd(g);
-		}
-		a[1] = gen_slot(g, DENT_AREA, DENT_SLOT, &g->dent_at[n]);
-		a[2] = GEN_VAL(g, "count=", 0, 8, 40, 100, 1024, 1024, 1024);
-		nargs = 3;
-		break;
+static void say_msg(struct gen *g, const struct msgspec *m)
+{
+	int i;
+
+	say(g, " {name=%s/%d iov=%s[", m->name == 0 ? "NULL" :
+	    m->name == 1 ? "&addr" : "(void*)1", m->namelen,
+	    m->bad_iov ? "(void*)1" : "");
+	for (i = 0; i < m->iovlen && i < MSG_IOV_MAX; i++)
+		say(g, " {mem+%d,%zu}",
+		    (int)((unsigned char *)m->iov[i].iov_base - MEM),
+		    m->iov[i].iov_len);
+	say(g, " ]/%d ctl=%s", m->iovlen,
+	    (const char *[]){ "none", "rights", "creds", "rights+creds",
+			      "(void*)1" }[m->ctl]);
+	if (m->ctl == 1 || m->ctl == 3)
+		for (i = 0; i < m->nrights; i++)
+			say(g, "%sfd%d", i ? "," : ":", m->rights[i]);
+	if (m->ctl == 2 || m->ctl == 3)
+		say(g, " cred_uid=%u", m->cred_uid);
+	if (!m->send)
+		say(g, " ctllen=%d", m->ctllen);
+	say(g, "}");
+}
+
+/* sendmsg/recvmsg: a msghdr in the op's slot (set up before each side) */
+static int gen_msg(struct gen *g, long nr, struct chain_arg *a)
+{
+	struct msgspec *m = &g->msg[g->n];
+	bool b = bad(g);
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	m->send = nr == __NR_sendmsg;
+	a[0] = gen_fd(g, F_SOCK);
+	m->name = b && !rn(3) ? 2 : !rn(3);
+	m->namelen = m->send ? 21 : rn(2) ? (int)sizeof(struct sockaddr_un) : 4;
+	m->iovlen = b && !rn(3) ? 1025 : rn(MSG_IOV_MAX + 1);
+	m->bad_iov = b && !rn(3);
+	for (i = 0; i < MSG_IOV_MAX; i++) {
+		m->iov[i].iov_base = MEM + rn(2048);
+		m->iov[i].iov_len = rn(4) ? (size_t)rn(129) : 0;
 	}
-	case K_MKDIRAT:
-		nr = __NR_mkdirat;
-		a[0] = gen_dfd(g, &rel_ok);
-		a[1] = gen_path(g, rel_ok, false);
-		i = (int[]){ 0755, 0700, 01777, 0 }[rn(4)];
-		say(g, " mode=%#o", i);
-		a[2] = CHAIN_ARG(i);
-		nargs = 3;
-		break;
-	case K_DUP:
-		nr = __NR_dup;
-		a[0] = gen_fd(g);
-		nargs = 1;
-		break;
-	case K_SENDTO:
-	case K_RECVFROM: {
-		int r = rn(10), at = ADDR_AREA + n * ADDR_SLOT;
-
-		nr = k == K_SENDTO ? __NR_sendto : __NR_recvfrom;
-		a[0] = gen_sock_fd(g);
-		a[1] = gen_buf(g);
-		a[2] = gen_count(g);
-		if (k == K_SENDTO)
-			a[3] = GEN_VAL(g, "flags=", 0, MSG_DONTWAIT,
-				       MSG_NOSIGNAL, MSG_DONTWAIT | MSG_NOSIGNAL,
-				       MSG_OOB);
-		else
-			a[3] = GEN_VAL(g, "flags=", 0, MSG_DONTWAIT, MSG_PEEK,
-				       MSG_TRUNC, MSG_WAITALL | MSG_DONTWAIT,
-				       MSG_PEEK | MSG_TRUNC, MSG_OOB);
-		g->has_addr[n] = true;
-		g->addrlen[n] = rn(3) ? (int)sizeof(struct sockaddr_un) :
-			rn(2) ? 0 : -1;
-		if (r < 6) {
-			say(g, " NULL 0");
-			a[4] = CHAIN_ARG((void *)0);
-			a[5] = CHAIN_ARG(0);
-		} else if (k == K_SENDTO) {
-			int len = r < 9 ? 12 : (r == 9 && rn(2)) ? -1 : 200;
-
-			say(g, " &addr(@abstract) %d", len);
-			a[4] = CHAIN_ARG(MEM + at);
-			a[5] = CHAIN_ARG(len);
-		} else {
-			bool bad_addr = r == 9 && rn(2);
-			bool bad_len = r == 9 && !bad_addr;
-
-			say(g, " %s %s(=%d)", bad_addr ? "(void*)1" : "&addr",
-			    bad_len ? "(void*)1" : "&addrlen", g->addrlen[n]);
-			a[4] = CHAIN_ARG(bad_addr ? (void *)1 : MEM + at);
-			a[5] = CHAIN_ARG(bad_len ? (void *)1 :
-					 MEM + at + ADDRLEN_AT);
-		}
-		nargs = 6;
-		break;
+	m->ctl = b && !rn(3) ? 4 : m->send ? rn(4) : rn(3) ? 1 : 0;
+	m->ctllen = rn(3) ? 128 : 20;
+	m->nrights = 1 + rn(2);
+	for (i = 0; i < 2; i++)
+		m->rights[i] = b && !rn(2) ? 999 : pick_fd(F_ANY);
+	m->cred_uid = rn(4) ? 0 : NOBODY;
+	g->has_msg[g->n] = true;
+	if (b && !rn(4)) {
+		say(g, " (void*)1");
+		a[1] = CHAIN_ARG((void *)1);
+	} else {
+		say_msg(g, m);
+		a[1] = CHAIN_ARG(MEM + MSG_AREA + g->n * MSG_SLOT);
 	}
-	case K_IDS: {
-		static const long ids[] = { __NR_getuid, __NR_geteuid,
-					    __NR_getgid, __NR_getegid };
-		static const char *const id_names[] = { "uid", "euid", "gid",
-							"egid" };
+	if (m->send)
+		a[2] = GEN_VAL(g, "flags=", 1, 0, MSG_DONTWAIT, MSG_NOSIGNAL,
+			       MSG_DONTWAIT | MSG_NOSIGNAL, MSG_OOB);
+	else
+		a[2] = GEN_VAL(g, "flags=", 1, 0, MSG_DONTWAIT, MSG_PEEK,
+			       MSG_TRUNC, MSG_CMSG_CLOEXEC,
+			       MSG_WAITALL | MSG_DONTWAIT, MSG_OOB);
+	return 3;
+}
 
-		i = rn(4);
-		nr = ids[i];
-		say(g, " %s", id_names[i]);
-		break;
-	}
-	case K_YIELD:
-		nr = __NR_sched_yield;
-		break;
-	case K_CLOCK: {
-		int at;
+static int gen_clock(struct gen *g, long nr, struct chain_arg *a)
+{
+	int at;
 
-		nr = __NR_clock_gettime;
-		a[0] = GEN_VAL(g, "clock=", CLOCK_REALTIME, CLOCK_MONOTONIC,
-			       CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE,
+	(void)nr;
+	if (!rn(300)) {
+		/* refused by the module (README): the chain is rejected */
+		a[0] = GEN_VAL(g, "clock=", 0, CLOCK_PROCESS_CPUTIME_ID,
+			       CLOCK_THREAD_CPUTIME_ID);
+	} else {
+		a[0] = GEN_VAL(g, "clock=", 2, CLOCK_REALTIME,
+			       CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
+			       CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE,
 			       CLOCK_BOOTTIME, CLOCK_TAI,
 			       8 /* REALTIME_ALARM */, 10, 100);
-		a[1] = gen_slot(g, TIME_AREA, TIME_SLOT, &at);
-		nargs = 2;
-		break;
 	}
-	default:
-		fail_msg("kind %d", k);
+	a[1] = gen_slot(g, TIME_AREA, TIME_SLOT, &at);
+	return 2;
+}
+
+/* a sleep's request: 0-2 ms, or bad; and the remaining-time buffer */
+static void gen_sleep(struct gen *g, struct chain_arg *req,
+		      struct chain_arg *rem)
+{
+	struct timespec *t = &g->sleep_req[g->n];
+	int at = SLEEP_AREA + g->n * SLEEP_SLOT, r = rn(3);
+
+	t->tv_sec = 0;
+	t->tv_nsec = rn(3) ? rn(2000001) : 0;
+	if (bad(g)) {
+		if (r == 0)
+			t->tv_nsec = 1000000000;
+		else
+			t->tv_sec = -1;
 	}
-	say(g, " )\n");
+	g->has_sleep[g->n] = true;
+	if (bad(g) && !rn(2)) {
+		say(g, " (void*)1");
+		*req = CHAIN_ARG((void *)1);
+	} else {
+		say(g, " {%lld,%ld}", (long long)t->tv_sec, t->tv_nsec);
+		*req = CHAIN_ARG(MEM + at);
+	}
+	say(g, rn(2) ? " &rem" : " NULL");
+	*rem = CHAIN_ARG(rn(2) ? MEM + at + 16 : (void *)0);
+}
+
+static int gen_nanosleep(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	gen_sleep(g, &a[0], &a[1]);
+	return 2;
+}
+
+static int gen_clock_nanosleep(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	if (!rn(300))
+		a[0] = GEN_VAL(g, "clock=", 0, CLOCK_PROCESS_CPUTIME_ID,
+			       8 /* REALTIME_ALARM */, 9 /* BOOTTIME_ALARM */);
+	else
+		a[0] = GEN_VAL(g, "clock=", 2, CLOCK_REALTIME,
+			       CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI,
+			       CLOCK_MONOTONIC_RAW, 100);
+	a[1] = GEN_VAL(g, "flags=", 0, 0, 0, TIMER_ABSTIME);
+	gen_sleep(g, &a[2], &a[3]);
+	return 4;
+}
+
+typedef int (*gen_fn)(struct gen *g, long nr, struct chain_arg *a);
+
+struct opgen {
+	long nr;
+	const char *name;
+	unsigned int cls;
+	int weight;
+	gen_fn fn;
+};
+
+static const struct opgen opgens[] = {
+	{ __NR_read, "read", CL_RW | CL_RD, 8, gen_rw },
+	{ __NR_write, "write", CL_RW, 8, gen_rw },
+	{ __NR_openat, "openat", CL_FD, 6, gen_openat },
+	{ __NR_close, "close", 0, 3, gen_fd_only },
+	{ __NR_lseek, "lseek", 0, 4, gen_lseek },
+	{ __NR_pread64, "pread64", CL_RW | CL_RD, 4, gen_prw },
+	{ __NR_pwrite64, "pwrite64", CL_RW, 4, gen_prw },
+	{ __NR_readv, "readv", CL_RW | CL_RD, 4, gen_rwv },
+	{ __NR_writev, "writev", CL_RW, 4, gen_rwv },
+	{ __NR_fsync, "fsync", 0, 2, gen_fd_only },
+	{ __NR_fdatasync, "fdatasync", 0, 2, gen_fd_only },
+	{ __NR_fallocate, "fallocate", 0, 3, gen_falloc },
+	{ __NR_fadvise64, "fadvise64", 0, 2, gen_fadvise },
+	{ __NR_copy_file_range, "copy_file_range", CL_RW, 3, gen_cfr },
+	{ __NR_fstat, "fstat", 0, 3, gen_fstat },
+	{ __NR_newfstatat, "newfstatat", 0, 3, gen_statat },
+	{ __NR_getdents64, "getdents64", 0, 3, gen_getdents },
+	{ __NR_mkdirat, "mkdirat", 0, 2, gen_mkdirat },
+	{ __NR_faccessat, "faccessat", 0, 3, gen_access },
+	{ __NR_faccessat2, "faccessat2", 0, 3, gen_access },
+	{ __NR_dup, "dup", CL_FD, 3, gen_fd_only },
+	{ __NR_getpid, "getpid", 0, 1, gen_none },
+	{ __NR_getppid, "getppid", 0, 1, gen_none },
+	{ __NR_gettid, "gettid", 0, 1, gen_none },
+	{ __NR_getuid, "getuid", 0, 1, gen_none },
+	{ __NR_geteuid, "geteuid", 0, 1, gen_none },
+	{ __NR_getgid, "getgid", 0, 1, gen_none },
+	{ __NR_getegid, "getegid", 0, 1, gen_none },
+	{ __NR_sched_yield, "sched_yield", 0, 1, gen_none },
+	{ __NR_sendto, "sendto", CL_RW, 4, gen_sendrecv },
+	{ __NR_recvfrom, "recvfrom", CL_RW | CL_RD, 4, gen_sendrecv },
+	{ __NR_sendmsg, "sendmsg", CL_RW, 4, gen_msg },
+	{ __NR_recvmsg, "recvmsg", CL_RW, 4, gen_msg },
+	{ __NR_clock_gettime, "clock_gettime", 0, 2, gen_clock },
+	{ __NR_nanosleep, "nanosleep", 0, 1, gen_nanosleep },
+	{ __NR_clock_nanosleep, "clock_nanosleep", 0, 1,
+	  gen_clock_nanosleep },
+};
+#define NR_OPGENS ((int)(sizeof(opgens) / sizeof(opgens[0])))
+
+/* the table entries of the ops the probe lists, and their total weight */
+static int gen_ops[NR_OPGENS], nr_gen_ops, gen_weight;
+
+static int opgen_index(long nr)
+{
+	int i;
+
+	for (i = 0; i < NR_OPGENS; i++)
+		if (opgens[i].nr == nr)
+			return i;
+	return -1;
+}
+
+/* Every op the probe lists must have a generator (and an oracle entry) */
+static void setup_gen_ops(void)
+{
+	uint32_t i;
+	int k;
+
+	nr_gen_ops = gen_weight = 0;
+	for (i = 0; i < probe.nr_syscalls; i++) {
+		k = opgen_index(probe.syscalls[i]);
+		if (k < 0)
+			fail_msg("the probe lists syscall %u, which the "
+				 "generator cannot make: add it to opgens[]",
+				 probe.syscalls[i]);
+		if (oracle_nargs(probe.syscalls[i]) < 0)
+			fail_msg("the probe lists syscall %u, which the "
+				 "oracle does not know", probe.syscalls[i]);
+		gen_ops[nr_gen_ops++] = k;
+		gen_weight += opgens[k].weight;
+	}
+	for (k = 0; k < NR_OPGENS; k++)
+		if (!chain_kernel_supports(opgens[k].nr) && !selftest)
+			printf("test_diff: %s not in the probe: not "
+			       "generated\n", opgens[k].name);
+}
+
+static const struct opgen *pick_gen(struct gen *g)
+{
+	for (;;) {
+		int w = rn(gen_weight), i;
+		const struct opgen *o = NULL;
+
+		for (i = 0; i < nr_gen_ops; i++) {
+			o = &opgens[gen_ops[i]];
+			if (w < o->weight)
+				break;
+			w -= o->weight;
+		}
+		/* each side's child has a pid of its own */
+		if (g->ident != ID_ROOT &&
+		    (o->nr == __NR_getpid || o->nr == __NR_gettid))
+			continue;
+		return o;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Chains: libchain's and the raw arrays the oracle reads, built alike  */
+
+static void op_begin(struct gen *g)
+{
+	int n = g->n;
+
+	g->stat_at[n] = g->dent_at[n] = -1;
+	g->has_iov[n] = g->has_addr[n] = g->has_sleep[n] = false;
+	g->has_msg[n] = false;
+}
+
+static int emit_op(struct gen *g, long nr, unsigned int cls, int nargs,
+		   const struct chain_arg *a)
+{
+	struct syschain_op *op = &g->raw[g->n];
+	int i, k;
+
+	memset(op, 0, sizeof(*op));
+	op->nr = (uint32_t)nr;
+	for (k = 0; k < nargs; k++) {
+		if (a[k].ref >= 0) {
+			op->ref_mask |= 1U << k;
+			op->arg_ref[k] = (uint32_t)a[k].ref;
+		}
+		op->args[k] = a[k].value;
+	}
 	i = chain_op(g->c, nr, (unsigned int)nargs, a);
 	assert_int_equal(i, g->n);
-	g->kind[g->n++] = k;
+	g->nr[i] = nr;
+	g->cls[i] = cls;
+	g->n++;
 	return i;
 }
 
-/* the structures the ops read: written after each side's make_state() */
+static int gen_op(struct gen *g)
+{
+	const struct opgen *o = pick_gen(g);
+	struct chain_arg a[SYSCHAIN_MAX_ARGS];
+	int nargs;
+
+	op_begin(g);
+	say(g, "  op %d: %s(", g->n, o->name);
+	nargs = o->fn(g, o->nr, a);
+	say(g, " )\n");
+	return emit_op(g, o->nr, o->cls, nargs, a);
+}
+
+static const char *const cmp_name[] = {
+	"?", "ALWAYS", "EQ", "NE", "LT", "LE", "GT", "GE",
+	"ULT", "ULE", "UGT", "UGE",
+};
+
+static int labels[2];
+
+static void add_cond(struct gen *g, const struct gcond *c)
+{
+	struct chain_arg rhs = c->ref ?
+		CHAIN_ARG(chain_res_add(c->rref, c->rhs)) : CHAIN_ARG(c->rhs);
+	int ret;
+
+	say(g, "  cond op %d %s ", c->op, cmp_name[c->cmp]);
+	if (c->ref)
+		say(g, "res(%d)%+lld", c->rref, (long long)c->rhs);
+	else
+		say(g, "%lld", (long long)c->rhs);
+	if (c->act == SYSCHAIN_ACT_STOP) {
+		say(g, " stop\n");
+		ret = chain__stop_if(g->c, c->op, (enum chain_cmp)c->cmp, rhs);
+	} else if (c->label >= 0) {
+		say(g, " goto label %d\n", c->label);
+		ret = chain__jump_if(g->c, c->op, (enum chain_cmp)c->cmp, rhs,
+				     labels[c->label], true);
+	} else {
+		say(g, " jump %d\n", c->target);
+		ret = chain__jump_if(g->c, c->op, (enum chain_cmp)c->cmp, rhs,
+				     c->target, false);
+	}
+	assert_true(ret >= 0);
+	assert_true(g->ngc < MAX_CONDS);
+	g->gc[g->ngc++] = *c;
+}
+
+/*
+ * Loops that end: read a file to its end, an lseek counter looping on
+ * itself, or on an op before it (the loop's body).
+ */
+static void gen_idiom(struct gen *g)
+{
+	struct gcond c = { .act = SYSCHAIN_ACT_JUMP, .label = -1,
+			   .loop = true };
+	struct chain_arg a[3];
+	int r = rn(3), x = r == 2 ? gen_op(g) : -1, fd, k = rn(2048), v;
+
+	op_begin(g);
+	if (r == 0) {
+		fd = fds[rn(2) ? FD_RO : FD_RW];
+		v = 30 + rn(200);
+		say(g, "  op %d: read( fd%d mem+%d %d ) [to the end]\n", g->n,
+		    fd, k, v);
+		a[0] = CHAIN_ARG(fd);
+		a[1] = CHAIN_ARG(MEM + k);
+		a[2] = CHAIN_ARG(v);
+		c.op = emit_op(g, __NR_read, CL_RW | CL_RD, 3, a);
+		c.cmp = CHAIN_GT;
+		c.target = c.op;
+	} else {
+		fd = fds[rn(2) ? FD_RO : FD_RW];
+		v = 10 + rn(30);
+		say(g, "  op %d: lseek( fd%d %d SEEK_CUR ) [counter]\n", g->n,
+		    fd, v);
+		a[0] = CHAIN_ARG(fd);
+		a[1] = CHAIN_ARG(v);
+		a[2] = CHAIN_ARG(SEEK_CUR);
+		c.op = emit_op(g, __NR_lseek, 0, 3, a);
+		c.cmp = CHAIN_LT;
+		c.rhs = 60 + rn(240);
+		c.target = x >= 0 ? x : c.op;
+	}
+	add_cond(g, &c);
+}
+
+static void gen_random_cond(struct gen *g, int nl)
+{
+	static const long long rhs_vals[] = { -11, -9, -2, -1, 0, 1, 5, 20,
+					      100 };
+	struct gcond c = { .label = -1 };
+	int r = rn(10);
+
+	c.op = rn(g->n);
+	c.cmp = 1 + rn(11);
+	c.ref = c.cmp != CHAIN_ALWAYS && !rn(4);
+	if (c.ref) {
+		/* mostly an op that has run: an earlier one or itself */
+		c.rref = rn(8) ? rn(c.op + 1) : rn(g->n);
+		c.rhs = rn(5) - 2;
+	} else if (c.cmp != CHAIN_ALWAYS) {
+		c.rhs = rhs_vals[rn(9)];
+	}
+	c.act = r < 2 ? SYSCHAIN_ACT_STOP : SYSCHAIN_ACT_JUMP;
+	if (c.act == SYSCHAIN_ACT_STOP && rn(5) < 3) {
+		/* mostly on a failure, as programs do */
+		c.ref = false;
+		c.cmp = rn(2) ? CHAIN_LT : CHAIN_EQ;
+		c.rhs = c.cmp == CHAIN_LT ? 0 : rhs_vals[rn(3)];
+	}
+	if (c.act == SYSCHAIN_ACT_JUMP && nl && r < 4) {
+		c.label = rn(nl);
+	} else if (c.act == SYSCHAIN_ACT_JUMP) {
+		/* a short skip forward mostly; now and then past the end */
+		if (!rn(60))
+			c.target = g->n + 1;
+		else if (rn(20))
+			c.target = c.op + 1 + (rn(5) < 2 ? 0 :
+				rn(g->n - c.op < 3 ? g->n - c.op : 3));
+		else
+			c.target = rn(c.op + 1);
+	}
+	add_cond(g, &c);
+}
+
+/* the conditions grouped by op, in the order added (chain_run(3)) */
+static void build_raw(struct gen *g)
+{
+	int i, j, k = 0;
+
+	for (i = 0; i < g->n; i++) {
+		g->raw[i].cond_index = (uint32_t)k;
+		for (j = 0; j < g->ngc; j++) {
+			const struct gcond *c = &g->gc[j];
+			struct syschain_cond *d = &g->conds[k];
+
+			if (c->op != i)
+				continue;
+			memset(d, 0, sizeof(*d));
+			d->cmp = (uint8_t)c->cmp;
+			d->action = (uint8_t)c->act;
+			if (c->act == SYSCHAIN_ACT_JUMP)
+				d->target = (uint32_t)(c->label >= 0 ?
+					g->label_at[c->label] : c->target);
+			if (c->ref) {
+				d->flags = SYSCHAIN_COND_RHS_REF;
+				d->rhs_ref = (uint32_t)c->rref;
+			}
+			d->rhs = (uint64_t)c->rhs;
+			k++;
+		}
+		g->raw[i].cond_count = (uint32_t)k - g->raw[i].cond_index;
+		if (!g->raw[i].cond_count)
+			g->raw[i].cond_index = 0;
+	}
+	g->nconds = k;
+}
+
+/*
+ * The step budget: now and then a small one (BUDGET); else large enough
+ * for the loops that end, but never the module's cap (a million steps)
+ * when a random jump goes backwards: a loop that does not end would take
+ * minutes under TCG. Chains without loops get the cap (0) half the time.
+ */
+static void set_budget(struct gen *g)
+{
+	bool back = false, loop = false;
+	int i;
+
+	for (i = 0; i < g->ngc; i++) {
+		const struct gcond *c = &g->gc[i];
+		int t = c->label >= 0 ? g->label_at[c->label] : c->target;
+
+		if (c->act == SYSCHAIN_ACT_JUMP && t <= c->op) {
+			back |= !c->loop;
+			loop |= c->loop;
+		}
+	}
+	if (!rn(8) && !loop)
+		g->max_steps = 1 + g->n / 2 + rn(g->n);
+	else if (back)
+		g->max_steps = g->n + 20 + rn(60);
+	else if (loop || rn(2))
+		g->max_steps = g->n + 80 + rn(120);
+	else
+		g->max_steps = 0;
+	chain_set_max_steps(g->c, (uint64_t)g->max_steps);
+	say(g, "max_steps=%d\n", g->max_steps);
+}
+
+static void place_labels(struct gen *g, int nl, bool *placed, bool end)
+{
+	int l;
+
+	for (l = 0; l < nl; l++) {
+		if (placed[l] || (!end && g->label_at[l] > g->n))
+			continue;
+		chain_label_here(g->c, labels[l]);
+		g->label_at[l] = g->n;
+		placed[l] = true;
+		say(g, "  label %d here (%d)\n", l, g->n);
+	}
+}
+
+static void gen_chain(struct gen *g)
+{
+	int nops = 2 + rn(MAX_OPS - 1), i, nl = 0, first;
+	bool placed[2] = { false, false };
+
+	g->n = g->ngc = 0;
+	g->dlen = 0;
+	chain_reset(g->c);
+	g->soe = rn(10) < 3;
+	g->err_pct = g->soe || rn(10) < 6 ? 1 : 20;
+	g->ident = rn(6) ? ID_ROOT : (enum ident)(1 + rn(NR_IDENTS - 1));
+	chain_set_stop_on_error(g->c, g->soe);
+	say(g, "stop_on_error=%d errors=%d%% identity=%s\n", g->soe,
+	    g->err_pct, ident_name[g->ident]);
+	for (i = 0; i < 2; i++) {
+		if (rn(3))
+			continue;
+		labels[nl] = chain_label(g->c);
+		g->label_at[nl] = rn(nops + 1);
+		nl++;
+	}
+	while (g->n < nops) {
+		place_labels(g, nl, placed, false);
+		first = g->n;
+		if (!rn(6) && nops - g->n >= 2)
+			gen_idiom(g);
+		else
+			gen_op(g);
+		for (i = first; i < g->n; i++)
+			if (rn(5) < (g->soe ? 3 : 1)) {
+				chain_ignore_error(g->c, i);
+				g->raw[i].flags |= SYSCHAIN_OP_IGNORE_ERROR;
+				say(g, "    ignore_error op %d\n", i);
+			}
+	}
+	place_labels(g, nl, placed, true);
+	for (i = rn(g->n / 3 + 2); i > 0 && g->ngc < MAX_CONDS; i--)
+		gen_random_cond(g, nl);
+	build_raw(g);
+	set_budget(g);
+}
+
+/* ------------------------------------------------------------------ */
+/* The structures the ops read: written after each side's make_state()  */
+
+static void setup_msg(const struct gen *g, int i)
+{
+	const struct msgspec *m = &g->msg[i];
+	unsigned char *slot = MEM + MSG_AREA + i * MSG_SLOT;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct msghdr h;
+	struct cmsghdr *cm;
+	struct ucred cr = { getpid(), m->cred_uid, 0 };
+	size_t len = 0;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(sun.sun_path, "\0syschain-diff-none", 19);
+	if (m->name == 1) {
+		h.msg_name = slot + MSG_NAME_AT;
+		if (m->send)
+			memcpy(slot + MSG_NAME_AT, &sun, sizeof(sun));
+	} else if (m->name == 2) {
+		h.msg_name = (void *)1;
+	}
+	h.msg_namelen = m->name ? (socklen_t)m->namelen : 0;
+	h.msg_iov = m->bad_iov ? (void *)1 : (void *)(slot + MSG_IOV_AT);
+	h.msg_iovlen = (size_t)m->iovlen;
+	memcpy(slot + MSG_IOV_AT, m->iov, sizeof(m->iov));
+	h.msg_control = slot + MSG_CTL_AT;
+	memset(slot + MSG_CTL_AT, 0, 128);
+	if (m->ctl == 4) {
+		h.msg_control = (void *)1;
+		len = 32;
+	} else if (!m->send && m->ctl) {
+		len = (size_t)m->ctllen;
+	} else if (m->ctl) {
+		h.msg_controllen = 128;
+		cm = CMSG_FIRSTHDR(&h);
+		if (m->ctl & 1) {
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int) * m->nrights);
+			memcpy(CMSG_DATA(cm), m->rights,
+			       sizeof(int) * m->nrights);
+			len += CMSG_SPACE(sizeof(int) * m->nrights);
+			cm = (struct cmsghdr *)((unsigned char *)cm +
+				CMSG_SPACE(sizeof(int) * m->nrights));
+		}
+		if (m->ctl & 2) {
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_CREDENTIALS;
+			cm->cmsg_len = CMSG_LEN(sizeof(cr));
+			memcpy(CMSG_DATA(cm), &cr, sizeof(cr));
+			len += CMSG_SPACE(sizeof(cr));
+		}
+	}
+	if (!len)
+		h.msg_control = NULL;
+	h.msg_controllen = len;
+	memcpy(slot, &h, sizeof(h));
+}
+
 static void setup_mem(const struct gen *g)
 {
 	static const long long offs[NR_OFFS] = {
@@ -997,112 +1897,103 @@ static void setup_mem(const struct gen *g)
 			memcpy(MEM + ADDR_AREA + i * ADDR_SLOT + ADDRLEN_AT,
 			       &g->addrlen[i], sizeof(int));
 		}
-	}
-}
-static const char *const cmp_name[] = {
-	"?", "ALWAYS", "EQ", "NE", "LT", "LE", "GT", "GE",
-	"ULT", "ULE", "UGT", "UGE",
-};
-
-static void gen_chain(struct gen *g, int *max_steps, bool *soe)
-{
-	int nops = 1 + rn(MAX_OPS), i, labels[2], nl = 0;
-	int label_at[2] = { -1, -1 };
-	static const long long rhs_vals[] = { -9, -2, -1, 0, 1, 5, 20, 100 };
-
-	g->n = 0;
-	g->dlen = 0;
-	chain_reset(g->c);
-	*soe = rn(2);
-	*max_steps = 1 + rn(40);
-	chain_set_stop_on_error(g->c, *soe);
-	chain_set_max_steps(g->c, *max_steps);
-	say(g, "stop_on_error=%d max_steps=%d\n", *soe, *max_steps);
-	for (i = 0; i < 2; i++) {
-		if (rn(3))
-			continue;
-		labels[nl] = chain_label(g->c);
-		label_at[nl] = rn(nops + 1);
-		nl++;
-	}
-	for (i = 0; i < nops; i++) {
-		int l;
-
-		for (l = 0; l < nl; l++)
-			if (label_at[l] == i) {
-				chain_label_here(g->c, labels[l]);
-				say(g, "  label %d here\n", l);
-			}
-		gen_op(g);
-		if (!rn(6)) {
-			chain_ignore_error(g->c, i);
-			say(g, "    ignore_error\n");
-		}
-	}
-	for (i = 0; i < nl; i++)
-		if (label_at[i] == nops) {
-			chain_label_here(g->c, labels[i]);
-			say(g, "  label %d at end\n", i);
-		}
-	/* conditions, added in random op order */
-	for (i = rn(nops + 1); i > 0; i--) {
-		int op = rn(nops), cmp = 1 + rn(11), ret;
-		struct chain_arg rhs;
-		bool ref = cmp != CHAIN_ALWAYS && !rn(4);
-
-		if (cmp == CHAIN_ALWAYS) {
-			rhs = CHAIN_ARG(0);
-			say(g, "  cond op %d ALWAYS", op);
-		} else if (ref) {
-			int ro = rn(nops), add = rn(5) - 2;
-
-			rhs = CHAIN_ARG(chain_res_add(ro, add));
-			say(g, "  cond op %d %s res(%d)%+d", op, cmp_name[cmp],
-			    ro, add);
-		} else {
-			long long v = rhs_vals[rn(8)];
-
-			rhs = CHAIN_ARG(v);
-			say(g, "  cond op %d %s %lld", op, cmp_name[cmp], v);
-		}
-		if (rn(3) == 0) {
-			ret = chain__stop_if(g->c, op, (enum chain_cmp)cmp, rhs);
-			say(g, " stop\n");
-		} else if (nl && rn(2)) {
-			int l = rn(nl);
-
-			ret = chain__jump_if(g->c, op, (enum chain_cmp)cmp, rhs,
-					     labels[l], true);
-			say(g, " goto label %d\n", l);
-		} else {
-			/* now and then a target past the end: invalid */
-			int t = rn(50) ? rn(nops + 1) : nops + 1;
-
-			ret = chain__jump_if(g->c, op, (enum chain_cmp)cmp, rhs,
-					     t, false);
-			say(g, " jump %d\n", t);
-		}
-		assert_true(ret >= 0);
+		if (g->has_sleep[i])
+			memcpy(MEM + SLEEP_AREA + i * SLEEP_SLOT,
+			       &g->sleep_req[i], sizeof(struct timespec));
+		if (g->has_msg[i])
+			setup_msg(g, i);
 	}
 }
 
 /* ------------------------------------------------------------------ */
-/* Running and comparing                                                */
+/* Running a side                                                       */
 
-struct outcome {
-	int ret;
-	struct chain_report rep;
-	int64_t res[MAX_OPS];
-	uint64_t count[MAX_OPS];
+struct side {
+	struct side_out o;
+	struct snap s;
+	unsigned char mem[REGION];
 };
+static struct side sides[NSIDES];
 
-static void run_side(struct gen *g, enum chain_backend b, struct outcome *o,
-		     struct snap *s)
+/* what descriptor fd is, for the oracle's hook */
+enum { H_OTHER, H_PIPE_R, H_PIPE_W, H_TREE };
+
+static int fd_what(uint64_t fd, ino_t *ino)
+{
+	struct stat st;
+	int fl;
+
+	if ((int)fd < 0 || fstat((int)fd, &st))
+		return H_OTHER;
+	if (ino)
+		*ino = st.st_ino;
+	if (S_ISFIFO(st.st_mode) && st.st_ino == pipe_ino) {
+		fl = fcntl((int)fd, F_GETFL);
+		return (fl & O_ACCMODE) == O_WRONLY ? H_PIPE_W : H_PIPE_R;
+	}
+	if (st.st_dev == tree_dev)
+		return H_TREE;
+	return H_OTHER;
+}
+
+static bool pipe_has_writer(void)
+{
+	int fd;
+
+	for (fd = fd_base; fd < fd_base + FD_SPAN; fd++)
+		if (fd_what((uint64_t)fd, NULL) == H_PIPE_W)
+			return true;
+	return false;
+}
+
+/* a readv's iovecs add up to 0 bytes (it returned 0: they are readable) */
+static bool iov_empty(const uint64_t *args)
+{
+	const struct iovec *v = (const struct iovec *)(uintptr_t)args[1];
+	uint64_t i;
+
+	for (i = 0; i < args[2]; i++)
+		if (v[i].iov_len)
+			return false;
+	return true;
+}
+
+/*
+ * The oracle's hook: the shapes of DIFF_KNOWN_CLOSE_DEFERRAL, seen on the
+ * oracle's own run (exactly, with resolved arguments and results).
+ */
+static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
+		 const uint64_t *args, int64_t ret)
+{
+	struct side_out *o = ctx;
+
+	(void)op;
+	if (nr != __NR_close && nr != __NR_read && nr != __NR_readv)
+		return;
+	if (when == ORACLE_BEFORE) {
+		o->hook_what = fd_what(args[0], &o->hook_ino);
+		return;
+	}
+	if (nr == __NR_readv && !ret && o->hook_what == H_TREE &&
+	    iov_empty(args) && o->nr_readv0 < 4)
+		o->readv0[o->nr_readv0++] = o->hook_ino;
+	if (nr == __NR_close && !ret) {
+		if (o->hook_what == H_PIPE_W && !pipe_has_writer())
+			o->pipe_writers_gone = true;
+		if (o->hook_what == H_TREE)
+			o->closed_tree_file = true;
+	} else if (nr != __NR_close && o->hook_what == H_PIPE_R &&
+		   o->pipe_writers_gone && ret == 0 &&
+		   (nr == __NR_readv || args[2] > 0)) {
+		o->pipe_eof_deferred = true;
+	}
+}
+
+static void exec_libchain(struct gen *g, enum chain_backend b,
+			  struct side_out *o)
 {
 	int i;
 
-	make_state();
-	setup_mem(g);
 	chain_set_backend(g->c, b);
 	o->ret = chain_run(g->c);
 	o->rep = *chain_report(g->c);
@@ -1110,25 +2001,214 @@ static void run_side(struct gen *g, enum chain_backend b, struct outcome *o,
 		o->res[i] = chain_ret(g->c, i);
 		o->count[i] = chain_count(g->c, i);
 	}
-	take_snap(s);
 }
 
-static int diverge(const char *what, uint64_t seed, int idx, struct gen *g)
+static void raw_chain(const struct gen *g, struct oracle_chain *c)
 {
-	printf("test_diff: DIVERGENCE in %s: seed %#llx chain %d "
-	       "(replay: DIFF_ONLY=%#llx:%d)\n%s", what,
-	       (unsigned long long)seed, idx, (unsigned long long)seed, idx,
-	       g->dump);
+	memset(c, 0, sizeof(*c));
+	c->flags = g->soe ? SYSCHAIN_RUN_STOP_ON_ERROR : 0;
+	c->nr_ops = (uint32_t)g->n;
+	c->nr_conds = (uint32_t)g->nconds;
+	c->op_size = sizeof(struct syschain_op);
+	c->cond_size = sizeof(struct syschain_cond);
+	c->ops = g->raw;
+	c->conds = g->conds;
+	c->max_steps = (uint64_t)g->max_steps;
+}
+
+static void exec_oracle(struct gen *g, bool kernel_mode, struct side_out *o)
+{
+	struct syschain_result res[MAX_OPS];
+	static struct oracle_report r;
+	struct oracle_env env = oenv;
+	struct oracle_chain c;
+	int i;
+
+	raw_chain(g, &c);
+	env.check_signals = kernel_mode;
+	env.refuse = kernel_mode;
+	env.signals = &sh->signals;
+	env.hook = hook;
+	env.ctx = o;
+	r.results = res;
+	o->ret = oracle_run(&c, &env, &r);
+	o->rep.status = r.status;
+	o->rep.steps = r.steps;
+	o->rep.stop_op = r.stop_op == ORACLE_NO ? -1 : (int)r.stop_op;
+	o->rep.stop_cond = r.stop_cond == ORACLE_NO ? -1 : (int)r.stop_cond;
+	o->rep.backend = CHAIN_BACKEND_USER;
+	for (i = 0; i < g->n; i++) {
+		o->res[i] = res[i].ret;
+		o->count[i] = res[i].count;
+	}
+	o->nr_culprits = r.nr_culprits;
+	memcpy(o->culprit, r.culprit, sizeof(r.culprit));
+	o->unknown_op = r.unknown_op;
+	o->refused = r.refused;
+}
+
+static void exec_side(struct gen *g, enum side_id side, struct side_out *o)
+{
+	if (side == S_K)
+		exec_libchain(g, selftest ? CHAIN_BACKEND_USER :
+			      CHAIN_BACKEND_KERNEL, o);
+	else if (side == S_U)
+		exec_libchain(g, CHAIN_BACKEND_USER, o);
+	else
+		exec_oracle(g, side == S_O, o);
+	ev_read(o);
+	o->signals = sh->signals;
+	snap_fds(o);
+}
+
+static int drop_ids(enum ident id)
+{
+	if (setgroups(0, NULL))
+		return -1;
+	switch (id) {
+	case ID_NOBODY:
+		return setresgid(NOBODY, NOBODY, NOBODY) ||
+			setresuid(NOBODY, NOBODY, NOBODY);
+	case ID_SPLIT:
+		return setresgid(NOBODY, USER, USER) ||
+			setresuid(NOBODY, USER, USER);
+	case ID_SUID:
+		return setresuid(NOBODY, 0, 0);
+	default:
+		return 0;
+	}
+}
+
+/* make the state, run the chain on one side (as its identity), snapshot */
+static void run_side(struct gen *g, enum side_id side)
+{
+	struct side *sd = &sides[side];
+	pid_t pid;
+	int st;
+
+	make_state(g->ident == ID_ROOT);
+	setup_mem(g);
+	ev_open();
+	memset(&sh->cur, 0, sizeof(sh->cur));
+	sh->signals = 0;
+	if (g->ident == ID_ROOT) {
+		exec_side(g, side, &sh->cur);
+	} else {
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid) {
+			if (drop_ids(g->ident)) {
+				sh->cur.child_err = errno;
+				_exit(1);
+			}
+			exec_side(g, side, &sh->cur);
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fail_msg("the %s side's child (%s) failed: status %#x, "
+				 "%s", side_name[side], ident_name[g->ident],
+				 st, strerror(sh->cur.child_err));
+	}
+	close(ev_fd);
+	ev_fd = -1;
+	sd->o = sh->cur;
+	memcpy(sd->mem, region, REGION);
+	take_snap(&sd->s, &sd->o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing two sides                                                  */
+
+static int divergences;
+static bool quiet;	/* only whether they differ: nothing printed or counted */
+#define note(...) do { if (!quiet) printf(__VA_ARGS__); } while (0)
+
+static int diverge(const char *what, uint64_t seed, int idx, struct gen *g,
+		   enum side_id a, enum side_id b)
+{
+	if (quiet)
+		return 1;
+	note("test_diff: DIVERGENCE %s vs %s in %s: seed %#llx chain %d "
+	       "(replay: DIFF_ONLY=%#llx:%d)\n%s", side_name[a], side_name[b],
+	       what, (unsigned long long)seed, idx, (unsigned long long)seed,
+	       idx, g->dump);
+	divergences++;
 	return 1;
+}
+
+static uint32_t idx_u32(int i)
+{
+	return i < 0 ? SYSCHAIN_NO_INDEX : (uint32_t)i;
+}
+
+/* is a's rejection one of the culprits the oracle found in b? (A1) */
+static bool culprit_ok(const struct side_out *a, const struct side_out *b)
+{
+	int i;
+
+	for (i = 0; i < b->nr_culprits; i++)
+		if (b->culprit[i].err == a->ret &&
+		    b->culprit[i].op == idx_u32(a->rep.stop_op) &&
+		    b->culprit[i].cond == idx_u32(a->rep.stop_cond))
+			return true;
+	return false;
+}
+
+static bool same_report(const struct side_out *a, const struct side_out *b,
+			bool b_oracle)
+{
+	if (b_oracle && a->ret && b->ret && b->nr_culprits > 1 &&
+	    a->rep.status == SYSCHAIN_STATUS_INVALID && !a->rep.steps &&
+	    culprit_ok(a, b))
+		return true;
+	return a->ret == b->ret && a->rep.status == b->rep.status &&
+		a->rep.steps == b->rep.steps &&
+		a->rep.stop_op == b->rep.stop_op &&
+		a->rep.stop_cond == b->rep.stop_cond;
+}
+
+static int cmp_outcome(const struct gen *g, enum side_id ia, enum side_id ib)
+{
+	const struct side_out *a = &sides[ia].o, *b = &sides[ib].o;
+	int i, bad = 0;
+
+	if (!same_report(a, b, ib == S_O || ib == S_OU)) {
+		note("ret %d/%d, %s steps %llu op %d cond %d / %s steps %llu "
+		       "op %d cond %d\n", a->ret, b->ret,
+		       chain_status_str(a->rep.status),
+		       (unsigned long long)a->rep.steps, a->rep.stop_op,
+		       a->rep.stop_cond, chain_status_str(b->rep.status),
+		       (unsigned long long)b->rep.steps, b->rep.stop_op,
+		       b->rep.stop_cond);
+		return 1;
+	}
+	for (i = 0; i < g->n; i++)
+		if (a->res[i] != b->res[i] || a->count[i] != b->count[i]) {
+			note("op %d: %lld x%llu / %lld x%llu\n", i,
+			       (long long)a->res[i],
+			       (unsigned long long)a->count[i],
+			       (long long)b->res[i],
+			       (unsigned long long)b->count[i]);
+			bad = 1;
+		}
+	return bad;
 }
 
 /* what may differ between the sides (see the top of the file) */
 static void mask_stat(unsigned char *m, int at)
 {
-	memset(m + MEM_OFF + at + offsetof(struct stat, st_ino), 0,
-	       sizeof(((struct stat *)0)->st_ino));
-	memset(m + MEM_OFF + at + offsetof(struct stat, st_atim), 0,
-	       3 * sizeof(struct timespec));
+	struct stat st;
+
+	memcpy(&st, m + MEM_OFF + at, sizeof(st));
+	st.st_ino = 0;
+	st.st_atim.tv_sec = st.st_atim.tv_sec >= NEW_TIME;
+	st.st_mtim.tv_sec = st.st_mtim.tv_sec >= NEW_TIME;
+	st.st_ctim.tv_sec = st.st_ctim.tv_sec >= NEW_TIME;
+	st.st_atim.tv_nsec = st.st_mtim.tv_nsec = st.st_ctim.tv_nsec = 0;
+	memcpy(m + MEM_OFF + at, &st, sizeof(st));
 }
 
 static void mask_dents(unsigned char *m, int at, int64_t ret, uint64_t cnt)
@@ -1149,140 +2229,647 @@ static void mask_dents(unsigned char *m, int at, int64_t ret, uint64_t cnt)
 		memset(b + n, 0, DENT_SLOT - n);
 }
 
-static void normalize(unsigned char *m, const struct gen *g,
-		      const struct outcome *o)
+static void normalize(unsigned char *m, const struct gen *g, enum side_id s)
 {
 	int i;
 
-	memcpy(m, m == norm_k ? region_k : region, REGION);
+	memcpy(m, sides[s].mem, REGION);
 	memset(m + MEM_OFF + TIME_AREA, 0, MAX_OPS * TIME_SLOT);
 	for (i = 0; i < g->n; i++) {
-		if (g->stat_at[i] >= 0)
+		if (g->stat_at[i] >= 0 && sides[s].o.count[i])
 			mask_stat(m, g->stat_at[i]);
 		if (g->dent_at[i] >= 0)
-			mask_dents(m, g->dent_at[i], o->res[i], o->count[i]);
+			mask_dents(m, g->dent_at[i], sides[s].o.res[i],
+				   sides[s].o.count[i]);
 	}
 }
 
-static int compare(uint64_t seed, int idx, struct gen *g,
-		   const struct outcome *k, const struct outcome *u)
+static int cmp_mem(const struct gen *g, enum side_id a, enum side_id b)
 {
-	int i, bad = 0;
+	static unsigned char na[REGION], nb[REGION];
+	int i;
 
-	if (k->ret != u->ret) {
-		printf("chain_run: kernel %d, user %d\n", k->ret, u->ret);
-		return diverge("chain_run()", seed, idx, g);
-	}
-	if (k->rep.status != u->rep.status || k->rep.steps != u->rep.steps ||
-	    k->rep.stop_op != u->rep.stop_op ||
-	    k->rep.stop_cond != u->rep.stop_cond) {
-		printf("report: kernel %s steps %llu op %d cond %d, "
-		       "user %s steps %llu op %d cond %d\n",
-		       chain_status_str(k->rep.status),
-		       (unsigned long long)k->rep.steps, k->rep.stop_op,
-		       k->rep.stop_cond, chain_status_str(u->rep.status),
-		       (unsigned long long)u->rep.steps, u->rep.stop_op,
-		       u->rep.stop_cond);
-		return diverge("report", seed, idx, g);
-	}
-	if (!k->ret && k->rep.backend != CHAIN_BACKEND_KERNEL &&
-	    !getenv("DIFF_SELFTEST"))
-		return diverge("backend (kernel side ran in user)", seed, idx,
-			       g);
-	for (i = 0; i < g->n; i++)
-		if (k->res[i] != u->res[i] || k->count[i] != u->count[i]) {
-			printf("op %d: kernel %lld x%llu, user %lld x%llu\n", i,
-			       (long long)k->res[i],
-			       (unsigned long long)k->count[i],
-			       (long long)u->res[i],
-			       (unsigned long long)u->count[i]);
-			bad = 1;
-		}
-	if (bad)
-		return diverge("results", seed, idx, g);
-	normalize(norm_k, g, k);
-	normalize(norm_u, g, u);
-	if (memcmp(norm_k, norm_u, REGION)) {
-		for (i = 0; i < REGION && norm_k[i] == norm_u[i]; i++)
-			;
-		printf("memory differs first at mem%+d (kernel %#x, user "
-		       "%#x)\n", i - MEM_OFF, norm_k[i], norm_u[i]);
-		return diverge("memory", seed, idx, g);
-	}
+	normalize(na, g, a);
+	normalize(nb, g, b);
+	if (!memcmp(na, nb, REGION))
+		return 0;
+	for (i = 0; i < REGION && na[i] == nb[i]; i++)
+		;
+	note("memory differs first at mem%+d (%#x / %#x)\n", i - MEM_OFF,
+	       na[i], nb[i]);
+	return 1;
+}
+
+static int cmp_fds(enum side_id ia, enum side_id ib)
+{
+	const struct side_out *a = &sides[ia].o, *b = &sides[ib].o;
+	const struct snap *sa = &sides[ia].s, *sb = &sides[ib].s;
+	int i;
+
 	for (i = 0; i < FD_SPAN; i++)
-		if (snap_k.fd_pos[i] != snap_u.fd_pos[i] ||
-		    snap_k.fd_flags[i] != snap_u.fd_flags[i] ||
-		    snap_k.fd_fdflags[i] != snap_u.fd_fdflags[i] ||
-		    snap_k.fd_ident[i] != snap_u.fd_ident[i]) {
-			printf("fd %d: kernel pos %lld flags %#x/%#x object %d, "
-			       "user pos %lld flags %#x/%#x object %d\n",
-			       fd_base + i, snap_k.fd_pos[i],
-			       snap_k.fd_flags[i], snap_k.fd_fdflags[i],
-			       snap_k.fd_ident[i], snap_u.fd_pos[i],
-			       snap_u.fd_flags[i], snap_u.fd_fdflags[i],
-			       snap_u.fd_ident[i]);
-			return diverge("descriptors", seed, idx, g);
-		}
-	for (i = 0; i < P_NDATA; i++)
-		if (snap_k.size[i] != snap_u.size[i] ||
-		    snap_k.len[i] != snap_u.len[i] ||
-		    (snap_k.len[i] > 0 &&
-		     memcmp(snap_k.data[i], snap_u.data[i], snap_k.len[i]))) {
-			printf("file %s: kernel size %lld, user size %lld\n",
-			       paths[i], snap_k.size[i], snap_u.size[i]);
-			return diverge("files", seed, idx, g);
-		}
-	if (snap_k.ntree != snap_u.ntree)
-		bad = 1;
-	for (i = 0; !bad && i < snap_k.ntree; i++) {
-		const struct tree_ent *a = &snap_k.tree[i], *b = &snap_u.tree[i];
-
-		if (strcmp(a->path, b->path) || a->mode != b->mode ||
-		    a->nlink != b->nlink || a->uid != b->uid ||
-		    a->size != b->size || a->blocks != b->blocks ||
-		    a->hash != b->hash)
-			bad = 1;
-	}
-	if (bad) {
-		for (i = 0; i < snap_k.ntree || i < snap_u.ntree; i++) {
-			const struct tree_ent *a = &snap_k.tree[i];
-			const struct tree_ent *b = &snap_u.tree[i];
-
-			printf("  tree %2d: kernel %-14s %06o n%u s%lld b%lld "
-			       "%016llx | user %-14s %06o n%u s%lld b%lld "
-			       "%016llx\n", i,
-			       i < snap_k.ntree ? a->path : "-", a->mode,
-			       a->nlink, a->size, a->blocks,
-			       (unsigned long long)a->hash,
-			       i < snap_u.ntree ? b->path : "-", b->mode,
-			       b->nlink, b->size, b->blocks,
-			       (unsigned long long)b->hash);
-		}
-		return diverge("directory tree", seed, idx, g);
-	}
-	if (snap_k.pipe_len != snap_u.pipe_len ||
-	    memcmp(snap_k.pipe, snap_u.pipe, snap_k.pipe_len)) {
-		printf("pipe: kernel %d bytes, user %d bytes\n",
-		       snap_k.pipe_len, snap_u.pipe_len);
-		return diverge("pipe", seed, idx, g);
-	}
-	for (i = 0; i < 4; i++)
-		if (snap_k.sock_len[i] != snap_u.sock_len[i] ||
-		    memcmp(snap_k.sock[i], snap_u.sock[i],
-			   snap_k.sock_len[i])) {
-			printf("socket fd%d: kernel %d bytes left, user %d\n",
-			       fds[FD_SOCK0 + i], snap_k.sock_len[i],
-			       snap_u.sock_len[i]);
-			return diverge("socket", seed, idx, g);
+		if (a->fd_pos[i] != b->fd_pos[i] ||
+		    a->fd_flags[i] != b->fd_flags[i] ||
+		    a->fd_fdflags[i] != b->fd_fdflags[i] ||
+		    sa->fd_ident[i] != sb->fd_ident[i]) {
+			note("fd %d: pos %lld flags %#x/%#x object %d / pos "
+			       "%lld flags %#x/%#x object %d\n", fd_base + i,
+			       a->fd_pos[i], a->fd_flags[i], a->fd_fdflags[i],
+			       sa->fd_ident[i], b->fd_pos[i], b->fd_flags[i],
+			       b->fd_fdflags[i], sb->fd_ident[i]);
+			return 1;
 		}
 	return 0;
+}
+
+static bool same_ent(const struct tree_ent *a, const struct tree_ent *b)
+{
+	return !strcmp(a->path, b->path) && a->mode == b->mode &&
+		a->nlink == b->nlink && a->uid == b->uid && a->gid == b->gid &&
+		a->size == b->size && a->blocks == b->blocks &&
+		a->times == b->times && a->hash == b->hash;
+}
+
+static int cmp_tree(const struct snap *a, const struct snap *b)
+{
+	int i, bad = a->ntree != b->ntree;
+
+	for (i = 0; !bad && i < a->ntree; i++)
+		bad = !same_ent(&a->tree[i], &b->tree[i]);
+	if (!bad)
+		return 0;
+	for (i = 0; i < a->ntree || i < b->ntree; i++) {
+		const struct tree_ent *x = &a->tree[i], *y = &b->tree[i];
+
+		note("  tree %2d: %-14s %06o n%u %u:%u s%lld b%lld t%u "
+		       "%016llx | %-14s %06o n%u %u:%u s%lld b%lld t%u "
+		       "%016llx\n", i, i < a->ntree ? x->path : "-", x->mode,
+		       x->nlink, x->uid, x->gid, x->size, x->blocks, x->times,
+		       (unsigned long long)x->hash,
+		       i < b->ntree ? y->path : "-", y->mode, y->nlink, y->uid,
+		       y->gid, y->size, y->blocks, y->times,
+		       (unsigned long long)y->hash);
+	}
+	return 1;
+}
+
+static int cmp_data(const struct snap *a, const struct snap *b)
+{
+	int i;
+
+	for (i = 0; i < P_NDATA; i++)
+		if (a->size[i] != b->size[i] || a->len[i] != b->len[i] ||
+		    (a->len[i] > 0 &&
+		     memcmp(a->data[i], b->data[i], a->len[i]))) {
+			note("file %s: size %lld / %lld\n", paths[i],
+			       a->size[i], b->size[i]);
+			return 1;
+		}
+	if (a->pipe_len != b->pipe_len ||
+	    memcmp(a->pipe, b->pipe, a->pipe_len)) {
+		note("pipe: %d bytes left / %d\n", a->pipe_len, b->pipe_len);
+		return 1;
+	}
+	for (i = 0; i < 4; i++)
+		if (a->sock_len[i] != b->sock_len[i] ||
+		    memcmp(a->sock[i], b->sock[i], a->sock_len[i])) {
+			note("socket fd%d: %d bytes left / %d\n",
+			       fds[FD_SOCK0 + i], a->sock_len[i],
+			       b->sock_len[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/* inotify events: parsed, all, or (relaxed) all but IN_CLOSE_* */
+struct ev {
+	int wd;
+	uint32_t mask, cookie;
+	char name[32];
+};
+#define EV_N 1024
+#define IN_CLOSE_ANY (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
+
+/* IN_ACCESS events left out (DIFF_FOUND_READV0_NO_ACCESS): wd, name */
+#define EV_DROP_MAX 8
+static struct ev ev_drop[EV_DROP_MAX];
+static int nr_ev_drop;
+
+static bool ev_dropped(const struct ev *e)
+{
+	int i;
+
+	for (i = 0; i < nr_ev_drop; i++)
+		if ((e->mask & IN_ACCESS) && e->wd == ev_drop[i].wd &&
+		    !strcmp(e->name, ev_drop[i].name))
+			return true;
+	return false;
+}
+
+/*
+ * sel 0: every event; 1: all but IN_CLOSE_*; 2: only IN_CLOSE_*. Events
+ * of ev_drop are left out; when any is (or sel is 1), two alike events
+ * that the left-out ones separated count as one, as inotify merges them.
+ */
+static int ev_parse(const struct side_out *o, struct ev *out, int sel)
+{
+	int pos = 0, n = 0;
+
+	while (pos + (int)sizeof(struct inotify_event) <= o->ev_len &&
+	       n < EV_N) {
+		struct inotify_event e;
+		bool close_ev;
+
+		memcpy(&e, o->ev + pos, sizeof(e));
+		close_ev = e.mask & IN_CLOSE_ANY;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].wd = e.wd;
+		out[n].mask = e.mask;
+		out[n].cookie = e.cookie;
+		if (e.len)
+			snprintf(out[n].name, sizeof(out[n].name), "%s",
+				 o->ev + pos + sizeof(e));
+		pos += (int)sizeof(e) + (int)e.len;
+		if ((sel == 1 && close_ev) || (sel == 2 && !close_ev) ||
+		    ev_dropped(&out[n]))
+			continue;
+		if ((sel == 1 || nr_ev_drop) && n &&
+		    !memcmp(&out[n], &out[n - 1], sizeof(out[n])))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static int ev_sort(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct ev));
+}
+
+static int cmp_ev_sel(enum side_id ia, enum side_id ib, int sel)
+{
+	static struct ev a[EV_N], b[EV_N];
+	int na = ev_parse(&sides[ia].o, a, sel);
+	int nb = ev_parse(&sides[ib].o, b, sel), i;
+
+	if (sel == 2) {
+		qsort(a, na, sizeof(a[0]), ev_sort);
+		qsort(b, nb, sizeof(b[0]), ev_sort);
+	}
+	if (na == nb && !memcmp(a, b, na * sizeof(a[0])))
+		return 0;
+	note("inotify events%s%s: %d / %d\n", sel == 1 ? " but IN_CLOSE_*" :
+	       sel == 2 ? " IN_CLOSE_*, as a set" : "",
+	       nr_ev_drop ? " (some IN_ACCESS left out)" : "", na, nb);
+	for (i = 0; i < na || i < nb; i++)
+		note("  ev %2d: wd%d %#x %s | wd%d %#x %s\n", i,
+		       i < na ? a[i].wd : 0, i < na ? a[i].mask : 0,
+		       i < na ? a[i].name : "-", i < nb ? b[i].wd : 0,
+		       i < nb ? b[i].mask : 0, i < nb ? b[i].name : "-");
+	return 1;
+}
+
+static void drop_ev(int wd, const char *name)
+{
+	if (nr_ev_drop >= EV_DROP_MAX)
+		return;
+	memset(&ev_drop[nr_ev_drop], 0, sizeof(ev_drop[0]));
+	ev_drop[nr_ev_drop].wd = wd;
+	snprintf(ev_drop[nr_ev_drop].name, sizeof(ev_drop[0].name), "%s",
+		 name);
+	nr_ev_drop++;
+}
+
+/*
+ * DIFF_FOUND_READV0_NO_ACCESS: how the watches name the oracle's files (a
+ * directory also on its own watch, without a name)
+ */
+static void set_ev_drop(bool on)
+{
+	const struct side_out *o = &sides[S_O].o;
+	const struct snap *s = &sides[S_O].s;
+	int i, j;
+
+	nr_ev_drop = 0;
+	for (i = 0; on && i < o->nr_readv0; i++)
+		for (j = 0; j < s->ntree; j++) {
+			const char *p = s->tree[j].path;
+
+			if (s->tree[j].ino != o->readv0[i])
+				continue;
+			if (!*p) {
+				drop_ev(1, "");
+			} else if (!strcmp(p, "/sub")) {
+				drop_ev(2, "");
+				drop_ev(1, "sub");
+			} else if (!strncmp(p, "/sub/", 5)) {
+				drop_ev(2, p + 5);
+			} else {
+				drop_ev(1, p + 1);
+			}
+		}
+}
+
+static int cmp_events(enum side_id a, enum side_id b, bool relax_close)
+{
+	int bad;
+
+	set_ev_drop(DIFF_FOUND_READV0_NO_ACCESS && a == S_K);
+	if (!relax_close)
+		bad = cmp_ev_sel(a, b, 0);
+	else
+		bad = cmp_ev_sel(a, b, 1) || cmp_ev_sel(a, b, 2);
+	nr_ev_drop = 0;
+	return bad;
+}
+
+/* everything; 1 if a and b diverge (printed) */
+static int compare(uint64_t seed, int idx, struct gen *g, enum side_id a,
+		   enum side_id b, bool relax_close)
+{
+	const struct side_out *oa = &sides[a].o, *ob = &sides[b].o;
+
+	if (cmp_outcome(g, a, b))
+		return diverge("the report or the results", seed, idx, g, a,
+			       b);
+	if (a == S_K && !oa->ret && oa->rep.backend != CHAIN_BACKEND_KERNEL &&
+	    !selftest)
+		return diverge("backend (kernel side ran in user)", seed, idx,
+			       g, a, b);
+	if (cmp_mem(g, a, b))
+		return diverge("memory", seed, idx, g, a, b);
+	if (cmp_fds(a, b))
+		return diverge("descriptors", seed, idx, g, a, b);
+	if (cmp_tree(&sides[a].s, &sides[b].s))
+		return diverge("directory tree", seed, idx, g, a, b);
+	if (cmp_data(&sides[a].s, &sides[b].s))
+		return diverge("file, pipe or socket data", seed, idx, g, a, b);
+	if (cmp_events(a, b, relax_close))
+		return diverge("inotify events", seed, idx, g, a, b);
+	if (oa->signals != ob->signals) {
+		note("SIGPIPE: %u / %u\n", oa->signals, ob->signals);
+		return diverge("signals", seed, idx, g, a, b);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rejections: a chain the oracle accepts, mutated into an invalid one  */
+
+enum mut { M_NR_OPS0, M_RUN_FLAGS, M_RUN_RESERVED, M_OP_SIZE_SMALL,
+	   M_OP_SIZE_ODD, M_OP_TAIL, M_COND_SIZE_SMALL, M_COND_TAIL,
+	   M_TOO_MANY_OPS, M_TOO_MANY_CONDS, M_UNSUPPORTED, M_OP_FLAGS,
+	   M_REF_MASK_HIGH, M_ARG_PAST, M_REF_FORWARD, M_COND_RANGE, M_CMP,
+	   M_ACTION, M_COND_FLAGS, M_COND_RESERVED, M_ALWAYS_RHS,
+	   M_STOP_TARGET, M_JUMP_PAST, M_RHS_REF_RANGE, M_RHS_REF_NOFLAG,
+	   M_OPENAT_DFD, M_CLOCK_CPU, NR_MUT };
+static const char *const mut_name[] = {
+	"nr_ops 0", "run flags", "run reserved", "op_size < VER0",
+	"op_size % 8", "op tail", "cond_size < VER0", "cond tail",
+	"nr_ops > max_ops", "nr_conds > max_conds", "unsupported nr",
+	"op flags", "ref_mask past nargs", "arg past nargs",
+	"forward reference", "conds past nr_conds", "bad cmp", "bad action",
+	"cond flags", "cond reserved", "ALWAYS with rhs", "STOP with target",
+	"jump past the end", "rhs_ref out of range", "rhs_ref without flag",
+	"openat dirfd", "CPU-time clock",
+};
+
+#define MUT_OPS_MAX 4097
+static unsigned char mut_ops[MUT_OPS_MAX * 96], mut_conds[MUT_OPS_MAX * 32];
+static struct syschain_result mut_res[MUT_OPS_MAX];
+
+/* an op of the chain with fewer than 6 arguments, or -1 */
+static int op_under6(const struct gen *g)
+{
+	int i, start = rn(g->n);
+
+	for (i = 0; i < g->n; i++) {
+		int k = (start + i) % g->n;
+
+		if (oracle_nargs(g->raw[k].nr) < SYSCHAIN_MAX_ARGS)
+			return k;
+	}
+	return -1;
+}
+
+static struct syschain_op *mop(int i)
+{
+	return (struct syschain_op *)(mut_ops + i * sizeof(struct syschain_op));
+}
+
+static struct syschain_cond *mcond(int j)
+{
+	return (struct syschain_cond *)(mut_conds +
+					j * sizeof(struct syschain_cond));
+}
+
+/* widen the arrays to op_size 96 / cond_size 32, zero tails */
+static void widen(struct oracle_chain *c, bool ops)
+{
+	static unsigned char tmp[MAX_OPS * 96];
+	uint32_t n = ops ? c->nr_ops : c->nr_conds, i;
+	size_t from = ops ? sizeof(struct syschain_op) :
+		sizeof(struct syschain_cond), to = from + 8;
+	unsigned char *arr = ops ? mut_ops : mut_conds;
+
+	memset(tmp, 0, sizeof(tmp));
+	for (i = 0; i < n; i++)
+		memcpy(tmp + i * to, arr + i * from, from);
+	memcpy(arr, tmp, n * to);
+	if (ops)
+		c->op_size = (uint32_t)to;
+	else
+		c->cond_size = (uint32_t)to;
+}
+
+/* mutations of the run struct and the arrays' layout; false: n/a */
+static bool mutate_run(const struct gen *g, struct oracle_chain *c, int m)
+{
+	switch (m) {
+	case M_NR_OPS0: c->nr_ops = 0; return true;
+	case M_RUN_FLAGS: c->flags |= 2U << rn(30); return true;
+	case M_RUN_RESERVED: c->reserved = 1 + rn(100); return true;
+	case M_OP_SIZE_SMALL: c->op_size = SYSCHAIN_OP_SIZE_VER0 - 8; return true;
+	case M_OP_SIZE_ODD: c->op_size = SYSCHAIN_OP_SIZE_VER0 + 4; return true;
+	case M_COND_SIZE_SMALL: c->cond_size = 16; return true;
+	case M_TOO_MANY_OPS: c->nr_ops = probe.max_ops + 1; return true;
+	case M_TOO_MANY_CONDS: c->nr_conds = probe.max_conds + 1; return true;
+	case M_OP_TAIL:
+		widen(c, true);
+		mut_ops[rn(g->n) * 96 + 88 + rn(8)] = 1 + rn(255);
+		return true;
+	case M_COND_TAIL:
+		if (!g->nconds)
+			return false;
+		widen(c, false);
+		mut_conds[rn(g->nconds) * 32 + 24 + rn(8)] = 1 + rn(255);
+		return true;
+	}
+	return false;
+}
+
+static bool mutate_op(const struct gen *g, int m)
+{
+	static const long unsupported[] = { __NR_unlinkat, __NR_ftruncate,
+					    __NR_pipe2, __NR_fcntl, 999 };
+	int i = rn(g->n), k;
+	struct syschain_op *op = mop(i);
+
+	switch (m) {
+	case M_UNSUPPORTED:
+		op->nr = (uint32_t)unsupported[rn(5)];
+		return !chain_kernel_supports(op->nr) || selftest;
+	case M_OP_FLAGS: op->flags |= 2U << rn(14); return true;
+	case M_REF_MASK_HIGH:
+	case M_ARG_PAST:
+		if ((i = op_under6(g)) < 0)
+			return false;
+		op = mop(i);
+		k = oracle_nargs(op->nr) + rn(SYSCHAIN_MAX_ARGS -
+					      oracle_nargs(op->nr));
+		if (m == M_REF_MASK_HIGH)
+			op->ref_mask |= 1U << k;
+		else
+			op->args[k] = 1 + rn(1000);
+		return true;
+	case M_REF_FORWARD:
+		if ((k = oracle_nargs(op->nr)) <= 0)
+			return false;
+		k = rn(k);
+		op->ref_mask |= 1U << k;
+		op->arg_ref[k] = (uint32_t)(i + rn(g->n - i + 2));
+		return true;
+	case M_COND_RANGE:
+		op->cond_index = (uint32_t)g->nconds - (rn(2) && g->nconds);
+		op->cond_count = 2 + rn(3);
+		return true;
+	case M_OPENAT_DFD:
+	case M_CLOCK_CPU:
+		memset(op, 0, sizeof(*op));
+		op->nr = m == M_OPENAT_DFD ? __NR_openat : __NR_clock_gettime;
+		op->args[0] = m == M_OPENAT_DFD ? (uint64_t)fds[FD_DIR] :
+			(uint64_t)(2 + rn(2));
+		op->args[1] = (uint64_t)(uintptr_t)(m == M_OPENAT_DFD ?
+			paths[P_F0] : (const char *)MEM + TIME_AREA);
+		return true;
+	}
+	return false;
+}
+
+static bool mutate_cond(const struct gen *g, int m)
+{
+	struct syschain_cond *c;
+
+	if (!g->nconds)
+		return false;
+	c = mcond(rn(g->nconds));
+	switch (m) {
+	case M_CMP: c->cmp = rn(2) ? 0 : 12 + rn(200); return true;
+	case M_ACTION: c->action = rn(2) ? 0 : 3 + rn(200); return true;
+	case M_COND_FLAGS: c->flags |= 2U << rn(15); return true;
+	case M_COND_RESERVED: c->__reserved = 1 + rn(1000); return true;
+	case M_ALWAYS_RHS:
+		c->cmp = SYSCHAIN_CMP_ALWAYS;
+		c->flags = 0;
+		c->rhs_ref = 0;
+		c->rhs = 1 + rn(1000);
+		return true;
+	case M_STOP_TARGET:
+		c->action = SYSCHAIN_ACT_STOP;
+		c->target = 1 + rn(g->n);
+		return true;
+	case M_JUMP_PAST:
+		c->action = SYSCHAIN_ACT_JUMP;
+		c->target = (uint32_t)g->n + 1 + rn(1000);
+		return true;
+	case M_RHS_REF_RANGE:
+		if (c->cmp == SYSCHAIN_CMP_ALWAYS)
+			c->cmp = SYSCHAIN_CMP_EQ;
+		c->flags |= SYSCHAIN_COND_RHS_REF;
+		c->rhs_ref = (uint32_t)g->n + rn(3);
+		return true;
+	case M_RHS_REF_NOFLAG:
+		c->flags &= ~SYSCHAIN_COND_RHS_REF;
+		c->rhs_ref = 1 + rn(g->n);
+		return true;
+	}
+	return false;
+}
+
+static int mut_count[NR_MUT];
+
+/* 1 if the module's rejection differs from the oracle's (printed) */
+static int check_mutation(struct gen *g, uint64_t seed, int idx)
+{
+	struct oracle_chain c;
+	static struct oracle_report r;
+	struct syschain_run run;
+	struct side_out ko, oo;
+	int m, tries, ret, i;
+
+	for (tries = 0; tries < 8; tries++) {
+		raw_chain(g, &c);
+		memcpy(mut_ops, g->raw, g->n * sizeof(g->raw[0]));
+		memcpy(mut_conds, g->conds, g->nconds * sizeof(g->conds[0]));
+		c.ops = mut_ops;
+		c.conds = mut_conds;
+		m = rn(NR_MUT);
+		if (mutate_run(g, &c, m) || mutate_op(g, m) ||
+		    mutate_cond(g, m))
+			break;
+	}
+	r.results = mut_res;
+	if (tries == 8 || !oracle_validate(&c, &oenv, &r) || r.unknown_op)
+		fail_msg("mutation %s of chain %d: the oracle accepts it",
+			 tries == 8 ? "?" : mut_name[m], idx);
+	mut_count[m]++;
+	if (selftest)
+		return 0;	/* no module to ask */
+	memset(&run, 0, sizeof(run));
+	run.size = sizeof(run);
+	run.flags = c.flags;
+	run.__reserved = c.reserved;
+	run.nr_ops = c.nr_ops;
+	run.nr_conds = c.nr_conds;
+	run.op_size = c.op_size;
+	run.cond_size = c.cond_size;
+	run.ops_uptr = (uintptr_t)c.ops;
+	run.conds_uptr = (uintptr_t)c.conds;
+	run.results_uptr = (uintptr_t)mut_res;
+	run.max_steps = c.max_steps;
+	memset(mut_res, 0xa5, sizeof(mut_res));
+	ret = ioctl(dev_fd, SYSCHAIN_RUN, &run);
+	memset(&ko, 0, sizeof(ko));
+	ko.ret = ret < 0 ? -errno : ret;
+	ko.rep.status = run.status;
+	ko.rep.steps = run.steps;
+	ko.rep.stop_op = run.stop_op == SYSCHAIN_NO_INDEX ? -1 :
+		(int)run.stop_op;
+	ko.rep.stop_cond = run.stop_cond == SYSCHAIN_NO_INDEX ? -1 :
+		(int)run.stop_cond;
+	oo.nr_culprits = r.nr_culprits;
+	memcpy(oo.culprit, r.culprit, sizeof(r.culprit));
+	for (i = 1; i < g->n && i < MUT_OPS_MAX; i++)
+		if (memcmp(&mut_res[i], &mut_res[0], sizeof(mut_res[0])))
+			break;
+	if (ko.ret < 0 && ko.rep.status == SYSCHAIN_STATUS_INVALID &&
+	    !ko.rep.steps && culprit_ok(&ko, &oo) && i == g->n)
+		return 0;
+	printf("test_diff: DIVERGENCE kernel vs oracle in a rejection (%s): "
+	       "seed %#llx chain %d\nkernel: ret %d %s steps %llu op %d cond "
+	       "%d%s; oracle: ", mut_name[m], (unsigned long long)seed, idx,
+	       ko.ret, chain_status_str(ko.rep.status),
+	       (unsigned long long)ko.rep.steps, ko.rep.stop_op,
+	       ko.rep.stop_cond, i == g->n ? "" : ", results written");
+	for (i = 0; i < r.nr_culprits; i++)
+		printf("%s%d op %d cond %d", i ? " or " : "", r.culprit[i].err,
+		       (int)r.culprit[i].op, (int)r.culprit[i].cond);
+	printf("\n%s", g->dump);
+	divergences++;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Seeds                                                                */
+
+struct stats {
+	int chains, rejected, status[SYSCHAIN_STATUS_INVALID + 1];
+	long long slots, slots_run, steps;
+	int op_ran[NR_OPGENS], op_ok[NR_OPGENS];
+	int nonroot, signal_chains, interrupted_oracle, excl_pipe;
+	int relax_close, mutations, refused, readv0, culprits;
+	int excl_differ, relax_differ;
+};
+
+static void account(const struct gen *g, struct stats *st)
+{
+	const struct side_out *k = &sides[S_K].o;
+	int i;
+
+	st->chains++;
+	st->nonroot += g->ident != ID_ROOT;
+	if (k->ret) {
+		st->rejected++;
+		return;
+	}
+	st->status[k->rep.status]++;
+	st->steps += (long long)k->rep.steps;
+	st->slots += g->n;
+	for (i = 0; i < g->n; i++) {
+		int t = opgen_index(g->nr[i]);
+
+		if (!k->count[i])
+			continue;
+		st->slots_run++;
+		st->op_ran[t]++;
+		st->op_ok[t] += k->res[i] >= 0;
+	}
+}
+
+/* all sides of one chain, and the comparisons; 1 if any diverged */
+static int run_chain(struct gen *g, uint64_t seed, int idx, struct stats *st)
+{
+	const struct side_out *o;
+	bool excl, sig, relax, ou;
+	int bad = 0;
+
+	run_side(g, S_K);
+	if (sides[S_K].o.ret == -ENOENT || sides[S_K].o.ret == -EACCES)
+		fail_msg("cannot use /dev/syschain: %s",
+			 strerror(-sides[S_K].o.ret));
+	run_side(g, S_U);
+	run_side(g, S_O);
+	o = &sides[S_O].o;
+	if (o->unknown_op)
+		fail_msg("chain %d: an op the oracle cannot judge", idx);
+	/* the known divergence: the kernel is not compared, only counted */
+	excl = DIFF_KNOWN_CLOSE_DEFERRAL && o->pipe_eof_deferred;
+	relax = DIFF_KNOWN_CLOSE_DEFERRAL && o->closed_tree_file;
+	/*
+	 * Where the backends differ by design, the user backend is compared
+	 * with the oracle run the user backend's way instead, and not with
+	 * the kernel: a signal pending between two ops stops the module's
+	 * chain (INTERRUPTED) but not the user backend's, which does not
+	 * check (syschain(7)); the user backend runs the calls the module
+	 * refuses (README, "Refused").
+	 */
+	sig = o->rep.status == SYSCHAIN_STATUS_INTERRUPTED;
+	ou = sig || o->refused;
+	st->excl_pipe += excl;
+	st->relax_close += relax && !excl;
+	st->signal_chains += o->signals > 0;
+	st->interrupted_oracle += sig;
+	st->refused += o->refused;
+	st->readv0 += DIFF_FOUND_READV0_NO_ACCESS && o->nr_readv0 > 0;
+	st->culprits += o->nr_culprits > 1;
+	if (ou)
+		run_side(g, S_OU);
+	/* DIFF_SELFTEST: the "kernel" side is the user backend */
+	if (!excl)
+		bad |= compare(seed, idx, g, S_K, ou && selftest ? S_OU : S_O,
+			       relax);
+	/* how many of the chains left out would have failed */
+	quiet = true;
+	if (excl)
+		st->excl_differ += compare(seed, idx, g, S_K, S_O, false);
+	else if (relax && !bad)
+		st->relax_differ += compare(seed, idx, g, S_K, S_O, false);
+	quiet = false;
+	if (!excl && (!ou || selftest))
+		bad |= compare(seed, idx, g, S_K, S_U, relax);
+	bad |= compare(seed, idx, g, S_U, ou ? S_OU : S_O, false);
+	if (!o->ret) {
+		bad |= check_mutation(g, seed, idx);
+		st->mutations++;
+	}
+	account(g, st);
+	return bad;
 }
 
 static int nr_chains(void)
 {
 	const char *s = getenv("DIFF_CHAINS");
 
-	return s && atoi(s) > 0 ? atoi(s) : 1000;
+	return s && atoi(s) > 0 ? atoi(s) : 500;
 }
 
 static double now(void)
@@ -1293,12 +2880,99 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void set_paths(int n_dir)
+{
+	static const char *const names[NPATHS] = {
+		[P_F0] = "/f0", [P_F1] = "/f1", [P_F2] = "/f2", [P_F3] = "/f3",
+		[P_NEW] = "/new", [P_DIR] = "", [P_MISSING] = "/missing/x",
+		[P_SUBG] = "/sub/g", [P_SUB] = "/sub", [P_LINK] = "/link",
+		[P_DANGLE] = "/dangle",
+	};
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/diff-%d", *mnt_rel ? DIFF_MNT : "/tmp",
+		 n_dir);
+	snprintf(rel_dir, sizeof(rel_dir), "%s%sdiff-%d", mnt_rel,
+		 *mnt_rel ? "/" : "", n_dir);
+	for (i = 0; i < NPATHS; i++)
+		snprintf(paths[i], sizeof(paths[i]), "%s%s", dir, names[i]);
+}
+
+static void print_stats(uint64_t seed, const struct stats *st, double t)
+{
+	int i;
+
+	printf("test_diff: seed %#llx: %d chains, kernel = oracle = user "
+	       "backend (completed %d, stopped %d, failed %d, interrupted %d, "
+	       "budget %d, unresolved %d, rejected %d) in %.1f s\n",
+	       (unsigned long long)seed, st->chains,
+	       st->status[SYSCHAIN_STATUS_COMPLETED],
+	       st->status[SYSCHAIN_STATUS_STOPPED],
+	       st->status[SYSCHAIN_STATUS_FAILED],
+	       st->status[SYSCHAIN_STATUS_INTERRUPTED],
+	       st->status[SYSCHAIN_STATUS_BUDGET],
+	       st->status[SYSCHAIN_STATUS_UNRESOLVED], st->rejected, t);
+	printf("test_diff: seed %#llx: %lld op executions, %lld of %lld op "
+	       "slots run (%.0f%%); %d chains as non-root, %d with SIGPIPE "
+	       "(%d interrupted), %d refused by the module, %d rejected with "
+	       "several culprits; %d mutated chains' rejections checked "
+	       "against the oracle\n", (unsigned long long)seed,
+	       st->steps, st->slots_run, st->slots,
+	       st->slots ? 100.0 * st->slots_run / st->slots : 0.0,
+	       st->nonroot, st->signal_chains, st->interrupted_oracle,
+	       st->refused, st->culprits, st->mutations);
+	printf("test_diff: seed %#llx: DIFF_KNOWN_CLOSE_DEFERRAL: %d chains "
+	       "excluded (%d of them differ), %d with IN_CLOSE_* compared as "
+	       "a set (%d differ in order); DIFF_FOUND_READV0_NO_ACCESS: %d "
+	       "chains with IN_ACCESS left out\n", (unsigned long long)seed,
+	       st->excl_pipe, st->excl_differ, st->relax_close,
+	       st->relax_differ, st->readv0);
+	printf("test_diff: rejections checked:");
+	for (i = 0; i < NR_MUT; i++)
+		printf("%s %s %d", i ? "," : "", mut_name[i], mut_count[i]);
+	printf("\n");
+	printf("test_diff: ops run (succeeded):");
+	for (i = 0; i < nr_gen_ops; i++)
+		printf(" %s %d (%d)", opgens[gen_ops[i]].name,
+		       st->op_ran[gen_ops[i]], st->op_ok[gen_ops[i]]);
+	printf("\n");
+}
+
+/* progress: a run where everything is rejected or nothing runs fails */
+static void check_progress(const struct stats *st)
+{
+	int i, n = st->chains;
+
+	assert_int_equal(st->status[SYSCHAIN_STATUS_FAULT], 0);
+	assert_true(st->status[SYSCHAIN_STATUS_COMPLETED] >= n * 35 / 100);
+	assert_true(st->rejected <= n * 10 / 100);
+	assert_true(st->rejected >= 1);
+	assert_true(st->status[SYSCHAIN_STATUS_STOPPED] >= n / 50);
+	assert_true(st->status[SYSCHAIN_STATUS_FAILED] >= n / 50);
+	assert_true(st->status[SYSCHAIN_STATUS_BUDGET] >= n / 100);
+	assert_true(st->status[SYSCHAIN_STATUS_UNRESOLVED] >= n / 100);
+	if (!selftest)
+		assert_true(st->status[SYSCHAIN_STATUS_INTERRUPTED] >= 1);
+	assert_true(st->slots_run * 100 >= st->slots * 70);
+	assert_true(st->steps >= 5LL * n);
+	assert_true(st->nonroot >= n / 10);
+	assert_true(st->signal_chains >= n / 50);
+	assert_true(st->mutations >= n / 2);
+	for (i = 0; i < NR_MUT; i++)
+		if (!mut_count[i])
+			fail_msg("no rejection of kind \"%s\" checked",
+				 mut_name[i]);
+	for (i = 0; i < nr_gen_ops; i++)
+		if (!st->op_ran[gen_ops[i]] || !st->op_ok[gen_ops[i]])
+			fail_msg("%s never ran, or never succeeded",
+				 opgens[gen_ops[i]].name);
+}
+
 static void diff_seed(uint64_t seed, int n_dir)
 {
 	static struct gen g;
-	struct outcome ok, ou;
-	int i, n = nr_chains(), statuses[SYSCHAIN_STATUS_INVALID + 1] = { 0 };
-	int invalid = 0, only = -1, ran = 0;
+	static struct stats st;
+	int i, n = nr_chains(), only = -1;
 	const char *o = getenv("DIFF_ONLY");
 	double t0 = now();
 
@@ -1315,59 +2989,29 @@ static void diff_seed(uint64_t seed, int n_dir)
 		if (only >= n)
 			n = only + 1;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/diff-%d", n_dir);
-	snprintf(rel_dir, sizeof(rel_dir), "diff-%d", n_dir);
-	snprintf(paths[P_F0], sizeof(paths[0]), "%s/f0", dir);
-	snprintf(paths[P_F1], sizeof(paths[0]), "%s/f1", dir);
-	snprintf(paths[P_F2], sizeof(paths[0]), "%s/f2", dir);
-	snprintf(paths[P_F3], sizeof(paths[0]), "%s/f3", dir);
-	snprintf(paths[P_NEW], sizeof(paths[0]), "%s/new", dir);
-	snprintf(paths[P_DIR], sizeof(paths[0]), "%s", dir);
-	snprintf(paths[P_MISSING], sizeof(paths[0]), "%s/missing/x", dir);
-	snprintf(paths[P_SUBG], sizeof(paths[0]), "%s/sub/g", dir);
-	snprintf(paths[P_SUB], sizeof(paths[0]), "%s/sub", dir);
-	snprintf(paths[P_LINK], sizeof(paths[0]), "%s/link", dir);
-	snprintf(paths[P_DANGLE], sizeof(paths[0]), "%s/dangle", dir);
-
+	memset(&st, 0, sizeof(st));
+	memset(mut_count, 0, sizeof(mut_count));
+	divergences = 0;
+	set_paths(n_dir);
 	assert_int_equal(chain_new(&g.c), 0);
 	rng = seed;
 	for (i = 0; i < n; i++) {
-		int max_steps;
-		bool soe;
-
-		gen_chain(&g, &max_steps, &soe);
+		gen_chain(&g);
 		if (only >= 0 && i != only)
 			continue;
 		if (only >= 0)
 			printf("%s", g.dump);
-		ran++;
-		run_side(&g, getenv("DIFF_SELFTEST") ? CHAIN_BACKEND_USER :
-			 CHAIN_BACKEND_KERNEL, &ok, &snap_k);
-		memcpy(region_k, region, REGION);
-		if (ok.ret == -ENOENT || ok.ret == -EACCES)
-			fail_msg("cannot use /dev/syschain: %s",
-				 strerror(-ok.ret));
-		run_side(&g, CHAIN_BACKEND_USER, &ou, &snap_u);
-		if (compare(seed, i, &g, &ok, &ou))
-			fail_msg("kernel and user backends diverge");
-		if (ok.ret)
-			invalid++;
-		else
-			statuses[ok.rep.status]++;
+		if (run_chain(&g, seed, i, &st) && !keep_going)
+			fail_msg("the sides diverge");
 	}
 	close_all();
 	rm_tree();
 	chain_free(g.c);
-	printf("test_diff: seed %#llx: %d chains identical (completed %d, "
-	       "stopped %d, failed %d, budget %d, unresolved %d, "
-	       "rejected %d) in %.1f s\n", (unsigned long long)seed, ran,
-	       statuses[SYSCHAIN_STATUS_COMPLETED],
-	       statuses[SYSCHAIN_STATUS_STOPPED],
-	       statuses[SYSCHAIN_STATUS_FAILED],
-	       statuses[SYSCHAIN_STATUS_BUDGET],
-	       statuses[SYSCHAIN_STATUS_UNRESOLVED], invalid, now() - t0);
-	assert_int_equal(statuses[SYSCHAIN_STATUS_INTERRUPTED], 0);
-	assert_int_equal(statuses[SYSCHAIN_STATUS_FAULT], 0);
+	print_stats(seed, &st, now() - t0);
+	if (divergences)
+		fail_msg("%d divergences", divergences);
+	if (only < 0 && n >= 200)
+		check_progress(&st);
 }
 
 static void test_seed_1(void **state) { (void)state; diff_seed(0x5eed0001, 1); }
@@ -1375,21 +3019,90 @@ static void test_seed_2(void **state) { (void)state; diff_seed(0x5eed0002, 2); }
 static void test_seed_3(void **state) { (void)state; diff_seed(0xc0ffee, 3); }
 static void test_seed_4(void **state) { (void)state; diff_seed(0xdeadbeef, 4); }
 
+/* without the module (DIFF_SELFTEST): every op of the table, default caps */
+static void fake_probe(void)
+{
+	int i, j;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.max_ops = probe.max_conds = 4096;
+	probe.max_steps = 1048576;
+	for (i = 0; i < NR_OPGENS; i++)
+		probe.syscalls[probe.nr_syscalls++] = (uint32_t)opgens[i].nr;
+	for (i = 1; i < (int)probe.nr_syscalls; i++)
+		for (j = i; j > 0 && probe.syscalls[j - 1] > probe.syscalls[j];
+		     j--) {
+			uint32_t t = probe.syscalls[j];
+
+			probe.syscalls[j] = probe.syscalls[j - 1];
+			probe.syscalls[j - 1] = t;
+		}
+}
+
+/* the guest: a strictatime tmpfs of our own, a clock in the present */
+static void setup_vm(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	if (t.tv_sec < NEW_TIME + 100000000LL) {
+		t.tv_sec = NEW_TIME + 200000000LL;
+		if (clock_settime(CLOCK_REALTIME, &t))
+			fprintf(stderr, "test_diff: clock_settime: %s\n",
+				strerror(errno));
+	}
+	mkdir(DIFF_MNT, 0755);
+	if (mount("tmpfs", DIFF_MNT, "tmpfs", MS_STRICTATIME | MS_NOSUID,
+		  "size=64m,mode=0755"))
+		fprintf(stderr, "test_diff: mount %s: %s (using /tmp)\n",
+			DIFF_MNT, strerror(errno));
+	else
+		snprintf(mnt_rel, sizeof(mnt_rel), "%s",
+			 DIFF_MNT + strlen("/tmp/"));
+}
+
 static int group_setup(void **state)
 {
-	struct chain_probe p;
+	struct sigaction sa;
 	int ret;
 
 	(void)state;
+	in_vm = getenv("SYSCHAIN_VM") != NULL;
+	selftest = getenv("DIFF_SELFTEST") != NULL;
+	keep_going = getenv("DIFF_KEEP_GOING") != NULL;
 	/* opens the device first, so it sits below the state's descriptors */
-	ret = chain_probe(&p);
-	if (ret < 0 && getenv("DIFF_SELFTEST"))
-		ret = 0;	/* host check of the test itself, user vs user */
+	ret = chain_probe(&probe);
+	if (ret < 0 && selftest) {
+		fake_probe();	/* host check of the test itself */
+		ret = 0;
+	}
 	if (ret < 0) {
 		fprintf(stderr, "test_diff: /dev/syschain: %s\n",
 			strerror(-ret));
 		return -1;	/* a failure, never a skip */
 	}
+	dev_fd = selftest ? -1 : open("/dev/syschain", O_RDWR | O_CLOEXEC);
+	if (!selftest && dev_fd < 0)
+		return -1;
+	oenv.syscalls = probe.syscalls;
+	oenv.nr_syscalls = probe.nr_syscalls;
+	oenv.max_ops = probe.max_ops;
+	oenv.max_conds = probe.max_conds;
+	oenv.max_steps = probe.max_steps;
+	oenv.check_signals = oenv.refuse = true;
+	region = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED || sh == MAP_FAILED)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigpipe;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL))
+		return -1;
+	if (in_vm)
+		setup_vm();
 	/* relative names with AT_FDCWD resolve from /tmp, as in the guest */
 	if (chdir("/tmp"))
 		return -1;
@@ -1400,14 +3113,29 @@ static int group_setup(void **state)
 	return 0;
 }
 
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (*mnt_rel)
+		umount2(DIFF_MNT, MNT_DETACH);
+	return 0;
+}
+
+static void test_ops_table(void **state)
+{
+	(void)state;
+	setup_gen_ops();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ops_table),
 		cmocka_unit_test(test_seed_1),
 		cmocka_unit_test(test_seed_2),
 		cmocka_unit_test(test_seed_3),
 		cmocka_unit_test(test_seed_4),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
