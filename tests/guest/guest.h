@@ -168,6 +168,27 @@ static inline long g_chain1(uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	return c.res[0].ret;
 }
 
+/*
+ * The ops of chain @c (as built, conditions aside) as plain syscalls, one
+ * after the other, references resolved from the earlier results; the
+ * results in @res.
+ */
+static inline void g_sys_ops(const struct g_chain *c, long *res)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < c->n; i++) {
+		const struct syschain_op *op = &c->ops[i];
+		uint64_t a[SYSCHAIN_MAX_ARGS];
+
+		for (k = 0; k < SYSCHAIN_MAX_ARGS; k++)
+			a[k] = op->ref_mask & (1u << k) ?
+				(uint64_t)res[op->arg_ref[k]] + op->args[k] :
+				op->args[k];
+		res[i] = g_sys(op->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+}
+
 /* A read-only counter of the module (chains_total, chains_in_flight). */
 static inline long g_module_counter(const char *name)
 {
@@ -182,5 +203,420 @@ static inline long g_module_counter(const char *name)
 	fclose(f);
 	return v;
 }
+
+/*
+ * ---- What an op did to the files around it --------------------------------
+ *
+ * A side (the chain, or the plain syscall) observes a set of objects (paths,
+ * or a descriptor of its own): g_obs_add()/g_obs_add_fd(), g_obs_begin(),
+ * the op, g_obs_end() (or g_obs_stop(), a look of one's own at the files,
+ * then g_obs_contents()). That records the inotify events of a watch on each
+ * object (on a directory: the events of its children too), in order, read
+ * after the op returned; which of atime, mtime and ctime changed; every
+ * stat field afterwards; and the content (a directory: its sorted names, a
+ * symlink: its target). g_obs_diff() compares two sides. Timestamps are
+ * compared as changed or not, so g_obs_begin() waits until the coarse
+ * clock, the one the kernel stamps inodes with, has moved on: whatever the
+ * op changes then gets a time that differs. Atime moves deterministically
+ * only where the mount is strictatime: g_mount_strictatime(). None of this
+ * uses cmocka, so forked children can use it too.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#define G_OBJ_MAX	12
+#define G_EV_MAX	64
+#define G_NAME_MAX	32
+#define G_DATA_MAX	16384
+
+/* flags of an observed object */
+#define G_OBJ_NOFOLLOW	1	/* a symlink itself, not its target */
+#define G_OBJ_PER_SIDE	2	/* each side has its own: st_dev/st_ino differ */
+
+/* which timestamps changed */
+#define G_ATIME		1
+#define G_MTIME		2
+#define G_CTIME		4
+
+struct g_event {
+	int obj;			/* the object whose watch reported it */
+	uint32_t mask;
+	char name[G_NAME_MAX];		/* a child of a watched directory */
+};
+
+struct g_obj {
+	char path[64];
+	int flags;
+	int wd;				/* -errno if it could not be watched */
+	int existed, exists;		/* before and after the op */
+	struct stat before, after;
+	unsigned int changed;		/* G_ATIME | G_MTIME | G_CTIME */
+	long len;			/* bytes of data, or -errno */
+	char data[G_DATA_MAX];
+};
+
+struct g_obs {
+	int in, n, nev, lost;
+	struct g_obj obj[G_OBJ_MAX];
+	struct g_event ev[G_EV_MAX];
+};
+
+/* A tmpfs on @dir (made if missing) where every access updates atime */
+static inline int g_mount_strictatime(const char *dir)
+{
+	struct statvfs sv;
+
+	umount2(dir, MNT_DETACH);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	if (mount("tmpfs", dir, "tmpfs", MS_STRICTATIME, "mode=0755"))
+		return -1;
+	if (statvfs(dir, &sv) || (sv.f_flag & (ST_RELATIME | ST_NOATIME))) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static inline void g_obs_init(struct g_obs *o)
+{
+	o->in = -1;
+	o->n = o->nev = o->lost = 0;
+}
+
+static inline void g_obs_add(struct g_obs *o, const char *path, int flags)
+{
+	struct g_obj *b = &o->obj[o->n];
+
+	if (o->n == G_OBJ_MAX) {
+		o->lost++;
+		return;
+	}
+	o->n++;
+	snprintf(b->path, sizeof(b->path), "%s", path);
+	b->flags = flags;
+	b->wd = -EBADF;
+	b->existed = b->exists = 0;
+	b->changed = 0;
+	b->len = 0;
+}
+
+/* a descriptor of this side (a pipe, a socket, a file): through /proc */
+static inline void g_obs_add_fd(struct g_obs *o, int fd)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	g_obs_add(o, p, G_OBJ_PER_SIDE);
+}
+
+static inline int g_obj_stat(const struct g_obj *b, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	return fstatat(AT_FDCWD, b->path, st,
+		       b->flags & G_OBJ_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
+}
+
+/* Wait until the coarse realtime clock has moved on */
+static inline void g_wait_tick(void)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &t0);
+	do {
+		usleep(500);
+		clock_gettime(CLOCK_REALTIME_COARSE, &t);
+	} while (t.tv_sec == t0.tv_sec && t.tv_nsec == t0.tv_nsec);
+}
+
+static inline void g_obs_begin(struct g_obs *o)
+{
+	int i;
+
+	o->in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	for (i = 0; i < o->n; i++) {
+		struct g_obj *b = &o->obj[i];
+
+		b->existed = !g_obj_stat(b, &b->before);
+		b->wd = o->in < 0 ? -EBADF : inotify_add_watch(o->in, b->path,
+			IN_ALL_EVENTS |
+			(b->flags & G_OBJ_NOFOLLOW ? IN_DONT_FOLLOW : 0));
+		if (b->wd < 0)
+			b->wd = -errno;
+	}
+	g_wait_tick();
+}
+
+static inline void g_obs_read_events(struct g_obs *o)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len;
+
+	while (o->in >= 0 && (len = read(o->in, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (p < buf + len) {
+			struct inotify_event *ev = (void *)p;
+			struct g_event *e = &o->ev[o->nev];
+			int i;
+
+			p += sizeof(*ev) + ev->len;
+			if (o->nev == G_EV_MAX) {
+				o->lost++;
+				continue;
+			}
+			o->nev++;
+			e->obj = -1;
+			for (i = 0; i < o->n && e->obj < 0; i++)
+				if (o->obj[i].wd == ev->wd)
+					e->obj = i;
+			e->mask = ev->mask;
+			snprintf(e->name, sizeof(e->name), "%s",
+				 ev->len ? ev->name : "");
+			/* an O_TMPFILE's name is "#" and its inode number */
+			if (e->name[0] == '#' &&
+			    strspn(e->name + 1, "0123456789") == strlen(e->name + 1))
+				strcpy(e->name, "#ino");
+		}
+	}
+}
+
+static inline int g_no_dots(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+}
+
+/* What an object holds: a file's bytes, a directory's names, a link's target */
+static inline void g_obj_content(struct g_obj *b)
+{
+	const struct stat *st = &b->after;
+	struct dirent **names;
+	int fd, i, n;
+
+	b->len = 0;
+	if (S_ISLNK(st->st_mode)) {
+		b->len = readlink(b->path, b->data, sizeof(b->data));
+	} else if (S_ISREG(st->st_mode)) {
+		fd = open(b->path, O_RDONLY | O_CLOEXEC);
+		b->len = fd < 0 ? -1 : pread(fd, b->data, sizeof(b->data), 0);
+		if (fd >= 0)
+			close(fd);
+	} else if (S_ISDIR(st->st_mode)) {
+		n = scandir(b->path, &names, g_no_dots, alphasort);
+		b->len = n < 0 ? -1 : 0;
+		for (i = 0; i < n; i++) {
+			b->len += snprintf(b->data + b->len,
+					   sizeof(b->data) - b->len, "%s\n",
+					   names[i]->d_name);
+			if (b->len >= (long)sizeof(b->data))
+				b->len = sizeof(b->data) - 1;
+			free(names[i]);
+		}
+		if (n >= 0)
+			free(names);
+	}
+	if (b->len < 0)
+		b->len = -errno;
+}
+
+/* Which of the three timestamps differ between @a and @b */
+static inline unsigned int g_times_changed(const struct stat *a,
+					   const struct stat *b)
+{
+#define G_TS_NE(f) (a->f.tv_sec != b->f.tv_sec || a->f.tv_nsec != b->f.tv_nsec)
+	return (G_TS_NE(st_atim) ? G_ATIME : 0) |
+	       (G_TS_NE(st_mtim) ? G_MTIME : 0) |
+	       (G_TS_NE(st_ctim) ? G_CTIME : 0);
+#undef G_TS_NE
+}
+
+/* The first field but the timestamps where @a and @b differ, or NULL */
+static inline const char *g_stat_differs(const struct stat *a,
+					 const struct stat *b, int same_inode)
+{
+#define G_ST(f) do { if (a->f != b->f) return #f; } while (0)
+	if (same_inode) {
+		G_ST(st_dev);
+		G_ST(st_ino);
+	}
+	G_ST(st_mode);
+	G_ST(st_nlink);
+	G_ST(st_uid);
+	G_ST(st_gid);
+	G_ST(st_rdev);
+	G_ST(st_size);
+	G_ST(st_blksize);
+	G_ST(st_blocks);
+#undef G_ST
+	return NULL;
+}
+
+/* After the op: the events, the stat fields and which timestamps moved */
+static inline void g_obs_stop(struct g_obs *o)
+{
+	int i;
+
+	g_obs_read_events(o);
+	for (i = 0; i < o->n; i++) {
+		struct g_obj *b = &o->obj[i];
+
+		b->exists = !g_obj_stat(b, &b->after);
+		b->changed = b->existed && b->exists ?
+			g_times_changed(&b->before, &b->after) : 0;
+	}
+	if (o->in >= 0)
+		close(o->in);
+	o->in = -1;
+}
+
+/* Then the contents: reading them moves atimes, so after anything else */
+static inline void g_obs_contents(struct g_obs *o)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->obj[i].exists)
+			g_obj_content(&o->obj[i]);
+}
+
+static inline void g_obs_end(struct g_obs *o)
+{
+	g_obs_stop(o);
+	g_obs_contents(o);
+}
+
+static inline const char *g_mask_str(uint32_t m, char *out, size_t len)
+{
+	static const struct { uint32_t bit; const char *name; } b[] = {
+		{ IN_ACCESS, "ACCESS" }, { IN_MODIFY, "MODIFY" },
+		{ IN_ATTRIB, "ATTRIB" }, { IN_CLOSE_WRITE, "CLOSE_WRITE" },
+		{ IN_CLOSE_NOWRITE, "CLOSE_NOWRITE" }, { IN_OPEN, "OPEN" },
+		{ IN_MOVED_FROM, "MOVED_FROM" }, { IN_MOVED_TO, "MOVED_TO" },
+		{ IN_CREATE, "CREATE" }, { IN_DELETE, "DELETE" },
+		{ IN_DELETE_SELF, "DELETE_SELF" }, { IN_MOVE_SELF, "MOVE_SELF" },
+		{ IN_UNMOUNT, "UNMOUNT" }, { IN_Q_OVERFLOW, "Q_OVERFLOW" },
+		{ IN_IGNORED, "IGNORED" }, { IN_ISDIR, "ISDIR" },
+	};
+	size_t i, used = 0;
+
+	out[0] = 0;
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if ((m & b[i].bit) && used < len)
+			used += snprintf(out + used, len - used, "%s%s",
+					 used ? "|" : "", b[i].name);
+	return out;
+}
+
+static inline void g_obs_print_events(const struct g_obs *o, const char *who)
+{
+	char m[128];
+	int i;
+
+	printf("  %s: %d events%s\n", who, o->nev, o->lost ? " (some lost)" : "");
+	for (i = 0; i < o->nev; i++) {
+		const struct g_event *e = &o->ev[i];
+
+		printf("    %s %s %s\n",
+		       e->obj >= 0 ? o->obj[e->obj].path : "?",
+		       g_mask_str(e->mask, m, sizeof(m)), e->name);
+	}
+}
+
+static inline int g_events_equal(const struct g_obs *c, const struct g_obs *s)
+{
+	int i;
+
+	if (c->nev != s->nev || c->lost != s->lost)
+		return 0;
+	for (i = 0; i < c->nev; i++)
+		if (c->ev[i].obj != s->ev[i].obj ||
+		    c->ev[i].mask != s->ev[i].mask ||
+		    strcmp(c->ev[i].name, s->ev[i].name))
+			return 0;
+	return 1;
+}
+
+/* What differs between two sides' views of object @i, or NULL */
+static inline const char *g_obj_differs(const struct g_obj *c,
+					const struct g_obj *s)
+{
+	const char *f;
+
+	if ((c->wd < 0) != (s->wd < 0) || (c->wd < 0 && c->wd != s->wd))
+		return "watchable";
+	if (c->existed != s->existed || c->exists != s->exists)
+		return "existence";
+	if (c->changed != s->changed)
+		return "timestamps changed";
+	if (!c->exists)
+		return NULL;
+	f = g_stat_differs(&c->after, &s->after,
+			   c->existed && !(c->flags & G_OBJ_PER_SIDE));
+	if (f)
+		return f;
+	if (c->len != s->len ||
+	    (c->len > 0 && memcmp(c->data, s->data, c->len)))
+		return "content";
+	return NULL;
+}
+
+/* Compare the chain's observation @c with the syscall's @s: 0 if equal */
+static inline int g_obs_diff(const struct g_obs *c, const struct g_obs *s,
+			     const char *what)
+{
+	int i, bad = 0;
+
+	if (c->n != s->n) {
+		printf("%s: observed %d and %d objects\n", what, c->n, s->n);
+		return 1;
+	}
+	if (!g_events_equal(c, s)) {
+		printf("%s: inotify events differ\n", what);
+		g_obs_print_events(c, "chain");
+		g_obs_print_events(s, "syscall");
+		bad = 1;
+	}
+	for (i = 0; i < c->n; i++) {
+		const char *f = g_obj_differs(&c->obj[i], &s->obj[i]);
+
+		if (!f)
+			continue;
+		printf("%s: %s: %s differs (chain: exists %d->%d, times changed %#x, "
+		       "size %lld, len %ld; syscall: exists %d->%d, %#x, %lld, %ld)\n",
+		       what, c->obj[i].path, f, c->obj[i].existed,
+		       c->obj[i].exists, c->obj[i].changed,
+		       (long long)c->obj[i].after.st_size, c->obj[i].len,
+		       s->obj[i].existed, s->obj[i].exists, s->obj[i].changed,
+		       (long long)s->obj[i].after.st_size, s->obj[i].len);
+		bad = 1;
+	}
+	fflush(stdout);
+	return bad;
+}
+
+/*
+ * Whether object @obj had exactly the timestamps @changed move and, unless
+ * @mask is 0, an event of @mask: that a side did see what an op does.
+ */
+static inline int g_obs_saw(const struct g_obs *o, int obj,
+			    unsigned int changed, uint32_t mask)
+{
+	int i, seen = !mask;
+
+	for (i = 0; i < o->nev; i++)
+		seen |= o->ev[i].obj == obj && (o->ev[i].mask & mask);
+	return o->obj[obj].changed == changed && seen;
+}
+
+#define g_obs_assert_same(c, s, what) do {				\
+	if (g_obs_diff((c), (s), (what)))				\
+		fail_msg("%s: the chain's effects differ from the syscall's", \
+			 (what));					\
+} while (0)
 
 #endif /* SYSCHAIN_GUEST_H */
