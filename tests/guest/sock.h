@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "guest.h"
 
 /* Fill @a with @name (in the abstract namespace if @abstract); its length */
 static inline socklen_t un_addr(struct sockaddr_un *a, const char *name,
@@ -43,6 +44,23 @@ static inline int bound_dgram(const char *name, int abstract,
 	if (fd < 0 || bind(fd, (struct sockaddr *)a, l))
 		return -1;
 	return fd;
+}
+
+/*
+ * What a socket op is compared on besides its results: the directory of
+ * the path-bound sockets (a tmpfs mounted strictatime: a send to a bound
+ * path moves the socket file's atime), the sockets bound to @dst and @src
+ * (each side binds its own), and the descriptor the op works on.
+ */
+static inline void sock_observe(struct g_obs *o, const char *dir,
+				const char *dst, const char *src, int fd)
+{
+	g_obs_init(o);
+	g_obs_add(o, dir, 0);
+	g_obs_add(o, dst, G_OBJ_PER_SIDE);
+	g_obs_add(o, src, G_OBJ_PER_SIDE);
+	if (fd >= 0 && fd != 1000)
+		g_obs_add_fd(o, fd);
 }
 
 #endif /* SYSCHAIN_GUEST_SOCK_H */

@@ -23,8 +23,10 @@
 #include "sock.h"
 
 #define BAD_PTR		((uint64_t)1)
-#define PATH_DST	"/tmp/sc-msg-dst"
-#define PATH_SRC	"/tmp/sc-msg-src"
+/* a tmpfs mounted strictatime by the tests */
+#define SOCK_DIR	"/tmp/sc-msg"
+#define PATH_DST	SOCK_DIR "/dst"
+#define PATH_SRC	SOCK_DIR "/src"
 #define MSG_COMPAT	0x80000000u	/* MSG_CMSG_COMPAT: compat syscalls only */
 #define MSG_SPLICE	0x8000000	/* MSG_SPLICE_PAGES: kernel-internal */
 #define CTL_SIZE	256
@@ -53,6 +55,7 @@ struct inst {
 	size_t restctllen;
 	int restflags;
 	int nextfd;
+	struct g_obs obs;		/* what the op did to the files */
 };
 
 static int pair(struct inst *in, int type)
@@ -407,10 +410,13 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 	m->msg_flags = 0x5a5a;	/* ignored on input, written by recvmsg */
 	msgp = t->msgp == P_OK ? (uintptr_t)m : t->msgp == P_BAD ? BAD_PTR : 0;
 
+	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->fd);
+	g_obs_begin(&in->obs);
 	if (chained)
 		ret = g_chain1(t->nr, in->fd, msgp, t->flags, 0, 0, 0);
 	else
 		ret = g_sys(t->nr, in->fd, msgp, t->flags, 0, 0, 0);
+	g_obs_end(&in->obs);
 
 	/* descriptors the op installed are closed after the comparison */
 	if (!send && t->ctl == C_BUF)
@@ -476,6 +482,7 @@ static void check_case(const struct mcase *t)
 	if (c.nextfd != s.nextfd)
 		fail_msg("%s: next free descriptor chain %d, syscall %d",
 			 t->what, c.nextfd, s.nextfd);
+	g_obs_assert_same(&c.obs, &s.obs, t->what);
 }
 
 #define S(w, mk, ...) { w, __NR_sendmsg, mk, __VA_ARGS__ }
@@ -522,11 +529,15 @@ static void test_sendmsg_table(void **state)
 		S("EAGAIN O_NONBLOCK", dgram_full_nb, P_OK, V_ONE, 4, 0, P_NULL, 0, C_NONE, 0, -EAGAIN),
 		S("EPIPE", stream_shut_wr, P_OK, V_ONE, 4, MSG_NOSIGNAL, P_NULL, 0, C_NONE, 0, -EPIPE),
 	};
+	static struct inst in;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
+	/* a send to a bound path moves the socket file's atime */
+	assert_int_equal(run_case(&table[6], &in, 0), 4);
+	assert_true(g_obs_saw(&in.obs, 1, G_ATIME, 0));
 }
 
 static void test_recvmsg_table(void **state)
@@ -781,6 +792,19 @@ static void test_interrupted_recvmsg(void **state)
 	interrupted_recvmsg(SA_RESTART);
 }
 
+/* the directory of the path-bound sockets: a strictatime tmpfs */
+static int setup(void **state)
+{
+	(void)state;
+	return g_mount_strictatime(SOCK_DIR);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return umount2(SOCK_DIR, MNT_DETACH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +816,6 @@ int main(void)
 	};
 
 	g_dev();	/* opened first: both sides see the same free fds */
-	return cmocka_run_group_tests_name("syschain-ops-msg", tests, NULL,
-					   NULL);
+	return cmocka_run_group_tests_name("syschain-ops-msg", tests, setup,
+					   teardown);
 }

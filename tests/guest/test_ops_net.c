@@ -19,8 +19,10 @@
 #include "sock.h"
 
 #define BAD_PTR		((uint64_t)1)
-#define PATH_DST	"/tmp/sc-net-dst"
-#define PATH_SRC	"/tmp/sc-net-src"
+/* a tmpfs mounted strictatime by the tests */
+#define SOCK_DIR	"/tmp/sc-net"
+#define PATH_DST	SOCK_DIR "/dst"
+#define PATH_SRC	SOCK_DIR "/src"
 #define KERNEL_PTR	0xffff888000000000ULL	/* access_ok() fails */
 #define MSG_SPLICE	0x8000000	/* MSG_SPLICE_PAGES: kernel-internal */
 
@@ -37,6 +39,7 @@ struct inst {
 	int fromlen;			/* recvfrom's address length */
 	char rest[256];			/* what is left afterwards */
 	long restlen;
+	struct g_obs obs;		/* what the op did to the files */
 };
 
 static int pair(struct inst *in, int type)
@@ -253,10 +256,13 @@ static long run_case(const struct ncase *t, struct inst *in, int chained)
 		a[5] = t->lenptr == B_OK ? (uintptr_t)&in->fromlen :
 		       t->lenptr == B_BAD ? BAD_PTR : 0;
 	}
+	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->fd);
+	g_obs_begin(&in->obs);
 	if (chained)
 		ret = g_chain1(t->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	else
 		ret = g_sys(t->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	g_obs_end(&in->obs);
 
 	/* what is left: at the peer after a send, in the socket after a recv */
 	memset(in->rest, 0, sizeof(in->rest));
@@ -292,6 +298,7 @@ static void check_case(const struct ncase *t)
 	if (c.restlen != s.restlen || memcmp(c.rest, s.rest, sizeof(c.rest)))
 		fail_msg("%s: left in the socket: chain %ld, syscall %ld",
 			 t->what, c.restlen, s.restlen);
+	g_obs_assert_same(&c.obs, &s.obs, t->what);
 }
 
 static void test_sendto_table(void **state)
@@ -320,6 +327,7 @@ static void test_sendto_table(void **state)
 		{ "EPIPE peer closed", __NR_sendto, stream_peer_closed, "x", 1, MSG_NOSIGNAL, A_NONE, 0, 0, -EPIPE },
 		{ "stream nonblocking", __NR_sendto, stream_pair_nb, "nb", 2, 0, A_NONE, 0, 0, 2 },
 	};
+	static struct inst in;
 	size_t i;
 
 	(void)state;
@@ -327,6 +335,9 @@ static void test_sendto_table(void **state)
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
 	signal(SIGPIPE, SIG_DFL);
+	/* a send to a bound path moves the socket file's atime */
+	assert_int_equal(run_case(&table[4], &in, 0), 4);
+	assert_true(g_obs_saw(&in.obs, 1, G_ATIME, 0));
 }
 
 static void test_recvfrom_table(void **state)
@@ -550,6 +561,19 @@ static void test_round_trip(void **state)
 	close(snd);
 }
 
+/* the directory of the path-bound sockets: a strictatime tmpfs */
+static int setup(void **state)
+{
+	(void)state;
+	return g_mount_strictatime(SOCK_DIR);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return umount2(SOCK_DIR, MNT_DETACH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +585,6 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 	};
 
-	return cmocka_run_group_tests_name("syschain-ops-net", tests, NULL,
-					   NULL);
+	return cmocka_run_group_tests_name("syschain-ops-net", tests, setup,
+					   teardown);
 }
