@@ -6,7 +6,9 @@
  * CAP_DAC_OVERRIDE in its effective set), on root-only files, symlinks,
  * relative to directory descriptors, on a noexec mount (X_OK), on
  * read-only mounts (W_OK, EROFS: superblock and bind mount) and with the
- * error cases (EINVAL, EFAULT, EBADF, ENOENT, ENOTDIR).
+ * error cases (EINVAL, EFAULT, EBADF, ENOENT, ENOTDIR). On a strictatime
+ * tmpfs, the symlinks a lookup follows get their atime moved: the chain
+ * must move the same ones (and send the same inotify events: none).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #define NOEXEC		D "/noexec"
 #define RO		D "/ro"
 #define ROBIND		"/tmp/sc-access-robind"
+#define ATIME		D "/atime"	/* strictatime: a followed link's atime moves */
 #define BAD_PTR		((uint64_t)1)
 #define DIRFD		(-1000)	/* placeholder: the open directory */
 #define FILEFD		(-1001)	/* placeholder: an open regular file */
@@ -61,6 +64,7 @@ static int mkfile(const char *path, mode_t mode, uid_t uid, gid_t gid)
 static int setup(void **state)
 {
 	(void)state;
+	umount2(ATIME, MNT_DETACH);
 	umount2(ROBIND, MNT_DETACH);
 	umount2(RO, MNT_DETACH);
 	umount2(NOEXEC, MNT_DETACH);
@@ -112,6 +116,15 @@ static int setup(void **state)
 		return -1;
 	}
 
+	/* links to follow where atime moves on every access */
+	if (g_mount_strictatime(ATIME) || mkfile(ATIME "/file", 0644, 0, 0) ||
+	    mkdir(ATIME "/dir", 0755) || symlink("file", ATIME "/link") ||
+	    symlink("link", ATIME "/link2") || symlink("dir", ATIME "/dlink") ||
+	    symlink("nope", ATIME "/dangling")) {
+		print_message("setup: %s: %s\n", ATIME, strerror(errno));
+		return -1;
+	}
+
 	dirfd_ = open(D, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	filefd_ = open(D "/all_rw", O_RDONLY | O_CLOEXEC);
 	pathfd_ = open(D "/root_only", O_PATH | O_CLOEXEC);
@@ -124,6 +137,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	umount2(ATIME, MNT_DETACH);
 	umount2(ROBIND, MNT_DETACH);
 	umount2(RO, MNT_DETACH);
 	umount2(NOEXEC, MNT_DETACH);
@@ -281,6 +295,21 @@ static const struct acase cases[] = {
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/* on the strictatime tree: which links a lookup follows (atime) */
+static const struct acase atime_cases[] = {
+	ALL_FLAGS(AT_FDCWD, ATIME "/link"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/link2"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/dlink"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/dlink/"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/dlink/.."),
+	ALL_FLAGS(AT_FDCWD, ATIME "/dangling"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/file"),
+	ALL_FLAGS(AT_FDCWD, ATIME "/dir"),
+	ALL_FLAGS(DIRFD, "atime/link2"),
+};
+
+#define NATIME_CASES (sizeof(atime_cases) / sizeof(atime_cases[0]))
+
 static uint64_t real_dfd(int dfd)
 {
 	switch (dfd) {
@@ -315,36 +344,83 @@ static long chain_one(uint32_t nr, const uint64_t *a, int nargs)
 }
 
 struct tally {
-	unsigned int ran, mismatches, ok, eacces, erofs;
+	unsigned int ran, mismatches, ok, eacces, erofs, atimes;
 };
 
-/* faccessat2, and faccessat when the flags are 0: chain against syscall */
-static void run_case(const struct acase *k, struct tally *t, const char *who)
+/* what a call on the atime tree is compared on: the tree and its links */
+static void atime_observe(struct g_obs *o)
 {
+	static const char *const links[] = {
+		ATIME "/link", ATIME "/link2", ATIME "/dlink", ATIME "/dangling",
+	};
+	size_t i;
+
+	g_obs_init(o);
+	g_obs_add(o, ATIME, 0);
+	g_obs_add(o, ATIME "/file", 0);
+	g_obs_add(o, ATIME "/dir", 0);
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		g_obs_add(o, links[i], G_OBJ_NOFOLLOW);
+}
+
+/* One call, the chain's or the syscall's; observed when @o */
+static long one_call(uint32_t nr, const uint64_t *a, int nargs, int chained,
+		     struct g_obs *o)
+{
+	long r;
+
+	if (o) {
+		atime_observe(o);
+		g_obs_begin(o);
+	}
+	r = chained ? chain_one(nr, a, nargs) :
+		      g_sys(nr, a[0], a[1], a[2], nargs > 3 ? a[3] : 0, 0, 0);
+	if (o)
+		g_obs_end(o);
+	return r;
+}
+
+/*
+ * faccessat2, and faccessat when the flags are 0: chain against syscall;
+ * with @observed, their effects on the atime tree as well.
+ */
+static void run_case(const struct acase *k, struct tally *t, const char *who,
+		     int observed)
+{
+	static struct g_obs oc, os;
 	uint64_t a[4] = { real_dfd(k->dfd), (uintptr_t)k->path,
 			  (uint64_t)(int64_t)k->mode, (uint64_t)(int64_t)k->flags };
-	int pass;
+	int pass, i;
 
 	for (pass = 0; pass < 2; pass++) {
 		uint32_t nr = pass ? __NR_faccessat : __NR_faccessat2;
+		const char *name = pass ? "faccessat" : "faccessat2";
 		long want, got;
+		char what[160];
 
 		if (pass && k->flags)
 			continue;
-		want = g_sys(nr, a[0], a[1], a[2], pass ? 0 : a[3], 0, 0);
-		got = chain_one(nr, a, pass ? 3 : 4);
+		want = one_call(nr, a, pass ? 3 : 4, 0, observed ? &os : NULL);
+		got = one_call(nr, a, pass ? 3 : 4, 1, observed ? &oc : NULL);
 		t->ran++;
 		t->ok += want == 0;
 		t->eacces += want == -EACCES;
 		t->erofs += want == -EROFS;
+		snprintf(what, sizeof(what), "%s: %s(%d, %s, %#x, %#x)", who,
+			 name, (int)a[0], k->path == NUL_PATH ? "NULL" :
+			 k->path == BAD_PATH ? "(bad)" : k->path, k->mode,
+			 k->flags);
 		if (got != want) {
 			t->mismatches++;
-			fprintf(stderr, "%s: %s(%d, %s, %#x, %#x): chain %ld, syscall %ld\n",
-				who, pass ? "faccessat" : "faccessat2", (int)a[0],
-				k->path == NUL_PATH ? "NULL" :
-				k->path == BAD_PATH ? "(bad)" : k->path,
-				k->mode, k->flags, got, want);
+			fprintf(stderr, "%s: chain %ld, syscall %ld\n", what,
+				got, want);
 		}
+		if (!observed)
+			continue;
+		if (g_obs_diff(&oc, &os, what))
+			t->mismatches++;
+		for (i = 0; i < os.n; i++)
+			t->atimes += !!(os.obj[i].changed & G_ATIME);
 	}
 }
 
@@ -406,7 +482,14 @@ static int child_main(enum ident id)
 		return 2;
 	}
 	for (i = 0; i < NCASES; i++)
-		run_case(&cases[i], &t, ident_name[id]);
+		run_case(&cases[i], &t, ident_name[id], 0);
+	for (i = 0; i < NATIME_CASES; i++)
+		run_case(&atime_cases[i], &t, ident_name[id], 1);
+	/* following a link did move atimes */
+	if (!t.atimes) {
+		fprintf(stderr, "%s: no call moved an atime\n", ident_name[id]);
+		bad_expect++;
+	}
 	for (i = 0; i < sizeof(expects) / sizeof(expects[0]); i++) {
 		const struct expect *e = &expects[i];
 		long r;
@@ -421,8 +504,9 @@ static int child_main(enum ident id)
 				ident_name[id], e->path, e->mode, e->flags, r, e->ret);
 		}
 	}
-	fprintf(stderr, "%s: %u calls, %u mismatches (syscall: %u ok, %u EACCES, %u EROFS)\n",
-		ident_name[id], t.ran, t.mismatches, t.ok, t.eacces, t.erofs);
+	fprintf(stderr, "%s: %u calls, %u mismatches (syscall: %u ok, %u EACCES, %u EROFS, %u atimes moved)\n",
+		ident_name[id], t.ran, t.mismatches, t.ok, t.eacces, t.erofs,
+		t.atimes);
 	return t.mismatches || bad_expect ? 1 : 0;
 }
 
