@@ -65,14 +65,14 @@ install: libchain
 # warnings as everything else. Every guest test declares its test count
 # (tests/guest/counted.h, force-included; tests/vm/run.sh checks it).
 GUEST_COUNTED := -include $(TOP)/tests/guest/counted.h
-$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest.h tests/guest/sock.h uapi/linux/syschain.h \
-		module/oplist.h tests/guest/counted.h
+GUEST_HDRS := $(wildcard tests/guest/*.h)
+$(BUILD)/guest/%: tests/guest/%.c $(GUEST_HDRS) uapi/linux/syschain.h module/oplist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/module -o $@ $< -lcmocka -lpthread
 
 # test_diff links libchain (an explicit rule wins over the pattern rule)
 $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
-		libchain/include/libchain.h $(BUILD)/libchain/libchain.a tests/guest/counted.h
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
@@ -85,6 +85,8 @@ $(BUILD)/guest/test_compat32: tests/compat/test_compat32.c uapi/linux/syschain.h
 	$(CC) -m32 -static -std=gnu11 $(WARN) $(CFLAGS) -I$(TOP)/uapi -o $@ $<
 
 guest-tests: $(GUEST_TESTS)
+# `make build/guest/test_X` builds one test (the rules name absolute paths)
+build/guest/%: $(BUILD)/guest/% ;
 
 check-install: libchain
 	tests/install-test.sh
