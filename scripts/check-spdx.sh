@@ -44,7 +44,7 @@ header() {
 
 # has_line FILE KEY ID: the header KEY of FILE lists ID
 has_line() {
-	header "$1" "$2" | grep -qxF -- "$3"
+	header "$1" "$2" | grep -xF -- "$3" >/dev/null
 }
 
 # check_expr FILE EXPR: prints one line per problem

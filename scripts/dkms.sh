@@ -103,7 +103,7 @@ install)
 	srcdir=/usr/src/$NAME-$VERSION
 	# Re-installing the same version: drop the old registration first so
 	# that dkms picks up the new sources.
-	if dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep -q .; then
+	if dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep . >/dev/null; then
 		dkms remove "$NAME/$VERSION" --all
 	fi
 	rm -rf "$srcdir"
@@ -121,7 +121,7 @@ install)
 	;;
 uninstall)
 	need_root uninstall
-	if command -v dkms >/dev/null && dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep -q .; then
+	if command -v dkms >/dev/null && dkms status -m "$NAME" -v "$VERSION" 2>/dev/null | grep . >/dev/null; then
 		dkms remove "$NAME/$VERSION" --all
 	else
 		echo "dkms.sh: $NAME/$VERSION is not registered with dkms"

@@ -107,7 +107,9 @@ step "a program built against libchain-dev with pkg-config"
 mkdir -p /tmp/pkg && cp tests/fresh/pkg-chain.c /tmp/pkg/
 (cd /tmp/pkg && cc -std=gnu11 -Wall -Wextra -Werror -o pkg-chain pkg-chain.c \
 	$(pkg-config --cflags --libs libchain))
-ldd /tmp/pkg/pkg-chain | grep -q "/libchain.so.0 " ||
+# (not ldd | grep -q: under pipefail, grep's early exit fails the pipe)
+ldd /tmp/pkg/pkg-chain >/tmp/pkg/ldd.txt
+grep -q "/libchain.so.0 " /tmp/pkg/ldd.txt ||
 	{ echo "check-fresh[root]: pkg-chain not linked against the packaged libchain.so.0"; exit 1; }
 step "the README's first chain, verbatim, built with the README's line"
 mkdir -p /tmp/readme

@@ -134,7 +134,7 @@ _fetch_6_12() {
 	# Normally the chroot has the -unsigned image installed (see above).
 	if [[ -f $VM_CHROOT/boot/vmlinuz-$VM_RELEASE ]] &&
 		dpkg-query --admindir="$VM_CHROOT/var/lib/dpkg" -W -f '${db:Status-Abbrev}' \
-			"linux-image-$VM_RELEASE-unsigned" 2>/dev/null | grep -q '^ii'; then
+			"linux-image-$VM_RELEASE-unsigned" 2>/dev/null | grep '^ii' >/dev/null; then
 		mkdir -p "$kdir.tmp/boot"
 		cp "$VM_CHROOT/boot/vmlinuz-$VM_RELEASE" "$VM_CHROOT/boot/config-$VM_RELEASE" "$kdir.tmp/boot/"
 		rm -rf "$kdir"
