@@ -31,10 +31,13 @@
  *     SYSCHAIN_NO_INDEX.
  *  A3 A condition none of the ops' ranges covers is still validated
  *     ("the whole chain").
- *  A4 Between two ops the order of the checks is: pending signal (only
- *     with check_signals, see below), then the step budget, then the op's
+ *  A4 Between two ops the order of the checks is: the step budget, then
+ *     a pending signal (only with check_signals, see A7), then the op's
  *     references. An op whose reference is unresolved does not run and
- *     uses no step.
+ *     uses no step. (The oracle first checked the signal before the
+ *     budget; the text allows both, the module checks the budget first:
+ *     a SIGPIPE raised by the op that uses the last step ends the chain
+ *     BUDGET, not INTERRUPTED.)
  *  A5 Conditions are evaluated lazily, in order: once one holds, the
  *     later ones (and their references) are not looked at; a condition
  *     whose right-hand reference names an op that has not run stops the
@@ -47,8 +50,9 @@
  *     signal that arrives during an op (SIGPIPE of a write to a broken
  *     pipe) stops the chain INTERRUPTED at the op that would run next,
  *     its count unchanged; if no op follows (end of chain, STOPPED,
- *     FAILED) the chain ends as it would have. The user backend does not
- *     check (syschain(7)); check_signals = false models it.
+ *     FAILED, budget spent: A4) the chain ends as it would have. The
+ *     user backend does not check (syschain(7)); check_signals = false
+ *     models it.
  *  A8 The refused calls of the README's table among the supported ops:
  *     openat whose directory argument is a reference or a value other
  *     than AT_FDCWD (compared as a 64-bit value: CHAIN_ARG(AT_FDCWD));
@@ -417,12 +421,12 @@ static inline bool oracle_enter(const struct oracle_env *env,
 {
 	int k;
 
-	if (env->check_signals && env->signals && *env->signals != sig0) {
-		oracle_end(r, SYSCHAIN_STATUS_INTERRUPTED, i, ORACLE_NO);
-		return false;
-	}
 	if (r->steps >= budget) {
 		oracle_end(r, SYSCHAIN_STATUS_BUDGET, i, ORACLE_NO);
+		return false;
+	}
+	if (env->check_signals && env->signals && *env->signals != sig0) {
+		oracle_end(r, SYSCHAIN_STATUS_INTERRUPTED, i, ORACLE_NO);
 		return false;
 	}
 	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
