@@ -2914,7 +2914,7 @@ static int nr_chains(void)
 {
 	const char *s = getenv("DIFF_CHAINS");
 
-	return s && atoi(s) > 0 ? atoi(s) : 600;
+	return s && atoi(s) > 0 ? atoi(s) : 500;
 }
 
 static double now(void)
