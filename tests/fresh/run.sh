@@ -132,6 +132,10 @@ tests/vm/run.sh --kernel 6.1 --module "$ko" --on-demand --test /tmp/pkg/pkg-chai
 	--log /tmp/vm-pkg.log
 EOF
 
+# On a first run (a fresh clone without a cache) nothing has downloaded a
+# kernel yet: the directory must exist to be bound; the root's guest step
+# downloads into it.
+mkdir -p "$VM_CACHE/kernels"
 rc=0
 "$VM_DIR/chroot-run.sh" "$ROOT" --bind "$ARCHIVES:/var/cache/apt/archives" \
 	--bind "$VM_CACHE/kernels:$SRC/.cache/vm/kernels" -- \
