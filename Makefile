@@ -77,6 +77,13 @@ $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
+# test_boundary too: each case runs as syscalls and on both backends
+$(BUILD)/guest/test_boundary: tests/guest/test_boundary.c uapi/linux/syschain.h \
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
+		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
+
 $(BUILD)/libchain/libchain.a: FORCE
 	$(MAKE) -C libchain $@
 

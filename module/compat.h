@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What differs between the kernels syschain supports (6.1 to 6.12). This
- * is the one file that tests kernel versions.
+ * What differs between the kernels syschain supports (6.1 to 6.12), and
+ * between kernel configurations. This is the one file that tests kernel
+ * versions and the options that change what a struct holds.
  */
 #ifndef SYSCHAIN_COMPAT_H
 #define SYSCHAIN_COMPAT_H
@@ -9,9 +10,12 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fcntl.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fsnotify.h>
 #include <linux/mount.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/securebits.h>
 #include <linux/uio.h>
 #include <linux/version.h>
@@ -70,7 +74,9 @@ static inline bool sc_fstatat_null_is_empty(const char __user *name,
 /*
  * From 6.8 readv()/writev() check the file's mode before they read the
  * iovecs (vfs_readv()/vfs_writev() absorbed do_iter_read()/_write()), and
- * a read of nothing still sends FS_ACCESS; before, the iovecs came first.
+ * writev() takes freeze protection only around the write itself; before,
+ * the iovecs came first, and vfs_writev() took freeze protection before
+ * do_iter_write()'s mode checks.
  */
 static inline bool sc_rwv_mode_first(void)
 {
@@ -113,6 +119,68 @@ static inline bool sc_access_need_override_creds(int flags)
 	return false;
 #else
 	return !(flags & AT_EACCESS);
+#endif
+}
+
+/*
+ * close(2): file_close_fd() is exported from 6.8 on, and there the syscall
+ * releases the file synchronously (filp_flush(), then __fput_sync(), which
+ * refuses non-kernel threads before 6.6). Holding a reference across
+ * filp_close() keeps its fput() from being the final one.
+ */
+static inline int sc_close_fd(unsigned int fd)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	struct file *file = file_close_fd(fd);
+	int retval;
+
+	if (!file)
+		return -EBADF;
+	get_file(file);
+	retval = filp_close(file, current->files);
+	__fput_sync(file);
+	return retval;
+#else
+	return close_fd(fd);
+#endif
+}
+
+/*
+ * The buffer of sendto()/recvfrom() as the syscall sets it up: from 6.5 an
+ * ITER_UBUF iterator (import_ubuf()); before, a one-segment ITER_IOVEC
+ * (import_single_range(), with the iovec in @iov), which a protocol that
+ * looks at the segments (nr_segs, iter_iov()) sees differently. Both clamp
+ * the count to MAX_RW_COUNT, then give -EFAULT unless the whole range is a
+ * user range.
+ */
+static inline int sc_import_single(int rw, void __user *buf, size_t len,
+			    struct iovec *iov, struct iov_iter *iter)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (unlikely(!access_ok(buf, len)))
+		return -EFAULT;
+	iov_iter_ubuf(iter, rw, buf, len);
+	return 0;
+#else
+	return import_single_range(rw, buf, len, iov, iter);
+#endif
+}
+
+/*
+ * Whether the caller runs under a seccomp filter. task_struct's seccomp
+ * state has its members only with CONFIG_SECCOMP (an empty struct
+ * otherwise), so the test is the preprocessor's: IS_ENABLED() would still
+ * compile the member access. Without CONFIG_SECCOMP_FILTER, which depends
+ * on CONFIG_SECCOMP, the mode is never SECCOMP_MODE_FILTER.
+ */
+static inline bool sc_seccomp_filtered(void)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(current->seccomp.mode) == SECCOMP_MODE_FILTER;
+#else
+	return false;
 #endif
 }
 

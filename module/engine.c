@@ -13,13 +13,14 @@
 
 #define SC_OP_FLAGS	SYSCHAIN_OP_IGNORE_ERROR
 #define SC_COND_FLAGS	SYSCHAIN_COND_RHS_REF
-#define SC_RUN_FLAGS	SYSCHAIN_RUN_STOP_ON_ERROR
+#define SC_RUN_FLAGS	(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME | \
+			 SYSCHAIN_RUN_RESUME_EINTR)
 
-#ifndef SC_ENV_PENDING
-#define SC_ENV_PENDING(env) ((env)->pending && (env)->pending((env)->priv))
+#ifndef SC_ENV_BOUNDARY
+#define SC_ENV_BOUNDARY(env) ((env)->boundary ? (env)->boundary((env)->priv) : 0)
 #endif
 #ifndef SC_ENV_CALL
-#define SC_ENV_CALL(def, args) ((def)->fn(args))
+#define SC_ENV_CALL(c, def, args) ((def)->fn(args))
 #endif
 
 #ifndef likely
@@ -129,6 +130,13 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 	if (c->flags & ~SC_RUN_FLAGS || !c->nr_ops)
 		return sc_reject(rep, -EINVAL, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
+	/* a run goes on where it left the kernel: at an op of the chain */
+	if ((c->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+	    !(c->flags & SYSCHAIN_RUN_RESUME))
+		return sc_reject(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+				 SYSCHAIN_NO_INDEX);
+	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->nr_ops)
+		return sc_reject(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
 
 	for (i = 0; i < c->nr_ops; i++) {
 		const struct sc_opdef *def = sc_lookup(env, c->ops[i].nr);
@@ -200,6 +208,18 @@ static void sc_stop(struct sc_report *rep, __u32 status, __u32 op, __u32 cond)
 	rep->stop_cond = cond;
 }
 
+/*
+ * Leave the chain at an op boundary, to be continued at op @next: the
+ * executor returns to user mode (with @restart, the kernel's restart code
+ * for the ioctl) and the caller, or the kernel's syscall restart, calls it
+ * again with %SYSCHAIN_RUN_RESUME.
+ */
+static void sc_suspend(struct sc_report *rep, __u32 next, int restart)
+{
+	sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, next, SYSCHAIN_NO_INDEX);
+	rep->restart = restart;
+}
+
 /* Resolve an op's arguments; 0, or -1 if a referenced op has not run. */
 static int sc_resolve_args(const struct sc_chain *c,
 			   const struct syschain_op *op, __u64 *args)
@@ -226,47 +246,126 @@ static inline int sc_is_restart(__s64 ret)
 	       ret == -SC_ERESTARTNOHAND || ret == -SC_ERESTART_RESTARTBLOCK;
 }
 
+/*
+ * What op @pc's result @ret decides: its conditions in order (the first
+ * that holds stops the chain or jumps), then %SYSCHAIN_RUN_STOP_ON_ERROR.
+ * Return: 0 to go on at *@next, 1 if the chain stops (@rep says why).
+ */
+static int sc_decide(const struct sc_chain *c, __u32 pc, __s64 ret,
+		     __u32 *next, struct sc_report *rep)
+{
+	const struct syschain_op *op = &c->ops[pc];
+	__u32 k;
+
+	*next = pc + 1;
+	for (k = 0; k < op->cond_count; k++) {
+		__u32 ci = op->cond_index + k;
+		const struct syschain_cond *cond = &c->conds[ci];
+		__u64 rhs = cond->rhs;
+
+		if (cond->flags & SYSCHAIN_COND_RHS_REF) {
+			const struct syschain_result *r =
+				&c->results[cond->rhs_ref];
+
+			if (unlikely(!r->count)) {
+				sc_stop(rep, SYSCHAIN_STATUS_UNRESOLVED, pc, ci);
+				return 1;
+			}
+			rhs += (__u64)r->ret;
+		}
+		if (!sc_cond_eval(cond->cmp, (__u64)ret, rhs))
+			continue;
+		if (cond->action == SYSCHAIN_ACT_STOP) {
+			sc_stop(rep, SYSCHAIN_STATUS_STOPPED, pc, ci);
+			return 1;
+		}
+		*next = cond->target;
+		return 0;
+	}
+	if (ret < 0 && (c->flags & SYSCHAIN_RUN_STOP_ON_ERROR) &&
+	    !(op->flags & SYSCHAIN_OP_IGNORE_ERROR)) {
+		sc_stop(rep, SYSCHAIN_STATUS_FAILED, pc, SYSCHAIN_NO_INDEX);
+		return 1;
+	}
+	return 0;
+}
+
+/* Record op @pc's result, as a completed call of the op. */
+static inline void sc_record(const struct sc_chain *c, __u32 pc, __s64 ret)
+{
+	c->results[pc].ret = ret;
+	c->results[pc].count++;
+}
+
 /**
  * sc_run() - execute a validated chain
  * @c: the chain, after a successful sc_validate()
  * @env: the executor
  * @rep: filled in with the steps made and why the chain stopped
  *
- * Ops run from index 0. After each op its conditions are checked in order;
- * the first that holds stops the chain or jumps. If none holds, a negative
- * result stops the chain under %SYSCHAIN_RUN_STOP_ON_ERROR, and otherwise
- * execution goes on with the next op. An op result of -EINTR (a signal
- * interrupted it) always stops the chain.
+ * A fresh run zeroes the results and starts at op 0; with
+ * %SYSCHAIN_RUN_RESUME in @c->flags it goes on from @c->start with
+ * @c->start_steps steps made and the results as they are (and, with
+ * %SYSCHAIN_RUN_RESUME_EINTR, op @c->start first completes with -EINTR).
+ *
+ * Each op runs, then its conditions are checked in order; the first that
+ * holds stops the chain or jumps. If none holds, a negative result stops
+ * the chain under %SYSCHAIN_RUN_STOP_ON_ERROR, and otherwise execution goes
+ * on with the next op. Before the next op runs, the executor's boundary
+ * hook may ask to leave (work that only a return to user mode does is
+ * pending); an op that returns a kernel restart code is left unfinished,
+ * to be run again. Both end the run with status %SYSCHAIN_STATUS_INTERRUPTED
+ * and @rep->restart set; @rep->stop_op is the op to continue at.
  */
 void sc_run(struct sc_chain *c, const struct sc_env *env,
 	    struct sc_report *rep)
 {
-	struct syschain_result *res = c->results;
-	const int stop_on_error = c->flags & SYSCHAIN_RUN_STOP_ON_ERROR;
 	__u64 steps = 0;
 	__u32 pc = 0, i;
+	int why;
 
-	for (i = 0; i < c->nr_ops; i++) {
-		res[i].ret = 0;
-		res[i].count = 0;
-	}
 	sc_stop(rep, SYSCHAIN_STATUS_COMPLETED, SYSCHAIN_NO_INDEX,
 		SYSCHAIN_NO_INDEX);
+	rep->restart = 0;
+	if (c->flags & SYSCHAIN_RUN_RESUME) {
+		pc = c->start;
+		steps = c->start_steps;
+		if (c->flags & SYSCHAIN_RUN_RESUME_EINTR) {
+			/* the op a handler interrupted returns -EINTR */
+			if (unlikely(steps >= c->max_steps)) {
+				sc_stop(rep, SYSCHAIN_STATUS_BUDGET, pc,
+					SYSCHAIN_NO_INDEX);
+				goto out;
+			}
+			steps++;
+			sc_record(c, pc, -EINTR);
+			if (env->trace) {
+				const struct syschain_op *op = &c->ops[pc];
+				__u64 argbuf[SYSCHAIN_MAX_ARGS];
+
+				env->trace(env->priv, pc, op->nr,
+					   op->ref_mask &&
+					   !sc_resolve_args(c, op, argbuf) ?
+					   argbuf : op->args, -EINTR);
+			}
+			if (sc_decide(c, pc, -EINTR, &pc, rep))
+				goto out;
+		}
+	} else {
+		for (i = 0; i < c->nr_ops; i++) {
+			c->results[i].ret = 0;
+			c->results[i].count = 0;
+		}
+	}
 
 	while (pc < c->nr_ops) {
 		const struct syschain_op *op = &c->ops[pc];
 		__u64 argbuf[SYSCHAIN_MAX_ARGS];
 		const __u64 *args = op->args;
-		__u32 k, next = pc + 1;
 		__s64 ret;
 
 		if (unlikely(steps >= c->max_steps)) {
 			sc_stop(rep, SYSCHAIN_STATUS_BUDGET, pc,
-				SYSCHAIN_NO_INDEX);
-			break;
-		}
-		if (unlikely(SC_ENV_PENDING(env))) {
-			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,
 				SYSCHAIN_NO_INDEX);
 			break;
 		}
@@ -279,54 +378,29 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 			args = argbuf;
 		}
 
-		ret = SC_ENV_CALL(c->defs[pc], args);
+		ret = SC_ENV_CALL(c, c->defs[pc], args);
+		if (unlikely(ret < 0) && sc_is_restart(ret)) {
+			/* not finished: run it again after the signal */
+			sc_suspend(rep, pc, (int)ret);
+			break;
+		}
 		steps++;
-		if (unlikely(ret < 0) && sc_is_restart(ret))
-			ret = -EINTR;
-		res[pc].ret = ret;
-		res[pc].count++;
+		sc_record(c, pc, ret);
 		if (env->trace)
 			env->trace(env->priv, pc, op->nr, args, ret);
-
-		if (unlikely(ret == -EINTR)) {
-			sc_stop(rep, SYSCHAIN_STATUS_INTERRUPTED, pc,
-				SYSCHAIN_NO_INDEX);
+		if (sc_decide(c, pc, ret, &pc, rep))
+			break;
+		if (pc >= c->nr_ops)
+			break;
+		why = SC_ENV_BOUNDARY(env);
+		if (unlikely(why)) {
+			if (why == SC_BOUNDARY_DENY)
+				sc_stop(rep, SYSCHAIN_STATUS_DENIED, pc,
+					SYSCHAIN_NO_INDEX);
+			else
+				sc_suspend(rep, pc, -SC_ERESTARTNOINTR);
 			break;
 		}
-
-		for (k = 0; k < op->cond_count; k++) {
-			__u32 ci = op->cond_index + k;
-			const struct syschain_cond *cond = &c->conds[ci];
-			__u64 rhs = cond->rhs;
-
-			if (cond->flags & SYSCHAIN_COND_RHS_REF) {
-				const struct syschain_result *r =
-					&res[cond->rhs_ref];
-
-				if (unlikely(!r->count)) {
-					sc_stop(rep, SYSCHAIN_STATUS_UNRESOLVED,
-						pc, ci);
-					goto out;
-				}
-				rhs += (__u64)r->ret;
-			}
-			if (!sc_cond_eval(cond->cmp, (__u64)ret, rhs))
-				continue;
-			if (cond->action == SYSCHAIN_ACT_STOP) {
-				sc_stop(rep, SYSCHAIN_STATUS_STOPPED, pc, ci);
-				goto out;
-			}
-			next = cond->target;
-			goto advance;
-		}
-		if (ret < 0 && stop_on_error &&
-		    !(op->flags & SYSCHAIN_OP_IGNORE_ERROR)) {
-			sc_stop(rep, SYSCHAIN_STATUS_FAILED, pc,
-				SYSCHAIN_NO_INDEX);
-			break;
-		}
-advance:
-		pc = next;
 	}
 out:
 	rep->steps = steps;

@@ -22,7 +22,10 @@
  *
  * Return: what the syscall returns, a negative errno on failure. Kernel
  * implementations may return the kernel-internal restart codes
- * (-ERESTARTSYS and friends); the engine reports them as -EINTR.
+ * (-ERESTARTSYS and friends) where the syscall would: the op did not
+ * finish, the engine leaves the chain there (sc_run()) and the op runs
+ * again when the chain is resumed. An op whose syscall cannot be restarted
+ * (close) turns them into -EINTR itself, as the syscall does.
  */
 typedef __s64 (*sc_op_fn)(const __u64 *args);
 
@@ -44,6 +47,13 @@ struct sc_opdef {
 	int (*check)(const struct syschain_op *op);
 };
 
+/* what an executor's boundary hook answers */
+enum {
+	SC_BOUNDARY_NONE,
+	SC_BOUNDARY_SUSPEND,
+	SC_BOUNDARY_DENY
+};
+
 /**
  * struct sc_env - what an executor plugs into the engine
  * @table: the executor's ops indexed by syscall number (entries without
@@ -51,8 +61,11 @@ struct sc_opdef {
  * @table_len: entries in @table
  * @lookup: the op of syscall @nr, or NULL if unsupported; used while
  *	validating only, never on the execution path
- * @pending: called before each op; non-zero stops the chain with
- *	%SYSCHAIN_STATUS_INTERRUPTED (a pending signal). May be NULL.
+ * @boundary: called after an op when the chain goes on, before the next
+ *	op: %SC_BOUNDARY_NONE to go on, %SC_BOUNDARY_SUSPEND to leave the
+ *	executor first (work that only a return to user mode does is
+ *	pending), %SC_BOUNDARY_DENY to stop the chain (status
+ *	%SYSCHAIN_STATUS_DENIED). May be NULL (never leave).
  * @trace: optional; called after each op with its index, resolved
  *	arguments and result (the kernel's tracepoint)
  * @priv: passed to all three
@@ -61,7 +74,7 @@ struct sc_env {
 	const struct sc_opdef *table;
 	__u32 table_len;
 	const struct sc_opdef *(*lookup)(void *priv, __u32 nr);
-	int (*pending)(void *priv);
+	int (*boundary)(void *priv);
 	void (*trace)(void *priv, __u32 idx, __u32 nr, const __u64 *args,
 		      __s64 ret);
 	void *priv;
@@ -72,12 +85,16 @@ struct sc_env {
  * @ops: @nr_ops ops
  * @conds: @nr_conds conditions
  * @defs: @nr_ops entries, filled in by sc_validate()
- * @results: @nr_ops entries, the engine's working state; sc_run() zeroes
- *	them first and leaves every op's latest result and run count there
+ * @results: @nr_ops entries, the engine's working state; a fresh sc_run()
+ *	zeroes them first, a resumed one goes on with them; every op's latest
+ *	result and run count are left there
  * @nr_ops: number of ops
  * @nr_conds: number of conditions
  * @flags: &enum syschain_run_flags
  * @max_steps: op executions allowed
+ * @start: with %SYSCHAIN_RUN_RESUME, the op to go on at
+ * @start_steps: with %SYSCHAIN_RUN_RESUME, the op executions already made
+ * @exec: the executor's own state, for its SC_ENV_CALL()
  */
 struct sc_chain {
 	const struct syschain_op *ops;
@@ -88,6 +105,9 @@ struct sc_chain {
 	__u32 nr_conds;
 	__u32 flags;
 	__u64 max_steps;
+	__u32 start;
+	__u64 start_steps;
+	void *exec;
 };
 
 /**
@@ -96,12 +116,17 @@ struct sc_chain {
  * @status: &enum syschain_status
  * @stop_op: op index, or %SYSCHAIN_NO_INDEX
  * @stop_cond: condition index, or %SYSCHAIN_NO_INDEX
+ * @restart: 0, or the run left the executor at op @stop_op to be resumed
+ *	(status %SYSCHAIN_STATUS_INTERRUPTED): the kernel's restart code
+ *	that the ioctl returns (-ERESTARTNOINTR between ops, or the code of
+ *	the op that a signal interrupted, which runs again)
  */
 struct sc_report {
 	__u64 steps;
 	__u32 status;
 	__u32 stop_op;
 	__u32 stop_cond;
+	__s32 restart;
 };
 
 /*
@@ -109,9 +134,10 @@ struct sc_report {
  * by defining them before engine.c is compiled (the kernel does, with
  * engine_kernel.h):
  *
- * SC_ENV_PENDING(env): non-zero to stop before the next op (default:
- *	env->pending, if set)
- * SC_ENV_CALL(def, args): run op @def (default: def->fn(args))
+ * SC_ENV_BOUNDARY(env): what to do before the next op, as env->boundary
+ *	answers (default: env->boundary, if set)
+ * SC_ENV_CALL(c, def, args): run op @def of chain @c (default:
+ *	def->fn(args))
  */
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,

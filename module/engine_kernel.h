@@ -1,31 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel executor's hooks into the engine's hot loop (see engine.h),
- * force-included when engine.c is built into the module: between ops a
- * pending signal stops the chain and the CPU is yielded if needed; ops are
+ * force-included when engine.c is built into the module: between ops the
+ * chain leaves the ioctl when a return to user mode has work to do; ops are
  * dispatched with a switch of direct calls rather than through a function
  * pointer (an indirect call costs a retpoline on most of today's kernels).
  */
 #ifndef SYSCHAIN_ENGINE_KERNEL_H
 #define SYSCHAIN_ENGINE_KERNEL_H
 
+#include <linux/audit.h>
 #include <linux/sched.h>
+#include <linux/task_work.h>
 #include <linux/sched/signal.h>
 #include <asm/unistd.h>
 #include "ops.h"
 
-static __always_inline int sc_kernel_pending(void)
+/*
+ * Before the next op: yield the CPU if needed, and leave the ioctl at this
+ * op boundary when a return to user mode has work to do (uapi "Op
+ * boundaries"): task work (the final fput of a closed file), a signal to
+ * deliver, or an audit context whose syscall-exit record would collect the
+ * op's names. The switches are checked again, so that disabling chains
+ * stops running ones.
+ */
+static __always_inline int sc_kernel_boundary(void)
 {
-	if (unlikely(signal_pending(current)))
-		return 1;
 	if (unlikely(need_resched()))
 		cond_resched();
-	return 0;
+	if (unlikely(task_work_pending(current) || signal_pending(current) ||
+		     !audit_dummy_context()))
+		return SC_BOUNDARY_SUSPEND;
+	if (unlikely(sc_permitted()))
+		return SC_BOUNDARY_DENY;
+	return SC_BOUNDARY_NONE;
 }
 
-static __always_inline __s64 sc_kernel_call(const struct sc_opdef *def,
+static __always_inline __s64 sc_kernel_call(const struct sc_chain *c,
+					    const struct sc_opdef *def,
 					    const __u64 *args)
 {
+	/* the sleeps that a resumed chain finishes where they would end */
+	if (def->nr == __NR_nanosleep)
+		return sc_sleep_nanosleep(args, c->exec);
+	if (def->nr == __NR_clock_nanosleep)
+		return sc_sleep_clock_nanosleep(args, c->exec);
 	switch (def->nr) {
 #define SC_OP(sys, n, chk) case __NR_##sys: return sc_op_##sys(args);
 #include "oplist.h"
@@ -34,7 +53,7 @@ static __always_inline __s64 sc_kernel_call(const struct sc_opdef *def,
 	return def->fn(args);
 }
 
-#define SC_ENV_PENDING(env) sc_kernel_pending()
-#define SC_ENV_CALL(def, args) sc_kernel_call(def, args)
+#define SC_ENV_BOUNDARY(env) sc_kernel_boundary()
+#define SC_ENV_CALL(c, def, args) sc_kernel_call(c, def, args)
 
 #endif /* SYSCHAIN_ENGINE_KERNEL_H */

@@ -20,6 +20,7 @@
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/syschain.h>
+#include <asm/unistd.h>
 #include "engine.h"
 #include "ops.h"
 
@@ -45,9 +46,30 @@ static unsigned int disabled;
 module_param(disabled, uint, 0644);
 MODULE_PARM_DESC(disabled, "0: chains for everyone who can open the device (default); 1: only for members of group 'group' and CAP_SYS_ADMIN; 2: for nobody");
 
-static int group = -1;
-module_param(group, int, 0644);
-MODULE_PARM_DESC(group, "The group allowed when disabled=1 (default -1: none)");
+/*
+ * The group allowed under disabled=1: a gid of the initial user namespace,
+ * whatever namespace the writer or the caller is in, and unsigned like
+ * gid_t. (gid_t)-1, never a valid gid, means none; "-1" is taken for it,
+ * as the parameter was an int before.
+ */
+#define SC_GROUP_NONE ((gid_t)-1)
+static unsigned int group = SC_GROUP_NONE;
+
+static int sc_set_group(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "-1"))
+		val = "4294967295";
+	return param_set_uint(val, kp);
+}
+
+static const struct kernel_param_ops sc_group_ops = {
+	.set = sc_set_group,
+	.get = param_get_uint,
+};
+
+module_param_cb(group, &sc_group_ops, &group, 0644);
+__MODULE_PARM_TYPE(group, "uint");
+MODULE_PARM_DESC(group, "The group allowed when disabled=1, a gid of the initial user namespace (default 4294967295 or -1: none)");
 
 static bool allow_seccomp;
 module_param(allow_seccomp, bool, 0644);
@@ -57,18 +79,23 @@ MODULE_PARM_DESC(allow_seccomp, "Run chains for tasks under a seccomp filter, wh
  * Who may run chains, checked on every ioctl so that changing the
  * parameters takes effect at once, for descriptors already open too.
  */
-static int sc_permitted(void)
+int sc_permitted(void)
 {
 	switch (READ_ONCE(disabled)) {
 	case 0:
 		break;
 	case 1: {
-		int gid = READ_ONCE(group);
-		kgid_t kgid = make_kgid(current_user_ns(), gid);
+		/*
+		 * The administrator's gid and CAP_SYS_ADMIN, both of the
+		 * initial namespace: a user namespace maps any gid its
+		 * creator likes and grants every capability inside. A
+		 * refusal is the normal answer here, not a denial to audit.
+		 */
+		kgid_t kgid = make_kgid(&init_user_ns, READ_ONCE(group));
 
-		if (gid >= 0 && gid_valid(kgid) && in_group_p(kgid))
+		if (gid_valid(kgid) && in_group_p(kgid))
 			break;
-		if (capable(CAP_SYS_ADMIN))
+		if (ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
 			break;
 		return -EPERM;
 	}
@@ -79,8 +106,7 @@ static int sc_permitted(void)
 	 * A seccomp filter judges syscalls by number and arguments; the ops
 	 * of a chain would pass under its nose as one ioctl.
 	 */
-	if (IS_ENABLED(CONFIG_SECCOMP_FILTER) && !READ_ONCE(allow_seccomp) &&
-	    READ_ONCE(current->seccomp.mode) == SECCOMP_MODE_FILTER)
+	if (!READ_ONCE(allow_seccomp) && sc_seccomp_filtered())
 		return -EPERM;
 	return 0;
 }
@@ -172,6 +198,8 @@ static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 		return -EFAULT;
 	if (*usize < minsize)
 		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;	/* as copy_struct_from_user()'s users cap it */
 	if (*usize == ksize)
 		return sc_get_words(dst, uarg, ksize);
 	return copy_struct_from_user(dst, ksize, uarg, *usize);
@@ -236,6 +264,12 @@ static int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize,
 			*bad = i;
 			return ret;
 		}
+		/* up to 64Ki elements of a page each: stay killable */
+		if (!(i % 64)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
 	}
 	return 0;
 }
@@ -254,9 +288,36 @@ static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
 static struct sc_env sc_kernel_env __ro_after_init;
 static struct sc_env sc_kernel_traced_env __ro_after_init;
 
-/* Write the output members of struct syschain_run back to the caller. */
-static int sc_put_report(struct syschain_run __user *uarg,
-			 const struct sc_report *rep)
+/*
+ * Write the output members of struct syschain_run back to the caller: the
+ * report, and the flags with %SYSCHAIN_RUN_RESUME set when the chain left
+ * at an op boundary and cleared when it ended (@usize: the caller's struct
+ * size; resume_expiry only if it has the member).
+ */
+static int sc_put_report(struct syschain_run __user *uarg, u32 usize,
+			 u32 flags, const struct sc_report *rep, u64 expiry)
+{
+	if (!user_write_access_begin(uarg,
+				     offsetofend(struct syschain_run, stop_cond)))
+		return -EFAULT;
+	unsafe_put_user(flags, &uarg->flags, efault);
+	unsafe_put_user(rep->steps, &uarg->steps, efault);
+	unsafe_put_user(rep->status, &uarg->status, efault);
+	unsafe_put_user(rep->stop_op, &uarg->stop_op, efault);
+	unsafe_put_user(rep->stop_cond, &uarg->stop_cond, efault);
+	user_write_access_end();
+	if (usize >= offsetofend(struct syschain_run, resume_expiry) &&
+	    put_user(expiry, &uarg->resume_expiry))
+		return -EFAULT;
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/* Write the report alone (rejections, and before the first op runs). */
+static int sc_report_only(struct syschain_run __user *uarg,
+			  const struct sc_report *rep)
 {
 	if (!user_write_access_begin(&uarg->steps,
 				     offsetofend(struct syschain_run, stop_cond) -
@@ -283,97 +344,335 @@ static long sc_reject(struct syschain_run __user *uarg, long err, u32 op,
 	};
 
 	/* The errno is the answer; the report only says which op. */
-	sc_put_report(uarg, &rep);
+	sc_report_only(uarg, &rep);
 	return err;
 }
 
-static long sc_ioctl_run(struct syschain_run __user *uarg)
+/*
+ * Carve one allocation into the chain's arrays: the ops, the results, the
+ * op table entries and the conditions, each naturally aligned.
+ */
+static void *sc_alloc_chain(struct sc_chain *chain, u32 nr_ops, u32 nr_conds)
+{
+	size_t ops_sz = array_size(nr_ops, sizeof(struct syschain_op));
+	size_t res_sz = array_size(nr_ops, sizeof(struct syschain_result));
+	size_t defs_sz = array_size(nr_ops, sizeof(*chain->defs));
+	size_t conds_sz = array_size(nr_conds, sizeof(struct syschain_cond));
+	void *buf;
+
+	buf = kvmalloc(size_add(size_add(ops_sz, conds_sz),
+				size_add(res_sz, defs_sz)),
+		       GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return NULL;
+	chain->ops = buf;
+	chain->results = buf + ops_sz;
+	chain->defs = buf + ops_sz + res_sz;
+	chain->conds = buf + ops_sz + res_sz + defs_sz;
+	return buf;
+}
+
+/* The restart code the ioctl returns when the chain left at a boundary. */
+static long sc_restart_code(int restart)
+{
+	/*
+	 * The restart block is the op's own (its sleep's end travels in the
+	 * run struct): the ioctl restarts plainly, unless a handler runs.
+	 */
+	if (restart == -ERESTART_RESTARTBLOCK)
+		restart = -ERESTARTNOHAND;
+	/*
+	 * The way back to user mode looks at restart codes only when a
+	 * signal or a notification is pending; task work alone would let the
+	 * code leak out. TIF_NOTIFY_SIGNAL (as set_notify_signal() sets it,
+	 * without the wake-up that the current task does not need) makes it
+	 * run get_signal(), which runs the task work, and then restart the
+	 * ioctl.
+	 */
+	set_thread_flag(TIF_NOTIFY_SIGNAL);
+	return restart;
+}
+
+/*
+ * A chain that left the kernel at an op boundary is kept on the open file,
+ * copied and validated, so that the ioctl's restart goes on with it at the
+ * cost of a crossing instead of copying and checking the whole chain again
+ * (a close per file makes a boundary per file on 6.1). It is a cache, not
+ * state: the chain's progress is always written out to the caller's run
+ * struct and results, and read back from there, so a chain that is not
+ * found (dropped, or never parked) is loaded again with the same result.
+ * Keyed by the task (held by its struct pid, which cannot be reused while
+ * referenced), the run struct's address and its members; at most
+ * SC_MAX_PARKED per file, the oldest dropped first. A handler that runs
+ * chains of its own while its task's chain is parked finds its own.
+ */
+#define SC_MAX_PARKED 4
+
+struct sc_parked {
+	struct list_head node;
+	struct pid *pid;
+	const void __user *uarg;
+	struct syschain_run key;	/* the run struct as read, sc_run_key() */
+	struct sc_chain chain;
+	void *buf;
+};
+
+struct sc_file {
+	spinlock_t lock;		/* protects parked and nr_parked */
+	struct list_head parked;	/* newest first */
+	unsigned int nr_parked;
+};
+
+static void sc_free_chain(void *buf)
+{
+	kvfree(buf);
+	atomic_long_dec(&sc_chains_in_flight);
+}
+
+static void sc_unpark(struct sc_parked *pk)
+{
+	if (!pk)
+		return;
+	sc_free_chain(pk->buf);
+	put_pid(pk->pid);
+	kfree(pk);
+}
+
+/* The members that say which chain a run struct runs. */
+static void sc_run_key(struct syschain_run *key, const struct syschain_run *run)
+{
+	*key = *run;
+	key->flags &= ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
+	key->steps = 0;
+	key->status = 0;
+	key->stop_op = 0;
+	key->stop_cond = 0;
+	key->resume_expiry = 0;
+}
+
+/* Take the chain this task parked for the run struct at @uarg off the file. */
+static struct sc_parked *sc_unlink_parked(struct sc_file *sf,
+					  const void __user *uarg)
+{
+	struct pid *pid = task_pid(current);
+	struct sc_parked *pk, *found = NULL;
+
+	if (!READ_ONCE(sf->nr_parked))
+		return NULL;
+	spin_lock(&sf->lock);
+	list_for_each_entry(pk, &sf->parked, node) {
+		if (pk->pid == pid && pk->uarg == uarg) {
+			list_del(&pk->node);
+			WRITE_ONCE(sf->nr_parked, sf->nr_parked - 1);
+			found = pk;
+			break;
+		}
+	}
+	spin_unlock(&sf->lock);
+	return found;
+}
+
+/* The chain parked for this run, if it is the same chain. */
+static struct sc_parked *sc_take_parked(struct sc_file *sf,
+					const void __user *uarg,
+					const struct syschain_run *run)
+{
+	struct sc_parked *pk = sc_unlink_parked(sf, uarg);
+	struct syschain_run key;
+
+	if (!pk)
+		return NULL;
+	sc_run_key(&key, run);
+	if (memcmp(&key, &pk->key, sizeof(key))) {
+		sc_unpark(pk);	/* another chain in the same struct */
+		return NULL;
+	}
+	return pk;
+}
+
+/* Park the chain of @run; it owns @buf from then on. */
+static void sc_park(struct sc_file *sf, const void __user *uarg,
+		    const struct syschain_run *run, const struct sc_chain *chain,
+		    void *buf)
+{
+	struct sc_parked *pk, *old = NULL;
+
+	pk = kmalloc(sizeof(*pk), GFP_KERNEL_ACCOUNT);
+	if (!pk) {
+		sc_free_chain(buf);	/* the restart loads it again */
+		return;
+	}
+	pk->pid = get_pid(task_pid(current));
+	pk->uarg = uarg;
+	sc_run_key(&pk->key, run);
+	pk->chain = *chain;
+	pk->buf = buf;
+	spin_lock(&sf->lock);
+	list_add(&pk->node, &sf->parked);
+	if (sf->nr_parked == SC_MAX_PARKED) {
+		old = list_last_entry(&sf->parked, struct sc_parked, node);
+		list_del(&old->node);
+	} else {
+		WRITE_ONCE(sf->nr_parked, sf->nr_parked + 1);
+	}
+	spin_unlock(&sf->lock);
+	sc_unpark(old);
+}
+
+/* Copy a run's chain in and validate it. */
+static long sc_load_chain(struct syschain_run __user *uarg,
+			  const struct syschain_run *run, struct sc_chain *chain,
+			  struct sc_report *rep, void **bufp)
+{
+	u32 bad = SYSCHAIN_NO_INDEX;
+	void *buf;
+	long ret;
+
+	buf = sc_alloc_chain(chain, run->nr_ops, run->nr_conds);
+	if (!buf)
+		return -ENOMEM;
+	atomic_long_inc(&sc_chains_in_flight);
+
+	ret = sc_copy_array((void *)chain->ops, sizeof(struct syschain_op),
+			    run->ops_uptr, run->op_size, run->nr_ops, &bad);
+	if (ret) {
+		ret = sc_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
+		goto out_free_chain;
+	}
+	ret = sc_copy_array((void *)chain->conds, sizeof(struct syschain_cond),
+			    run->conds_uptr, run->cond_size, run->nr_conds,
+			    &bad);
+	if (ret) {
+		ret = sc_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
+		goto out_free_chain;
+	}
+	ret = sc_validate(chain, &sc_kernel_env, rep);
+	if (ret) {
+		sc_report_only(uarg, rep);
+		goto out_free_chain;
+	}
+	*bufp = buf;
+	return 0;
+
+out_free_chain:
+	sc_free_chain(buf);
+	return ret;
+}
+
+static long sc_ioctl_run(struct sc_file *sf, struct syschain_run __user *uarg)
 {
 	struct syschain_run run;
 	struct sc_chain chain = {};
 	struct sc_report rep = {};
+	struct sc_kexec kexec = {};
 	struct syschain_result __user *uresults;
-	size_t ops_sz, conds_sz, res_sz, defs_sz;
-	u32 usize, bad = SYSCHAIN_NO_INDEX;
+	struct sc_parked *pk = NULL;
+	size_t res_sz;
+	u32 usize, flags;
 	void *buf;
 	long ret;
 
-	ret = sc_copy_struct(&run, sizeof(run),
-			     offsetofend(struct syschain_run, __reserved),
-			     uarg, &usize);
+	ret = sc_copy_struct(&run, sizeof(run), SYSCHAIN_RUN_SIZE_VER0, uarg,
+			     &usize);
 	if (ret)
 		return ret;
 	if (run.__reserved || run.op_size < SYSCHAIN_OP_SIZE_VER0 ||
 	    run.op_size % 8 || run.cond_size < SYSCHAIN_COND_SIZE_VER0 ||
-	    run.cond_size % 8 || !run.nr_ops)
+	    run.cond_size % 8 || !run.nr_ops || !run.results_uptr)
 		return sc_reject(uarg, -EINVAL, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
-	if (run.nr_ops > sc_max_ops() || run.nr_conds > sc_max_conds())
+	if (run.nr_ops > sc_max_ops() || run.nr_conds > sc_max_conds() ||
+	    run.op_size > PAGE_SIZE || run.cond_size > PAGE_SIZE)
 		return sc_reject(uarg, -E2BIG, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
 
 	uresults = u64_to_user_ptr(run.results_uptr);
 	res_sz = array_size(run.nr_ops, sizeof(struct syschain_result));
-	if (uresults && !access_ok(uresults, res_sz))
+	if (!access_ok(uresults, res_sz))
 		return sc_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
 
-	ops_sz = array_size(run.nr_ops, sizeof(struct syschain_op));
-	conds_sz = array_size(run.nr_conds, sizeof(struct syschain_cond));
-	defs_sz = array_size(run.nr_ops, sizeof(*chain.defs));
-	buf = kvmalloc(size_add(size_add(ops_sz, conds_sz),
-				size_add(res_sz, defs_sz)),
-		       GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return -ENOMEM;
-	atomic_long_inc(&sc_chains_in_flight);
-	chain.ops = buf;
-	chain.results = buf + ops_sz;
-	chain.defs = buf + ops_sz + res_sz;
-	chain.conds = buf + ops_sz + res_sz + defs_sz;
-	chain.nr_ops = run.nr_ops;
-	chain.nr_conds = run.nr_conds;
+	if (run.flags & SYSCHAIN_RUN_RESUME)
+		pk = sc_take_parked(sf, uarg, &run);
+	else
+		sc_unpark(sc_unlink_parked(sf, uarg));
+	if (pk) {
+		/* copied and validated when the run started */
+		chain = pk->chain;
+		buf = pk->buf;
+		put_pid(pk->pid);
+		kfree(pk);
+	} else {
+		chain.nr_ops = run.nr_ops;
+		chain.nr_conds = run.nr_conds;
+		chain.max_steps = run.max_steps &&
+				  run.max_steps < sc_max_steps() ?
+				  run.max_steps : sc_max_steps();
+		chain.flags = run.flags;
+		chain.start = run.stop_op;
+		ret = sc_load_chain(uarg, &run, &chain, &rep, &buf);
+		if (ret)
+			return ret;
+	}
 	chain.flags = run.flags;
-	chain.max_steps = run.max_steps && run.max_steps < sc_max_steps() ?
-			  run.max_steps : sc_max_steps();
-
-	ret = sc_copy_array((void *)chain.ops, sizeof(struct syschain_op),
-			    run.ops_uptr, run.op_size, run.nr_ops, &bad);
-	if (ret) {
-		ret = sc_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
-		goto out_free_chain;
+	chain.start = run.stop_op;
+	chain.start_steps = run.steps;
+	chain.exec = &kexec;
+	if (chain.flags & SYSCHAIN_RUN_RESUME) {
+		ret = -EINVAL;
+		if (chain.start >= chain.nr_ops)
+			goto out_free_chain;
+		/* where the chain left the kernel: its results so far */
+		ret = sc_get_words(chain.results, uresults, res_sz);
+		if (ret)
+			goto out_free_chain;
+		/* the end of the interrupted sleep that runs again first */
+		if (!(chain.flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+		    (chain.ops[chain.start].nr == __NR_nanosleep ||
+		     chain.ops[chain.start].nr == __NR_clock_nanosleep))
+			kexec.sleep_until = run.resume_expiry;
+	} else {
+		/*
+		 * Make sure the report and the results can be written before
+		 * any op runs: the results start as zeros, as the engine
+		 * starts them.
+		 */
+		ret = sc_report_only(uarg, &rep);
+		if (!ret && clear_user(uresults, res_sz))
+			ret = sc_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
+					SYSCHAIN_NO_INDEX);
+		if (ret)
+			goto out_free_chain;
+		atomic_long_inc(&sc_chains_total);
 	}
-	ret = sc_copy_array((void *)chain.conds, sizeof(struct syschain_cond),
-			    run.conds_uptr, run.cond_size, run.nr_conds, &bad);
-	if (ret) {
-		ret = sc_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
-		goto out_free_chain;
-	}
 
-	ret = sc_validate(&chain, &sc_kernel_env, &rep);
-	if (ret) {
-		sc_put_report(uarg, &rep);
-		goto out_free_chain;
-	}
-	/* Make sure the report can be written before any op runs. */
-	ret = sc_put_report(uarg, &rep);
-	if (ret)
-		goto out_free_chain;
-
-	atomic_long_inc(&sc_chains_total);
 	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
 		       &sc_kernel_env, &rep);
-	trace_syschain_run(chain.nr_ops, rep.steps, rep.status, rep.stop_op);
 
-	if (uresults && sc_put_words(uresults, chain.results, res_sz))
+	if (sc_put_words(uresults, chain.results, res_sz)) {
+		/* the chain cannot go on where it could not say how far it got */
 		rep.status = SYSCHAIN_STATUS_FAULT;
-	ret = sc_put_report(uarg, &rep);
+		rep.restart = 0;
+	}
+	if (!rep.restart)
+		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
+				   rep.stop_op);
+	flags = run.flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
+	if (rep.restart)
+		flags |= SYSCHAIN_RUN_RESUME;
+	ret = sc_put_report(uarg, usize, flags, &rep,
+			    rep.restart ? kexec.slept_until : 0);
+	if (ret || !rep.restart)
+		goto out_free_chain;
+	sc_park(sf, uarg, &run, &chain, buf);
+	return sc_restart_code(rep.restart);
 
 out_free_chain:
-	kvfree(buf);
-	atomic_long_dec(&sc_chains_in_flight);
+	sc_free_chain(buf);
 	return ret;
 }
+
+static const struct file_operations syschain_fops;
 
 static long syschain_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
@@ -396,13 +695,49 @@ static long syschain_ioctl(struct file *filp, unsigned int cmd,
 	case SYSCHAIN_PROBE:
 		return sc_ioctl_probe(uarg);
 	default:
-		return sc_ioctl_run(uarg);
+		return sc_ioctl_run(filp->private_data, uarg);
 	}
+}
+
+/*
+ * A chain cannot close a /dev/syschain descriptor: the ioctl it runs in
+ * comes back through its descriptor at every op boundary (as io_uring's
+ * close op refuses io_uring descriptors).
+ */
+bool sc_is_syschain_file(const struct file *file)
+{
+	return file->f_op == &syschain_fops;
+}
+
+static int syschain_open(struct inode *inode, struct file *filp)
+{
+	struct sc_file *sf;
+
+	sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+	if (!sf)
+		return -ENOMEM;
+	spin_lock_init(&sf->lock);
+	INIT_LIST_HEAD(&sf->parked);
+	sf->nr_parked = 0;
+	filp->private_data = sf;
+	return nonseekable_open(inode, filp);
+}
+
+static int syschain_release(struct inode *inode, struct file *filp)
+{
+	struct sc_file *sf = filp->private_data;
+	struct sc_parked *pk, *next;
+
+	list_for_each_entry_safe(pk, next, &sf->parked, node)
+		sc_unpark(pk);
+	kfree(sf);
+	return 0;
 }
 
 static const struct file_operations syschain_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = syschain_open,
+	.release = syschain_release,
 	.unlocked_ioctl = syschain_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

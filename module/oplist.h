@@ -51,7 +51,7 @@ SC_OP(getegid, 0, 0)
 SC_OP(sched_yield, 0, 0)
 
 /* net: ops_net.c */
-SC_OP(sendto, 6, 0)
+SC_OP(sendto, 6, 1)
 SC_OP(recvfrom, 6, 0)
 SC_OP(sendmsg, 3, 1)
 SC_OP(recvmsg, 3, 1)

@@ -9,6 +9,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/ktime.h>
 #include <linux/types.h>
 #include "compat.h"
 #include "engine.h"
@@ -50,6 +51,20 @@ static inline loff_t *sc_file_ppos(struct file *file)
 	return file->f_mode & FMODE_STREAM ? NULL : &file->f_pos;
 }
 
+
+/**
+ * struct sc_kexec - the kernel executor's state for one ioctl (sc_chain.exec)
+ * @sleep_until: in: a resumed relative sleep ends then (0: none)
+ * @slept_until: out: when a relative sleep that a signal interrupted would
+ *	have ended (0: none)
+ */
+struct sc_kexec {
+	ktime_t sleep_until;
+	ktime_t slept_until;
+};
+
+int sc_permitted(void);
+bool sc_is_syschain_file(const struct file *file);
 
 const struct sc_opdef *sc_op_table(u32 *len);
 unsigned int sc_op_count(void);
@@ -97,6 +112,7 @@ __s64 sc_op_sched_yield(const __u64 *args);
 
 /* ops_net.c */
 __s64 sc_op_sendto(const __u64 *args);
+int sc_check_sendto(const struct syschain_op *op);
 __s64 sc_op_recvfrom(const __u64 *args);
 __s64 sc_op_sendmsg(const __u64 *args);
 int sc_check_sendmsg(const struct syschain_op *op);
@@ -108,6 +124,8 @@ __s64 sc_op_clock_gettime(const __u64 *args);
 int sc_check_clock_gettime(const struct syschain_op *op);
 __s64 sc_op_nanosleep(const __u64 *args);
 __s64 sc_op_clock_nanosleep(const __u64 *args);
+__s64 sc_sleep_nanosleep(const __u64 *args, struct sc_kexec *x);
+__s64 sc_sleep_clock_nanosleep(const __u64 *args, struct sc_kexec *x);
 int sc_check_clock_nanosleep(const struct syschain_op *op);
 
 #endif /* SYSCHAIN_OPS_H */

@@ -224,20 +224,39 @@ __s64 sc_op_lseek(const __u64 *args)
 }
 
 /*
- * The -EINVAL checks of build_open_flags() that openat(2) can reach (the
- * syscall masks unknown flags and mode bits away first). The syscall makes
- * them before it allocates a descriptor, so they must come first here too.
+ * openat(2) in fs/open.c (6.1's; 6.12 answers the same, and
+ * tests/guest/test_semantics.c compares every combination of the flags
+ * involved on both): build_open_how() first drops unknown flags and, with
+ * O_PATH, every flag O_PATH ignores (so O_PATH | O_CREAT | O_DIRECTORY and
+ * O_PATH | O_TMPFILE open a path), and the mode unless the call creates;
+ * then build_open_flags() refuses with -EINVAL, in this order. Only the
+ * checks below are reachable from openat(2): the others test what
+ * build_open_how() already masked, or openat2(2)'s resolve flags. The
+ * syscall makes them before it reads the name or allocates a descriptor,
+ * so they come first here too; filp_open() masks and checks the same way
+ * again. The access mode is judged by ACC_MODE(), as build_open_flags()
+ * does: O_TMPFILE with access mode 3 asks for write permission and opens.
+ * No combination needs refusing: filp_open() opens whatever the syscall's
+ * do_filp_open() opens.
  */
+#define SC_O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC) /* fs/open.c's */
+
+static int sc_open_how_flags(int flags)
+{
+	flags &= VALID_OPEN_FLAGS;
+	if (flags & O_PATH)
+		flags &= SC_O_PATH_FLAGS;
+	return flags;
+}
+
 static int sc_open_flags_check(int flags)
 {
-	int acc = flags & O_ACCMODE;
-
 	if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
 		return -EINVAL;
 	if (flags & __O_TMPFILE) {
 		if (!(flags & O_DIRECTORY))
 			return -EINVAL;
-		if (acc != O_WRONLY && acc != O_RDWR)
+		if (!(ACC_MODE(flags) & MAY_WRITE))
 			return -EINVAL;
 	}
 	return 0;
@@ -262,7 +281,7 @@ int sc_check_openat(const struct syschain_op *op)
 __s64 sc_op_openat(const __u64 *args)
 {
 	const char __user *filename = u64_to_user_ptr(args[1]);
-	int flags = (int)args[2] | O_LARGEFILE;
+	int flags = sc_open_how_flags((int)args[2] | O_LARGEFILE);
 	umode_t mode = (umode_t)args[3];
 	struct file *file;
 	char *name;
@@ -307,10 +326,32 @@ out_free_name:
 	return fd;
 }
 
-/* close(unsigned int fd) */
+/*
+ * close(unsigned int fd): from 6.6 on, the syscall releases the file at
+ * once (__fput_sync()), and so does the op from 6.8 on (sc_close_fd());
+ * otherwise the final fput is task work that runs on the way back to user
+ * mode, which the chain crosses at the next op boundary (engine_kernel.h).
+ */
 __s64 sc_op_close(const __u64 *args)
 {
-	return close_fd((unsigned int)args[0]);
+	unsigned int fd = (unsigned int)args[0];
+	struct fd f = fdget(fd);
+	int retval;
+
+	/* not the device a chain runs through (sc_is_syschain_file()) */
+	if (fd_file(f) && sc_is_syschain_file(fd_file(f))) {
+		fdput(f);
+		return -EBADF;
+	}
+	fdput(f);
+	retval = sc_close_fd(fd);
+
+	/* can't restart close syscall because file table entry was cleared */
+	if (unlikely(retval == -ERESTARTSYS || retval == -ERESTARTNOINTR ||
+		     retval == -ERESTARTNOHAND ||
+		     retval == -ERESTART_RESTARTBLOCK))
+		retval = -EINTR;
+	return retval;
 }
 
 /*
@@ -378,14 +419,15 @@ static ssize_t sc_do_iter_rw(struct file *file, struct iov_iter *iter,
 		return ret;
 	tot_len = iov_iter_count(iter);
 	if (!tot_len) {
-		if (type == READ && sc_rwv_mode_first())
+		/* a read of nothing still sends FS_ACCESS, a write nothing */
+		if (type == READ)
 			fsnotify_access(file);
 		return 0;
 	}
 	ret = rw_verify_area(type, file, pos, tot_len);
 	if (ret < 0)
 		return ret;
-	if (type == WRITE)
+	if (type == WRITE && sc_rwv_mode_first())
 		file_start_write(file);
 	if (type == READ ? !!file->f_op->read_iter : !!file->f_op->write_iter)
 		ret = sc_iter_rw(file, iter, pos, type);
@@ -397,7 +439,8 @@ static ssize_t sc_do_iter_rw(struct file *file, struct iov_iter *iter,
 	} else {
 		if (ret > 0)
 			fsnotify_modify(file);
-		file_end_write(file);
+		if (sc_rwv_mode_first())
+			file_end_write(file);
 	}
 	return ret;
 }
@@ -415,8 +458,10 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 	ssize_t ret;
 
 	file = sc_fdget_pos(fd, &sf);
-	if (!file)
-		return -EBADF;
+	if (!file) {
+		ret = -EBADF;
+		goto out_account;	/* the syscall counts the call even so */
+	}
 	ppos = sc_file_ppos(file);
 	if (ppos) {
 		pos = *ppos;
@@ -427,13 +472,19 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec,
 				   vlen, ARRAY_SIZE(iovstack), &iov, &iter);
 	if (ret >= 0) {
+		/* before 6.8, vfs_writev() holds freeze protection throughout */
+		if (type == WRITE && !sc_rwv_mode_first())
+			file_start_write(file);
 		ret = sc_do_iter_rw(file, &iter, ppos, type);
+		if (type == WRITE && !sc_rwv_mode_first())
+			file_end_write(file);
 		kfree(iov);
 	}
 	if (ret >= 0 && ppos)
 		file->f_pos = pos;
 	sc_fdput_pos(&sf);
 
+out_account:
 	if (type == READ) {
 		if (ret > 0)
 			add_rchar(current, ret);

@@ -32,22 +32,6 @@
 #include <net/sock.h>
 #include "ops.h"
 
-/*
- * import_ubuf() (6.5+; import_single_range() before, with a one-segment
- * iovec): the count clamped to MAX_RW_COUNT, then -EFAULT unless the whole
- * range is a user range.
- */
-static int sc_import_ubuf(int rw, void __user *buf, size_t len,
-			  struct iov_iter *iter)
-{
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (unlikely(!access_ok(buf, len)))
-		return -EFAULT;
-	iov_iter_ubuf(iter, rw, buf, len);
-	return 0;
-}
-
 /* move_addr_to_kernel(), without the audit record */
 static int sc_move_addr_to_kernel(void __user *uaddr, int ulen,
 				  struct sockaddr_storage *kaddr)
@@ -96,9 +80,11 @@ __s64 sc_op_sendto(const __u64 *args)
 	struct sockaddr_storage address;
 	struct msghdr msg = {};
 	struct socket *sock;
+	struct iovec iov;
 	int err;
 
-	err = sc_import_ubuf(ITER_SOURCE, buff, (size_t)args[2], &msg.msg_iter);
+	err = sc_import_single(ITER_SOURCE, buff, (size_t)args[2], &iov,
+			       &msg.msg_iter);
 	if (unlikely(err))
 		return err;
 	sock = sockfd_lookup((int)args[0], &err);
@@ -141,9 +127,11 @@ __s64 sc_op_recvfrom(const __u64 *args)
 		.msg_name = addr ? (struct sockaddr *)&address : NULL,
 	};
 	struct socket *sock;
+	struct iovec iov;
 	int err, err2;
 
-	err = sc_import_ubuf(ITER_DEST, ubuf, (size_t)args[2], &msg.msg_iter);
+	err = sc_import_single(ITER_DEST, ubuf, (size_t)args[2], &iov,
+			       &msg.msg_iter);
 	if (unlikely(err))
 		return err;
 	sock = sockfd_lookup((int)args[0], &err);
@@ -223,6 +211,16 @@ static int sc_copy_msghdr(struct msghdr *kmsg,
 }
 
 /* readv/writev's reason: import_iovec() reads 32-bit iovecs in a compat task */
+/*
+ * A 32-bit caller's sendto() payload is read in the 32-bit layout by the
+ * netlink families that translate compat messages (xfrm_user, through
+ * in_compat_syscall()); ops take native layouts, so it is refused.
+ */
+int sc_check_sendto(const struct syschain_op *op)
+{
+	return in_compat_syscall() ? -EOPNOTSUPP : 0;
+}
+
 int sc_check_sendmsg(const struct syschain_op *op)
 {
 	return in_compat_syscall() ? -EOPNOTSUPP : 0;

@@ -29,6 +29,24 @@
 #include "compat.h"
 #include "ops.h"
 
+/*
+ * get_timespec64() in the native layout: that helper clears the upper half
+ * of tv_nsec when the caller is a 32-bit task (its compat syscalls pass a
+ * 32-bit long there), but ops take native layouts whatever the caller, and
+ * the native syscall rejects such a tv_nsec with -EINVAL.
+ */
+static int sc_get_timespec64(struct timespec64 *ts,
+			     const struct __kernel_timespec __user *uts)
+{
+	struct __kernel_timespec kts;
+
+	if (copy_from_user(&kts, uts, sizeof(kts)))
+		return -EFAULT;
+	ts->tv_sec = kts.tv_sec;
+	ts->tv_nsec = kts.tv_nsec;
+	return 0;
+}
+
 /* what the kernel executor can do with a clock id */
 enum sc_clock_kind {
 	SC_CLOCK_NONE,		/* no such clock: -EINVAL, as the syscall */
@@ -189,16 +207,38 @@ static int sc_do_nanosleep(struct hrtimer_sleeper *t, enum hrtimer_mode mode,
  */
 static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
 				 clockid_t clockid,
-				 struct __kernel_timespec __user *rmtp)
+				 struct __kernel_timespec __user *rmtp,
+				 struct sc_kexec *x)
 {
+	bool relative = mode == HRTIMER_MODE_REL;
+	ktime_t until = x ? x->sleep_until : 0;
 	struct hrtimer_sleeper t;
 	int ret;
 
-	hrtimer_init_sleeper_on_stack(&t, clockid, mode);
-	hrtimer_set_expires_range_ns(&t.timer, rqtp, current->timer_slack_ns);
+	/*
+	 * The syscall restarts a relative sleep that a signal interrupted as
+	 * a sleep to the same end (hrtimer_nanosleep_restart(), from the
+	 * restart block); a resumed chain does the same with the end that
+	 * it was given back (struct syschain_run's resume_expiry).
+	 */
+	if (x)
+		x->sleep_until = 0;	/* for the first op of a resumed run only */
+	if (relative && until) {
+		mode = HRTIMER_MODE_ABS;
+		hrtimer_init_sleeper_on_stack(&t, clockid, mode);
+		hrtimer_set_expires(&t.timer, until);
+	} else {
+		hrtimer_init_sleeper_on_stack(&t, clockid, mode);
+		hrtimer_set_expires_range_ns(&t.timer, rqtp,
+					     current->timer_slack_ns);
+	}
 	ret = sc_do_nanosleep(&t, mode, rmtp);
-	if (ret == -ERESTART_RESTARTBLOCK && mode == HRTIMER_MODE_ABS)
-		ret = -ERESTARTNOHAND;
+	if (ret == -ERESTART_RESTARTBLOCK) {
+		if (!relative)
+			ret = -ERESTARTNOHAND;	/* absolute: plain restart */
+		else if (x)
+			x->slept_until = hrtimer_get_expires(&t.timer);
+	}
 	destroy_hrtimer_on_stack(&t.timer);
 	return ret;
 }
@@ -209,14 +249,19 @@ static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
  */
 __s64 sc_op_nanosleep(const __u64 *args)
 {
+	return sc_sleep_nanosleep(args, NULL);
+}
+
+__s64 sc_sleep_nanosleep(const __u64 *args, struct sc_kexec *x)
+{
 	struct timespec64 tu;
 
-	if (get_timespec64(&tu, u64_to_user_ptr(args[0])))
+	if (sc_get_timespec64(&tu, u64_to_user_ptr(args[0])))
 		return -EFAULT;
 	if (!timespec64_valid(&tu))
 		return -EINVAL;
 	return sc_hrtimer_nanosleep(timespec64_to_ktime(tu), HRTIMER_MODE_REL,
-				    CLOCK_MONOTONIC, u64_to_user_ptr(args[1]));
+				    CLOCK_MONOTONIC, u64_to_user_ptr(args[1]), x);
 }
 
 /*
@@ -256,6 +301,11 @@ static ktime_t sc_timens_ktime_to_host(clockid_t clockid, ktime_t tim)
  */
 __s64 sc_op_clock_nanosleep(const __u64 *args)
 {
+	return sc_sleep_clock_nanosleep(args, NULL);
+}
+
+__s64 sc_sleep_clock_nanosleep(const __u64 *args, struct sc_kexec *x)
+{
 	clockid_t id = (clockid_t)args[0];
 	int flags = (int)args[1];
 	struct __kernel_timespec __user *rmtp = u64_to_user_ptr(args[3]);
@@ -269,7 +319,7 @@ __s64 sc_op_clock_nanosleep(const __u64 *args)
 	    id == CLOCK_MONOTONIC_COARSE)
 		return -EOPNOTSUPP;
 
-	if (get_timespec64(&t, u64_to_user_ptr(args[2])))
+	if (sc_get_timespec64(&t, u64_to_user_ptr(args[2])))
 		return -EFAULT;
 	if (!timespec64_valid(&t))
 		return -EINVAL;
@@ -282,5 +332,5 @@ __s64 sc_op_clock_nanosleep(const __u64 *args)
 		texp = sc_timens_ktime_to_host(id, texp);
 	return sc_hrtimer_nanosleep(texp, flags & TIMER_ABSTIME ?
 				    HRTIMER_MODE_ABS : HRTIMER_MODE_REL,
-				    id, rmtp);
+				    id, rmtp, x);
 }

@@ -90,6 +90,14 @@ bool chain_kernel_supports(long nr)
 	return kdev.supported[nr / 64] & (1ULL << (nr % 64));
 }
 
+/* Whether @fd is the device descriptor libchain opened (never opens it). */
+int lc_kernel_is_dev_fd(uint64_t fd)
+{
+	int kfd = __atomic_load_n(&kdev.fd, __ATOMIC_ACQUIRE);
+
+	return kfd >= 0 && fd == (uint64_t)kfd;
+}
+
 uint64_t lc_kernel_max_steps(void)
 {
 	return chain_kdev() < 0 ? 0 : kdev.probe.max_steps;
@@ -130,8 +138,19 @@ int lc_kernel_run(struct chain *c)
 	r.stop_op = SYSCHAIN_NO_INDEX;
 	r.stop_cond = SYSCHAIN_NO_INDEX;
 	c->rep.backend = CHAIN_BACKEND_KERNEL;
-	if (ioctl(fd, SYSCHAIN_RUN, &r) < 0) {
+	while (ioctl(fd, SYSCHAIN_RUN, &r) < 0) {
 		int err = -errno;
+
+		/*
+		 * A handler without SA_RESTART interrupted op stop_op, and ran:
+		 * as its syscall would, the op returns -EINTR, and the chain
+		 * goes on where it left the kernel.
+		 */
+		if (err == -EINTR && (r.flags & SYSCHAIN_RUN_RESUME) &&
+		    r.status == SYSCHAIN_STATUS_INTERRUPTED) {
+			r.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+			continue;
+		}
 
 		/* the module names the rejected op or condition */
 		c->rep.status = SYSCHAIN_STATUS_INVALID;

@@ -30,9 +30,15 @@ static inline __s64 chain_syscall6(long nr, const __u64 *a)
 #endif
 }
 
+/*
+ * As the module's close op, close refuses libchain's own /dev/syschain
+ * descriptor: a chain cannot close the device it would run through.
+ */
 #define SC_OP(sys, n, chk)						\
 static __s64 chain_user_##sys(const __u64 *a)				\
 {									\
+	if (__NR_##sys == __NR_close && lc_kernel_is_dev_fd(a[0]))	\
+		return -EBADF;						\
 	return chain_syscall6(__NR_##sys, a);				\
 }
 #include "oplist.h"

@@ -356,11 +356,6 @@ static void chain_call_handler(struct chain *c)
 	case SYSCHAIN_STATUS_STOPPED:
 	case SYSCHAIN_STATUS_FAILED:
 		break;
-	case SYSCHAIN_STATUS_INTERRUPTED:
-		/* only if the op itself was interrupted, not before it ran */
-		if (r->stop_op >= 0 && c->res[r->stop_op].ret == -EINTR)
-			break;
-		return;
 	default:
 		return;
 	}
@@ -459,6 +454,7 @@ const char *chain_status_str(uint32_t status)
 		[SYSCHAIN_STATUS_UNRESOLVED] = "unresolved reference",
 		[SYSCHAIN_STATUS_FAULT] = "fault writing results",
 		[SYSCHAIN_STATUS_INVALID] = "invalid",
+		[SYSCHAIN_STATUS_DENIED] = "denied",
 	};
 
 	if (status >= sizeof(names) / sizeof(names[0]))

@@ -48,6 +48,7 @@ enum chain_backend lc_env_backend(enum chain_backend requested);
 /* backend_kernel.c */
 int lc_kernel_run(struct chain *c);
 int lc_kernel_can_run(const struct chain *c);
+int lc_kernel_is_dev_fd(uint64_t fd);
 
 /* backend_user.c */
 int lc_user_run(struct chain *c);

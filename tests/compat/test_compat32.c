@@ -21,6 +21,8 @@
 #define NR64_lseek	8
 #define NR64_sendmsg	46
 #define NR64_recvmsg	47
+#define NR64_sendto	44
+#define NR64_nanosleep	35
 
 static int passed, failed;
 
@@ -33,7 +35,8 @@ static int passed, failed;
 	}								\
 } while (0)
 
-_Static_assert(sizeof(struct syschain_run) == 80, "run layout");
+_Static_assert(sizeof(struct syschain_run) == 88, "run layout");
+_Static_assert(SYSCHAIN_RUN_SIZE_VER0 == 80, "run layout, version 0");
 _Static_assert(sizeof(struct syschain_op) == 88, "op layout");
 _Static_assert(sizeof(struct syschain_cond) == 24, "cond layout");
 _Static_assert(sizeof(struct syschain_probe) == 56, "probe layout");
@@ -88,6 +91,30 @@ int main(void)
 	ops[1].nr = NR64_recvmsg;
 	CHECK(run(fd, ops, 2, res, &r) == -EOPNOTSUPP);
 	CHECK(r.status == SYSCHAIN_STATUS_INVALID && r.stop_op == 1);
+	/* a netlink family may read a 32-bit caller's payload as compat */
+	ops[1].nr = NR64_sendto;
+	CHECK(run(fd, ops, 2, res, &r) == -EOPNOTSUPP);
+	CHECK(r.status == SYSCHAIN_STATUS_INVALID && r.stop_op == 1);
+
+	/*
+	 * A sleep's timespec is native: the upper half of tv_nsec counts, as
+	 * the native syscall reads it (get_timespec64() would clear it for a
+	 * 32-bit caller and sleep 1 us).
+	 */
+	{
+		static const uint64_t ts[2] = { 0, (1ULL << 32) + 1000 };
+		static const uint64_t ok[2] = { 0, 1000 };
+
+		memset(ops, 0, sizeof(ops));
+		ops[0].nr = NR64_nanosleep;
+		ops[0].args[0] = (uintptr_t)ts;
+		CHECK(run(fd, ops, 1, res, &r) == 0);
+		CHECK(r.status == SYSCHAIN_STATUS_COMPLETED && res[0].count == 1);
+		CHECK(res[0].ret == -EINVAL);
+		ops[0].args[0] = (uintptr_t)ok;
+		CHECK(run(fd, ops, 1, res, &r) == 0);
+		CHECK(res[0].count == 1 && res[0].ret == 0);
+	}
 	CHECK(ioctl(fd, _IO(SYSCHAIN_TYPE, 0x7f), &r) < 0 && errno == ENOTTY);
 out:
 	printf("compat32: %d passed, %d failed\n", passed, failed);

@@ -8,9 +8,12 @@
  *
  *  - uapi/linux/syschain.h: "General ioctl format" (extensible structs read
  *    like openat2(2)/clone3(2): smaller than the first version -EINVAL,
- *    larger with a non-zero unknown tail -E2BIG; reserved fields and
- *    unknown flags -EINVAL), struct syschain_run's error list, and the
- *    field rules of struct syschain_op and struct syschain_cond;
+ *    larger with a non-zero unknown tail, or larger than the page size,
+ *    -E2BIG; reserved fields and unknown flags -EINVAL), struct
+ *    syschain_run's error list (ABI 2: results_uptr required, the results
+ *    written as zeros before any op runs, %SYSCHAIN_RUN_RESUME and
+ *    %SYSCHAIN_RUN_RESUME_EINTR, "Op boundaries"), and the field rules of
+ *    struct syschain_op and struct syschain_cond;
  *  - README.md, "Supported ops" and its "Refused" table, which the uapi's
  *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): openat with a directory
  *    other than the constant AT_FDCWD, clock_gettime/clock_nanosleep on a
@@ -48,11 +51,8 @@
  * summary's "unspecified"). On (1): the oracle demands the uapi's reading,
  * and the suite fails until the module (or the uapi) is fixed.
  *
- * FUZZ_STRICT_SIZE_PAGE_LIMIT: the uapi says the module reads its structs
- *	"the way openat2(2) and clone3(2) read theirs", and op_size/cond_size
- *	elements "like the struct itself". Both syscalls refuse a size above
- *	PAGE_SIZE with -E2BIG before looking at the tail; the module has no
- *	bound and runs a chain with op_size = 1 MiB of zero tail.
+ * (A size above PAGE_SIZE, the struct's, op_size or cond_size, is no such
+ * case since ABI 2: the uapi documents -E2BIG for it, whatever the tail.)
  * FUZZ_STRICT_COND_INDEX_UNUSED: an op with cond_count 0 and a non-zero
  *	cond_index. The uapi lists "an op's conditions past @nr_conds" as
  *	-EINVAL, and such an op has no conditions; cond_index is not reserved.
@@ -62,9 +62,6 @@
  *	read; it does not say whether an unused pointer is checked. Strict:
  *	must run.
  */
-#ifndef FUZZ_STRICT_SIZE_PAGE_LIMIT
-#define FUZZ_STRICT_SIZE_PAGE_LIMIT 0
-#endif
 #ifndef FUZZ_STRICT_COND_INDEX_UNUSED
 #define FUZZ_STRICT_COND_INDEX_UNUSED 0
 #endif
@@ -75,8 +72,13 @@
 #define FO_PAGE_SIZE	4096U
 #define FO_NO		SYSCHAIN_NO_INDEX
 
-/* sizes of the first published versions (ABI 1): the structs as declared */
-#define FO_RUN_SIZE0	((uint32_t)sizeof(struct syschain_run))
+/*
+ * sizes of the first published versions, and of the structs the module
+ * knows (the structs as declared): struct syschain_run grew resume_expiry
+ * in ABI 2, so a size between the two reads the struct without it
+ */
+#define FO_RUN_SIZE0	((uint32_t)SYSCHAIN_RUN_SIZE_VER0)
+#define FO_RUN_SIZE	((uint32_t)sizeof(struct syschain_run))
 #define FO_PROBE_SIZE0	((uint32_t)sizeof(struct syschain_probe))
 
 /* what a range of the caller's memory is to the module */
@@ -102,6 +104,11 @@ enum fo_mem {
 	X(NR_OPS_LIMIT, E2BIG, "nr_ops over max_ops")			\
 	X(NR_CONDS_LIMIT, E2BIG, "nr_conds over max_conds")		\
 	X(RESULTS_FAULT, EFAULT, "results not in user space")		\
+	X(RESULTS_NULL, EINVAL, "results_uptr 0")			\
+	X(RESULTS_WRITE, EFAULT, "results unwritable (zeroed first)")	\
+	X(RESULTS_READ, EFAULT, "results unreadable on RESUME")	\
+	X(RESUME_EINTR, EINVAL, "RESUME_EINTR without RESUME")		\
+	X(RESUME_STOP_OP, EINVAL, "RESUME with stop_op not an op")	\
 	X(OPS_FAULT, EFAULT, "ops unreadable")				\
 	X(CONDS_FAULT, EFAULT, "conds unreadable")			\
 	X(EMPTY_PTR, EFAULT, "unused conds pointer")			\
@@ -161,8 +168,9 @@ struct fo_verdict {
 	unsigned int mandatory;	/* answers that forbid running */
 	bool unknown;		/* memory outside the model: no verdict */
 	bool overflow;		/* more answers than kept */
-	enum fo_mem results;	/* where the results go (RW if none) */
-	bool results_null;
+	enum fo_mem results;	/* where the results go */
+	bool resume;		/* SYSCHAIN_RUN_RESUME set */
+	bool results_fault;	/* if it runs: status SYSCHAIN_STATUS_FAULT */
 	struct fo_answer a[FO_MAX_ANSWERS];
 };
 
@@ -215,7 +223,8 @@ static void fo_init(struct fo_verdict *v)
 	v->unknown = false;
 	v->overflow = false;
 	v->results = FO_MEM_RW;
-	v->results_null = true;
+	v->resume = false;
+	v->results_fault = false;
 }
 
 static bool fo_nonzero(const void *p, uint64_t len)
@@ -241,7 +250,8 @@ static const void *fo_ptr(uint64_t addr)
  * unknown). @usize is set from the memory.
  */
 static bool fo_struct(const struct fo_env *env, struct fo_verdict *v,
-		      uint64_t uptr, uint32_t ksize, uint32_t *usize)
+		      uint64_t uptr, uint32_t minsize, uint32_t ksize,
+		      uint32_t *usize)
 {
 	uint64_t rd;
 	enum fo_mem m = env->mem(uptr, 4, &rd);
@@ -255,7 +265,7 @@ static bool fo_struct(const struct fo_env *env, struct fo_verdict *v,
 		return false;
 	}
 	memcpy(usize, fo_ptr(uptr), 4);
-	if (*usize < ksize)
+	if (*usize < minsize)
 		fo_add(v, FO_SIZE_SMALL, false, FO_NO, FO_NO);
 	m = env->mem(uptr, *usize > 4 ? *usize : 4, &rd);
 	if (m == FO_MEM_UNKNOWN) {
@@ -269,12 +279,8 @@ static bool fo_struct(const struct fo_env *env, struct fo_verdict *v,
 	if (*usize > ksize && rd > ksize &&
 	    fo_nonzero((const char *)fo_ptr(uptr) + ksize, rd - ksize))
 		fo_add(v, FO_SIZE_TAIL, false, FO_NO, FO_NO);
-	if (*usize > FO_PAGE_SIZE) {
-		if (FUZZ_STRICT_SIZE_PAGE_LIMIT)
-			fo_add(v, FO_SIZE_PAGE, false, FO_NO, FO_NO);
-		else
-			fo_add_optional(v, FO_SIZE_PAGE, false, FO_NO, FO_NO);
-	}
+	if (*usize > FO_PAGE_SIZE)
+		fo_add(v, FO_SIZE_PAGE, false, FO_NO, FO_NO);
 	return !v->mandatory;
 }
 
@@ -433,8 +439,15 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 	bool layout_ok = true;
 	uint64_t rd;
 
-	if (r->flags & ~SYSCHAIN_RUN_STOP_ON_ERROR)
+	if (r->flags & ~(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME |
+			 SYSCHAIN_RUN_RESUME_EINTR))
 		fo_add(v, FO_RUN_FLAGS, report, FO_NO, FO_NO);
+	v->resume = r->flags & SYSCHAIN_RUN_RESUME;
+	if ((r->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
+		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
+	/* the report names the op to go on at, which is none */
+	if (v->resume && r->stop_op >= r->nr_ops)
+		fo_add(v, FO_RESUME_STOP_OP, report, r->stop_op, FO_NO);
 	if (r->__reserved)
 		fo_add(v, FO_RUN_RESERVED, report, FO_NO, FO_NO);
 	if (!r->nr_ops) {
@@ -458,20 +471,35 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 		layout_ok = false;
 	}
 	if (r->op_size > FO_PAGE_SIZE || r->cond_size > FO_PAGE_SIZE) {
-		if (FUZZ_STRICT_SIZE_PAGE_LIMIT)
-			fo_add(v, FO_SIZE_PAGE, report, FO_NO, FO_NO);
-		else
-			fo_add_optional(v, FO_SIZE_PAGE, report, FO_NO, FO_NO);
+		/* refused before the arrays are read */
+		fo_add(v, FO_SIZE_PAGE, report, FO_NO, FO_NO);
+		layout_ok = false;
 	}
-	v->results_null = !r->results_uptr;
-	v->results = FO_MEM_RW;
-	if (r->results_uptr) {
+	/*
+	 * The results: required; a fresh run writes them (zeros) before any
+	 * op runs, a resumed one reads them back first and writes them when
+	 * the chain leaves the kernel, where a failure is status FAULT.
+	 */
+	if (!r->results_uptr) {
+		fo_add(v, FO_RESULTS_NULL, report, FO_NO, FO_NO);
+		v->results = FO_MEM_BAD;
+	} else {
 		v->results = env->mem(r->results_uptr,
 				      (uint64_t)r->nr_ops * 16, &rd);
 		if (v->results == FO_MEM_UNKNOWN)
 			v->unknown = true;
-		if (v->results == FO_MEM_KERNEL)
+		else if (v->results == FO_MEM_KERNEL)
 			fo_add(v, FO_RESULTS_FAULT, report, FO_NO, FO_NO);
+		else if (v->results != FO_MEM_RW && !v->resume)
+			fo_add(v, FO_RESULTS_WRITE, report, FO_NO, FO_NO);
+		/*
+		 * The uapi does not say what the struct holds when a
+		 * resumed run cannot read its results back: no report.
+		 */
+		else if (v->results == FO_MEM_BAD)
+			fo_add(v, FO_RESULTS_READ, false, FO_NO, FO_NO);
+		else if (v->results == FO_MEM_RO)
+			v->results_fault = true;
 	}
 	if (!layout_ok)
 		return;
@@ -487,16 +515,19 @@ static void fo_run(const struct fo_env *env, uint64_t uptr,
 		   struct fo_verdict *v)
 {
 	struct syschain_run r;
-	uint32_t usize;
+	uint32_t usize, have;
 	uint64_t rd;
 	bool report;
 
 	fo_init(v);
-	if (!fo_struct(env, v, uptr, FO_RUN_SIZE0, &usize))
+	if (!fo_struct(env, v, uptr, FO_RUN_SIZE0, FO_RUN_SIZE, &usize))
 		return;
-	memcpy(&r, fo_ptr(uptr), sizeof(r));
+	/* a struct of the first version has no resume_expiry: zero */
+	have = usize < sizeof(r) ? usize : (uint32_t)sizeof(r);
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, fo_ptr(uptr), have);
 	/* the report goes to the output members: a read-only struct is bad */
-	report = env->mem(uptr, sizeof(r), &rd) == FO_MEM_RW;
+	report = env->mem(uptr, have, &rd) == FO_MEM_RW;
 	if (!report)
 		fo_add(v, FO_STRUCT_FAULT, false, FO_NO, FO_NO);
 	fo_run_members(env, v, &r, report);
@@ -512,7 +543,7 @@ static void fo_probe(const struct fo_env *env, uint64_t uptr,
 	enum fo_mem m;
 
 	fo_init(v);
-	if (!fo_struct(env, v, uptr, FO_PROBE_SIZE0, &usize))
+	if (!fo_struct(env, v, uptr, FO_PROBE_SIZE0, FO_PROBE_SIZE0, &usize))
 		return;
 	memcpy(&p, fo_ptr(uptr), sizeof(p));
 	if (env->mem(uptr, sizeof(p), &rd) != FO_MEM_RW)

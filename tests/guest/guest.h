@@ -619,4 +619,154 @@ static inline int g_obs_saw(const struct g_obs *o, int obj,
 			 (what));					\
 } while (0)
 
+/*
+ * ---- Bounded tests, blocked chains, module parameters ----------------------
+ *
+ * G_BOUND(s) at the start of a test: if the test still runs @s seconds later
+ * (CLOCK_MONOTONIC), it hangs: the process says which test and exits 124, so
+ * the run fails at once instead of waiting for the guest's timeout. A POSIX
+ * timer of its own, signalling SIGRTMAX, so that it leaves ITIMER_REAL,
+ * alarm() and the usual signals to the tests; a forked child that may block
+ * calls G_BOUND() itself (timers are not inherited).
+ */
+#include <signal.h>
+
+static const char *g_bound_what = "?";
+
+static inline void g_bound_fire(int sig)
+{
+	static const char a[] = "g_bound: ", b[] = " still running: hung, ended\n";
+
+	(void)sig;
+	if (write(1, a, sizeof(a) - 1) < 0 ||
+	    write(1, g_bound_what, strlen(g_bound_what)) < 0 ||
+	    write(1, b, sizeof(b) - 1) < 0)
+		_exit(125);
+	_exit(124);
+}
+
+static inline void g_bound(unsigned int seconds, const char *what)
+{
+	static pid_t owner;
+	static timer_t timer;
+	struct itimerspec its = { .it_value = { .tv_sec = seconds } };
+
+	if (owner != getpid()) {
+		struct sigaction sa = { .sa_handler = g_bound_fire };
+		struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+
+		ev.sigev_signo = SIGRTMAX;
+		if (sigaction(SIGRTMAX, &sa, NULL) ||
+		    timer_create(CLOCK_MONOTONIC, &ev, &timer)) {
+			printf("g_bound: no watchdog: %s\n", strerror(errno));
+			_exit(126);
+		}
+		owner = getpid();
+	}
+	g_bound_what = what;
+	if (timer_settime(timer, 0, &its, NULL)) {
+		printf("g_bound: no watchdog: %s\n", strerror(errno));
+		_exit(126);
+	}
+}
+
+#define G_BOUND(seconds) g_bound((seconds), __func__)
+
+/* Call the ioctl again with the struct and the results as they are. */
+static inline int g_run_again(struct g_chain *c)
+{
+	return g_ioctl(SYSCHAIN_RUN, &c->run);
+}
+
+/*
+ * Wait (5 s at most) until thread @tid of process @pid sleeps
+ * interruptibly in syscall @nr (a chain blocked in an op: __NR_ioctl).
+ * 0, or -1.
+ */
+static inline int g_wait_in_syscall(pid_t pid, pid_t tid, long nr_wanted)
+{
+	char path[64], buf[256];
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		FILE *f;
+		char *p;
+		long nr = -1;
+		int state = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+				state = p[2];
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%ld", &nr) != 1)
+				nr = -1;
+			fclose(f);
+		}
+		if (state == 'S' && nr == nr_wanted)
+			return 0;
+		usleep(1000);
+	}
+	printf("g_wait_in_syscall: %d/%d never slept in syscall %ld\n", pid,
+	       tid, nr_wanted);
+	return -1;
+}
+
+#define g_wait_blocked(pid, tid) g_wait_in_syscall((pid), (tid), __NR_ioctl)
+
+/*
+ * Send @sig to this process @delay_us after it sleeps in syscall @nr (this
+ * thread must be its main thread), from a child; the child's pid, for
+ * g_reap(). A signal that must interrupt an op, not arrive before it.
+ */
+#include <sys/wait.h>
+
+static inline pid_t g_signal_when_blocked(long nr, int sig, long delay_us)
+{
+	pid_t self = getpid(), pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid)
+		return pid;
+	G_BOUND(20);
+	if (g_wait_in_syscall(self, self, nr))
+		_exit(1);
+	if (delay_us)
+		usleep(delay_us);
+	_exit(kill(self, sig) ? 2 : 0);
+}
+
+/* Wait for child @pid: its exit status, or 128 + the signal that ended it */
+static inline int g_reap(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+/* Write a module parameter (a string): 0 or -errno. */
+static inline int g_param_write(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 #endif /* SYSCHAIN_GUEST_H */

@@ -10,8 +10,8 @@
  * README's table of refused calls -- and deliberately NOT from engine.c.
  * It validates a chain given as the raw arrays the ioctl takes and runs its
  * ops as plain syscall(2)s in the calling process, producing what
- * SYSCHAIN_RUN reports: the ioctl's return value, status, steps, stop_op,
- * stop_cond and every op's result and count.
+ * SYSCHAIN_RUN reports when the chain has run (A7): the ioctl's return
+ * value, status, steps, stop_op, stop_cond and every op's result and count.
  *
  * Readings chosen where the documentation does not say (each one is an
  * ambiguity of the ABI's text; test_diff compares them with the module):
@@ -31,13 +31,9 @@
  *     SYSCHAIN_NO_INDEX.
  *  A3 A condition none of the ops' ranges covers is still validated
  *     ("the whole chain").
- *  A4 Between two ops the order of the checks is: the step budget, then
- *     a pending signal (only with check_signals, see A7), then the op's
- *     references. An op whose reference is unresolved does not run and
- *     uses no step. (The oracle first checked the signal before the
- *     budget; the text allows both, the module checks the budget first:
- *     a SIGPIPE raised by the op that uses the last step ends the chain
- *     BUDGET, not INTERRUPTED.)
+ *  A4 Before an op the order of the checks is: the step budget, then the
+ *     op's references. An op whose reference is unresolved does not run
+ *     and uses no step.
  *  A5 Conditions are evaluated lazily, in order: once one holds, the
  *     later ones (and their references) are not looked at; a condition
  *     whose right-hand reference names an op that has not run stops the
@@ -46,13 +42,28 @@
  *  A6 A jump to the end (target == nr_ops) completes the chain: status
  *     COMPLETED, stop_op and stop_cond SYSCHAIN_NO_INDEX (stop_cond says
  *     "the condition that fired", but COMPLETED names no op, so none).
- *  A7 Signals: "between ops the module checks for pending signals". A
- *     signal that arrives during an op (SIGPIPE of a write to a broken
- *     pipe) stops the chain INTERRUPTED at the op that would run next,
- *     its count unchanged; if no op follows (end of chain, STOPPED,
- *     FAILED, budget spent: A4) the chain ends as it would have. The
- *     user backend does not check (syschain(7)); check_signals = false
- *     models it.
+ *  A7 Op boundaries and signals ("Op boundaries"): a chain crosses the
+ *     boundary between two ops as a program crosses the one between two
+ *     syscalls, and an op that a signal interrupts is restarted, or
+ *     returns -EINTR, where its syscall would. The oracle runs each op as
+ *     a syscall(2) of its own, so all of it happens here by construction:
+ *     the deferred work of an op (a closed file's final release, its
+ *     IN_CLOSE_* event, a peer's close) is done before the next op; a
+ *     signal's handler runs between the two ops and the chain goes on
+ *     (a SIGPIPE raised by an op ends nothing); SA_RESTART, no handler and
+ *     SIGSTOP/SIGCONT restart the op inside the syscall, which returns
+ *     once. The text leaves one thing to read: what an op interrupted
+ *     under a handler without SA_RESTART is in the results. It "completes
+ *     with the result -EINTR, as its syscall would have": here, a run of
+ *     the op like any other (its count incremented, one step used), whose
+ *     result -EINTR is an ordinary one, its conditions and
+ *     SYSCHAIN_RUN_STOP_ON_ERROR applying; and an op restarted, however
+ *     many times, is one run and one step ("no op runs twice"). The
+ *     oracle reports the chain as it ends for a caller that goes on after
+ *     the ioctl's -EINTR with SYSCHAIN_RUN_RESUME_EINTR (libchain's
+ *     kernel backend): never SYSCHAIN_STATUS_INTERRUPTED, which only
+ *     such an intermediate return carries. The user backend is the same
+ *     (plain syscalls), so the oracle models both.
  *  A8 The refused calls of the README's table among the supported ops:
  *     openat whose directory argument is a reference or a value other
  *     than AT_FDCWD (compared as a 64-bit value: CHAIN_ARG(AT_FDCWD));
@@ -65,6 +76,17 @@
  *     ABI's: libchain's user backend runs them (refuse = false models it).
  *  A9 E2BIG for an op (condition) with a non-zero tail past the known
  *     struct names that op (condition) as in A2.
+ *  A10 The run struct's own culprits name no op or condition
+ *     (SYSCHAIN_NO_INDEX twice: "where none applies"): unknown flags,
+ *     SYSCHAIN_RUN_RESUME_EINTR without SYSCHAIN_RUN_RESUME, results_uptr
+ *     0 (-EINVAL); op_size or cond_size larger than the page size, whatever
+ *     the tail (-E2BIG). One exception: with SYSCHAIN_RUN_RESUME, a
+ *     stop_op that is not an op is named as given (stop_op is the
+ *     culprit; the text also allows SYSCHAIN_NO_INDEX).
+ *
+ * The oracle runs fresh chains only: a sound chain with SYSCHAIN_RUN_RESUME
+ * (a run to continue) is one it cannot judge (unknown_op, as an op it does
+ * not know), though it judges such a chain's rejections.
  *
  * The caller gives the module's probe (supported syscalls, limits), and
  * may pass a hook called around each op's execution.
@@ -92,10 +114,7 @@ struct oracle_env {
 	uint32_t nr_syscalls;
 	uint32_t max_ops, max_conds;	/* the probe's limits */
 	uint64_t max_steps;		/* the module's cap */
-	bool check_signals;		/* kernel: A7 */
 	bool refuse;			/* kernel: A8 */
-	/* bumped by the caller's signal handlers: signals that arrived */
-	volatile unsigned int *signals;
 	/* called before and after each op runs, with its resolved args */
 	void (*hook)(void *ctx, enum oracle_when when, uint32_t op,
 		     uint32_t nr, const uint64_t *args, int64_t ret);
@@ -110,6 +129,8 @@ struct oracle_chain {
 	const void *ops;		/* nr_ops * op_size bytes */
 	const void *conds;		/* nr_conds * cond_size bytes */
 	uint64_t max_steps;
+	uint32_t stop_op;		/* in, with SYSCHAIN_RUN_RESUME */
+	bool no_results;		/* results_uptr is 0 */
 };
 
 struct oracle_culprit {
@@ -126,7 +147,8 @@ struct oracle_report {
 	int nr_culprits;		/* rejected: every culprit (A1) */
 	struct oracle_culprit culprit[ORACLE_MAX_CULPRITS];
 	bool unknown_op;		/* a supported op the oracle cannot
-					 * judge: the caller's test must fail */
+					 * judge, or a sound run to continue:
+					 * the caller's test must fail */
 	bool refused;			/* an op refused as in A8 */
 };
 
@@ -218,22 +240,35 @@ static inline bool oracle_get(const void *base, uint32_t idx, uint32_t size,
 	return false;
 }
 
-/* the run struct (A1: judged before the arrays); true if it is sound */
+/* the run struct (A1: judged before the arrays; A10); true if sound */
 static inline bool oracle_check_run(const struct oracle_chain *c,
 				    const struct oracle_env *env,
 				    struct oracle_report *r)
 {
-	if (c->flags & ~(uint32_t)SYSCHAIN_RUN_STOP_ON_ERROR)
+	const uint32_t known = SYSCHAIN_RUN_STOP_ON_ERROR |
+		SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR;
+	const uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+
+	if (c->flags & ~known)
 		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
+	if ((c->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+	    !(c->flags & SYSCHAIN_RUN_RESUME))
+		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
+	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->stop_op >= c->nr_ops)
+		oracle_blame(r, -EINVAL, c->stop_op, ORACLE_NO);
 	if (c->reserved)
 		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
 	if (!c->nr_ops)
+		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
+	if (c->no_results)
 		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
 	if (c->op_size % 8 || c->op_size < SYSCHAIN_OP_SIZE_VER0)
 		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
 	if (c->cond_size % 8 || c->cond_size < SYSCHAIN_COND_SIZE_VER0)
 		oracle_blame(r, -EINVAL, ORACLE_NO, ORACLE_NO);
 	if (c->nr_ops > env->max_ops || c->nr_conds > env->max_conds)
+		oracle_blame(r, -E2BIG, ORACLE_NO, ORACLE_NO);
+	if (c->op_size > page || c->cond_size > page)
 		oracle_blame(r, -E2BIG, ORACLE_NO, ORACLE_NO);
 	return !r->nr_culprits;
 }
@@ -364,7 +399,12 @@ static inline void oracle_end(struct oracle_report *r, uint32_t status,
 	r->stop_cond = cond;
 }
 
-/* one op's syscall, its result as the kernel returns it */
+/*
+ * One op's syscall, its result as the kernel returns it. A7: the op
+ * boundary is this syscall's return to user mode (task work, signal
+ * handlers, restarts); -EINTR is what the syscall returned, an ordinary
+ * result.
+ */
 static inline int64_t oracle_syscall(uint32_t nr, const uint64_t *a)
 {
 	long ret = syscall((long)nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -414,19 +454,14 @@ static inline int64_t oracle_conds(const struct oracle_chain *c, uint32_t i,
 /*
  * Before op i: the checks of A4. Fills args; false when the chain ended.
  */
-static inline bool oracle_enter(const struct oracle_env *env,
-				const struct syschain_op *op, uint32_t i,
-				uint64_t budget, unsigned int sig0,
-				uint64_t *args, struct oracle_report *r)
+static inline bool oracle_enter(const struct syschain_op *op, uint32_t i,
+				uint64_t budget, uint64_t *args,
+				struct oracle_report *r)
 {
 	int k;
 
 	if (r->steps >= budget) {
 		oracle_end(r, SYSCHAIN_STATUS_BUDGET, i, ORACLE_NO);
-		return false;
-	}
-	if (env->check_signals && env->signals && *env->signals != sig0) {
-		oracle_end(r, SYSCHAIN_STATUS_INTERRUPTED, i, ORACLE_NO);
 		return false;
 	}
 	for (k = 0; k < SYSCHAIN_MAX_ARGS; k++) {
@@ -454,12 +489,13 @@ static inline int oracle_run(const struct oracle_chain *c,
 {
 	uint64_t budget = c->max_steps && c->max_steps <= env->max_steps ?
 		c->max_steps : env->max_steps;
-	unsigned int sig0 = env->signals ? *env->signals : 0;
 	int64_t pc = 0;
 
 	r->steps = 0;
 	memset(r->results, 0, (size_t)c->nr_ops * sizeof(*r->results));
-	if (oracle_validate(c, env, r) || r->unknown_op) {
+	if (!oracle_validate(c, env, r) && (c->flags & SYSCHAIN_RUN_RESUME))
+		r->unknown_op = true;	/* fresh runs only */
+	if (r->nr_culprits || r->unknown_op) {
 		r->ret = r->nr_culprits ? r->culprit[0].err : -ENOSYS;
 		oracle_end(r, SYSCHAIN_STATUS_INVALID,
 			   r->nr_culprits ? r->culprit[0].op : ORACLE_NO,
@@ -478,8 +514,7 @@ static inline int oracle_run(const struct oracle_chain *c,
 			return 0;
 		}
 		oracle_get(c->ops, (uint32_t)pc, c->op_size, &op, sizeof(op));
-		if (!oracle_enter(env, &op, (uint32_t)pc, budget, sig0, args,
-				  r))
+		if (!oracle_enter(&op, (uint32_t)pc, budget, args, r))
 			return 0;
 		if (env->hook)
 			env->hook(env->ctx, ORACLE_BEFORE, (uint32_t)pc, op.nr,

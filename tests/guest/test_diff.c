@@ -16,10 +16,27 @@
  * link counts, sizes, blocks, contents, link targets, and which of atime,
  * mtime and ctime each entry's ops changed), the descriptors (open or not,
  * what they refer to, position, status and descriptor flags), what is left
- * in the pipe and the sockets, the inotify events on the directory (in
- * order) and the SIGPIPEs the chain raised (a counting handler). Any
- * divergence fails and prints the seed, the chain's index and a dump of
- * the chain; DIFF_ONLY=<seed>:<index> replays that one chain.
+ * in the pipe and the sockets, the inotify events on the directory and its
+ * subdirectory (every one, in order) and the signals the chain's process
+ * handled (counting handlers). Any divergence fails and prints the seed,
+ * the chain's index and a dump of the chain; DIFF_ONLY=<seed>:<index>
+ * replays that one chain.
+ *
+ * The op boundaries (uapi "Op boundaries"): a chain must cross them as a
+ * program crosses the ones between its syscalls, and all three sides are
+ * held to it exactly. A closed file is released before the next op: the
+ * pipe read after the chain closed the pipe's last write end gets 0, not
+ * -EAGAIN (an idiom makes that shape), and a closed file's IN_CLOSE_*
+ * event comes before the next op's events. A signal raised by an op
+ * (SIGPIPE) has its handler run before the next op, and the chain goes on;
+ * the handlers stamp the read/write buffers, so a handler run at another
+ * time shows in what later ops write. And one op blocks on purpose, now
+ * and then: a read of an empty blocking pipe, which a helper process wakes
+ * (helper_main()) with SIGUSR1, whose handler has no SA_RESTART (the read
+ * returns -EINTR, an ordinary result: conditions and stop-on-error apply,
+ * and the chain goes on), with SIGUSR2, whose handler has SA_RESTART, or
+ * with SIGSTOP and SIGCONT (the read is restarted and gets what the helper
+ * then writes). Per seed, each of these shapes must have occurred.
  *
  * Besides, each chain the oracle accepts is mutated into one the ABI says
  * must be rejected (a reserved field, an unknown flag or comparison, an
@@ -32,8 +49,9 @@
  * once or never runs an op fails: per seed, a minimum share of completed
  * chains, of op slots executed (the generator keeps deliberate errors
  * rare in most chains, budgets mostly large, and builds terminating loops:
- * read to end of file, lseek counters), of each status, and every
- * supported op must have run, and succeeded, at least once. The probe's op
+ * read to end of file, lseek counters), of each status, of the op
+ * boundaries' shapes, and every supported op must have run, and
+ * succeeded, at least once. The probe's op
  * list drives the generator through a per-op table keyed by syscall
  * number: an op the probe lists and the table lacks fails the test.
  *
@@ -49,7 +67,8 @@
  * an op does not change stays in 2001 and every one it changes is now, so
  * "changed or not" is deterministic for atime, mtime and ctime alike.
  * Keep-alive duplicates of the pipe's read end and of the socketpairs' ends
- * sit out of the chains' reach, so the snapshot can drain what is left.
+ * sit out of the chains' reach, so the snapshot can drain what is left; so
+ * does the empty blocking pipe, but for the blocking read.
  * A share of the chains runs, on every side, in a forked child as a
  * non-root identity (setresgid/setresuid: nobody, a real/effective split,
  * a setuid-root-like one), which makes permission checks and faccessat's
@@ -62,8 +81,8 @@
  * faccessat* take any). Errors are generated on purpose in some chains: bad
  * descriptors, (void *)1 and NULL buffers, paths, iovec and msghdr arrays,
  * bad counts and lengths, missing paths, bad flags, modes, whence, advice,
- * clock ids and timespecs. Nothing blocks: every pipe and socket is
- * O_NONBLOCK, the sleeps sleep 0-2 ms.
+ * clock ids and timespecs. Nothing blocks but the blocking read: every
+ * other pipe and socket is O_NONBLOCK, the sleeps sleep 0-2 ms.
  *
  * What legitimately differs between the sides is masked, and only that:
  *  - stat buffers (fstat, newfstatat; each op has its own slot): st_ino,
@@ -77,14 +96,12 @@
  *  - SCM_CREDENTIALS are passed (SO_PASSCRED) only in root chains, where
  *    every side is the same process.
  * Where the backends differ by design, the user backend is compared with
- * the oracle run the user backend's way (no check for signals between
- * ops, the module's refused calls run) instead of with the kernel: a
- * SIGPIPE raised by an op stops the module's chain before the next op
- * (INTERRUPTED), not the user backend's (syschain(7)); the calls the
- * README lists as refused are rejected by the module only.
- * Divergences of the module, shown to exist, excluded exactly and counted
- * per seed (see DIFF_KNOWN_* and DIFF_FOUND_* below): the deferred release
- * of a file closed inside a chain; no IN_ACCESS for a 0-byte readv.
+ * the oracle run the user backend's way (the module's refused calls run)
+ * instead of with the kernel: the calls the README lists as refused are
+ * rejected by the module only.
+ * A divergence of the module, shown to exist, excluded exactly and counted
+ * per seed (see DIFF_FOUND_READV0_NO_ACCESS below): no IN_ACCESS for a
+ * 0-byte readv on 6.1.
  *
  * DIFF_CHAINS=N in the environment changes the number of chains per seed;
  * DIFF_KEEP_GOING=1 reports every divergence of a seed before failing;
@@ -112,10 +129,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <linux/futex.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -134,25 +153,6 @@
 #ifndef AT_EACCESS
 #define AT_EACCESS		0x200
 #endif
-
-/*
- * Known divergence, issue "Exact syscall semantics at op boundaries": a
- * close op inside a chain drops the descriptor but the module releases
- * the file only when the ioctl returns (the last fput runs as task work on
- * the way out). So (a) a read of the pipe after its last write end was
- * closed earlier in the same chain gets -EAGAIN instead of 0 (end of file)
- * and (b) the IN_CLOSE_* events of files closed in a chain come after the
- * chain's other events, all together (where inotify merges alike ones).
- * With this defined, (a) a chain where the oracle saw such a read return 0
- * is not compared between the kernel and the other two sides (the user
- * backend is still compared with the oracle), and (b) in a chain whose
- * oracle run closed a file of the tree, the IN_CLOSE_* events in the
- * kernel's comparisons are compared as a set (each distinct one once),
- * the other events in order. Both are counted and printed per seed, with
- * how many of those chains do differ. Remove the define when the module
- * releases files at the op.
- */
-#define DIFF_KNOWN_CLOSE_DEFERRAL 1
 
 /*
  * Found by this test, not a known divergence (no issue tracks it yet): a
@@ -259,6 +259,8 @@ static int rn(int n)
 /* What a side leaves: written where the chain ran (maybe a child)      */
 
 enum side_id { S_K, S_U, S_O, S_OU, NSIDES };
+enum { SG_PIPE, SG_USR1, SG_USR2, NR_SG };
+static const char *const sg_name[] = { "SIGPIPE", "SIGUSR1", "SIGUSR2" };
 static const char *const side_name[] = {
 	"kernel", "user", "oracle", "oracle (as the user backend)",
 };
@@ -282,9 +284,16 @@ struct side_out {
 	/* inotify events, raw */
 	char ev[EV_MAX];
 	int ev_len;
-	unsigned int signals;
-	/* the oracle's hook: shapes of the known divergences */
-	bool pipe_writers_gone, pipe_eof_deferred, closed_tree_file;
+	unsigned int sigs[NR_SG];	/* handlers run, per signal */
+	/*
+	 * The oracle's hook: shapes of the op boundaries, seen on the
+	 * oracle's own run (exactly, with resolved arguments and results),
+	 * for the coverage (check_progress())
+	 */
+	bool pipe_writers_gone, pipe_eof_after_close, closed_tree_file;
+	bool sig_then_op;		/* an op ran after a handler ran */
+	bool eintr, eintr_then_op;	/* an op returned -EINTR; one ran next */
+	bool blk_ran, blk_data;		/* the blocking read ran; read data */
 	int hook_what;
 	ino_t hook_ino;
 	ino_t readv0[4];		/* files a 0-byte readv read */
@@ -293,15 +302,39 @@ struct side_out {
 };
 
 struct shared {
-	volatile unsigned int signals;	/* SIGPIPEs, counted by the handler */
+	volatile unsigned int sigs[NR_SG];	/* counted by the handlers */
+	/* the blocking read's helper (see helper_main()) */
+	volatile pid_t target;		/* the process that runs the chain */
+	volatile int helper_kind;	/* enum blk */
+	volatile unsigned int helper_gen;	/* a side began (a futex) */
+	volatile unsigned int helper_stop;	/* that side ended */
+	volatile unsigned int helper_ack;	/* the helper is done with it */
+	volatile int helper_ok;		/* and found all as it should be */
 	struct side_out cur;
 };
 static struct shared *sh;
+static pid_t helper_pid = -1;
 
-static void on_sigpipe(int sig)
+/*
+ * The handlers of SIGPIPE (raised by a write to a broken pipe or socket),
+ * SIGUSR1 (no SA_RESTART) and SIGUSR2 (SA_RESTART), which the blocking
+ * read's helper sends: each run is counted, and stamps the read/write
+ * buffers MEM + [0, STAMP_LEN) (adds a value to each byte), so that when
+ * a handler runs shows in what the later ops write: between the op that
+ * raised the signal and the next op, as between two syscalls, and not,
+ * say, when the ioctl returns.
+ */
+#define STAMP_LEN	2048
+
+static void on_signal(int sig)
 {
-	(void)sig;
-	sh->signals++;
+	int k = sig == SIGPIPE ? SG_PIPE : sig == SIGUSR1 ? SG_USR1 : SG_USR2;
+	unsigned char d = (unsigned char)(16 * k + 2 * sh->sigs[k] + 1);
+	int i;
+
+	sh->sigs[k]++;
+	for (i = 0; i < STAMP_LEN; i++)
+		MEM[i] += d;
 }
 
 /* ------------------------------------------------------------------ */
@@ -316,7 +349,25 @@ static int fds[NR_FDS];
 static int keep[NR_KEEP] = { -1, -1, -1, -1, -1 };
 static int ev_fd = -1;
 static ino_t pipe_ino;		/* the pipe's inode, per state */
+/*
+ * The blocking pipe, empty: a read of its read end waits until the
+ * helper wakes it (gen_blocking(), helper_main()). Made once, at fixed
+ * numbers, for the helper's sake; out of the chains' reach but for that
+ * read.
+ */
+#define BLK_FD		(FD_HIGH + 8)
+static int blk_r, blk_w;
 static dev_t tree_dev;		/* the directory's filesystem */
+
+/* empty, as every side begins (only a failed side leaves data there) */
+static void blk_drain(void)
+{
+	char b[4096];
+	int n;
+
+	while (!ioctl(blk_r, FIONREAD, &n) && n > 0)
+		assert_true(read(blk_r, b, sizeof(b)) > 0);
+}
 
 static int rm_one(const char *p, const struct stat *st, int flag,
 		  struct FTW *ftw)
@@ -335,8 +386,12 @@ static void close_all(void)
 {
 	int i;
 
-	/* every descriptor from fd_base up: a loop may dup past FD_SPAN */
-	assert_int_equal(syscall(__NR_close_range, fd_base, ~0U, 0), 0);
+	/*
+	 * every descriptor from fd_base up (a loop may dup past FD_SPAN)
+	 * but the blocking pipe, which stays
+	 */
+	assert_int_equal(syscall(__NR_close_range, fd_base, blk_r - 1, 0), 0);
+	assert_int_equal(syscall(__NR_close_range, blk_w + 1, ~0U, 0), 0);
 	for (i = 0; i < NR_KEEP; i++)
 		keep[i] = -1;
 	ev_fd = -1;
@@ -495,6 +550,7 @@ static void make_state(bool passcred)
 				    fd_base + FD_HIGH);
 	for (i = 0; i < NR_KEEP; i++)
 		assert_true(keep[i] >= fd_base + FD_SPAN);
+	blk_drain();
 	clock_now();
 	if (!in_vm)
 		nftw(dir, old_one, 16, FTW_PHYS);
@@ -739,6 +795,21 @@ static const char *const ident_name[] = {
 	"real 65534, effective root",
 };
 
+/*
+ * How the blocking read is woken, per chain (the helper, helper_main()):
+ * SIGUSR1, whose handler has no SA_RESTART: the read returns -EINTR;
+ * SIGUSR2, whose handler has SA_RESTART: the read is restarted, and then
+ * reads what the helper writes; SIGSTOP and SIGCONT, no handler: the
+ * same.
+ */
+enum blk { BLK_NONE, BLK_EINTR, BLK_RESTART, BLK_STOP, NR_BLK };
+static const char *const blk_name[] = {
+	"-", "SIGUSR1 (no SA_RESTART): -EINTR",
+	"SIGUSR2 (SA_RESTART), then data", "SIGSTOP, SIGCONT, then data",
+};
+#define BLK_DATA	"wake-up"
+#define BLK_LEN		7
+
 struct gcond {
 	int op, cmp, act, target, label;	/* label -1: target is an index */
 	bool ref, loop;				/* loop: of gen_idiom() */
@@ -774,6 +845,8 @@ struct gen {
 	int max_steps;
 	int err_pct;		/* chance of a deliberately bad argument */
 	enum ident ident;
+	enum blk blk;		/* how the blocking read is woken */
+	int blk_op;		/* the blocking read's index, or -1 */
 	/* per op: its stat or dirent buffer (offset from MEM), or -1 */
 	int stat_at[MAX_OPS], dent_at[MAX_OPS];
 	/* per op: the structures it reads, set up before each side */
@@ -1622,8 +1695,8 @@ static void add_cond(struct gen *g, const struct gcond *c)
 /*
  * Loops that end: read a file to its end, an lseek counter looping on
  * itself, or on an op before it (the loop's body); now and then, close
- * the pipe's write end and read the pipe to its end (the shape of
- * DIFF_KNOWN_CLOSE_DEFERRAL: the module's read gets -EAGAIN, not 0).
+ * the pipe's write end and read the pipe to its end (once the last write
+ * end is released, before the next op, the read gets 0, not -EAGAIN).
  */
 static void gen_idiom(struct gen *g)
 {
@@ -1662,6 +1735,31 @@ static void gen_idiom(struct gen *g)
 		c.rhs = 60 + rn(240);
 		c.target = x >= 0 ? x : c.op;
 	}
+	add_cond(g, &c);
+}
+
+/*
+ * The blocking read: of the blocking pipe, which stays empty until the
+ * helper writes to it, after the signal (BLK_RESTART, BLK_STOP). Now and
+ * then a condition on -EINTR, as a program checks for it.
+ */
+static void gen_blocking(struct gen *g)
+{
+	struct gcond c = { .label = -1, .cmp = CHAIN_EQ, .rhs = -EINTR };
+	struct chain_arg a[3];
+	int k = rn(2048), v = BLK_LEN + 1 + rn(120), r = rn(4);
+
+	op_begin(g);
+	say(g, "  op %d: read( fd%d mem+%d %d ) [blocks; woken by %s]\n",
+	    g->n, blk_r, k, v, blk_name[g->blk]);
+	a[0] = CHAIN_ARG(blk_r);
+	a[1] = CHAIN_ARG(MEM + k);
+	a[2] = CHAIN_ARG(v);
+	c.op = g->blk_op = emit_op(g, __NR_read, CL_RW | CL_RD, 3, a);
+	if (r >= 2)
+		return;
+	c.act = r ? SYSCHAIN_ACT_STOP : SYSCHAIN_ACT_JUMP;
+	c.target = r ? 0 : c.op + 1;	/* a jump that goes on */
 	add_cond(g, &c);
 }
 
@@ -1785,7 +1883,7 @@ static void place_labels(struct gen *g, int nl, bool *placed, bool end)
 
 static void gen_chain(struct gen *g)
 {
-	int nops = 2 + rn(MAX_OPS - 1), i, nl = 0, first;
+	int nops = 2 + rn(MAX_OPS - 1), i, nl = 0, first, blk_at;
 	bool placed[2] = { false, false };
 
 	g->n = g->ngc = 0;
@@ -1794,6 +1892,9 @@ static void gen_chain(struct gen *g)
 	g->soe = rn(10) < 3;
 	g->err_pct = g->soe || rn(10) < 6 ? 1 : 20;
 	g->ident = rn(6) ? ID_ROOT : (enum ident)(1 + rn(NR_IDENTS - 1));
+	g->blk = rn(12) ? BLK_NONE : (enum blk)(1 + rn(NR_BLK - 1));
+	g->blk_op = -1;
+	blk_at = g->blk ? rn(nops) : -1;
 	chain_set_stop_on_error(g->c, g->soe);
 	say(g, "stop_on_error=%d errors=%d%% identity=%s\n", g->soe,
 	    g->err_pct, ident_name[g->ident]);
@@ -1807,10 +1908,14 @@ static void gen_chain(struct gen *g)
 	while (g->n < nops) {
 		place_labels(g, nl, placed, false);
 		first = g->n;
-		if (!rn(6) && nops - g->n >= 2)
+		if (blk_at >= 0 && g->n >= blk_at) {
+			gen_blocking(g);
+			blk_at = -1;
+		} else if (!rn(6) && nops - g->n >= 2) {
 			gen_idiom(g);
-		else
+		} else {
 			gen_op(g);
+		}
 		for (i = first; i < g->n; i++)
 			if (rn(5) < (g->soe ? 3 : 1)) {
 				chain_ignore_error(g->c, i);
@@ -1818,6 +1923,8 @@ static void gen_chain(struct gen *g)
 				say(g, "    ignore_error op %d\n", i);
 			}
 	}
+	if (blk_at >= 0)
+		g->blk = BLK_NONE;	/* an idiom took its place */
 	place_labels(g, nl, placed, true);
 	for (i = rn(g->n / 3 + 2); i > 0 && g->ngc < MAX_CONDS; i--)
 		gen_random_cond(g, nl);
@@ -1969,8 +2076,15 @@ static bool iov_empty(const uint64_t *args)
 }
 
 /*
- * The oracle's hook: the shapes of DIFF_KNOWN_CLOSE_DEFERRAL, seen on the
- * oracle's own run (exactly, with resolved arguments and results).
+ * The oracle's hook: the shapes of the op boundaries, seen on the
+ * oracle's own run (exactly, with resolved arguments and results): what
+ * the kernel's chains must do as the syscalls do, counted for the
+ * coverage. A read of the pipe that gets its end (0) after the chain
+ * closed the pipe's last write end; a file of the tree closed (its
+ * IN_CLOSE_* event comes before the next op's events); an op run after
+ * a SIGPIPE's handler ran; an op that returned -EINTR, and an op run
+ * after it; the blocking read, and whether it read data. And the 0-byte
+ * readv of DIFF_FOUND_READV0_NO_ACCESS.
  */
 static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
 		 const uint64_t *args, int64_t ret)
@@ -1978,6 +2092,16 @@ static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
 	struct side_out *o = ctx;
 
 	(void)op;
+	if (when == ORACLE_BEFORE) {
+		o->sig_then_op |= sh->sigs[SG_PIPE] > 0;
+		o->eintr_then_op |= o->eintr;
+	} else {
+		o->eintr |= ret == -EINTR;
+		if (nr == __NR_read && args[0] == (uint64_t)blk_r) {
+			o->blk_ran = true;
+			o->blk_data |= ret > 0;
+		}
+	}
 	if (nr != __NR_close && nr != __NR_read && nr != __NR_readv)
 		return;
 	if (when == ORACLE_BEFORE) {
@@ -1995,7 +2119,7 @@ static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
 	} else if (nr != __NR_close && o->hook_what == H_PIPE_R &&
 		   o->pipe_writers_gone && ret == 0 &&
 		   (nr == __NR_readv || args[2] > 0)) {
-		o->pipe_eof_deferred = true;
+		o->pipe_eof_after_close = true;
 	}
 }
 
@@ -2026,6 +2150,7 @@ static void raw_chain(const struct gen *g, struct oracle_chain *c)
 	c->max_steps = (uint64_t)g->max_steps;
 }
 
+/* kernel_mode: the module's refused calls are rejected (oracle A8) */
 static void exec_oracle(struct gen *g, bool kernel_mode, struct side_out *o)
 {
 	struct syschain_result res[MAX_OPS];
@@ -2035,9 +2160,7 @@ static void exec_oracle(struct gen *g, bool kernel_mode, struct side_out *o)
 	int i;
 
 	raw_chain(g, &c);
-	env.check_signals = kernel_mode;
 	env.refuse = kernel_mode;
-	env.signals = &sh->signals;
 	env.hook = hook;
 	env.ctx = o;
 	r.results = res;
@@ -2067,7 +2190,7 @@ static void exec_side(struct gen *g, enum side_id side, struct side_out *o)
 	else
 		exec_oracle(g, side == S_O, o);
 	ev_read(o);
-	o->signals = sh->signals;
+	memcpy(o->sigs, (const void *)sh->sigs, sizeof(o->sigs));
 	snap_fds(o);
 }
 
@@ -2089,10 +2212,228 @@ static int drop_ids(enum ident id)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The blocking read's helper                                           */
+
+/* /proc/<pid>/<what>, or "" */
+static void proc_read(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* asleep in a pipe's read: the blocking read (nothing else blocks) */
+static bool in_pipe_read(pid_t pid)
+{
+	char b[128];
+
+	proc_read(pid, "wchan", b, sizeof(b));
+	return strstr(b, "pipe_read") != NULL;
+}
+
+static char proc_state(pid_t pid)
+{
+	char b[512], *p;
+
+	proc_read(pid, "stat", b, sizeof(b));
+	p = strrchr(b, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* what the helper waits for, after a signal */
+enum { HW_USR1, HW_USR2, HW_STOPPED, HW_EMPTY };
+static const char *const hw_name[] = {
+	"SIGUSR1's handler to run", "SIGUSR2's handler to run",
+	"the process to stop", "the read to take the data",
+};
+
+/* the side the helper watches ended, or another began */
+static bool helper_gone(unsigned int gen)
+{
+	return sh->helper_stop == gen || sh->helper_gen != gen;
+}
+
+/* until it is so: false if the side ended first, or after 20 s */
+static bool helper_wait(pid_t t, int what, unsigned int n0, unsigned int gen)
+{
+	double t0 = now();
+	char c;
+	int n;
+
+	for (;;) {
+		/* taken first: once the side ended, its effects are there */
+		bool gone = helper_gone(gen) || now() - t0 > 20;
+
+		switch (what) {
+		case HW_USR1:
+		case HW_USR2:
+			if (sh->sigs[what == HW_USR1 ? SG_USR1 : SG_USR2] != n0)
+				return true;
+			break;
+		case HW_STOPPED:
+			c = proc_state(t);
+			if (c == 'T' || c == 't')
+				return true;
+			break;
+		default:
+			if (!ioctl(blk_w, FIONREAD, &n) && !n)
+				return true;
+		}
+		if (gone)
+			return false;
+		usleep(100);
+	}
+}
+
+/*
+ * One side: whenever the chain's process sleeps in the blocking read, wake
+ * it as the chain says (enum blk), and wait until that took effect, so
+ * that each side sees the same. Until the side ends; false if something
+ * did not happen (printed; the chain's process is woken all the same).
+ */
+static bool helper_watch(enum blk kind, unsigned int gen)
+{
+	int what = -1, n = -1;
+	pid_t t = 0;
+	bool ok = true;
+	char b[128];
+
+	while (ok && !helper_gone(gen)) {
+		unsigned int n0;
+
+		t = sh->target;
+		if (!t || !in_pipe_read(t)) {
+			usleep(100);
+			continue;
+		}
+		switch (kind) {
+		case BLK_EINTR:
+			n0 = sh->sigs[SG_USR1];
+			what = HW_USR1;
+			ok = !kill(t, SIGUSR1) && helper_wait(t, what, n0, gen);
+			break;
+		case BLK_RESTART:
+			n0 = sh->sigs[SG_USR2];
+			what = HW_USR2;
+			ok = !kill(t, SIGUSR2) && helper_wait(t, what, n0, gen);
+			break;
+		default:
+			what = HW_STOPPED;
+			ok = !kill(t, SIGSTOP) && helper_wait(t, what, 0, gen);
+			ok = !kill(t, SIGCONT) && ok;
+		}
+		if (ok && kind != BLK_EINTR) {
+			what = HW_EMPTY;
+			ok = write(blk_w, BLK_DATA, BLK_LEN) == BLK_LEN &&
+				helper_wait(t, what, 0, gen);
+		}
+	}
+	if (ok)
+		return true;
+	proc_read(t, "wchan", b, sizeof(b));
+	ioctl(blk_w, FIONREAD, &n);
+	printf("test_diff: helper: waited in vain for %s (%s; process %d, "
+	       "state %c, in %s; %d bytes in the pipe; handled %u %u %u)\n",
+	       hw_name[what], helper_gone(gen) ? "the side ended" : "20 s",
+	       (int)t, proc_state(t), b, n, sh->sigs[0], sh->sigs[1],
+	       sh->sigs[2]);
+	fflush(stdout);
+	/* never leave the chain asleep */
+	kill(t, SIGCONT);
+	if (write(blk_w, BLK_DATA, BLK_LEN) < 0)
+		perror("test_diff: helper: write");
+	while (!helper_gone(gen))
+		usleep(1000);
+	return false;
+}
+
+/*
+ * The helper: a process of its own, made before any state, with no
+ * descriptor of the chains' but the blocking pipe's write end. It sleeps
+ * until a side with a blocking read begins (helper_gen), watches it, and
+ * says how it went (helper_ok, helper_ack).
+ */
+static void __attribute__((noreturn)) helper_main(void)
+{
+	unsigned int seen = sh->helper_gen;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(blk_r);
+	for (;;) {
+		unsigned int gen = sh->helper_gen;
+
+		if (gen == seen) {
+			syscall(__NR_futex, &sh->helper_gen, FUTEX_WAIT, gen,
+				&(struct timespec){ 1, 0 }, NULL, 0);
+			continue;
+		}
+		seen = gen;
+		sh->helper_ok = helper_watch((enum blk)sh->helper_kind, gen);
+		__sync_synchronize();
+		sh->helper_ack = gen;
+	}
+}
+
+static void helper_spawn(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	helper_pid = fork();
+	if (!helper_pid)
+		helper_main();
+}
+
+/* a side with a blocking read begins: the helper watches it */
+static unsigned int helper_start(enum blk kind)
+{
+	sh->target = 0;
+	sh->helper_kind = kind;
+	sh->helper_ok = 0;
+	__sync_synchronize();
+	sh->helper_gen++;
+	syscall(__NR_futex, &sh->helper_gen, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return sh->helper_gen;
+}
+
+/* it ended: the helper says how it went */
+static void helper_end(unsigned int gen, const struct gen *g,
+		       enum side_id side)
+{
+	double t0 = now();
+
+	sh->helper_stop = gen;
+	while (sh->helper_ack != gen) {
+		if (now() - t0 > 60 || waitpid(helper_pid, NULL, WNOHANG))
+			fail_msg("the blocking read's helper is gone");
+		usleep(50);
+	}
+	if (!sh->helper_ok)
+		fail_msg("the blocking read's helper failed on the %s side; "
+			 "the chain:\n%s", side_name[side], g->dump);
+}
+
 /* make the state, run the chain on one side (as its identity), snapshot */
 static void run_side(struct gen *g, enum side_id side)
 {
 	struct side *sd = &sides[side];
+	unsigned int hg = 0;
 	pid_t pid;
 	int st;
 
@@ -2100,9 +2441,14 @@ static void run_side(struct gen *g, enum side_id side)
 	setup_mem(g);
 	ev_open();
 	memset(&sh->cur, 0, sizeof(sh->cur));
-	sh->signals = 0;
+	memset((void *)sh->sigs, 0, sizeof(sh->sigs));
+	if (g->blk_op >= 0)
+		hg = helper_start(g->blk);
 	if (g->ident == ID_ROOT) {
+		sh->target = getpid();
 		exec_side(g, side, &sh->cur);
+		if (hg)
+			helper_end(hg, g, side);
 	} else {
 		fflush(stdout);
 		fflush(stderr);
@@ -2116,7 +2462,10 @@ static void run_side(struct gen *g, enum side_id side)
 			exec_side(g, side, &sh->cur);
 			_exit(0);
 		}
+		sh->target = pid;
 		assert_int_equal(waitpid(pid, &st, 0), pid);
+		if (hg)
+			helper_end(hg, g, side);
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			fail_msg("the %s side's child (%s) failed: status %#x, "
 				 "%s", side_name[side], ident_name[g->ident],
@@ -2351,14 +2700,13 @@ static int cmp_data(const struct snap *a, const struct snap *b)
 	return 0;
 }
 
-/* inotify events: parsed, all, or (relaxed) all but IN_CLOSE_* */
+/* inotify events, parsed */
 struct ev {
 	int wd;
 	uint32_t mask, cookie;
 	char name[32];
 };
 #define EV_N 1024
-#define IN_CLOSE_ANY (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
 
 /* IN_ACCESS events left out (DIFF_FOUND_READV0_NO_ACCESS): wd, name */
 #define EV_DROP_MAX 8
@@ -2377,21 +2725,19 @@ static bool ev_dropped(const struct ev *e)
 }
 
 /*
- * sel 0: every event; 1: all but IN_CLOSE_*; 2: only IN_CLOSE_*. Events
- * of ev_drop are left out; when any is (or sel is 1), two alike events
- * that the left-out ones separated count as one, as inotify merges them.
+ * Every event, in order. Events of ev_drop are left out; when any is, two
+ * alike events that the left-out ones separated count as one, as inotify
+ * merges them.
  */
-static int ev_parse(const struct side_out *o, struct ev *out, int sel)
+static int ev_parse(const struct side_out *o, struct ev *out)
 {
 	int pos = 0, n = 0;
 
 	while (pos + (int)sizeof(struct inotify_event) <= o->ev_len &&
 	       n < EV_N) {
 		struct inotify_event e;
-		bool close_ev;
 
 		memcpy(&e, o->ev + pos, sizeof(e));
-		close_ev = e.mask & IN_CLOSE_ANY;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].wd = e.wd;
 		out[n].mask = e.mask;
@@ -2400,10 +2746,9 @@ static int ev_parse(const struct side_out *o, struct ev *out, int sel)
 			snprintf(out[n].name, sizeof(out[n].name), "%s",
 				 o->ev + pos + sizeof(e));
 		pos += (int)sizeof(e) + (int)e.len;
-		if ((sel == 1 && close_ev) || (sel == 2 && !close_ev) ||
-		    ev_dropped(&out[n]))
+		if (ev_dropped(&out[n]))
 			continue;
-		if ((sel == 1 || nr_ev_drop) && n &&
+		if (nr_ev_drop && n &&
 		    !memcmp(&out[n], &out[n - 1], sizeof(out[n])))
 			continue;
 		n++;
@@ -2411,43 +2756,16 @@ static int ev_parse(const struct side_out *o, struct ev *out, int sel)
 	return n;
 }
 
-static int ev_sort(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct ev));
-}
-
-/*
- * Sorted, each event once: the deferred IN_CLOSE_* events of files closed
- * in a chain all come at the end, one after the other, where inotify
- * merges alike ones (a loop closing the same file n times gives 1 event,
- * not n).
- */
-static int ev_set(struct ev *e, int n)
-{
-	int i, k = 0;
-
-	qsort(e, n, sizeof(e[0]), ev_sort);
-	for (i = 0; i < n; i++)
-		if (!k || memcmp(&e[i], &e[k - 1], sizeof(e[0])))
-			e[k++] = e[i];
-	return k;
-}
-
-static int cmp_ev_sel(enum side_id ia, enum side_id ib, int sel)
+static int cmp_ev(enum side_id ia, enum side_id ib)
 {
 	static struct ev a[EV_N], b[EV_N];
-	int na = ev_parse(&sides[ia].o, a, sel);
-	int nb = ev_parse(&sides[ib].o, b, sel), i;
+	int na = ev_parse(&sides[ia].o, a);
+	int nb = ev_parse(&sides[ib].o, b), i;
 
-	if (sel == 2) {
-		na = ev_set(a, na);
-		nb = ev_set(b, nb);
-	}
 	if (na == nb && !memcmp(a, b, na * sizeof(a[0])))
 		return 0;
-	note("inotify events%s%s: %d / %d\n", sel == 1 ? " but IN_CLOSE_*" :
-	       sel == 2 ? " IN_CLOSE_*, as a set" : "",
-	       nr_ev_drop ? " (some IN_ACCESS left out)" : "", na, nb);
+	note("inotify events%s: %d / %d\n",
+	     nr_ev_drop ? " (some IN_ACCESS left out)" : "", na, nb);
 	for (i = 0; i < na || i < nb; i++)
 		note("  ev %2d: wd%d %#x %s | wd%d %#x %s\n", i,
 		       i < na ? a[i].wd : 0, i < na ? a[i].mask : 0,
@@ -2497,24 +2815,22 @@ static void set_ev_drop(bool on)
 		}
 }
 
-static int cmp_events(enum side_id a, enum side_id b, bool relax_close)
+static int cmp_events(enum side_id a, enum side_id b)
 {
 	int bad;
 
 	set_ev_drop(DIFF_FOUND_READV0_NO_ACCESS && a == S_K && !no_drop);
-	if (!relax_close)
-		bad = cmp_ev_sel(a, b, 0);
-	else
-		bad = cmp_ev_sel(a, b, 1) || cmp_ev_sel(a, b, 2);
+	bad = cmp_ev(a, b);
 	nr_ev_drop = 0;
 	return bad;
 }
 
 /* everything; 1 if a and b diverge (printed) */
 static int compare(uint64_t seed, int idx, struct gen *g, enum side_id a,
-		   enum side_id b, bool relax_close)
+		   enum side_id b)
 {
 	const struct side_out *oa = &sides[a].o, *ob = &sides[b].o;
+	int i;
 
 	if (cmp_outcome(g, a, b))
 		return diverge("the report or the results", seed, idx, g, a,
@@ -2531,12 +2847,14 @@ static int compare(uint64_t seed, int idx, struct gen *g, enum side_id a,
 		return diverge("directory tree", seed, idx, g, a, b);
 	if (cmp_data(&sides[a].s, &sides[b].s))
 		return diverge("file, pipe or socket data", seed, idx, g, a, b);
-	if (cmp_events(a, b, relax_close))
+	if (cmp_events(a, b))
 		return diverge("inotify events", seed, idx, g, a, b);
-	if (oa->signals != ob->signals) {
-		note("SIGPIPE: %u / %u\n", oa->signals, ob->signals);
-		return diverge("signals", seed, idx, g, a, b);
-	}
+	for (i = 0; i < NR_SG; i++)
+		if (oa->sigs[i] != ob->sigs[i]) {
+			note("%s handled: %u / %u\n", sg_name[i], oa->sigs[i],
+			     ob->sigs[i]);
+			return diverge("signals", seed, idx, g, a, b);
+		}
 	return 0;
 }
 
@@ -2549,7 +2867,8 @@ enum mut { M_NR_OPS0, M_RUN_FLAGS, M_RUN_RESERVED, M_OP_SIZE_SMALL,
 	   M_REF_MASK_HIGH, M_ARG_PAST, M_REF_FORWARD, M_COND_RANGE, M_CMP,
 	   M_ACTION, M_COND_FLAGS, M_COND_RESERVED, M_ALWAYS_RHS,
 	   M_STOP_TARGET, M_JUMP_PAST, M_RHS_REF_RANGE, M_RHS_REF_NOFLAG,
-	   M_OPENAT_DFD, M_CLOCK_CPU, NR_MUT };
+	   M_OPENAT_DFD, M_CLOCK_CPU, M_RESUME_EINTR, M_RESUME_OP,
+	   M_NO_RESULTS, M_SIZE_PAGE, NR_MUT };
 static const char *const mut_name[] = {
 	"nr_ops 0", "run flags", "run reserved", "op_size < VER0",
 	"op_size % 8", "op tail", "cond_size < VER0", "cond tail",
@@ -2558,10 +2877,12 @@ static const char *const mut_name[] = {
 	"forward reference", "conds past nr_conds", "bad cmp", "bad action",
 	"cond flags", "cond reserved", "ALWAYS with rhs", "STOP with target",
 	"jump past the end", "rhs_ref out of range", "rhs_ref without flag",
-	"openat dirfd", "CPU-time clock",
+	"openat dirfd", "CPU-time clock", "RESUME_EINTR without RESUME",
+	"RESUME at no op", "no results", "op or cond size > page",
 };
 
 #define MUT_OPS_MAX 4097
+#define MUT_SIZE_MAX 8192	/* op or cond size past the page size */
 static unsigned char mut_ops[MUT_OPS_MAX * 96], mut_conds[MUT_OPS_MAX * 32];
 static struct syschain_result mut_res[MUT_OPS_MAX];
 
@@ -2590,15 +2911,16 @@ static struct syschain_cond *mcond(int j)
 					j * sizeof(struct syschain_cond));
 }
 
-/* widen the arrays to op_size 96 / cond_size 32, zero tails */
-static void widen(struct oracle_chain *c, bool ops)
+/* widen the ops' or conditions' entries to size to, zero tails */
+static void widen(struct oracle_chain *c, bool ops, size_t to)
 {
-	static unsigned char tmp[MAX_OPS * 96];
+	static unsigned char tmp[MAX_OPS * MUT_SIZE_MAX];
 	uint32_t n = ops ? c->nr_ops : c->nr_conds, i;
 	size_t from = ops ? sizeof(struct syschain_op) :
-		sizeof(struct syschain_cond), to = from + 8;
+		sizeof(struct syschain_cond);
 	unsigned char *arr = ops ? mut_ops : mut_conds;
 
+	assert_true(to <= MUT_SIZE_MAX && n <= MAX_OPS);
 	memset(tmp, 0, sizeof(tmp));
 	for (i = 0; i < n; i++)
 		memcpy(tmp + i * to, arr + i * from, from);
@@ -2612,9 +2934,25 @@ static void widen(struct oracle_chain *c, bool ops)
 /* mutations of the run struct and the arrays' layout; false: n/a */
 static bool mutate_run(const struct gen *g, struct oracle_chain *c, int m)
 {
+	long page = sysconf(_SC_PAGESIZE);
+
 	switch (m) {
 	case M_NR_OPS0: c->nr_ops = 0; return true;
-	case M_RUN_FLAGS: c->flags |= 2U << rn(30); return true;
+	case M_RUN_FLAGS: c->flags |= 8U << rn(29); return true;
+	case M_RESUME_EINTR: c->flags |= SYSCHAIN_RUN_RESUME_EINTR; return true;
+	case M_RESUME_OP:
+		c->flags |= SYSCHAIN_RUN_RESUME |
+			(rn(2) ? SYSCHAIN_RUN_RESUME_EINTR : 0);
+		c->stop_op = rn(4) ? c->nr_ops + (uint32_t)rn(3) :
+			SYSCHAIN_NO_INDEX;
+		return true;
+	case M_NO_RESULTS: c->no_results = true; return true;
+	case M_SIZE_PAGE:
+		if (rn(2) && g->nconds)
+			widen(c, false, (size_t)page + 8 * (1 + rn(8)));
+		else
+			widen(c, true, (size_t)page + 8 * (1 + rn(8)));
+		return true;
 	case M_RUN_RESERVED: c->reserved = 1 + rn(100); return true;
 	case M_OP_SIZE_SMALL: c->op_size = SYSCHAIN_OP_SIZE_VER0 - 8; return true;
 	case M_OP_SIZE_ODD: c->op_size = SYSCHAIN_OP_SIZE_VER0 + 4; return true;
@@ -2622,13 +2960,13 @@ static bool mutate_run(const struct gen *g, struct oracle_chain *c, int m)
 	case M_TOO_MANY_OPS: c->nr_ops = probe.max_ops + 1; return true;
 	case M_TOO_MANY_CONDS: c->nr_conds = probe.max_conds + 1; return true;
 	case M_OP_TAIL:
-		widen(c, true);
+		widen(c, true, 96);
 		mut_ops[rn(g->n) * 96 + 88 + rn(8)] = 1 + rn(255);
 		return true;
 	case M_COND_TAIL:
 		if (!g->nconds)
 			return false;
-		widen(c, false);
+		widen(c, false, 32);
 		mut_conds[rn(g->nconds) * 32 + 24 + rn(8)] = 1 + rn(255);
 		return true;
 	}
@@ -2766,8 +3104,9 @@ static int check_mutation(struct gen *g, uint64_t seed, int idx)
 	run.cond_size = c.cond_size;
 	run.ops_uptr = (uintptr_t)c.ops;
 	run.conds_uptr = (uintptr_t)c.conds;
-	run.results_uptr = (uintptr_t)mut_res;
+	run.results_uptr = c.no_results ? 0 : (uintptr_t)mut_res;
 	run.max_steps = c.max_steps;
+	run.stop_op = c.stop_op;
 	memset(mut_res, 0xa5, sizeof(mut_res));
 	ret = ioctl(dev_fd, SYSCHAIN_RUN, &run);
 	memset(&ko, 0, sizeof(ko));
@@ -2804,13 +3143,14 @@ static int check_mutation(struct gen *g, uint64_t seed, int idx)
 /* Seeds                                                                */
 
 struct stats {
-	int chains, rejected, status[SYSCHAIN_STATUS_INVALID + 1];
+	int chains, rejected, status[SYSCHAIN_STATUS_DENIED + 1];
 	long long slots, slots_run, steps;
 	int op_ran[NR_OPGENS], op_ok[NR_OPGENS];
-	int nonroot, signal_chains, interrupted_oracle, excl_pipe;
-	int relax_close, mutations, refused, readv0, culprits;
-	int excl_differ, relax_differ, readv0_differ;
-	int excl_first, relax_first, readv0_first;	/* replay them */
+	int nonroot, mutations, refused, culprits;
+	/* the op boundaries' shapes (the oracle's hook) */
+	int sigpipe, sigpipe_on, pipe_eof, closed_tree;
+	int blk_ran[NR_BLK], blk_data, eintr, eintr_on;
+	int readv0, readv0_differ, readv0_first;	/* replay it */
 };
 
 static void differs(int *count, int *first, int idx)
@@ -2821,15 +3161,27 @@ static void differs(int *count, int *first, int idx)
 
 static void account(const struct gen *g, struct stats *st)
 {
-	const struct side_out *k = &sides[S_K].o;
+	const struct side_out *k = &sides[S_K].o, *o = &sides[S_O].o;
 	int i;
 
 	st->chains++;
 	st->nonroot += g->ident != ID_ROOT;
+	st->refused += o->refused;
+	st->readv0 += DIFF_FOUND_READV0_NO_ACCESS && o->nr_readv0 > 0;
+	st->culprits += o->nr_culprits > 1;
+	st->sigpipe += o->sigs[SG_PIPE] > 0;
+	st->sigpipe_on += o->sig_then_op;
+	st->pipe_eof += o->pipe_eof_after_close;
+	st->closed_tree += o->closed_tree_file;
+	st->blk_ran[g->blk] += o->blk_ran;
+	st->blk_data += o->blk_data;
+	st->eintr += o->eintr;
+	st->eintr_on += o->eintr_then_op;
 	if (k->ret) {
 		st->rejected++;
 		return;
 	}
+	assert_true(k->rep.status <= SYSCHAIN_STATUS_DENIED);
 	st->status[k->rep.status]++;
 	st->steps += (long long)k->rep.steps;
 	st->slots += g->n;
@@ -2849,7 +3201,7 @@ static int run_chain(struct gen *g, uint64_t seed, int idx, struct stats *st)
 {
 	const struct side_out *o;
 	enum side_id ko;
-	bool excl, sig, relax, ou;
+	bool ou;
 	int bad = 0;
 
 	run_side(g, S_K);
@@ -2860,48 +3212,28 @@ static int run_chain(struct gen *g, uint64_t seed, int idx, struct stats *st)
 	run_side(g, S_O);
 	o = &sides[S_O].o;
 	if (o->unknown_op)
-		fail_msg("chain %d: an op the oracle cannot judge", idx);
-	/* the known divergence: the kernel is not compared, only counted */
-	excl = DIFF_KNOWN_CLOSE_DEFERRAL && o->pipe_eof_deferred;
-	relax = DIFF_KNOWN_CLOSE_DEFERRAL && o->closed_tree_file;
+		fail_msg("chain %d: a chain the oracle cannot judge", idx);
 	/*
 	 * Where the backends differ by design, the user backend is compared
 	 * with the oracle run the user backend's way instead, and not with
-	 * the kernel: a signal pending between two ops stops the module's
-	 * chain (INTERRUPTED) but not the user backend's, which does not
-	 * check (syschain(7)); the user backend runs the calls the module
-	 * refuses (README, "Refused").
+	 * the kernel: the user backend runs the calls the module refuses
+	 * (README, "Refused"). Everything else, signals and op boundaries
+	 * too, all three sides must do alike.
 	 */
-	sig = o->rep.status == SYSCHAIN_STATUS_INTERRUPTED;
-	ou = sig || o->refused;
-	st->excl_pipe += excl;
-	st->relax_close += relax && !excl;
-	st->signal_chains += o->signals > 0;
-	st->interrupted_oracle += sig;
-	st->refused += o->refused;
-	st->readv0 += DIFF_FOUND_READV0_NO_ACCESS && o->nr_readv0 > 0;
-	st->culprits += o->nr_culprits > 1;
+	ou = o->refused;
 	if (ou)
 		run_side(g, S_OU);
 	/* DIFF_SELFTEST: the "kernel" side is the user backend */
 	ko = ou && selftest ? S_OU : S_O;
-	if (!excl)
-		bad |= compare(seed, idx, g, S_K, ko, relax);
-	/* how many of the chains left out would have failed */
-	quiet = true;
-	if (excl && compare(seed, idx, g, S_K, ko, false))
-		differs(&st->excl_differ, &st->excl_first, idx);
-	else if (!excl && relax && !bad &&
-		 compare(seed, idx, g, S_K, ko, false))
-		differs(&st->relax_differ, &st->relax_first, idx);
-	no_drop = true;
-	if (!excl && !bad && o->nr_readv0 &&
-	    compare(seed, idx, g, S_K, ko, relax))
+	bad |= compare(seed, idx, g, S_K, ko);
+	/* how many of the chains with IN_ACCESS left out would have failed */
+	quiet = no_drop = true;
+	if (!bad && o->nr_readv0 && compare(seed, idx, g, S_K, ko))
 		differs(&st->readv0_differ, &st->readv0_first, idx);
 	quiet = no_drop = false;
-	if (!excl && (!ou || selftest))
-		bad |= compare(seed, idx, g, S_K, S_U, relax);
-	bad |= compare(seed, idx, g, S_U, ou ? S_OU : S_O, false);
+	if (!ou || selftest)
+		bad |= compare(seed, idx, g, S_K, S_U);
+	bad |= compare(seed, idx, g, S_U, ou ? S_OU : S_O);
 	if (!o->ret) {
 		bad |= check_mutation(g, seed, idx);
 		st->mutations++;
@@ -2915,14 +3247,6 @@ static int nr_chains(void)
 	const char *s = getenv("DIFF_CHAINS");
 
 	return s && atoi(s) > 0 ? atoi(s) : 500;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void set_paths(int n_dir)
@@ -2948,32 +3272,35 @@ static void print_stats(uint64_t seed, const struct stats *st, double t)
 	int i;
 
 	printf("test_diff: seed %#llx: %d chains, kernel = oracle = user "
-	       "backend (completed %d, stopped %d, failed %d, interrupted %d, "
-	       "budget %d, unresolved %d, rejected %d) in %.1f s\n",
+	       "backend (completed %d, stopped %d, failed %d, budget %d, "
+	       "unresolved %d, rejected %d) in %.1f s\n",
 	       (unsigned long long)seed, st->chains,
 	       st->status[SYSCHAIN_STATUS_COMPLETED],
 	       st->status[SYSCHAIN_STATUS_STOPPED],
 	       st->status[SYSCHAIN_STATUS_FAILED],
-	       st->status[SYSCHAIN_STATUS_INTERRUPTED],
 	       st->status[SYSCHAIN_STATUS_BUDGET],
 	       st->status[SYSCHAIN_STATUS_UNRESOLVED], st->rejected, t);
 	printf("test_diff: seed %#llx: %lld op executions, %lld of %lld op "
-	       "slots run (%.0f%%); %d chains as non-root, %d with SIGPIPE "
-	       "(%d interrupted), %d refused by the module, %d rejected with "
-	       "several culprits; %d mutated chains' rejections checked "
-	       "against the oracle\n", (unsigned long long)seed,
-	       st->steps, st->slots_run, st->slots,
+	       "slots run (%.0f%%); %d chains as non-root, %d refused by the "
+	       "module, %d rejected with several culprits; %d mutated "
+	       "chains' rejections checked against the oracle\n",
+	       (unsigned long long)seed, st->steps, st->slots_run, st->slots,
 	       st->slots ? 100.0 * st->slots_run / st->slots : 0.0,
-	       st->nonroot, st->signal_chains, st->interrupted_oracle,
-	       st->refused, st->culprits, st->mutations);
-	printf("test_diff: seed %#llx: DIFF_KNOWN_CLOSE_DEFERRAL: %d chains "
-	       "excluded (%d of them differ, first %d), %d with IN_CLOSE_* "
-	       "compared as a set (%d differ in order, first %d); "
-	       "DIFF_FOUND_READV0_NO_ACCESS: %d chains with IN_ACCESS left "
-	       "out (%d differ, first %d)\n", (unsigned long long)seed,
-	       st->excl_pipe, st->excl_differ, st->excl_first,
-	       st->relax_close, st->relax_differ, st->relax_first,
-	       st->readv0, st->readv0_differ, st->readv0_first);
+	       st->nonroot, st->refused, st->culprits, st->mutations);
+	printf("test_diff: seed %#llx: op boundaries: %d chains with SIGPIPE "
+	       "(%d went on after the handler), %d read the pipe's end after "
+	       "closing its write end, %d closed a file of the tree; the "
+	       "blocking read ran in %d chains woken by SIGUSR1 (%d got "
+	       "-EINTR, %d went on after it), %d by SIGUSR2 and %d by "
+	       "SIGSTOP/SIGCONT (%d read data after the restart)\n",
+	       (unsigned long long)seed, st->sigpipe, st->sigpipe_on,
+	       st->pipe_eof, st->closed_tree, st->blk_ran[BLK_EINTR],
+	       st->eintr, st->eintr_on, st->blk_ran[BLK_RESTART],
+	       st->blk_ran[BLK_STOP], st->blk_data);
+	printf("test_diff: seed %#llx: DIFF_FOUND_READV0_NO_ACCESS: %d chains "
+	       "with IN_ACCESS left out (%d differ, first %d)\n",
+	       (unsigned long long)seed, st->readv0, st->readv0_differ,
+	       st->readv0_first);
 	printf("test_diff: rejections checked:");
 	for (i = 0; i < NR_MUT; i++)
 		printf("%s %s %d", i ? "," : "", mut_name[i], mut_count[i]);
@@ -2998,13 +3325,22 @@ static void check_progress(const struct stats *st)
 	assert_true(st->status[SYSCHAIN_STATUS_FAILED] >= n / 50);
 	assert_true(st->status[SYSCHAIN_STATUS_BUDGET] >= n / 100);
 	assert_true(st->status[SYSCHAIN_STATUS_UNRESOLVED] >= n / 100);
-	if (!selftest)
-		assert_true(st->status[SYSCHAIN_STATUS_INTERRUPTED] >= 1);
 	assert_true(st->slots_run * 100 >= st->slots * 70);
 	assert_true(st->steps >= 5LL * n);
 	assert_true(st->nonroot >= n / 10);
-	assert_true(st->signal_chains >= n / 100);
 	assert_true(st->mutations >= n / 2);
+	/* every shape of the op boundaries, compared exactly */
+	assert_true(st->sigpipe >= n / 100);
+	assert_true(st->sigpipe_on >= 1);
+	assert_true(st->pipe_eof >= 1);
+	assert_true(st->closed_tree >= n / 50);
+	for (i = BLK_EINTR; i < NR_BLK; i++)
+		if (!st->blk_ran[i])
+			fail_msg("the blocking read never ran woken by %s",
+				 blk_name[i]);
+	assert_true(st->eintr >= 1);
+	assert_true(st->eintr_on >= 1);
+	assert_true(st->blk_data >= 1);
 	for (i = 0; i < NR_MUT; i++)
 		if (!mut_count[i])
 			fail_msg("no rejection of kind \"%s\" checked",
@@ -3037,7 +3373,7 @@ static void diff_seed(uint64_t seed, int n_dir)
 			n = only + 1;
 	}
 	memset(&st, 0, sizeof(st));
-	st.excl_first = st.relax_first = st.readv0_first = -1;
+	st.readv0_first = -1;
 	memset(mut_count, 0, sizeof(mut_count));
 	if (!nr_gen_ops)
 		fail_msg("no op to generate (see test_ops_table)");
@@ -3114,7 +3450,7 @@ static void setup_vm(void)
 static int group_setup(void **state)
 {
 	struct sigaction sa;
-	int ret, i;
+	int ret, i, p[2];
 
 	(void)state;
 	in_vm = getenv("SYSCHAIN_VM") != NULL;
@@ -3139,7 +3475,7 @@ static int group_setup(void **state)
 	oenv.max_ops = probe.max_ops;
 	oenv.max_conds = probe.max_conds;
 	oenv.max_steps = probe.max_steps;
-	oenv.check_signals = oenv.refuse = true;
+	oenv.refuse = true;
 	region = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -3148,10 +3484,14 @@ static int group_setup(void **state)
 		return -1;
 	for (i = 0; i < REGION; i++)
 		pattern[i] = (unsigned char)(i * 7 + 3);
+	/* the handlers: SIGUSR2's alone restarts what it interrupts */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigpipe;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGPIPE, &sa, NULL))
+	if (sigaction(SIGPIPE, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
+		return -1;
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGUSR2, &sa, NULL))
 		return -1;
 	if (in_vm)
 		setup_vm();
@@ -3165,12 +3505,24 @@ static int group_setup(void **state)
 	/* what make_state() makes (and asserts), for the generator */
 	for (i = 0; i < NR_FDS; i++)
 		fds[i] = fd_base + i;
+	blk_r = fd_base + BLK_FD;
+	blk_w = blk_r + 1;
+	if (pipe2(p, O_CLOEXEC) || dup2(p[0], blk_r) != blk_r ||
+	    dup2(p[1], blk_w) != blk_w || close(p[0]) || close(p[1]))
+		return -1;
+	helper_spawn();
+	if (helper_pid < 0)
+		return -1;
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
+	if (helper_pid > 0) {
+		kill(helper_pid, SIGKILL);
+		waitpid(helper_pid, NULL, 0);
+	}
 	if (*mnt_rel)
 		umount2(DIFF_MNT, MNT_DETACH);
 	return 0;

@@ -8,7 +8,13 @@
  * descriptors, earlier ops' descriptors by reference, buffers, paths,
  * flags), with conditions, jumps (loops too) and references, then mutates
  * a quarter of them in exactly one place: a field, a size, a tail byte, a
- * reference, a flag, a count or a pointer. The oracle of fuzz_oracle.h,
+ * reference, a flag, a count or a pointer. Sizes above a page, up to
+ * 64 MiB, are among them: the struct's size, op_size and cond_size, with
+ * zero tails or one non-zero byte (in the first page, past it, or last),
+ * laid out in an 8 MiB region kept zero (larger ones run into its guard
+ * page); the oracle takes -E2BIG for any size above PAGE_SIZE, as
+ * openat2(2) gives, or the answer the same bytes get below a page, and
+ * the run must have tried each of them. The oracle of fuzz_oracle.h,
  * written from the uapi documentation, judges every answer: a valid chain
  * must run, an invalid one must be refused with the documented errno and a
  * report naming the culprit. A chain that ran must report what the uapi
@@ -85,7 +91,7 @@
 #define FD_FREE		6	/* the first descriptor the chains own */
 #define MUTATE_PERCENT	25
 #define COVERAGE_CALLS	20000
-#define HUGE_SIZE	(1U << 20)	/* the largest op_size tried */
+#define HUGE_REGION	(8UL << 20)	/* where oversized structs and arrays go */
 
 /* ------------------------------------------------------------------ */
 /* the ops, keyed by syscall number: what each argument is */
@@ -166,23 +172,31 @@ struct shared {
 	volatile uint64_t calls;	/* ioctls made */
 	volatile uint64_t progress;	/* bumped every call, for the watchdog */
 	volatile uint64_t bad;		/* violations */
-	volatile uint64_t ran_total;	/* SYSCHAIN_RUN ioctls that returned 0 */
+	volatile uint64_t ran_total;	/* fresh runs the module started */
 	volatile uint64_t chain_calls;	/* chains part: ioctls */
 	volatile uint64_t ran;		/* chains part: chains run */
 	volatile uint64_t ran_ops;	/* ... with at least one step */
 	volatile uint64_t mutated;	/* chains mutated */
 	volatile uint64_t max_sent, max_ran, max_full; /* nr_ops == max_ops */
 	volatile uint64_t judged, unjudged, overflow;
-	volatile uint64_t status[8];
-	volatile uint64_t err[8];	/* by errno class, see err_class() */
+	volatile uint64_t status[16];	/* INTERRUPTED: -EINTR returns */
+	volatile uint64_t err[16];	/* by errno class, see err_class() */
+	volatile uint64_t eintr;	/* -EINTR returns (chains part) */
+	volatile uint64_t resumed_eintr, resumed_rerun; /* how they went on */
+	volatile uint64_t resumes;	/* resuming ioctls, not in calls */
+	volatile uint64_t resume_mut_ran; /* RESUME mutations that ran */
 	volatile uint64_t reason[FO_NR_REASONS];
 	volatile uint64_t unspec_ran[FO_NR_REASONS];
 	volatile uint64_t unspec_refused[FO_NR_REASONS];
 	volatile uint64_t op_ran[NR_TRACKED];
+	volatile uint64_t mut_made[64];	/* by enum mutation */
+	volatile uint64_t oversized[16]; /* oversized calls, by err_class() */
 	volatile int part;
 	volatile uint64_t index;
 	volatile int done;
 	char msg[NMSG][400];
+	const char *msg_fmt[NMSG];	/* one message per kind of violation */
+	volatile uint64_t msg_count[NMSG];
 	/* the last chain, for a report on a hang */
 	struct syschain_run last_run;
 	struct syschain_op last_ops[8];
@@ -192,12 +206,15 @@ static struct shared *sh;
 static uint64_t seed = 0x5c5eed;
 
 static const int good_errnos[] = { EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOMEM,
-				   EPERM, ENOTTY };
+				   EPERM, ENOTTY, EINTR };
 static const char *const err_names[] = { "0", "EINVAL", "E2BIG", "EOPNOTSUPP",
-					 "EFAULT", "ENOMEM", "EPERM", "ENOTTY" };
+					 "EFAULT", "ENOMEM", "EPERM", "ENOTTY",
+					 "EINTR" };
+#define NR_ERR	9
 static const char *const status_names[] = { "completed", "stopped", "failed",
 					    "interrupted", "budget",
-					    "unresolved", "fault", "invalid" };
+					    "unresolved", "fault", "invalid",
+					    "denied" };
 
 static int err_class(int ret)
 {
@@ -214,9 +231,19 @@ static int err_class(int ret)
 static void violation(const char *fmt, ...)
 {
 	va_list ap;
-	uint64_t n = sh->bad++;
+	uint64_t n;
 
+	sh->bad++;
+	/* the first of each kind (format), so that a frequent one hides none */
+	for (n = 0; n < NMSG && sh->msg_fmt[n] && sh->msg_fmt[n] != fmt; n++)
+		;
+	if (n < NMSG && sh->msg_fmt[n]) {
+		sh->msg_count[n]++;
+		return;
+	}
 	if (n < NMSG) {
+		sh->msg_fmt[n] = fmt;
+		sh->msg_count[n] = 1;
 		int len = snprintf(sh->msg[n], sizeof(sh->msg[n]),
 				   "seed 0x%" PRIx64 " part %d index %" PRIu64 ": ",
 				   seed, sh->part, sh->index);
@@ -276,6 +303,8 @@ struct region {
 
 /* arena: wild op arguments; bufr: op buffers; constr: read-only inputs */
 static struct region arena, bufr, constr, opsr, condsr, resr, structr, rostr;
+/* oversized structs and arrays: all zero but while a call uses it */
+static struct region hugr;
 static char *ro_page, *none_page, *unmapped_page;
 
 static struct {
@@ -436,8 +465,8 @@ static void setup_memory(void)
 	size_t ops = (pinfo.max_ops + 2) * 128UL, conds = (pinfo.max_conds + 4) * 64UL;
 	char *lab;
 
-	if (ops < 2 * HUGE_SIZE + 64 * PAGE)
-		ops = 2 * HUGE_SIZE + 64 * PAGE;
+	if (ops < 68 * PAGE)
+		ops = 68 * PAGE;
 	if (conds < 68 * PAGE)
 		conds = 68 * PAGE;
 	arena = mkregion(16, FO_MEM_RW);
@@ -448,6 +477,7 @@ static void setup_memory(void)
 	resr = mkregion((pinfo.max_ops + 2) * 16UL / PAGE + 1, FO_MEM_RW);
 	structr = mkregion(3, FO_MEM_RW);
 	rostr = mkregion(1, FO_MEM_RO);		/* written between mprotects */
+	hugr = mkregion(HUGE_REGION / PAGE, FO_MEM_RW);
 	mprotect(rostr.base, PAGE, PROT_READ);
 	/* a read-only page, a PROT_NONE page, a hole, a PROT_NONE page */
 	lab = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -775,10 +805,12 @@ static void gen_chain(struct gen *g)
 
 #define MUTATIONS(X)							\
 	X(NONE) X(SIZE_SMALL) X(SIZE_BIG) X(SIZE_TAIL) X(SIZE_HUGE)	\
-	X(RUN_FLAGS) X(RUN_RESERVED) X(NR_OPS_ZERO) X(NR_OPS_LESS)	\
+	X(SIZE_HUGE_TAIL)						\
+	X(RUN_FLAGS) X(RUN_RESUME) X(RUN_RESERVED) X(NR_OPS_ZERO) X(NR_OPS_LESS)	\
 	X(NR_OPS_MORE) X(NR_OPS_LIMIT) X(NR_CONDS_LESS) X(NR_CONDS_MORE) \
 	X(NR_CONDS_LIMIT) X(OP_SIZE_BAD) X(OP_SIZE_BIG) X(OP_SIZE_HUGE)	\
-	X(OP_TAIL) X(COND_SIZE_BAD) X(COND_SIZE_BIG) X(COND_TAIL)	\
+	X(OP_HUGE_TAIL) X(OP_TAIL) X(COND_SIZE_BAD) X(COND_SIZE_BIG)	\
+	X(COND_SIZE_HUGE) X(COND_HUGE_TAIL) X(COND_TAIL)		\
 	X(OPS_PTR) X(CONDS_PTR) X(CONDS_EMPTY_PTR) X(RESULTS_KERNEL)	\
 	X(RESULTS_BAD) X(RESULTS_NULL) X(STRUCT_RO) X(STRUCT_PTR)	\
 	X(OP_NR) X(OP_REFUSED) X(OP_FLAGS) X(OP_REF_MASK) X(OP_ARG_PAST) \
@@ -800,8 +832,38 @@ static const char *const mut_names[] = {
 #undef M_NAME
 };
 
+_Static_assert(M_NR <= 64, "struct shared counts 64 mutations");
+
+/*
+ * Sizes above a page, up to MiBs: openat2(2) refuses them with -E2BIG,
+ * and so may the module (the uapi reads its structs like openat2's). Those
+ * that do not fit the region hugr run into its guard page. An array of
+ * them spans 64 MiB at most, so the range stays below the top of user
+ * space, in the oracle's model.
+ */
+static const uint32_t huge_sizes[] = { 4097, 4104, 8192, 65536, 1U << 20,
+				       4U << 20, 16U << 20, 64U << 20 };
+static const uint32_t huge_elems[] = { 4100, 4104, 8192, 65536, 1U << 20,
+				       4U << 20, 16U << 20 };
+#define HUGE_SPAN	(64ULL << 20)
+
+static bool is_huge(enum mutation m)
+{
+	switch (m) {
+	case M_SIZE_HUGE: case M_SIZE_HUGE_TAIL:
+	case M_OP_SIZE_HUGE: case M_OP_HUGE_TAIL:
+	case M_COND_SIZE_HUGE: case M_COND_HUGE_TAIL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum ptr_kind { P_GOOD, P_NULL, P_STRADDLE, P_RO, P_KERNEL, P_UNMAPPED,
 		P_NONE, P_SMALL };
+
+/* which part of a chain goes to hugr, oversized */
+enum huge_part { H_NONE, H_RUN, H_OPS, H_CONDS };
 
 struct layout {
 	struct syschain_run run;	/* the struct as submitted */
@@ -811,6 +873,14 @@ struct layout {
 	enum ptr_kind ops_k, conds_k, res_k, run_k;
 	char *runp;			/* where the struct went */
 	struct syschain_result *res;	/* the results, with P_GOOD */
+	enum huge_part huge;
+	/* what was written to hugr, for unplace_huge() */
+	char *undo;			/* the first head */
+	uint64_t undo_stride;
+	size_t undo_head;
+	uint32_t undo_n;
+	char *undo_tail;		/* the non-zero tail byte, or NULL */
+	bool resume;			/* M_RUN_RESUME: zero results */
 };
 
 static void layout_init(const struct gen *g, struct layout *L)
@@ -828,10 +898,12 @@ static void layout_init(const struct gen *g, struct layout *L)
 	L->run.status = (uint32_t)rnd64();
 	L->run.stop_op = (uint32_t)rnd64();
 	L->run.stop_cond = (uint32_t)rnd64();
+	L->run.resume_expiry = rnd64();	/* in only with RESUME */
 	L->ops_written = g->n;
 	L->conds_written = g->nc;
 	L->op_tail = L->cond_tail = -1;
-	L->res_k = chance(92) ? P_GOOD : P_NULL;
+	/* results_uptr is required (ABI 2): rarely 0 unmutated */
+	L->res_k = chance(99) ? P_GOOD : P_NULL;
 }
 
 static enum ptr_kind bad_kind(void)
@@ -851,16 +923,25 @@ static uint32_t fit_size(const uint32_t *sizes, unsigned int nsizes,
 	return (uint64_t)n * s + 64 <= r->len ? s : dflt;
 }
 
+/* an oversized element size whose array of @n spans HUGE_SPAN at most */
+static uint32_t huge_elem(uint32_t n)
+{
+	uint32_t s;
+
+	do
+		s = PICK(huge_elems);
+	while ((uint64_t)n * s > HUGE_SPAN);
+	return s;
+}
+
 /* the struct, its counts, sizes and pointers */
 static enum mutation mutate_run(struct gen *g, struct layout *L,
 				enum mutation m)
 {
 	static const uint32_t small[] = { 0, 1, 4, 8, 72, 79 };
 	static const uint32_t big[] = { 81, 84, 88, 96, 128, 4096 };
-	static const uint32_t huge[] = { 4097, 8192 };
 	static const uint32_t op_bad[] = { 0, 8, 80, 84, 89, 92, 95 };
 	static const uint32_t op_big[] = { 96, 104, 128, 256, 4096 };
-	static const uint32_t op_huge[] = { 4104, 8192, HUGE_SIZE };
 	static const uint32_t cond_bad[] = { 0, 8, 16, 20, 25, 28, 31 };
 	static const uint32_t cond_big[] = { 32, 40, 64, 4096 };
 	struct syschain_run *r = &L->run;
@@ -869,8 +950,36 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 	case M_SIZE_SMALL: r->size = PICK(small); break;
 	case M_SIZE_BIG: r->size = PICK(big); break;
 	case M_SIZE_TAIL: r->size = PICK(big); L->run_tail = true; break;
-	case M_SIZE_HUGE: r->size = PICK(huge); break;
-	case M_RUN_FLAGS: r->flags |= 1u << (1 + rnd(31)); break;
+	case M_SIZE_HUGE:
+	case M_SIZE_HUGE_TAIL:
+		r->size = PICK(huge_sizes);
+		L->huge = H_RUN;
+		L->run_tail = m == M_SIZE_HUGE_TAIL;
+		break;
+	case M_RUN_FLAGS: r->flags |= 1u << (3 + rnd(29)); break;
+	case M_RUN_RESUME: {
+		/*
+		 * A chain that never ran, "resumed": random RESUME and
+		 * RESUME_EINTR bits, stop_op and steps, zero results (or
+		 * results it cannot read, or only read: status FAULT).
+		 */
+		static const enum ptr_kind rk[] = { P_RO, P_RO, P_NONE,
+						    P_UNMAPPED, P_STRADDLE };
+
+		if (chance(85))
+			r->flags |= SYSCHAIN_RUN_RESUME;
+		if (chance(40))
+			r->flags |= SYSCHAIN_RUN_RESUME_EINTR;
+		r->stop_op = chance(85) ? rnd(r->nr_ops) :
+			     chance(50) ? r->nr_ops + rnd(4) : (uint32_t)rnd64();
+		r->steps = chance(60) ? rnd(4) :
+			   chance(60) ? rnd(FUZZ_MAX_STEPS + 2) : rnd64();
+		r->resume_expiry = chance(80) ? 0 : rnd64();
+		if (chance(25))
+			L->res_k = PICK(rk);
+		L->resume = true;
+		break;
+	}
 	case M_RUN_RESERVED: r->__reserved = 1 + rnd(0xfffffffe); break;
 	case M_NR_OPS_ZERO: r->nr_ops = 0; break;
 	case M_NR_OPS_LESS:
@@ -903,9 +1012,11 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 	case M_OP_SIZE_BAD: r->op_size = PICK(op_bad); break;
 	case M_OP_SIZE_BIG: r->op_size = fit_size(op_big, 5, g->n + 1, &opsr, 96); break;
 	case M_OP_SIZE_HUGE:
-		r->op_size = fit_size(op_huge, 3, g->n, &opsr, 0);
-		if (!r->op_size)
-			return M_NONE;
+	case M_OP_HUGE_TAIL:
+		r->op_size = huge_elem(g->n);
+		L->huge = H_OPS;
+		if (m == M_OP_HUGE_TAIL)
+			L->op_tail = rnd(g->n);
 		break;
 	case M_OP_TAIL:
 		r->op_size = fit_size(op_big, 5, g->n, &opsr, 96);
@@ -914,6 +1025,19 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 	case M_COND_SIZE_BAD: r->cond_size = PICK(cond_bad); break;
 	case M_COND_SIZE_BIG:
 		r->cond_size = fit_size(cond_big, 4, g->nc + 2, &condsr, 32);
+		break;
+	case M_COND_SIZE_HUGE:
+	case M_COND_HUGE_TAIL:
+		if (!g->nc && m == M_COND_HUGE_TAIL) {
+			if (!pinfo.max_conds)
+				return M_NONE;
+			gen_cond(g, rnd(g->n), &g->conds[0]);
+			g->nc = r->nr_conds = L->conds_written = 1;
+		}
+		r->cond_size = huge_elem(g->nc);
+		L->huge = H_CONDS;
+		if (m == M_COND_HUGE_TAIL)
+			L->cond_tail = rnd(g->nc);
 		break;
 	case M_COND_TAIL:
 		if (!g->nc)
@@ -926,7 +1050,7 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 	case M_CONDS_EMPTY_PTR: L->conds_k = P_KERNEL; break;
 	case M_RESULTS_KERNEL: L->res_k = P_KERNEL; break;
 	case M_RESULTS_BAD: {
-		/* user addresses the module cannot write: status FAULT */
+		/* user addresses the module cannot write: -EFAULT */
 		static const enum ptr_kind k[] = { P_RO, P_NONE, P_UNMAPPED,
 						   P_STRADDLE, P_SMALL };
 
@@ -1114,10 +1238,10 @@ static enum mutation mutate(struct gen *g, struct layout *L)
 {
 	enum mutation m;
 
-	/* the huge sizes cost a MiB of writes: rarer */
+	/* the huge sizes cost MiBs of reads: rarer */
 	do
 		m = 1 + rnd(M_NR - 1);
-	while ((m == M_SIZE_HUGE || m == M_OP_SIZE_HUGE) && !chance(15));
+	while (is_huge(m) && !chance(15));
 	if (m < M_OP_NR)
 		return mutate_run(g, L, m);
 	if (m < M_COND_CMP)
@@ -1176,6 +1300,101 @@ static uint64_t place_array(const struct region *r, const void *src,
 	return (uintptr_t)p;
 }
 
+/*
+ * Where the one non-zero byte of an oversized element or struct of @len
+ * readable bytes goes, past its @ksize known ones: in its first page, past
+ * it, or last.
+ */
+static uint64_t huge_tail_at(size_t ksize, uint64_t len)
+{
+	switch (rnd(3)) {
+	case 0:
+		return ksize + rnd((len < PAGE ? len : PAGE) - ksize);
+	case 1:
+		if (len > PAGE)
+			return PAGE + rnd(len - PAGE);
+		/* fall through */
+	default:
+		return len - 1;
+	}
+}
+
+/*
+ * @n elements of @usize bytes, larger than a page, in hugr, which is all
+ * zero: only the elements' known heads (and the non-zero tail byte of
+ * element @tail) are written, and unplace_huge() zeroes them again. An
+ * array larger than the region starts at its base and runs into its guard
+ * page.
+ */
+static uint64_t place_huge_array(struct layout *L, const void *src,
+				 size_t ksize, uint32_t n, uint32_t usize,
+				 int64_t tail)
+{
+	const uint64_t total = (uint64_t)n * usize;
+	char *end = guard(&hugr), *p;
+	uint32_t i;
+
+	p = total + 32 <= hugr.len ? end - total - 8 * rnd(4) : hugr.base;
+	L->undo = p;
+	L->undo_stride = usize;
+	L->undo_head = ksize;
+	L->undo_n = 0;
+	for (i = 0; i < n && (uint64_t)i * usize < (uint64_t)(end - p); i++) {
+		char *e = p + (uint64_t)i * usize;
+		const uint64_t room = end - e, len = usize < room ? usize : room;
+
+		memcpy(e, (const char *)src + (size_t)i * ksize,
+		       ksize < room ? ksize : room);
+		L->undo_n++;
+		if ((int64_t)i == tail && len > ksize) {
+			L->undo_tail = e + huge_tail_at(ksize, len);
+			*L->undo_tail = (char)(1 + rnd(255));
+		}
+	}
+	return (uintptr_t)p;
+}
+
+/* the struct, L->run.size bytes (more than a page), in hugr likewise */
+static char *place_huge_struct(struct layout *L)
+{
+	const uint64_t size = L->run.size;
+	char *end = guard(&hugr), *p;
+
+	p = size + 32 <= hugr.len ? end - size - 8 * rnd(3) :
+				    hugr.base + 8 * rnd(4);
+	memcpy(p, &L->run, sizeof(L->run));
+	L->undo = p;
+	L->undo_stride = 0;
+	L->undo_head = sizeof(L->run);
+	L->undo_n = 1;
+	if (L->run_tail) {
+		const uint64_t room = end - p;
+
+		L->undo_tail = p + huge_tail_at(sizeof(L->run),
+						size < room ? size : room);
+		*L->undo_tail = (char)(1 + rnd(255));
+	}
+	return p;
+}
+
+/* hugr all zero again */
+static void unplace_huge(struct layout *L)
+{
+	char *end = guard(&hugr);
+	uint32_t i;
+
+	for (i = 0; i < L->undo_n; i++) {
+		char *e = L->undo + i * L->undo_stride;
+
+		memset(e, 0, L->undo_head < (size_t)(end - e) ?
+			     L->undo_head : (size_t)(end - e));
+	}
+	if (L->undo_tail)
+		*L->undo_tail = 0;
+	L->undo_n = 0;
+	L->undo_tail = NULL;
+}
+
 static struct syschain_result *place_results(struct layout *L)
 {
 	const uint32_t n = L->run.nr_ops;
@@ -1186,7 +1405,8 @@ static struct syschain_result *place_results(struct layout *L)
 	case P_GOOD:
 		if (len + 16 > resr.len)
 			return (void *)resr.base;	/* refused anyway */
-		memset(end - len - 16, 0xa5, len + 16);
+		/* a fresh run zeroes them; a resumed one reads them */
+		memset(end - len - 16, L->resume ? 0 : 0xa5, len + 16);
 		return (void *)(end - len - 16 * rnd(2));
 	case P_STRADDLE:
 		return (void *)(end - (len - 8 * (1 + rnd(len / 8 - 1))));
@@ -1230,11 +1450,22 @@ static char *place_struct(struct layout *L)
 
 static uint64_t lay_out(const struct gen *g, struct layout *L)
 {
-	L->run.ops_uptr = place_array(&opsr, g->ops, sizeof(g->ops[0]),
-				      L->ops_written, L->run.op_size,
-				      L->ops_k, L->op_tail);
+	if (L->huge == H_OPS)
+		L->run.ops_uptr = place_huge_array(L, g->ops, sizeof(g->ops[0]),
+						   L->ops_written,
+						   L->run.op_size, L->op_tail);
+	else
+		L->run.ops_uptr = place_array(&opsr, g->ops, sizeof(g->ops[0]),
+					      L->ops_written, L->run.op_size,
+					      L->ops_k, L->op_tail);
 	if (!L->conds_written && L->conds_k == P_GOOD)
 		L->run.conds_uptr = chance(50) ? 0 : (uintptr_t)guard(&condsr);
+	else if (L->huge == H_CONDS)
+		L->run.conds_uptr = place_huge_array(L, g->conds,
+						     sizeof(g->conds[0]),
+						     L->conds_written,
+						     L->run.cond_size,
+						     L->cond_tail);
 	else
 		L->run.conds_uptr = place_array(&condsr, g->conds,
 						sizeof(g->conds[0]),
@@ -1243,7 +1474,7 @@ static uint64_t lay_out(const struct gen *g, struct layout *L)
 						L->cond_tail);
 	L->res = place_results(L);
 	L->run.results_uptr = (uintptr_t)L->res;
-	L->runp = place_struct(L);
+	L->runp = L->huge == H_RUN ? place_huge_struct(L) : place_struct(L);
 	return (uintptr_t)L->runp;
 }
 
@@ -1252,15 +1483,30 @@ static uint64_t lay_out(const struct gen *g, struct layout *L)
 
 static int ioctl_checked(unsigned long cmd, void *arg)
 {
-	int ret = ioctl(devfd, cmd, arg) < 0 ? -errno : 0;
-	int cls = err_class(ret);
+	bool fresh = false;
+	uint64_t rd;
+	uint32_t fl;
+	int ret, cls;
 
+	/* a run without RESUME is one the module counts (chains_total) */
+	if (cmd == SYSCHAIN_RUN &&
+	    fuzz_mem((uintptr_t)arg, 8, &rd) <= FO_MEM_RO) {
+		memcpy(&fl, (char *)arg + offsetof(struct syschain_run, flags), 4);
+		fresh = !(fl & SYSCHAIN_RUN_RESUME);
+	}
+	ret = ioctl(devfd, cmd, arg) < 0 ? -errno : 0;
+	cls = err_class(ret);
 	sh->calls++;
 	sh->progress++;
-	if (cmd == SYSCHAIN_RUN && !ret) {
-		sh->ran_total++;
+	if (cmd == SYSCHAIN_RUN && (!ret || ret == -EINTR)) {
+		if (fresh)
+			sh->ran_total++;
 		fds_dirty = true;	/* the chains part knows better */
 	}
+	if (cls < 0)
+		fds_dirty = true;	/* who knows what ran: check the fds */
+	if (ret == -EINTR && cmd != SYSCHAIN_RUN)
+		violation("ioctl(0x%lx) returned -EINTR", cmd);
 	if (cls < 0)
 		violation("ioctl(0x%lx) returned %d (%s), not a documented errno",
 			  cmd, ret, strerror(-ret));
@@ -1427,8 +1673,6 @@ static const char *check_stop(const struct gen *g, const struct layout *L,
 		if (rep->steps != eff)
 			return "budget before max_steps";
 		return sc == FO_NO ? NULL : "budget with a stop_cond";
-	case SYSCHAIN_STATUS_INTERRUPTED:
-		return sc == FO_NO ? NULL : "interrupted with a stop_cond";
 	case SYSCHAIN_STATUS_UNRESOLVED:
 		if (sc != FO_NO) {
 			if (!res[so].count)
@@ -1449,33 +1693,50 @@ static void check_ran(const struct gen *g, const struct layout *L,
 {
 	const uint64_t ms = L->run.max_steps;
 	const uint64_t eff = !ms || ms > pinfo.max_steps ? pinfo.max_steps : ms;
-	const bool fault = !v->results_null && v->results != FO_MEM_RW;
+	/* a resumed run goes on from the struct's steps (its results zero) */
+	const uint64_t base = v->resume ? L->run.steps : 0;
+	const uint64_t cap = base > eff ? base : eff;
+	const uint32_t flags = L->run.flags & ~(SYSCHAIN_RUN_RESUME |
+						SYSCHAIN_RUN_RESUME_EINTR);
+	const bool fault = v->results_fault;
 	const struct syschain_result *res = L->res;
 	uint64_t sum = 0;
 	const char *why;
 	uint32_t i;
 
 	sh->ran++;
-	if (rep->steps)
+	if (rep->steps > base)
 		sh->ran_ops++;
+	if (v->resume)
+		sh->resume_mut_ran++;
 	if (L->run.nr_ops == pinfo.max_ops) {
 		sh->max_ran++;
 		if (rep->status == SYSCHAIN_STATUS_COMPLETED)
 			sh->max_full++;
 	}
-	if (rep->status >= SYSCHAIN_STATUS_INVALID) {
-		violation("chain ran with status %u", rep->status);
+	/*
+	 * INTERRUPTED comes with -EINTR only, DENIED only when the
+	 * administrator changes the parameters (never here).
+	 */
+	if (rep->status >= SYSCHAIN_STATUS_INVALID ||
+	    rep->status == SYSCHAIN_STATUS_INTERRUPTED) {
+		violation("chain ran (ioctl 0) with status %u, stop_op %u, steps %" PRIu64
+			  " (%u ops, flags 0x%x)", rep->status, rep->stop_op,
+			  (uint64_t)rep->steps, L->run.nr_ops, L->run.flags);
 		return;
 	}
 	sh->status[rep->status]++;
-	if (rep->steps > eff)
-		violation("steps %" PRIu64 " > max_steps %" PRIu64,
-			  (uint64_t)rep->steps, eff);
+	if (rep->flags != flags)
+		violation("chain ended with flags 0x%x, sent 0x%x (RESUME must be cleared)",
+			  rep->flags, L->run.flags);
+	if (rep->steps > cap || rep->steps < base)
+		violation("steps %" PRIu64 ", max_steps %" PRIu64 ", resumed at %" PRIu64,
+			  (uint64_t)rep->steps, eff, base);
 	if (fault != (rep->status == SYSCHAIN_STATUS_FAULT))
 		violation("results %s (kind %d), status %u",
 			  fault ? "unwritable" : "writable", L->res_k,
 			  rep->status);
-	if (fault || v->results_null || rep->status == SYSCHAIN_STATUS_FAULT)
+	if (fault || rep->status == SYSCHAIN_STATUS_FAULT)
 		return;
 	fds_dirty = false;
 	for (i = 0; i < L->run.nr_ops; i++) {
@@ -1490,10 +1751,10 @@ static void check_ran(const struct gen *g, const struct layout *L,
 			sh->op_ran[g->ops[i].nr]++;
 		sum += res[i].count;
 	}
-	if (sum != rep->steps)
-		violation("counts sum to %" PRIu64 ", steps %" PRIu64, sum,
-			  (uint64_t)rep->steps);
-	why = check_stop(g, L, rep, res, eff);
+	if (sum != rep->steps - base)
+		violation("counts sum to %" PRIu64 ", steps %" PRIu64 " (resumed at %" PRIu64 ")",
+			  sum, (uint64_t)rep->steps, base);
+	why = check_stop(g, L, rep, res, cap);
 	if (why)
 		violation("%s: status %s stop_op %u stop_cond %u steps %" PRIu64
 			  " (%u ops, %u conds)", why, status_names[rep->status],
@@ -1602,7 +1863,8 @@ static void fuzz_raw(uint64_t index)
 	if (cmd == SYSCHAIN_RUN &&
 	    fuzz_mem((uintptr_t)p, sizeof(rep), &rd) == FO_MEM_RW) {
 		memcpy(&rep, p, sizeof(rep));
-		judge(&verdict, ret, &rep, "raw run");
+		/* bytes that made a chain a signal interrupted: it ran */
+		judge(&verdict, ret == -EINTR ? 0 : ret, &rep, "raw run");
 	} else {
 		judge(&verdict, ret, NULL, cmd == SYSCHAIN_RUN ? "raw run" :
 								 "raw probe");
@@ -1649,13 +1911,79 @@ static void remember(const struct gen *g, const struct layout *L)
 		sh->last_conds[i] = g->conds[i];
 }
 
+/*
+ * The chain left with -EINTR: a handler (no SA_RESTART) interrupted op
+ * stop_op. The struct must say so (status INTERRUPTED, RESUME set, steps
+ * and results so far), and calling again goes on: with RESUME_EINTR (the
+ * op returns -EINTR) or as it is (the op runs again), at random, until the
+ * chain ends. Returns the last answer; none may be an errno but -EINTR.
+ */
+static int resume_chain(const struct layout *L, const struct fo_verdict *v,
+			const char *what)
+{
+	const uint32_t flags = L->run.flags & ~(SYSCHAIN_RUN_RESUME |
+						SYSCHAIN_RUN_RESUME_EINTR);
+	const uint64_t base = v->resume ? L->run.steps : 0;
+	struct syschain_run rep;
+	unsigned int rounds = 0;
+	uint64_t sum;
+	uint32_t i;
+	int ret = -EINTR;
+
+	while (ret == -EINTR) {
+		sh->eintr++;
+		sh->status[SYSCHAIN_STATUS_INTERRUPTED]++;
+		memcpy(&rep, L->runp, sizeof(rep));
+		if (rep.status != SYSCHAIN_STATUS_INTERRUPTED ||
+		    rep.flags != (flags | SYSCHAIN_RUN_RESUME) ||
+		    rep.stop_op >= L->run.nr_ops || rep.stop_cond != FO_NO ||
+		    rep.steps < base || v->results_fault) {
+			violation("%s: -EINTR (round %u) with status %u flags 0x%x (sent 0x%x) "
+				  "stop_op %u stop_cond %u steps %" PRIu64 "%s", what,
+				  rounds, rep.status, rep.flags, L->run.flags,
+				  rep.stop_op, rep.stop_cond, (uint64_t)rep.steps,
+				  v->results_fault ? ", results read-only" : "");
+			return ret;
+		}
+		for (sum = 0, i = 0; v->results == FO_MEM_RW && i < L->run.nr_ops; i++)
+			sum += L->res[i].count;
+		if (v->results == FO_MEM_RW && sum != rep.steps - base) {
+			violation("%s: -EINTR (round %u): counts sum to %" PRIu64
+				  ", steps %" PRIu64 " (from %" PRIu64 ")", what,
+				  rounds, sum, (uint64_t)rep.steps, base);
+			return ret;
+		}
+		if (++rounds > 200) {
+			violation("%s: still -EINTR after 200 resumes", what);
+			return ret;
+		}
+		if (chance(50)) {
+			uint32_t f = rep.flags | SYSCHAIN_RUN_RESUME_EINTR;
+
+			memcpy(L->runp + offsetof(struct syschain_run, flags),
+			       &f, sizeof(f));
+			sh->resumed_eintr++;
+		} else {
+			sh->resumed_rerun++;
+		}
+		ret = ioctl(devfd, SYSCHAIN_RUN, L->runp) < 0 ? -errno : 0;
+		sh->resumes++;
+		sh->progress++;
+		fds_dirty = true;
+	}
+	if (ret)
+		violation("%s: resumed after -EINTR, returned %d (%s)", what,
+			  ret, strerror(-ret));
+	return ret;
+}
+
 static void fuzz_chain(uint64_t index)
 {
 	enum mutation m = M_NONE;
 	struct syschain_run rep;
 	struct layout L;
 	uint64_t uptr;
-	char what[64];
+	char what[96];
 	int ret;
 
 	(void)index;
@@ -1665,6 +1993,7 @@ static void fuzz_chain(uint64_t index)
 		m = mutate(&gen, &L);
 	if (m != M_NONE)
 		sh->mutated++;
+	sh->mut_made[m]++;
 	/* a mutation may have made a loop: keep its budget short */
 	if ((!L.run.max_steps || L.run.max_steps > FUZZ_MAX_STEPS) &&
 	    chain_loops(&gen, L.ops_written < L.run.nr_ops ? L.ops_written :
@@ -1695,6 +2024,37 @@ static void fuzz_chain(uint64_t index)
 		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
 	snprintf(what, sizeof(what), "chain of %u ops, %u conds, mutation %s",
 		 L.run.nr_ops, L.run.nr_conds, mut_names[m]);
+	if (err_class(ret) < 0) {
+		char ops[200] = "";
+		size_t len = 0;
+		uint32_t i;
+
+		for (i = 0; i < L.ops_written && i < 8 && len < sizeof(ops); i++)
+			len += snprintf(ops + len, sizeof(ops) - len, " %s(%" PRId64 ")",
+					fop_index[gen.ops[i].nr % NR_TRACKED] >= 0 ?
+					fuzz_ops[fop_index[gen.ops[i].nr % NR_TRACKED]].name : "?",
+					(gen.ops[i].ref_mask & 1) ? -1 - (int64_t)gen.ops[i].arg_ref[0] :
+					(int64_t)gen.ops[i].args[0]);
+		violation("%s: errno %d after ops ran? status %u stop_op %u steps %" PRIu64
+			  "; ops (arg 0, -1-k: ref to op k):%s", what, ret,
+			  ((struct syschain_run *)L.runp)->status,
+			  ((struct syschain_run *)L.runp)->stop_op,
+			  (uint64_t)((struct syschain_run *)L.runp)->steps, ops);
+		return;
+	}
+	if (ret == -EINTR && L.run_k == P_GOOD && L.huge == H_NONE &&
+	    !verdict.unknown) {
+		ret = resume_chain(&L, &verdict, what);
+		if (ret)
+			return;
+	}
+	if (L.run_k == P_GOOD)
+		memcpy(&rep, L.runp, sizeof(rep));
+	if (L.huge != H_NONE) {
+		unplace_huge(&L);
+		if (err_class(ret) >= 0)
+			sh->oversized[err_class(ret)]++;
+	}
 	if (verdict.unknown) {
 		violation("%s: memory outside the oracle's model", what);
 		return;
@@ -1703,7 +2063,6 @@ static void fuzz_chain(uint64_t index)
 		judge(&verdict, ret, NULL, what);
 		return;
 	}
-	memcpy(&rep, L.runp, sizeof(rep));
 	judge(&verdict, ret, &rep, what);
 	if (!ret)
 		check_ran(&gen, &L, &verdict, &rep);
@@ -1733,7 +2092,7 @@ static enum ptr_kind pick_kind(void)
 static void fuzz_probe(uint64_t index)
 {
 	static const uint32_t sizes[] = { 0, 1, 7, 40, 47, 48, 56, 63, 64, 72,
-					  4096, 0xffffffff };
+					  4096, 4097, 8192, 0xffffffff };
 	struct syschain_probe *p;
 	uint32_t count = pinfo.nr_syscalls, cap, size = sizeof(*p);
 	enum ptr_kind k = pick_kind();
@@ -2027,7 +2386,7 @@ static void print_part(int part, double secs)
 	       "%" PRIu64 " judged by the oracle, %" PRIu64 " not (memory outside its model)\n",
 	       name, seed, sh->calls, secs, sh->judged, sh->unjudged);
 	printf("fuzz %s:", name);
-	print_counts(" returns", sh->err, err_names, 8, false);
+	print_counts(" returns", sh->err, err_names, NR_ERR, false);
 	printf("\n");
 	printf("fuzz %s: rules hit:", name);
 	for (i = 0; i < FO_NR_REASONS; i++)
@@ -2046,7 +2405,19 @@ static void print_part(int part, double secs)
 	       sh->calls, sh->ran, sh->chain_calls ? 100.0 * sh->ran_ops / sh->chain_calls : 0.0,
 	       pinfo.max_ops, sh->max_ran, sh->max_sent, sh->max_full, sh->mutated);
 	print_counts(" status", sh->status, status_names, SYSCHAIN_STATUS_FAULT + 1, true);
-	print_counts(", rejected", sh->err + 1, err_names + 1, 7, false);
+	print_counts(", rejected", sh->err + 1, err_names + 1, NR_ERR - 2, false);
+	printf("\n");
+	printf("fuzz summary: interrupted (-EINTR) %" PRIu64 ", resumed with RESUME_EINTR %" PRIu64
+	       ", op run again %" PRIu64 " (%" PRIu64 " resuming ioctls, not in calls); "
+	       "RESUME mutations %" PRIu64 ", of which ran %" PRIu64 "\n",
+	       sh->eintr, sh->resumed_eintr, sh->resumed_rerun, sh->resumes,
+	       sh->mut_made[M_RUN_RESUME], sh->resume_mut_ran);
+	printf("fuzz summary: oversized (a page to 64 MiB): struct %" PRIu64 " + %" PRIu64
+	       " with a tail, ops %" PRIu64 " + %" PRIu64 ", conds %" PRIu64 " + %" PRIu64 ";",
+	       sh->mut_made[M_SIZE_HUGE], sh->mut_made[M_SIZE_HUGE_TAIL],
+	       sh->mut_made[M_OP_SIZE_HUGE], sh->mut_made[M_OP_HUGE_TAIL],
+	       sh->mut_made[M_COND_SIZE_HUGE], sh->mut_made[M_COND_HUGE_TAIL]);
+	print_counts(" answers", sh->oversized, err_names, NR_ERR, false);
 	printf("\n");
 }
 
@@ -2059,8 +2430,6 @@ static bool chain_rule(unsigned int r)
 	case FO_OP_COND_UNUSED:
 	case FO_EMPTY_PTR:
 		return false;
-	case FO_SIZE_PAGE:
-		return FUZZ_STRICT_SIZE_PAGE_LIMIT;
 	}
 	return true;
 }
@@ -2082,15 +2451,27 @@ static void assert_chain_coverage(void)
 		if (!sh->op_ran[sup[i]])
 			add_missing(miss, sizeof(miss),
 				    fuzz_ops[fop_index[sup[i]]].name);
-	/* every status but INVALID, a refusal (see the top of the file) */
+	/*
+	 * every status but INVALID, a refusal, and DENIED (see the top of
+	 * the file); INTERRUPTED counts the -EINTR returns
+	 */
 	for (i = 0; i <= SYSCHAIN_STATUS_FAULT; i++)
 		if (!sh->status[i])
 			add_missing(miss, sizeof(miss), status_names[i]);
+	if (!sh->resumed_eintr)
+		add_missing(miss, sizeof(miss), "resume-with-RESUME_EINTR");
+	if (!sh->resumed_rerun)
+		add_missing(miss, sizeof(miss), "resume-running-the-op-again");
+	if (!sh->resume_mut_ran)
+		add_missing(miss, sizeof(miss), "RESUME-mutation-run");
 	for (i = 0; i < FO_NR_REASONS; i++)
 		if (chain_rule(i) && !sh->reason[i])
 			add_missing(miss, sizeof(miss), fo_reasons[i].name);
 	if (!sh->max_ran)
 		add_missing(miss, sizeof(miss), "max-size-chain");
+	for (i = 0; i < M_NR; i++)
+		if (is_huge(i) && !sh->mut_made[i])
+			add_missing(miss, sizeof(miss), mut_names[i]);
 	if (miss[0])
 		fail_msg("fuzz chains: never reached:%s (seed 0x%" PRIx64 ")",
 			 miss, seed);
@@ -2172,8 +2553,9 @@ static void run_part(int part)
 	all_calls += sh->calls;
 	all_secs += now() - t0;
 	print_part(part, now() - t0);
-	for (i = 0; i < NMSG && i < sh->bad; i++)
-		printf("fuzz %s: VIOLATION %s\n", parts[part].name, sh->msg[i]);
+	for (i = 0; i < NMSG && sh->msg_fmt[i]; i++)
+		printf("fuzz %s: VIOLATION (%" PRIu64 " of this kind) %s\n",
+		       parts[part].name, sh->msg_count[i], sh->msg[i]);
 	fflush(stdout);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !sh->done)
 		fail_msg("fuzz %s: child ended with status 0x%x at index %" PRIu64

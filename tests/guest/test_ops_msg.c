@@ -7,8 +7,9 @@
  * socket afterwards (data, address and ancillary data, read by the plain
  * syscall) and the next free descriptor (no descriptor leaked or lost).
  * Then SCM_RIGHTS across a socketpair with the chain on either side and
- * the received descriptor used, SIGPIPE, and a recvmsg blocked on an idle
- * socket interrupted by a signal.
+ * the received descriptor used, SIGPIPE (its handler running before the
+ * next op), and a recvmsg blocked on an idle socket that a handler
+ * interrupts, with and without SA_RESTART.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -533,6 +534,7 @@ static void test_sendmsg_table(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
 	/* a send to a bound path moves the socket file's atime */
@@ -581,6 +583,7 @@ static void test_recvmsg_table(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
 
@@ -677,6 +680,7 @@ static void rights_case(int chain_send, int chain_recv, int cloexec)
 static void test_rights(void **state)
 {
 	(void)state;
+	G_BOUND(120);
 	rights_case(1, 0, 0);	/* the chain sends, the syscall receives */
 	rights_case(0, 1, 0);	/* the syscall sends, the chain receives */
 	rights_case(0, 1, 1);
@@ -685,111 +689,284 @@ static void test_rights(void **state)
 }
 
 static volatile sig_atomic_t sigs;
+static int hand_fd = -1;	/* the handler writes a byte there */
 
 static void count_sig(int sig)
 {
 	(void)sig;
 	sigs++;
+	if (hand_fd >= 0 && write(hand_fd, "h", 1) != 1)
+		sigs += 100;
 }
 
-/* SIGPIPE from sendmsg as the syscall raises it (see test_ops_net) */
+/*
+ * SIGPIPE from sendmsg as the syscall raises it, its handler running
+ * before the next call (a read of the pipe the handler writes to finds
+ * its byte), in the chain as between the syscalls (see test_ops_net).
+ */
 static void sigpipe_case(int handled, uint64_t flags)
 {
 	struct sigaction sa = { .sa_handler = handled ? count_sig : SIG_IGN };
 	struct iovec iov = { "x", 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct g_chain c;
-	int sv[2], n;
+	int sv[2], hp[2], n;
+	char b[2];
+	long rs;
 
 	sigaction(SIGPIPE, &sa, NULL);
+	assert_int_equal(pipe2(hp, O_NONBLOCK | O_CLOEXEC), 0);
+	hand_fd = hp[1];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
 	sigs = 0;
 	assert_int_equal(g_sys(__NR_sendmsg, sv[0], (uintptr_t)&m, flags, 0, 0, 0),
 			 -EPIPE);
+	rs = g_sys(__NR_read, hp[0], (uintptr_t)b, 2, 0, 0, 0);
 	n = sigs;
 	assert_int_equal(n, handled && !(flags & MSG_NOSIGNAL) ? 1 : 0);
+	assert_int_equal(rs, n ? 1 : -EAGAIN);
 
 	sigs = 0;
 	g_init(&c);
 	g_opn(&c, __NR_sendmsg, sv[0], (uintptr_t)&m, flags);
+	g_opn(&c, __NR_read, hp[0], (uintptr_t)b, 2);
 	g_op0(&c, __NR_getpid);
 	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(sigs, n);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.run.steps, 3);
+	assert_int_equal(c.run.flags, 0);
 	assert_int_equal(c.res[0].ret, -EPIPE);
 	assert_int_equal(c.res[0].count, 1);
-	assert_int_equal(sigs, n);
-	if (n) {
-		assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-		assert_int_equal(c.run.stop_op, 1);
-		assert_int_equal(c.res[1].count, 0);
-	} else {
-		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
-		assert_int_equal(c.res[1].ret, getpid());
-	}
+	assert_int_equal(c.res[1].ret, rs);	/* the handler ran before it */
+	assert_int_equal(c.res[2].ret, getpid());
 	close(sv[0]);
 	close(sv[1]);
+	hand_fd = -1;
+	close(hp[0]);
+	close(hp[1]);
 	signal(SIGPIPE, SIG_DFL);
 }
 
 static void test_sigpipe(void **state)
 {
 	(void)state;
+	G_BOUND(30);
 	sigpipe_case(1, 0);
 	sigpipe_case(0, 0);
 	sigpipe_case(1, MSG_NOSIGNAL);
 }
 
-/* recvmsg blocked on an idle socket: a signal ends the chain there */
-static void interrupted_recvmsg(int sa_flags)
+/*
+ * recvmsg blocked on an idle datagram socket; then SIGALRM, whose
+ * handler sends "pong" to it. Without SA_RESTART: EINTR from the syscall
+ * and from the ioctl, the msghdr untouched, the chain left at the recvmsg;
+ * called again as it is, the recvmsg gets "pong" and writes the msghdr as
+ * the retried syscall does; with RESUME_EINTR it returns -EINTR and the
+ * chain goes on. With SA_RESTART, syscall and chain get "pong" at once.
+ */
+static int alarm_peer = -1;
+
+static void on_alarm_send(int sig)
 {
-	struct sigaction sa = { .sa_handler = count_sig, .sa_flags = sa_flags };
-	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	(void)sig;
+	sigs++;
+	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
+		sigs += 100;
+}
+
+/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
+static pid_t arm_send(int sa_flags, int peer, long nr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm_send,
+				.sa_flags = sa_flags };
+
+	sigaction(SIGALRM, &sa, NULL);
+	sigs = 0;
+	alarm_peer = peer;
+	return g_signal_when_blocked(nr, SIGALRM, 0);
+}
+
+struct mside {
+	int sv[2];
 	struct sockaddr_un from;
 	char buf[16], ctl[64];
-	struct iovec siov = { "ping", 4 }, riov = { buf, sizeof(buf) };
-	struct msghdr sm = { .msg_iov = &siov, .msg_iovlen = 1 };
-	struct msghdr rm = { .msg_name = &from, .msg_namelen = sizeof(from),
-			     .msg_iov = &riov, .msg_iovlen = 1,
-			     .msg_control = ctl, .msg_controllen = sizeof(ctl),
-			     .msg_flags = 0x5a };
-	struct g_chain c;
-	int sv[2];
+	struct iovec iov;
+	struct msghdr m;
+};
 
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	sigaction(SIGALRM, &sa, NULL);
-	g_init(&c);
-	g_op0(&c, __NR_getpid);
-	g_opn(&c, __NR_sendmsg, sv[1], (uintptr_t)&sm, 0);
-	g_opn(&c, __NR_recvmsg, sv[1], (uintptr_t)&rm, 0);
-	g_op0(&c, __NR_gettid);
-	sigs = 0;
-	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c.run.stop_op, 2);
-	assert_int_equal(c.run.steps, 3);
-	assert_int_equal(c.res[0].ret, getpid());
-	assert_int_equal(c.res[1].ret, 4);
-	assert_int_equal(c.res[2].ret, -EINTR);
-	assert_int_equal(c.res[2].count, 1);
-	assert_int_equal(c.res[3].count, 0);
-	assert_int_equal(sigs, 1);
-	/* the msghdr is untouched */
-	assert_int_equal(rm.msg_namelen, sizeof(from));
-	assert_int_equal(rm.msg_controllen, sizeof(ctl));
-	assert_int_equal(rm.msg_flags, 0x5a);
+static void mside_reset(struct mside *r)
+{
+	memset(r->buf, 0, sizeof(r->buf));
+	r->iov.iov_base = r->buf;
+	r->iov.iov_len = sizeof(r->buf);
+	memset(&r->m, 0, sizeof(r->m));
+	r->m.msg_name = &r->from;
+	r->m.msg_namelen = sizeof(r->from);
+	r->m.msg_iov = &r->iov;
+	r->m.msg_iovlen = 1;
+	r->m.msg_control = r->ctl;
+	r->m.msg_controllen = sizeof(r->ctl);
+	r->m.msg_flags = 0x5a;
+}
+
+static void mside_init(struct mside *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0,
+				    r->sv), 0);
+	mside_reset(r);
+}
+
+static void mside_close(struct mside *r)
+{
+	close(r->sv[0]);
+	close(r->sv[1]);
+}
+
+static long sys_recvmsg(struct mside *r)
+{
+	return g_sys(__NR_recvmsg, r->sv[1], (uintptr_t)&r->m, 0, 0, 0, 0);
+}
+
+static void build_recvmsg(struct g_chain *c, struct mside *r)
+{
+	static struct iovec siov = { "ping", 4 };
+	static struct msghdr sm = { .msg_iov = &siov, .msg_iovlen = 1 };
+
+	mside_reset(r);
+	g_init(c);
+	g_op0(c, __NR_getpid);
+	g_opn(c, __NR_sendmsg, r->sv[1], (uintptr_t)&sm, 0);
+	g_opn(c, __NR_recvmsg, r->sv[1], (uintptr_t)&r->m, 0);
+	g_op0(c, __NR_gettid);
+}
+
+static void assert_msghdr_untouched(const struct mside *r)
+{
+	assert_int_equal(r->m.msg_namelen, sizeof(r->from));
+	assert_int_equal(r->m.msg_controllen, sizeof(r->ctl));
+	assert_int_equal(r->m.msg_flags, 0x5a);
+}
+
+/* the msghdr and data as the syscall's side @s has them */
+static void assert_msghdr_same(const struct mside *r, const struct mside *s)
+{
+	assert_int_equal(r->m.msg_namelen, s->m.msg_namelen);
+	assert_memory_equal(&r->from, &s->from, s->m.msg_namelen);
+	assert_int_equal(r->m.msg_controllen, s->m.msg_controllen);
+	assert_int_equal(r->m.msg_flags, s->m.msg_flags);
+	assert_memory_equal(r->buf, s->buf, sizeof(r->buf));
+}
+
+static void assert_left_at_recvmsg(const struct g_chain *c,
+				   const struct mside *r)
+{
+	char b[8];
+
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
+	assert_int_equal(c->run.stop_op, 2);
+	assert_int_equal(c->run.steps, 2);
+	assert_int_equal(c->res[0].ret, getpid());
+	assert_int_equal(c->res[1].ret, 4);
+	assert_int_equal(c->res[2].ret, 0);
+	assert_int_equal(c->res[2].count, 0);
+	assert_int_equal(c->res[3].count, 0);
+	assert_msghdr_untouched(r);
 	/* what the chain sent is there, unread */
-	assert_int_equal(recv(sv[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
-	signal(SIGALRM, SIG_DFL);
-	close(sv[0]);
-	close(sv[1]);
+	assert_int_equal(recv(r->sv[0], b, sizeof(b), MSG_DONTWAIT), 4);
+}
+
+static void assert_completed_recvmsg(const struct g_chain *c, long ret)
+{
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c->run.flags, 0);
+	assert_int_equal(c->run.steps, 4);
+	assert_int_equal(c->res[2].ret, ret);
+	assert_int_equal(c->res[2].count, 1);
+	assert_int_equal(c->res[3].ret, syscall(__NR_gettid));
+	assert_int_equal(c->res[3].count, 1);
 }
 
 static void test_interrupted_recvmsg(void **state)
 {
+	static struct mside rs, rc;
+	struct g_chain c;
+	long sys, sys2;
+	char b[8];
+	pid_t pid;
+
 	(void)state;
-	interrupted_recvmsg(0);
-	interrupted_recvmsg(SA_RESTART);
+	G_BOUND(30);
+	mside_init(&rs);
+	pid = arm_send(0, rs.sv[0], __NR_recvmsg);
+	sys = sys_recvmsg(&rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, -EINTR);
+	assert_int_equal(sigs, 1);
+	assert_msghdr_untouched(&rs);
+	sys2 = sys_recvmsg(&rs);
+	assert_int_equal(sys2, 4);
+	assert_memory_equal(rs.buf, "pong", 4);
+
+	mside_init(&rc);
+	build_recvmsg(&c, &rc);
+	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sigs, 1);
+	assert_left_at_recvmsg(&c, &rc);
+	assert_int_equal(g_run_again(&c), 0);
+	assert_completed_recvmsg(&c, sys2);
+	assert_msghdr_same(&rc, &rs);
+
+	build_recvmsg(&c, &rc);
+	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_left_at_recvmsg(&c, &rc);
+	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+	assert_int_equal(g_run_again(&c), 0);
+	assert_completed_recvmsg(&c, -EINTR);
+	assert_msghdr_untouched(&rc);
+	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
+	assert_int_equal(sigs, 1);
+	mside_close(&rs);
+	mside_close(&rc);
+	signal(SIGALRM, SIG_DFL);
+	alarm_peer = -1;
+}
+
+static void test_restarted_recvmsg(void **state)
+{
+	static struct mside rs, rc;
+	struct g_chain c;
+	long sys;
+	pid_t pid;
+
+	(void)state;
+	G_BOUND(30);
+	mside_init(&rs);
+	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvmsg);
+	sys = sys_recvmsg(&rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, 4);
+	assert_int_equal(sigs, 1);
+
+	mside_init(&rc);
+	build_recvmsg(&c, &rc);
+	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sigs, 1);
+	assert_completed_recvmsg(&c, sys);
+	assert_msghdr_same(&rc, &rs);
+	mside_close(&rs);
+	mside_close(&rc);
+	signal(SIGALRM, SIG_DFL);
+	alarm_peer = -1;
 }
 
 /* the directory of the path-bound sockets: a strictatime tmpfs */
@@ -813,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_rights),
 		cmocka_unit_test(test_sigpipe),
 		cmocka_unit_test(test_interrupted_recvmsg),
+		cmocka_unit_test(test_restarted_recvmsg),
 	};
 
 	g_dev();	/* opened first: both sides see the same free fds */

@@ -4,8 +4,9 @@
  * syscall on identical fresh sockets (unix stream and datagram, abstract
  * and /tmp addresses): result, errno, the data buffer, the returned
  * address and its length, and what is left in the socket afterwards.
- * Then SIGPIPE (ignored, and caught by a counting handler), and a
- * recvfrom blocked on an idle socket interrupted by a signal.
+ * Then SIGPIPE (ignored, and caught by a counting handler that runs
+ * before the next op), and a recvfrom blocked on an idle socket that a
+ * handler interrupts, with and without SA_RESTART.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -331,6 +332,7 @@ static void test_sendto_table(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
@@ -377,6 +379,7 @@ static void test_recvfrom_table(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		check_case(&table[i]);
 
@@ -400,58 +403,72 @@ static void test_recvfrom_table(void **state)
 }
 
 static volatile sig_atomic_t sigs;
+static int hand_fd = -1;	/* the handler writes a byte there */
 
 static void count_sig(int sig)
 {
 	(void)sig;
 	sigs++;
+	if (hand_fd >= 0 && write(hand_fd, "h", 1) != 1)
+		sigs += 100;
 }
 
 /*
- * SIGPIPE as the syscall raises it: with a counting handler, the chain's
- * sendto gets -EPIPE and the signal interrupts the chain before the next
- * op; ignored, the chain goes on; MSG_NOSIGNAL raises nothing.
+ * SIGPIPE as the syscall raises it, and its handler before the next call:
+ * sendto gets -EPIPE, a counting handler runs (writing a byte to a
+ * non-blocking pipe), then a read of that pipe finds the byte. The chain
+ * does the same: the handler runs at the boundary after the sendto, and
+ * the chain goes on (issue 12, item 15). Ignored, or with MSG_NOSIGNAL,
+ * nothing runs in between and the read gets EAGAIN.
  */
 static void sigpipe_case(int handled, uint64_t flags)
 {
 	struct sigaction sa = { .sa_handler = handled ? count_sig : SIG_IGN };
 	struct g_chain c;
-	int sv[2], n;
+	int sv[2], hp[2], n;
+	char b[2];
+	long rs;
 
 	sigaction(SIGPIPE, &sa, NULL);
+	assert_int_equal(pipe2(hp, O_NONBLOCK | O_CLOEXEC), 0);
+	hand_fd = hp[1];
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
 	sigs = 0;
 	assert_int_equal(g_sys(__NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0),
 			 -EPIPE);
+	rs = g_sys(__NR_read, hp[0], (uintptr_t)b, 2, 0, 0, 0);
 	n = sigs;
 	assert_int_equal(n, handled && !(flags & MSG_NOSIGNAL) ? 1 : 0);
+	assert_int_equal(rs, n ? 1 : -EAGAIN);
 
 	sigs = 0;
 	g_init(&c);
 	g_opn(&c, __NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0);
+	g_opn(&c, __NR_read, hp[0], (uintptr_t)b, 2);
 	g_op0(&c, __NR_getpid);
 	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(sigs, n);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.run.steps, 3);
+	assert_int_equal(c.run.flags, 0);
 	assert_int_equal(c.res[0].ret, -EPIPE);
 	assert_int_equal(c.res[0].count, 1);
-	assert_int_equal(sigs, n);
-	if (n) {
-		assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-		assert_int_equal(c.run.stop_op, 1);
-		assert_int_equal(c.res[1].count, 0);
-	} else {
-		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
-		assert_int_equal(c.res[1].ret, getpid());
-	}
+	assert_int_equal(c.res[1].ret, rs);	/* the handler ran before it */
+	assert_int_equal(c.res[2].ret, getpid());
 	close(sv[0]);
 	close(sv[1]);
+	hand_fd = -1;
+	close(hp[0]);
+	close(hp[1]);
 	signal(SIGPIPE, SIG_DFL);
 }
 
 static void test_sigpipe(void **state)
 {
 	(void)state;
+	G_BOUND(30);
 	sigpipe_case(1, 0);
 	sigpipe_case(0, 0);
 	sigpipe_case(1, MSG_NOSIGNAL);
@@ -464,6 +481,7 @@ static void test_sigpipe_default(void **state)
 	pid_t pid;
 
 	(void)state;
+	G_BOUND(120);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
 	pid = fork();
@@ -484,50 +502,190 @@ static void test_sigpipe_default(void **state)
 	close(sv[0]);
 }
 
-/* recvfrom blocked on an idle socket: a signal ends the chain there */
-static void interrupted_recvfrom(int sa_flags)
-{
-	struct sigaction sa = { .sa_handler = count_sig, .sa_flags = sa_flags };
-	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
-	struct sockaddr_un from;
-	int fromlen = sizeof(from);
-	struct g_chain c;
-	char buf[16];
-	int sv[2];
+/*
+ * recvfrom blocked on an idle datagram socket; then SIGALRM, whose
+ * handler sends "pong" to it. Without SA_RESTART the syscall returns EINTR
+ * (the address length untouched) and so does the ioctl, the chain left at
+ * the recvfrom; called again as it is, the recvfrom runs again and gets
+ * "pong" as the retried syscall does; with RESUME_EINTR it returns -EINTR
+ * and the chain goes on. With SA_RESTART the syscall restarts and gets
+ * "pong", and so does the chain, in one ioctl that returns 0.
+ */
+static int alarm_peer = -1;
 
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+static void on_alarm_send(int sig)
+{
+	(void)sig;
+	sigs++;
+	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
+		sigs += 100;
+}
+
+/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
+static pid_t arm_send(int sa_flags, int peer, long nr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm_send,
+				.sa_flags = sa_flags };
+
 	sigaction(SIGALRM, &sa, NULL);
-	g_init(&c);
-	g_op0(&c, __NR_getpid);
-	g_opn(&c, __NR_sendto, sv[1], (uintptr_t)"ping", 4, 0, 0, 0);
-	g_opn(&c, __NR_recvfrom, sv[1], (uintptr_t)buf, sizeof(buf), 0,
-	      (uintptr_t)&from, (uintptr_t)&fromlen);
-	g_op0(&c, __NR_gettid);
 	sigs = 0;
-	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c.run.stop_op, 2);
-	assert_int_equal(c.run.steps, 3);
-	assert_int_equal(c.res[0].ret, getpid());
-	assert_int_equal(c.res[1].ret, 4);
-	assert_int_equal(c.res[2].ret, -EINTR);
-	assert_int_equal(c.res[2].count, 1);
-	assert_int_equal(c.res[3].count, 0);
-	assert_int_equal(sigs, 1);
-	assert_int_equal(fromlen, sizeof(from));	/* untouched */
-	/* what the chain sent is there, unread */
-	assert_int_equal(recv(sv[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
-	signal(SIGALRM, SIG_DFL);
-	close(sv[0]);
-	close(sv[1]);
+	alarm_peer = peer;
+	return g_signal_when_blocked(nr, SIGALRM, 0);
+}
+
+struct rside {
+	int sv[2];
+	struct sockaddr_un from;
+	int fromlen;
+	char buf[16];
+};
+
+static void rside_init(struct rside *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0,
+				    r->sv), 0);
+	r->fromlen = sizeof(r->from);
+}
+
+static void rside_close(struct rside *r)
+{
+	close(r->sv[0]);
+	close(r->sv[1]);
+}
+
+static long sys_recvfrom(struct rside *r)
+{
+	return g_sys(__NR_recvfrom, r->sv[1], (uintptr_t)r->buf,
+		     sizeof(r->buf), 0, (uintptr_t)&r->from,
+		     (uintptr_t)&r->fromlen);
+}
+
+static void build_recvfrom(struct g_chain *c, struct rside *r)
+{
+	r->fromlen = sizeof(r->from);
+	g_init(c);
+	g_op0(c, __NR_getpid);
+	g_opn(c, __NR_sendto, r->sv[1], (uintptr_t)"ping", 4, 0, 0, 0);
+	g_opn(c, __NR_recvfrom, r->sv[1], (uintptr_t)r->buf, sizeof(r->buf), 0,
+	      (uintptr_t)&r->from, (uintptr_t)&r->fromlen);
+	g_op0(c, __NR_gettid);
+}
+
+static void assert_left_at_recvfrom(const struct g_chain *c,
+				    const struct rside *r)
+{
+	char b[8];
+
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
+	assert_int_equal(c->run.stop_op, 2);
+	assert_int_equal(c->run.steps, 2);
+	assert_int_equal(c->res[0].ret, getpid());
+	assert_int_equal(c->res[1].ret, 4);
+	assert_int_equal(c->res[2].ret, 0);
+	assert_int_equal(c->res[2].count, 0);
+	assert_int_equal(c->res[3].count, 0);
+	assert_int_equal(r->fromlen, sizeof(r->from));	/* untouched */
+	/* what the chain sent is there */
+	assert_int_equal(recv(r->sv[0], b, sizeof(b), MSG_DONTWAIT), 4);
+}
+
+static void assert_completed_recvfrom(const struct g_chain *c, long ret)
+{
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c->run.flags, 0);
+	assert_int_equal(c->run.steps, 4);
+	assert_int_equal(c->res[2].ret, ret);
+	assert_int_equal(c->res[2].count, 1);
+	assert_int_equal(c->res[3].ret, syscall(__NR_gettid));
+	assert_int_equal(c->res[3].count, 1);
 }
 
 static void test_interrupted_recvfrom(void **state)
 {
+	struct rside rs, rc;
+	struct g_chain c;
+	long sys, sys2;
+	char b[8];
+	pid_t pid;
+
 	(void)state;
-	interrupted_recvfrom(0);
-	interrupted_recvfrom(SA_RESTART);
+	G_BOUND(30);
+	/* the syscall: EINTR, then retried, "pong" */
+	rside_init(&rs);
+	pid = arm_send(0, rs.sv[0], __NR_recvfrom);
+	sys = sys_recvfrom(&rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, -EINTR);
+	assert_int_equal(sigs, 1);
+	assert_int_equal(rs.fromlen, sizeof(rs.from));
+	sys2 = sys_recvfrom(&rs);
+	assert_int_equal(sys2, 4);
+	assert_memory_equal(rs.buf, "pong", 4);
+
+	/* the chain: EINTR, then called again as it is */
+	rside_init(&rc);
+	build_recvfrom(&c, &rc);
+	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sigs, 1);
+	assert_left_at_recvfrom(&c, &rc);
+	assert_int_equal(g_run_again(&c), 0);
+	assert_completed_recvfrom(&c, sys2);
+	assert_memory_equal(rc.buf, "pong", 4);
+	assert_int_equal(rc.fromlen, rs.fromlen);
+	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
+
+	/* EINTR again, then RESUME_EINTR: -EINTR, "pong" left unread */
+	build_recvfrom(&c, &rc);
+	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_left_at_recvfrom(&c, &rc);
+	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+	assert_int_equal(g_run_again(&c), 0);
+	assert_completed_recvfrom(&c, -EINTR);
+	assert_int_equal(rc.fromlen, sizeof(rc.from));
+	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
+	assert_int_equal(sigs, 1);
+	rside_close(&rs);
+	rside_close(&rc);
+	signal(SIGALRM, SIG_DFL);
+	alarm_peer = -1;
+}
+
+static void test_restarted_recvfrom(void **state)
+{
+	struct rside rs, rc;
+	struct g_chain c;
+	long sys;
+	pid_t pid;
+
+	(void)state;
+	G_BOUND(30);
+	rside_init(&rs);
+	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvfrom);
+	sys = sys_recvfrom(&rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, 4);
+	assert_int_equal(sigs, 1);
+
+	rside_init(&rc);
+	build_recvfrom(&c, &rc);
+	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sigs, 1);
+	assert_completed_recvfrom(&c, sys);
+	assert_memory_equal(rc.buf, "pong", 4);
+	assert_int_equal(rc.fromlen, rs.fromlen);
+	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
+	rside_close(&rs);
+	rside_close(&rc);
+	signal(SIGALRM, SIG_DFL);
+	alarm_peer = -1;
 }
 
 /* a round trip in one call: send, receive with the sender's address */
@@ -541,6 +699,7 @@ static void test_round_trip(void **state)
 	int rcv, snd;
 
 	(void)state;
+	G_BOUND(120);
 	rcv = bound_dgram("sc-net-rt-rcv", 1, &dst, &dstlen);
 	snd = bound_dgram("sc-net-rt-snd", 1, NULL, NULL);
 	assert_true(rcv >= 0 && snd >= 0);
@@ -582,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_sigpipe),
 		cmocka_unit_test(test_sigpipe_default),
 		cmocka_unit_test(test_interrupted_recvfrom),
+		cmocka_unit_test(test_restarted_recvfrom),
 		cmocka_unit_test(test_round_trip),
 	};
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include "guest.h"
@@ -95,6 +96,7 @@ static void test_ids(void **state)
 	const long root[4] = { 0, 0, 0, 0 };
 
 	(void)state;
+	G_BOUND(120);
 	assert_int_equal(ids_match(root), 0);
 	assert_int_equal(in_child(as_nobody), 0);
 	assert_int_equal(in_child(as_mixed), 0);
@@ -107,6 +109,7 @@ static void test_sched_yield(void **state)
 	int i;
 
 	(void)state;
+	G_BOUND(120);
 	assert_int_equal(g_chain1(__NR_sched_yield, 0, 0, 0, 0, 0, 0), 0);
 	assert_int_equal(g_sys(__NR_sched_yield, 0, 0, 0, 0, 0, 0), 0);
 	g_init(&c);
@@ -157,6 +160,7 @@ static void test_clock_gettime(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		same_gettime(ok[i], 0);
 	/* with or without an RTC for the alarm timers: the same answer */
@@ -205,6 +209,7 @@ static void test_refused_clocks(void **state)
 	const clockid_t self_cpu = (clockid_t)((~(unsigned int)getpid() << 3) | 2);
 
 	(void)state;
+	G_BOUND(120);
 	refused(__NR_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, 0);
 	refused(__NR_clock_gettime, CLOCK_THREAD_CPUTIME_ID, 0);
 	refused(__NR_clock_gettime, self_cpu, 0);
@@ -263,6 +268,7 @@ static void test_nanosleep(void **state)
 	struct timespec bad_ns = { 0, NS }, neg = { -1, 0 }, neg_ns = { 0, -1 };
 
 	(void)state;
+	G_BOUND(120);
 	same_sleep(__NR_nanosleep, (uintptr_t)&ms10, 0, 0, 1, 0, 10000000);
 	same_sleep(__NR_nanosleep, (uintptr_t)&ms10, 0, 0, -1, 0, 10000000);
 	same_sleep(__NR_nanosleep, (uintptr_t)&zero, 0, 0, 1, 0, 0);
@@ -285,6 +291,7 @@ static void test_clock_nanosleep(void **state)
 	size_t i;
 
 	(void)state;
+	G_BOUND(120);
 	for (i = 0; i < sizeof(sleepers) / sizeof(sleepers[0]); i++) {
 		clockid_t id = sleepers[i];
 		struct timespec abs;
@@ -323,108 +330,366 @@ static void test_clock_nanosleep(void **state)
 
 static volatile sig_atomic_t alarms;
 
+/*
+ * Durations compared with what a sleep must last: a little slack below
+ * (the clock read in user space and the one the timer fired by may differ
+ * by a fraction of a millisecond on two TCG vCPUs), more above (a loaded
+ * host). The cases are built so that a sleep that starts over or gives up
+ * its remaining time falls far outside.
+ */
+#define EARLY		(5 * 1000000LL)
+#define INTR_US		300000		/* the signal, into a 1 s sleep */
+#define LEFT_MIN	(4 * NS / 10)	/* 700 ms left, less if the signal is late */
+#define LEFT_MAX	(NS - INTR_US * 1000LL + 50000000LL)
+
 static void on_alarm(int sig)
 {
 	(void)sig;
 	alarms++;
 }
 
-static void arm(int sa_flags, long usec)
+/* SIGALRM @usec after this process sleeps in syscall @nr: the signaller */
+static pid_t arm_blocked(int sa_flags, long nr, long usec)
 {
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
-	struct itimerval it = { .it_value = { .tv_usec = usec } };
 
 	sigaction(SIGALRM, &sa, NULL);
 	alarms = 0;
-	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	return g_signal_when_blocked(nr, SIGALRM, usec);
 }
 
 /*
- * A 1 s sleep interrupted after 50 ms by a handled signal: -EINTR and the
- * time left in rmtp, for the chain (which stops there) as for the syscall.
+ * A 1 s sleep: its request (@flags TIMER_ABSTIME: 1 s from now on
+ * CLOCK_MONOTONIC) and one op of it (rmtp @rem) between getpid and gettid.
  */
-static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
+static void build_sleep(struct g_chain *c, uint32_t nr, int flags,
+			struct timespec *req, struct timespec *rem)
 {
-	struct timespec req = { 1, 0 }, rc_rem, rs_rem;
-	struct g_chain c;
-	uint64_t rq = (uintptr_t)&req;
-	long rs;
-
+	*req = (struct timespec){ 1, 0 };
 	if (flags & TIMER_ABSTIME) {
 		long long t = now_ns(CLOCK_MONOTONIC) + NS;
 
-		req.tv_sec = t / NS;
-		req.tv_nsec = t % NS;
+		req->tv_sec = t / NS;
+		req->tv_nsec = t % NS;
 	}
-	memset(&rc_rem, 0x5a, sizeof(rc_rem));
-	memset(&rs_rem, 0x5a, sizeof(rs_rem));
-	g_init(&c);
-	g_op0(&c, __NR_getpid);
+	memset(rem, 0x5a, sizeof(*rem));
+	g_init(c);
+	g_op0(c, __NR_getpid);
 	if (nr == __NR_nanosleep)
-		g_opn(&c, nr, rq, (uintptr_t)&rc_rem);
+		g_opn(c, nr, (uintptr_t)req, (uintptr_t)rem);
 	else
-		g_opn(&c, nr, CLOCK_MONOTONIC, flags, rq, (uintptr_t)&rc_rem);
-	g_op0(&c, __NR_gettid);
-	arm(sa_flags, 50000);
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(alarms, 1);
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c.run.stop_op, 1);
-	assert_int_equal(c.res[0].ret, getpid());
-	assert_int_equal(c.res[1].ret, -EINTR);
-	assert_int_equal(c.res[1].count, 1);
-	assert_int_equal(c.res[2].count, 0);
+		g_opn(c, nr, CLOCK_MONOTONIC, flags, (uintptr_t)req,
+		      (uintptr_t)rem);
+	g_op0(c, __NR_gettid);
+}
 
-	arm(sa_flags, 50000);
+static long sys_sleep(uint32_t nr, int flags, struct timespec *req,
+		      struct timespec *rem)
+{
 	if (nr == __NR_nanosleep)
-		rs = g_sys(nr, rq, (uintptr_t)&rs_rem, 0, 0, 0, 0);
-	else
-		rs = g_sys(nr, CLOCK_MONOTONIC, flags, rq, (uintptr_t)&rs_rem,
-			   0, 0);
+		return g_sys(nr, (uintptr_t)req, (uintptr_t)rem, 0, 0, 0, 0);
+	return g_sys(nr, CLOCK_MONOTONIC, flags, (uintptr_t)req, (uintptr_t)rem,
+		     0, 0);
+}
+
+/*
+ * the ioctl came back with EINTR at the sleep, which was built (an
+ * absolute one's end fixed) after t0 and began before t1
+ */
+static void assert_left_at_sleep(const struct g_chain *c, int flags,
+				 long long t0, long long t1)
+{
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
+	assert_int_equal(c->run.stop_op, 1);
+	assert_int_equal(c->run.steps, 1);
+	assert_int_equal(c->res[0].ret, getpid());
+	assert_int_equal(c->res[1].ret, 0);
+	assert_int_equal(c->res[1].count, 0);
+	assert_int_equal(c->res[2].count, 0);
+	if (flags & TIMER_ABSTIME) {
+		/* a plain restart of the same absolute sleep */
+		assert_int_equal(c->run.resume_expiry, 0);
+	} else if (c->run.resume_expiry < (uint64_t)(t0 + NS - EARLY) ||
+		   c->run.resume_expiry > (uint64_t)(t1 + NS + EARLY)) {
+		/* where the sleep would end, on its clock */
+		fail_msg("resume_expiry %llu, expected %lld..%lld",
+			 (unsigned long long)c->run.resume_expiry, t0 + NS,
+			 t1 + NS);
+	}
+}
+
+static void assert_completed_sleep(const struct g_chain *c, long ret)
+{
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c->run.flags, 0);
+	assert_int_equal(c->run.resume_expiry, 0);
+	assert_int_equal(c->run.steps, 3);
+	assert_int_equal(c->res[1].ret, ret);
+	assert_int_equal(c->res[1].count, 1);
+	assert_int_equal(c->res[2].ret, syscall(__NR_gettid));
+	assert_int_equal(c->res[2].count, 1);
+}
+
+/*
+ * A 1 s sleep that a handled signal interrupts 300 ms in. The syscall
+ * returns EINTR whether the handler has SA_RESTART or not (sleeps are never
+ * restarted after a handler) and writes the time left to rmtp, a relative
+ * sleep's only. The ioctl returns EINTR after the handler ran, the chain
+ * left at the sleep, rmtp written as the syscall writes it, resume_expiry
+ * the end of a relative sleep. With RESUME_EINTR the sleep returns -EINTR
+ * and gettid runs at once. Called again as it is, the sleep ends when the
+ * first one would have: 1 s after it began, as the syscall retried with
+ * the time left ends (starting over would take 1.3 s).
+ */
+static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
+{
+	struct timespec rq, rc_rem, rs_rem, rs_rem2;
+	struct g_chain c;
+	long long t0, t1, t2;
+	pid_t pid;
+	long rs;
+
+	/* the syscall: EINTR, then retried with what is left */
+	t0 = now_ns(CLOCK_MONOTONIC);
+	build_sleep(&c, nr, flags, &rq, &rs_rem);
+	pid = arm_blocked(sa_flags, nr, INTR_US);
+	rs = sys_sleep(nr, flags, &rq, &rs_rem);
+	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(rs, -EINTR);
 	assert_int_equal(alarms, 1);
+	if (flags & TIMER_ABSTIME) {
+		rs = sys_sleep(nr, flags, &rq, NULL);
+	} else {
+		assert_true(ts_ns(&rs_rem) > LEFT_MIN && ts_ns(&rs_rem) < LEFT_MAX);
+		rs_rem2 = rs_rem;
+		rs = sys_sleep(nr, flags, &rs_rem2, NULL);
+	}
+	t2 = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(rs, 0);
+	if (t2 - t0 < NS - EARLY || t2 - t0 > NS + NS / 5)
+		fail_msg("%u flags %d sa_flags %#x: syscall retried: %lld ns in all",
+			 nr, flags, sa_flags, t2 - t0);
+
+	/* the chain: EINTR; then RESUME_EINTR */
+	t0 = now_ns(CLOCK_MONOTONIC);
+	build_sleep(&c, nr, flags, &rq, &rc_rem);
+	pid = arm_blocked(sa_flags, __NR_ioctl, INTR_US);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(alarms, 1);
+	assert_left_at_sleep(&c, flags, t0, t1);
 	if (flags & TIMER_ABSTIME) {
 		/* absolute sleeps leave rmtp alone */
 		assert_memory_equal(&rc_rem, &rs_rem, sizeof(rc_rem));
 	} else {
-		/* about 950 ms left on both */
-		assert_true(ts_ns(&rc_rem) > NS / 2 && ts_ns(&rc_rem) < NS);
-		assert_true(ts_ns(&rs_rem) > NS / 2 && ts_ns(&rs_rem) < NS);
+		/* about 700 ms left on both */
+		assert_true(ts_ns(&rc_rem) > LEFT_MIN && ts_ns(&rc_rem) < LEFT_MAX);
+		assert_true(llabs(ts_ns(&rc_rem) - ts_ns(&rs_rem)) < NS / 10);
 	}
+	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+	assert_int_equal(g_run_again(&c), 0);
+	t2 = now_ns(CLOCK_MONOTONIC);
+	assert_completed_sleep(&c, -EINTR);
+	if (t2 - t1 > NS / 4)
+		fail_msg("%u flags %d sa_flags %#x: RESUME_EINTR slept on: %lld ns",
+			 nr, flags, sa_flags, t2 - t1);
+
+	/* the chain: EINTR; then called again as it is */
+	t0 = now_ns(CLOCK_MONOTONIC);
+	build_sleep(&c, nr, flags, &rq, &rc_rem);
+	pid = arm_blocked(sa_flags, __NR_ioctl, INTR_US);
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(g_reap(pid), 0);
+	assert_left_at_sleep(&c, flags, t0, t1);
+	assert_int_equal(g_run_again(&c), 0);
+	t2 = now_ns(CLOCK_MONOTONIC);
+	assert_completed_sleep(&c, 0);
+	assert_int_equal(alarms, 1);
+	if (t2 - t0 < NS - EARLY || t2 - t0 > NS + NS / 5)
+		fail_msg("%u flags %d sa_flags %#x: chain called again: %lld ns in all",
+			 nr, flags, sa_flags, t2 - t0);
 	signal(SIGALRM, SIG_DFL);
 }
 
 static void test_interrupted_sleeps(void **state)
 {
 	(void)state;
+	G_BOUND(60);
 	interrupted_sleep(__NR_nanosleep, 0, 0);
 	interrupted_sleep(__NR_nanosleep, 0, SA_RESTART);
 	interrupted_sleep(__NR_clock_nanosleep, 0, 0);
 	interrupted_sleep(__NR_clock_nanosleep, 0, SA_RESTART);
 	interrupted_sleep(__NR_clock_nanosleep, TIMER_ABSTIME, 0);
+	interrupted_sleep(__NR_clock_nanosleep, TIMER_ABSTIME, SA_RESTART);
 }
 
-/* interrupted with an unwritable rmtp: -EFAULT, as the syscall */
+/*
+ * A caller that knows the struct of ABI 1 (80 bytes, no resume_expiry):
+ * the interrupted relative sleep, called again, starts over (the uapi),
+ * whatever its memory holds past the 80 bytes.
+ */
+static void test_interrupted_sleep_ver0(void **state)
+{
+	struct timespec rq = { 0, 300000000 }, rem;
+	struct g_chain c;
+	long long t1, t2;
+	pid_t pid;
+
+	(void)state;
+	G_BOUND(30);
+	g_init(&c);
+	g_opn(&c, __NR_nanosleep, (uintptr_t)&rq, (uintptr_t)&rem);
+	g_prepare(&c, 0)->size = SYSCHAIN_RUN_SIZE_VER0;
+	c.run.resume_expiry = 0x5a5a5a5a5a5a5a5aull;
+	pid = arm_blocked(0, __NR_ioctl, 50000);
+	assert_int_equal(g_run_prepared(&c), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(alarms, 1);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c.run.flags, SYSCHAIN_RUN_RESUME);
+	assert_int_equal(c.run.stop_op, 0);
+	assert_true(c.run.resume_expiry == 0x5a5a5a5a5a5a5a5aull);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(g_run_again(&c), 0);
+	t2 = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.res[0].ret, 0);
+	assert_int_equal(c.res[0].count, 1);
+	assert_true(c.run.resume_expiry == 0x5a5a5a5a5a5a5a5aull);
+	if (t2 - t1 < 300000000)
+		fail_msg("the sleep did not start over: %lld ns", t2 - t1);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/*
+ * SIGSTOP a few ms into a 1 s sleep, SIGCONT 600 ms later, no handler:
+ * the syscall goes back to sleep until its end (the restart block), 1 s
+ * after it began; so does the chain's sleep, inside an ioctl that returns
+ * 0. Starting over would take 1.6 s, giving up 0.6 s.
+ */
+struct stopped_sleep {
+	struct g_chain c;
+	struct timespec rq, rem;
+	long ret;
+	long long ns;
+};
+
+static void stopped_sleep(uint32_t nr, int flags, int chained,
+			  struct stopped_sleep *s)
+{
+	int status;
+	pid_t pid;
+
+	memset(s, 0, sizeof(*s));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		long long t0;
+
+		G_BOUND(20);
+		t0 = now_ns(CLOCK_MONOTONIC);
+		build_sleep(&s->c, nr, flags, &s->rq, &s->rem);
+		s->ret = chained ? g_run(&s->c, 0) :
+				   sys_sleep(nr, flags, &s->rq, &s->rem);
+		s->ns = now_ns(CLOCK_MONOTONIC) - t0;
+		guest_child_exit(0);
+	}
+	assert_int_equal(g_wait_in_syscall(pid, pid, !chained ? (long)nr :
+					   __NR_ioctl), 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	assert_int_equal(waitpid(pid, &status, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(status));
+	usleep(600000);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(s->ret, 0);
+	if (s->ns < NS - EARLY || s->ns > NS + 3 * NS / 10)
+		fail_msg("sleep %u flags %d %s: %lld ns, 1 s expected", nr, flags,
+			 chained ? "chain" : "syscall", s->ns);
+}
+
+static void test_stopped_sleeps(void **state)
+{
+	static const struct {
+		uint32_t nr;
+		int flags;
+	} t[] = {
+		{ __NR_nanosleep, 0 },
+		{ __NR_clock_nanosleep, 0 },
+		{ __NR_clock_nanosleep, TIMER_ABSTIME },
+	};
+	struct stopped_sleep *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct timespec rs_rem, untouched;
+	size_t i;
+
+	(void)state;
+	G_BOUND(60);
+	assert_true(s != MAP_FAILED);
+	memset(&untouched, 0x5a, sizeof(untouched));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		stopped_sleep(t[i].nr, t[i].flags, 0, s);
+		rs_rem = s->rem;
+		stopped_sleep(t[i].nr, t[i].flags, 1, s);
+		assert_int_equal(s->c.run.status, SYSCHAIN_STATUS_COMPLETED);
+		assert_int_equal(s->c.run.flags, 0);
+		assert_int_equal(s->c.run.resume_expiry, 0);
+		assert_int_equal(s->c.run.steps, 3);
+		assert_int_equal(s->c.res[1].ret, 0);
+		assert_int_equal(s->c.res[1].count, 1);
+		assert_int_equal(s->c.res[2].count, 1);
+		/*
+		 * The stop interrupted the sleep: a relative one wrote the
+		 * time left to rmtp then (almost all of it), an absolute one
+		 * leaves rmtp alone; the syscall's and the chain's alike.
+		 */
+		if (t[i].flags & TIMER_ABSTIME) {
+			assert_memory_equal(&rs_rem, &untouched, sizeof(rs_rem));
+			assert_memory_equal(&s->rem, &untouched, sizeof(rs_rem));
+		} else {
+			assert_true(ts_ns(&rs_rem) > NS / 2 && ts_ns(&rs_rem) <= NS);
+			assert_true(ts_ns(&s->rem) > NS / 2 && ts_ns(&s->rem) <= NS);
+		}
+	}
+	munmap(s, sizeof(*s));
+}
+
+/*
+ * Interrupted with an unwritable rmtp: -EFAULT, as the syscall; the
+ * handler runs at the next op boundary and the chain goes on.
+ */
 static void test_interrupted_bad_rmtp(void **state)
 {
 	struct timespec req = { 1, 0 };
 	struct g_chain c;
+	pid_t pid;
 
 	(void)state;
+	G_BOUND(30);
 	g_init(&c);
 	g_opn(&c, __NR_nanosleep, (uintptr_t)&req, BAD_PTR);
 	g_op0(&c, __NR_getpid);
-	arm(0, 50000);
+	pid = arm_blocked(0, __NR_ioctl, 50000);
 	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(alarms, 1);
 	assert_int_equal(c.res[0].ret, -EFAULT);
 	assert_int_equal(c.res[0].count, 1);
-	/* the signal is still pending: the chain stops before the next op */
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c.run.stop_op, 1);
-	assert_int_equal(c.res[1].count, 0);
-	arm(0, 50000);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.run.flags, 0);
+	assert_int_equal(c.run.steps, 2);
+	assert_int_equal(c.res[1].ret, getpid());
+	assert_int_equal(c.res[1].count, 1);
+	pid = arm_blocked(0, __NR_nanosleep, 50000);
 	assert_int_equal(g_sys(__NR_nanosleep, (uintptr_t)&req, BAD_PTR, 0, 0,
 			       0, 0), -EFAULT);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(alarms, 1);
 	signal(SIGALRM, SIG_DFL);
 }
 
@@ -501,6 +766,7 @@ static void test_time_namespace(void **state)
 	struct timespec host;
 
 	(void)state;
+	G_BOUND(120);
 	clock_gettime(CLOCK_MONOTONIC, &host);
 	assert_true(host.tv_sec < 1000);	/* the offset shows */
 	assert_int_equal(in_child(timens_parent), 0);
@@ -516,6 +782,8 @@ int main(void)
 		cmocka_unit_test(test_nanosleep),
 		cmocka_unit_test(test_clock_nanosleep),
 		cmocka_unit_test(test_interrupted_sleeps),
+		cmocka_unit_test(test_interrupted_sleep_ver0),
+		cmocka_unit_test(test_stopped_sleeps),
 		cmocka_unit_test(test_interrupted_bad_rmtp),
 		cmocka_unit_test(test_time_namespace),
 	};

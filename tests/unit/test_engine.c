@@ -4,7 +4,10 @@
  *
  * The engine is driven through sc_validate()/sc_run() with a fake op table:
  * no syscall runs. Every op records its resolved arguments in a call log,
- * so the tests see exactly which ops ran, in which order, with what.
+ * and the trace hook every finished op, so the tests see exactly which ops
+ * ran, in which order, with what. The boundary hook answers from a script,
+ * and any op call can be made to return a kernel restart code instead of
+ * running (call_inject), as a signal interrupting it would.
  *
  * The expected behaviour is the one documented in uapi/linux/syschain.h
  * and module/engine.h.
@@ -31,6 +34,16 @@
 #define K_ENOIOCTLCMD		515
 #define K_ERESTART_RESTARTBLOCK	516
 
+#define RESUME		SYSCHAIN_RUN_RESUME
+#define RESUME_EINTR	SYSCHAIN_RUN_RESUME_EINTR
+
+/* The restart codes an op may return, and what a suspension reports. */
+static const __s64 restart_codes[] = {
+	-K_ERESTARTSYS, -K_ERESTARTNOINTR, -K_ERESTARTNOHAND,
+	-K_ERESTART_RESTARTBLOCK,
+};
+#define BOUNDARY_RESTART (-K_ERESTARTNOINTR)
+
 /* ------------------------------------------------------------------ */
 /* The fake op table                                                    */
 /* ------------------------------------------------------------------ */
@@ -55,8 +68,22 @@ static struct call {
 } call_log[LOG_MAX];
 static unsigned int n_calls;
 
+/*
+ * call_inject[i], if non-zero, is what op call i (0-based, counted in
+ * n_calls) returns instead of running: the op does nothing (NR_COUNT does
+ * not count), as a syscall a signal interrupted before it did anything.
+ */
+static __s64 call_inject[128];
+
+/* What the trace hook saw: every op the engine reports as finished. */
+static struct trace {
+	__u32 idx, nr;
+	__u64 args[SYSCHAIN_MAX_ARGS];
+	__s64 ret;
+} trace_log[LOG_MAX];
+static unsigned int n_traces;
+
 static __u64 counter;		/* NR_COUNT's state */
-static __u64 counter_restart_at; /* NR_COUNT returns -512 on this run */
 
 static unsigned int check_calls;
 /* What iteration of a table test is running, for failure messages. */
@@ -67,8 +94,11 @@ static const struct syschain_op *check_last;
 /* An engine that loops forever fails the test instead of hanging it. */
 #define RUNAWAY_CALLS 100000
 
-static void log_call(__u32 nr, const __u64 *args)
+/* Log an op call; non-zero if it is to return *forced instead of running. */
+static int log_call(__u32 nr, const __u64 *args, __s64 *forced)
 {
+	unsigned int i = n_calls;
+
 	if (n_calls >= RUNAWAY_CALLS)
 		fail_msg("runaway chain: %u op calls", n_calls);
 	if (n_calls < LOG_MAX) {
@@ -77,38 +107,47 @@ static void log_call(__u32 nr, const __u64 *args)
 		       sizeof(call_log[n_calls].args));
 	}
 	n_calls++;
+	if (i < ARRAY_SIZE(call_inject) && call_inject[i]) {
+		*forced = call_inject[i];
+		return 1;
+	}
+	return 0;
 }
+
+#define LOG_CALL(nr, a) do {					\
+		__s64 forced_;					\
+		if (log_call((nr), (a), &forced_))		\
+			return forced_;				\
+	} while (0)
 
 static __s64 fn_ret(const __u64 *a)
 {
-	log_call(NR_RET, a);
+	LOG_CALL(NR_RET, a);
 	return (__s64)a[0];
 }
 
 static __s64 fn_add2(const __u64 *a)
 {
-	log_call(NR_ADD2, a);
+	LOG_CALL(NR_ADD2, a);
 	return (__s64)(a[0] + a[1]);
 }
 
 static __s64 fn_fail(const __u64 *a)
 {
-	log_call(NR_FAIL, a);
+	LOG_CALL(NR_FAIL, a);
 	return -ENOENT;
 }
 
 static __s64 fn_count(const __u64 *a)
 {
-	log_call(NR_COUNT, a);
+	LOG_CALL(NR_COUNT, a);
 	counter++;
-	if (counter_restart_at && counter == counter_restart_at)
-		return -K_ERESTARTSYS;
 	return (__s64)counter;
 }
 
 static __s64 fn_checked(const __u64 *a)
 {
-	log_call(NR_CHECKED, a);
+	LOG_CALL(NR_CHECKED, a);
 	return (__s64)a[0];
 }
 
@@ -125,19 +164,19 @@ static int check_checked(const struct syschain_op *op)
 
 static __s64 fn_restart(const __u64 *a)
 {
-	log_call(NR_RESTART, a);
+	LOG_CALL(NR_RESTART, a);
 	return -K_ERESTARTSYS;
 }
 
 static __s64 fn_six(const __u64 *a)
 {
-	log_call(NR_SIX, a);
+	LOG_CALL(NR_SIX, a);
 	return (__s64)(a[0] + a[1] + a[2] + a[3] + a[4] + a[5]);
 }
 
 static __s64 fn_zero(const __u64 *a)
 {
-	log_call(NR_ZERO, a);
+	LOG_CALL(NR_ZERO, a);
 	return 0;
 }
 
@@ -152,10 +191,21 @@ static const struct sc_opdef fake_ops[] = {
 	{ NR_ZERO, 0, "zero", fn_zero, NULL },
 };
 
+#define BOUNDARY_MAX 128
+
 struct fake_env {
 	unsigned int lookups;
-	unsigned int pending_calls;
-	unsigned int pending_fire_at;	/* fire on this call (1-based); 0 never */
+	/* boundary(): calls so far (over every run of a test) */
+	unsigned int boundary_calls;
+	/* answer on call i (0-based) if non-zero, else boundary_all */
+	int boundary_answer[BOUNDARY_MAX];
+	int boundary_all;
+	unsigned int suspends;		/* SC_BOUNDARY_SUSPEND answers */
+	/* at boundary call i: op calls made, ops traced, sum of the counts */
+	struct bsnap {
+		unsigned int calls, traces;
+		__u64 counts;
+	} bsnap[BOUNDARY_MAX];
 };
 
 static const struct sc_opdef *fake_lookup(void *priv, __u32 nr)
@@ -170,13 +220,9 @@ static const struct sc_opdef *fake_lookup(void *priv, __u32 nr)
 	return NULL;
 }
 
-static int fake_pending(void *priv)
-{
-	struct fake_env *fe = priv;
-
-	fe->pending_calls++;
-	return fe->pending_fire_at && fe->pending_calls >= fe->pending_fire_at;
-}
+static int fake_boundary(void *priv);
+static void fake_trace(void *priv, __u32 idx, __u32 nr, const __u64 *args,
+		       __s64 ret);
 
 static const struct sc_opdef *def_of(__u32 nr)
 {
@@ -201,19 +247,61 @@ static struct {
 	const struct sc_opdef *defs[MAXOPS];
 	struct syschain_result res[MAXOPS];
 	struct sc_report rep;
+	struct sc_chain chain;	/* the chain last run, for resume() */
 } fx;
+
+static int fake_boundary(void *priv)
+{
+	struct fake_env *fe = priv;
+	unsigned int i = fe->boundary_calls++;
+	int answer = fe->boundary_all;
+
+	assert_ptr_equal(priv, &fx.fe);
+	if (i < BOUNDARY_MAX) {
+		__u64 counts = 0;
+		__u32 k;
+
+		for (k = 0; k < fx.chain.nr_ops; k++)
+			counts += fx.res[k].count;
+		fe->bsnap[i].calls = n_calls;
+		fe->bsnap[i].traces = n_traces;
+		fe->bsnap[i].counts = counts;
+		if (fe->boundary_answer[i])
+			answer = fe->boundary_answer[i];
+	}
+	if (answer == SC_BOUNDARY_SUSPEND)
+		fe->suspends++;
+	return answer;
+}
+
+static void fake_trace(void *priv, __u32 idx, __u32 nr, const __u64 *args,
+		       __s64 ret)
+{
+	assert_ptr_equal(priv, &fx.fe);
+	if (n_traces < LOG_MAX) {
+		trace_log[n_traces].idx = idx;
+		trace_log[n_traces].nr = nr;
+		memcpy(trace_log[n_traces].args, args,
+		       sizeof(trace_log[n_traces].args));
+		trace_log[n_traces].ret = ret;
+	}
+	n_traces++;
+}
 
 static int reset(void **state)
 {
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
 	fx.env.lookup = fake_lookup;
-	fx.env.pending = fake_pending;
+	fx.env.boundary = fake_boundary;
+	fx.env.trace = fake_trace;
 	fx.env.priv = &fx.fe;
 	memset(call_log, 0, sizeof(call_log));
 	n_calls = 0;
+	memset(call_inject, 0, sizeof(call_inject));
+	memset(trace_log, 0, sizeof(trace_log));
+	n_traces = 0;
 	counter = 0;
-	counter_restart_at = 0;
 	check_calls = 0;
 	check_last = NULL;
 	ctx[0] = 0;
@@ -235,54 +323,97 @@ static void make_chain(struct sc_chain *c, const struct syschain_op *ops,
 	c->max_steps = max_steps;
 }
 
-static int do_validate(const struct syschain_op *ops, __u32 nr_ops,
-		       const struct syschain_cond *conds, __u32 nr_conds,
-		       __u32 flags)
+static int do_validate_from(const struct syschain_op *ops, __u32 nr_ops,
+			    const struct syschain_cond *conds, __u32 nr_conds,
+			    __u32 flags, __u32 start)
 {
 	struct sc_chain c;
 
 	make_chain(&c, ops, nr_ops, conds, nr_conds, flags, 1000);
+	c.start = start;
 	memset(&fx.rep, 0xa5, sizeof(fx.rep));
 	return sc_validate(&c, &fx.env, &fx.rep);
 }
 
+static int do_validate(const struct syschain_op *ops, __u32 nr_ops,
+		       const struct syschain_cond *conds, __u32 nr_conds,
+		       __u32 flags)
+{
+	return do_validate_from(ops, nr_ops, conds, nr_conds, flags, 0);
+}
+
 /*
- * Validate (must succeed, without running anything), fill results and
- * report with garbage, run.
+ * Validate (must succeed, without running anything or calling a hook), fill
+ * the report with garbage, run. The results are the caller's business: a
+ * fresh run gets them filled with garbage (do_run()), a resumed one as the
+ * last run left them.
  */
+static void run_chain(const struct sc_chain *chain)
+{
+	struct sc_chain c = *chain;
+	unsigned int calls = n_calls, bcalls = fx.fe.boundary_calls;
+	unsigned int traces = n_traces;
+	const unsigned char *p;
+	size_t i;
+
+	assert_true(c.nr_ops <= MAXOPS);
+	memset(&fx.rep, 0xa5, sizeof(fx.rep));
+	assert_int_equal(sc_validate(&c, &fx.env, &fx.rep), 0);
+	assert_int_equal(n_calls, calls);
+	assert_int_equal(fx.fe.boundary_calls, bcalls);
+	assert_int_equal(n_traces, traces);
+	for (i = 0; i < c.nr_ops; i++)
+		assert_ptr_equal(fx.defs[i], def_of(c.ops[i].nr));
+
+	memset(&fx.rep, 0xa5, sizeof(fx.rep));
+	fx.chain = c;
+	sc_run(&c, &fx.env, &fx.rep);
+
+	/* The engine never writes past nr_ops results. */
+	p = (const unsigned char *)&fx.res[c.nr_ops];
+	for (i = 0; i < (MAXOPS - c.nr_ops) * sizeof(fx.res[0]); i++)
+		assert_int_equal(p[i], GARBAGE);
+}
+
+/* A fresh run, on results filled with garbage. */
 static void do_run(const struct syschain_op *ops, __u32 nr_ops,
 		   const struct syschain_cond *conds, __u32 nr_conds,
 		   __u32 flags, __u64 max_steps)
 {
 	struct sc_chain c;
-	unsigned int calls = n_calls, pend = fx.fe.pending_calls;
-	const unsigned char *p;
-	size_t i;
 
-	assert_true(nr_ops <= MAXOPS);
 	make_chain(&c, ops, nr_ops, conds, nr_conds, flags,
 		   max_steps ? max_steps : 1000);
-	memset(&fx.rep, 0xa5, sizeof(fx.rep));
-	assert_int_equal(sc_validate(&c, &fx.env, &fx.rep), 0);
-	assert_int_equal(n_calls, calls);
-	assert_int_equal(fx.fe.pending_calls, pend);
-	for (i = 0; i < nr_ops; i++)
-		assert_ptr_equal(fx.defs[i], def_of(ops[i].nr));
-
 	memset(fx.res, GARBAGE, sizeof(fx.res));
-	memset(&fx.rep, 0xa5, sizeof(fx.rep));
-	sc_run(&c, &fx.env, &fx.rep);
-
-	/* The engine never writes past nr_ops results. */
-	p = (const unsigned char *)&fx.res[nr_ops];
-	for (i = 0; i < (MAXOPS - nr_ops) * sizeof(fx.res[0]); i++)
-		assert_int_equal(p[i], GARBAGE);
+	run_chain(&c);
 }
 
 #define RUN(ops, conds, flags, max) \
 	do_run(ops, ARRAY_SIZE(ops), conds, ARRAY_SIZE(conds), flags, max)
 #define RUN_NC(ops, flags, max) \
 	do_run(ops, ARRAY_SIZE(ops), NULL, 0, flags, max)
+
+/*
+ * A resumed run of the chain last run (its flags, without the resume flags,
+ * plus %SYSCHAIN_RUN_RESUME and @extra), from op @start with @steps made,
+ * on the results as they are.
+ */
+static void resume_at(__u32 start, __u64 steps, __u32 extra)
+{
+	struct sc_chain c = fx.chain;
+
+	c.flags = (c.flags & ~(RESUME | RESUME_EINTR)) | RESUME | extra;
+	c.start = start;
+	c.start_steps = steps;
+	run_chain(&c);
+}
+
+/* Go on where the last run left the chain, as an executor does. */
+static void resume(__u32 extra)
+{
+	assert_int_equal(fx.rep.status, SYSCHAIN_STATUS_INTERRUPTED);
+	resume_at(fx.rep.stop_op, fx.rep.steps, extra);
+}
 
 /*
  * Checks that report the caller's line, and ctx, on failure.
@@ -298,13 +429,16 @@ static void check_eq(const char *what, unsigned long long got,
 	_fail(file, line);
 }
 
-static void expect_rep_at(const char *file, int line, __u32 status,
-			  __u64 steps, __u32 stop_op, __u32 stop_cond)
+static void expect_rep_at(const char *file, int line, __s32 restart,
+			  __u32 status, __u64 steps, __u32 stop_op,
+			  __u32 stop_cond)
 {
 	check_eq("status", fx.rep.status, status, file, line);
 	check_eq("steps", fx.rep.steps, steps, file, line);
 	check_eq("stop_op", fx.rep.stop_op, stop_op, file, line);
 	check_eq("stop_cond", fx.rep.stop_cond, stop_cond, file, line);
+	check_eq("restart", (__u64)(__s64)fx.rep.restart, (__u64)restart,
+		 file, line);
 }
 
 static void expect_res_at(const char *file, int line, __u32 i, __s64 ret,
@@ -318,8 +452,15 @@ static void expect_res_at(const char *file, int line, __u32 i, __s64 ret,
 	check_eq(what, fx.res[i].count, count, file, line);
 }
 
-#define expect_rep(...)	expect_rep_at(__FILE__, __LINE__, __VA_ARGS__)
+/* Any ending but a suspension: restart 0. */
+#define expect_rep(...)	expect_rep_at(__FILE__, __LINE__, 0, __VA_ARGS__)
+/* Left at an op boundary, to go on at op @next with @restart. */
+#define expect_susp(steps, next, restart) \
+	expect_rep_at(__FILE__, __LINE__, (restart), \
+		      SYSCHAIN_STATUS_INTERRUPTED, (steps), (next), NO)
 #define expect_res(...)	expect_res_at(__FILE__, __LINE__, __VA_ARGS__)
+#define expect_count(what, got, want) \
+	check_eq((what), (got), (want), __FILE__, __LINE__)
 
 /* Op and condition builders, for designated initializers. */
 #define RET(v)		.nr = NR_RET, .args = { (__u64)(v) }
@@ -1105,48 +1246,77 @@ static void test_stop_action(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* Interruption                                                         */
+/* -EINTR and restart codes                                             */
 /* ------------------------------------------------------------------ */
 
-/* Restart codes and -EINTR become -EINTR and stop the chain, whatever the
- * conditions and flags say. */
-static void test_interrupt_codes(void **state)
+/* Resume the chain until it ends; return the runs it took, the first one
+ * included. */
+static unsigned int resume_to_end(__u32 extra)
 {
-	static const __s64 codes[] = {
-		-K_ERESTARTSYS, -K_ERESTARTNOINTR, -K_ERESTARTNOHAND,
-		-K_ERESTART_RESTARTBLOCK, -EINTR,
-	};
+	unsigned int runs = 1;
+
+	while (fx.rep.status == SYSCHAIN_STATUS_INTERRUPTED) {
+		if (++runs > 1000)
+			fail_msg("chain still interrupted after 1000 runs%s%s",
+				 ctx[0] ? " in " : "", ctx);
+		resume(extra);
+	}
+	return runs;
+}
+
+/*
+ * An op that returns a restart code did not finish: the run leaves the
+ * chain at it, whatever its conditions and the flags say, with its result
+ * and count untouched, no step made and no trace. Resumed, it runs again.
+ */
+static void test_restart_codes(void **state)
+{
 	static const __u32 flags[] = { 0, SYSCHAIN_RUN_STOP_ON_ERROR };
 	size_t i, f;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+	for (i = 0; i < ARRAY_SIZE(restart_codes); i++) {
 		for (f = 0; f < ARRAY_SIZE(flags); f++) {
 			struct syschain_op ops[] = {
 				{ RET(1) },
-				{ RET(codes[i]), .flags = SYSCHAIN_OP_IGNORE_ERROR,
+				{ RET(restart_codes[i]),
+				  .flags = SYSCHAIN_OP_IGNORE_ERROR,
 				  CONDS(0, 1) },
 				{ RET(3) },
 			};
 			static const struct syschain_cond conds[] = {
-				C_JUMP(ALWAYS, 0, 2),
+				C_STOP(ALWAYS, 0),
 			};
 
 			reset(NULL);
 			snprintf(ctx, sizeof(ctx), "code %lld, run flags %u",
-				 (long long)codes[i], flags[f]);
+				 (long long)restart_codes[i], flags[f]);
 			RUN(ops, conds, flags[f], 0);
-			expect_rep(SYSCHAIN_STATUS_INTERRUPTED, 2, 1, NO);
+			expect_susp(1, 1, restart_codes[i]);
 			expect_res(0, 1, 1);
-			expect_res(1, -EINTR, 1);
+			expect_res(1, 0, 0);
 			expect_res(2, 0, 0);
 			assert_int_equal(n_calls, 2);
+			assert_int_equal(n_traces, 1);
+			assert_int_equal(trace_log[0].idx, 0);
+			assert_int_equal(fx.fe.boundary_calls, 1);
+
+			/* Resumed, it runs again (and is interrupted again). */
+			resume(0);
+			expect_susp(1, 1, restart_codes[i]);
+			expect_res(0, 1, 1);
+			expect_res(1, 0, 0);
+			expect_res(2, 0, 0);
+			assert_int_equal(n_calls, 3);
+			expect_call(2, NR_RET, (__u64)restart_codes[i]);
+			assert_int_equal(n_traces, 1);
+			assert_int_equal(fx.fe.boundary_calls, 1);
 		}
 	}
 }
 
 /* The dedicated -ERESTARTSYS op. */
-static void test_interrupt_restart_op(void **state)
+static void test_restart_op(void **state)
 {
 	static const struct syschain_op ops[] = {
 		{ RET(1) },
@@ -1156,14 +1326,65 @@ static void test_interrupt_restart_op(void **state)
 
 	(void)state;
 	RUN_NC(ops, 0, 0);
-	expect_rep(SYSCHAIN_STATUS_INTERRUPTED, 2, 1, NO);
+	expect_susp(1, 1, -K_ERESTARTSYS);
 	expect_res(0, 1, 1);
-	expect_res(1, -EINTR, 1);
+	expect_res(1, 0, 0);
 	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 2);
 }
 
-/* Interrupted on the 3rd run of a looping op: count goes 2 -> 3. */
-static void test_interrupt_in_loop_counts(void **state)
+/*
+ * Each restart code at each position: the ops before it finished, it and
+ * the ops after it did not; resumed, the chain ends as if uninterrupted,
+ * with the interrupted op called again with the same arguments.
+ */
+static void test_restart_at_each_position(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(10) }, { RETREF(0, 1) }, { RET(12) }, { RET(13) },
+	};
+	size_t i;
+	__u32 k, j;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(restart_codes); i++) {
+		for (k = 0; k < 4; k++) {
+			reset(NULL);
+			snprintf(ctx, sizeof(ctx), "code %lld at op %u",
+				 (long long)restart_codes[i], k);
+			call_inject[k] = restart_codes[i];
+			RUN_NC(ops, 0, 0);
+			expect_susp(k, k, restart_codes[i]);
+			for (j = 0; j < k; j++)
+				expect_res(j, 10 + j, 1);
+			for (; j < 4; j++)
+				expect_res(j, 0, 0);	/* zeroed */
+			expect_count("op calls", n_calls, k + 1);
+			expect_count("traces", n_traces, k);
+			expect_count("boundary calls", fx.fe.boundary_calls, k);
+
+			resume(0);
+			expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+			for (j = 0; j < 4; j++)
+				expect_res(j, 10 + j, 1);
+			expect_count("op calls", n_calls, 5);
+			expect_count("call again", call_log[k + 1].nr,
+				     call_log[k].nr);
+			assert_memory_equal(call_log[k + 1].args,
+					    call_log[k].args,
+					    sizeof(call_log[k].args));
+			expect_count("traces", n_traces, 4);
+			expect_count("boundary calls", fx.fe.boundary_calls, 3);
+		}
+	}
+}
+
+/*
+ * Interrupted on the 3rd run of a looping op: its count stays 2 and its
+ * result the 2nd run's. Resumed, the loop goes on to the same end as
+ * without the interruption, also when it is interrupted several times.
+ */
+static void test_restart_in_loop_counts(void **state)
 {
 	static const struct syschain_op ops[] = {
 		{ RET(0) },
@@ -1173,21 +1394,59 @@ static void test_interrupt_in_loop_counts(void **state)
 	static const struct syschain_cond conds[] = {
 		C_JUMP(LT, 10, 1),
 	};
+	static const unsigned int several[] = { 2, 3, 5, 8, 11 };
+	size_t i, j;
 
 	(void)state;
-	counter_restart_at = 3;
-	RUN(ops, conds, 0, 0);
-	expect_rep(SYSCHAIN_STATUS_INTERRUPTED, 4, 1, NO);
-	expect_res(0, 0, 1);
-	expect_res(1, -EINTR, 3);
-	expect_res(2, 0, 0);
+	for (i = 0; i < ARRAY_SIZE(restart_codes); i++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "code %lld",
+			 (long long)restart_codes[i]);
+		call_inject[3] = restart_codes[i];
+		RUN(ops, conds, 0, 0);
+		expect_susp(3, 1, restart_codes[i]);
+		expect_res(0, 0, 1);
+		expect_res(1, 2, 2);
+		expect_res(2, 0, 0);
+		assert_int_equal(counter, 2);
+		assert_int_equal(n_traces, 3);
+
+		resume(0);
+		expect_rep(SYSCHAIN_STATUS_COMPLETED, 1 + 10 + 1, NO, NO);
+		expect_res(0, 0, 1);
+		expect_res(1, 10, 10);
+		expect_res(2, 3, 1);
+		assert_int_equal(n_calls, 13);
+		assert_int_equal(n_traces, 12);
+		assert_int_equal(fx.fe.boundary_calls, 11);
+
+		/* Interrupted again and again, twice in a row at calls 2, 3. */
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "code %lld, several times",
+			 (long long)restart_codes[i]);
+		for (j = 0; j < ARRAY_SIZE(several); j++)
+			call_inject[several[j]] = restart_codes[i];
+		RUN(ops, conds, 0, 0);
+		expect_count("runs", resume_to_end(0), ARRAY_SIZE(several) + 1);
+		expect_rep(SYSCHAIN_STATUS_COMPLETED, 12, NO, NO);
+		expect_res(0, 0, 1);
+		expect_res(1, 10, 10);
+		expect_res(2, 3, 1);
+		assert_int_equal(counter, 10);
+		assert_int_equal(n_calls, 12 + ARRAY_SIZE(several));
+		assert_int_equal(n_traces, 12);
+		assert_int_equal(fx.fe.boundary_calls, 11);
+	}
 }
 
-/* Neighbours of the restart codes are ordinary errors. */
-static void test_not_interrupt_codes(void **state)
+/* Neighbours of the restart codes, and -EINTR, are ordinary results. */
+static void test_not_restart_codes(void **state)
 {
 	static const __s64 codes[] = {
-		-K_ENOIOCTLCMD, -511, -517, -3, -5, -1, 4, 512, 516,
+		-K_ENOIOCTLCMD, -511, -517, -EINTR, -3, -5, -1, 4, 512, 513,
+		514, 516,
+		-512 - 0x100000000LL,		/* low 32 bits: -512 */
+		(__s64)(__u32)-K_ERESTARTNOINTR,
 	};
 	size_t i;
 
@@ -1203,6 +1462,8 @@ static void test_not_interrupt_codes(void **state)
 		expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
 		expect_res(1, codes[i], 1);
 		expect_res(2, 3, 1);
+		assert_int_equal(n_traces, 3);
+		assert_int_equal((__u64)trace_log[1].ret, (__u64)codes[i]);
 
 		if (codes[i] < 0) {
 			reset(NULL);
@@ -1216,32 +1477,301 @@ static void test_not_interrupt_codes(void **state)
 	}
 }
 
-/* pending() firing before op k. */
-static void test_pending_before_op(void **state)
+/* -EINTR is a result as any other: conditions, then STOP_ON_ERROR. */
+static void test_eintr_is_a_result(void **state)
+{
+	static const struct syschain_op plain_ops[] = {
+		{ RET(1) }, { RET(-EINTR) }, { RET(3) }, { RET(4) },
+	};
+	static const struct syschain_op ignore_ops[] = {
+		{ RET(1) }, { RET(-EINTR), .flags = SYSCHAIN_OP_IGNORE_ERROR },
+		{ RET(3) }, { RET(4) },
+	};
+	static const struct syschain_op cond_ops[] = {
+		{ RET(1) }, { RET(-EINTR), CONDS(0, 1) }, { RET(3) },
+		{ RET(4) },
+	};
+	static const struct syschain_cond jump[] = {
+		C_JUMP(EQ, -EINTR, 3),
+	};
+	static const struct syschain_cond stop[] = {
+		C_STOP(EQ, -EINTR),
+	};
+	static const __u32 flags[] = { 0, SYSCHAIN_RUN_STOP_ON_ERROR };
+	size_t f;
+
+	(void)state;
+	RUN_NC(plain_ops, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+	expect_res(1, -EINTR, 1);
+	expect_res(2, 3, 1);
+	expect_res(3, 4, 1);
+
+	reset(NULL);
+	RUN_NC(plain_ops, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+	expect_rep(SYSCHAIN_STATUS_FAILED, 2, 1, NO);
+	expect_res(1, -EINTR, 1);
+	expect_res(2, 0, 0);
+
+	reset(NULL);
+	RUN_NC(ignore_ops, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+	expect_res(1, -EINTR, 1);
+
+	for (f = 0; f < ARRAY_SIZE(flags); f++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "jump, run flags %u", flags[f]);
+		RUN(cond_ops, jump, flags[f], 0);
+		expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+		expect_res(1, -EINTR, 1);
+		expect_res(2, 0, 0);
+		expect_res(3, 4, 1);
+
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "stop, run flags %u", flags[f]);
+		RUN(cond_ops, stop, flags[f], 0);
+		expect_rep(SYSCHAIN_STATUS_STOPPED, 2, 1, 0);
+		expect_res(1, -EINTR, 1);
+		expect_res(2, 0, 0);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Op boundaries                                                        */
+/* ------------------------------------------------------------------ */
+
+/* boundary() is asked once between two ops: after the first finished
+ * (recorded, traced), before the next is called. */
+static void test_boundary_between_ops(void **state)
 {
 	static const struct syschain_op ops[] = {
-		{ RET(10) }, { RET(11) }, { RET(12) },
+		{ RET(1) }, { RET(2) }, { RET(3) }, { RET(4) },
+	};
+	static const struct syschain_op loop_ops[] = {
+		{ .nr = NR_COUNT, CONDS(0, 1) },
+		{ RET(9) },
+	};
+	static const struct syschain_cond loop_conds[] = {
+		C_JUMP(ULT, 4, 0),
+	};
+	static const struct syschain_op endless_ops[] = {
+		{ RET(1), CONDS(0, 1) },
+		{ RET(2) },
+	};
+	static const struct syschain_cond endless_conds[] = {
+		C_JUMP(ALWAYS, 0, 0),
+	};
+	unsigned int k;
+
+	(void)state;
+	RUN_NC(ops, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+	expect_count("boundary calls", fx.fe.boundary_calls, 3);
+	for (k = 0; k < 3; k++) {
+		snprintf(ctx, sizeof(ctx), "boundary call %u", k);
+		expect_count("op calls", fx.fe.bsnap[k].calls, k + 1);
+		expect_count("traces", fx.fe.bsnap[k].traces, k + 1);
+		expect_count("counts", fx.fe.bsnap[k].counts, k + 1);
+	}
+
+	/* A loop: between every two executions, none after the last. */
+	reset(NULL);
+	RUN(loop_ops, loop_conds, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 5, NO, NO);
+	expect_count("boundary calls", fx.fe.boundary_calls, 4);
+	for (k = 0; k < 4; k++) {
+		snprintf(ctx, sizeof(ctx), "loop, boundary call %u", k);
+		expect_count("op calls", fx.fe.bsnap[k].calls, k + 1);
+		expect_count("counts", fx.fe.bsnap[k].counts, k + 1);
+	}
+
+	/* The budget is checked before an op: the boundary before it, after
+	 * the last op the budget allowed, is asked too. */
+	reset(NULL);
+	RUN(endless_ops, endless_conds, 0, 10);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 10, 0, NO);
+	expect_count("boundary calls", fx.fe.boundary_calls, 10);
+	expect_count("last boundary, op calls", fx.fe.bsnap[9].calls, 10);
+
+	/* An op whose argument is unresolved: the boundary before it too. */
+	{
+		static const struct syschain_op ops2[] = {
+			{ RET(1), CONDS(0, 1) },
+			{ RET(5) },
+			{ RETREF(1, 1) },
+		};
+		static const struct syschain_cond conds2[] = {
+			C_JUMP(ALWAYS, 0, 2),
+		};
+
+		reset(NULL);
+		RUN(ops2, conds2, 0, 0);
+		expect_rep(SYSCHAIN_STATUS_UNRESOLVED, 1, 2, NO);
+		expect_count("boundary calls", fx.fe.boundary_calls, 1);
+	}
+}
+
+/*
+ * A run that ends at its first op never asks boundary(), whatever it would
+ * answer: not before the first op, not after the last, not when a
+ * condition, an error or a jump to the end ends the chain.
+ */
+static void test_boundary_not_at_the_ends(void **state)
+{
+	static const struct {
+		const char *name;
+		__u32 nr_ops, nr_conds, flags;
+		struct syschain_op ops[2];
+		struct syschain_cond conds[1];
+		__u32 status, stop_op, stop_cond;
+	} cases[] = {
+		{ "single op", 1, 0, 0, { { RET(1) } }, { },
+		  SYSCHAIN_STATUS_COMPLETED, NO, NO },
+		{ "stop condition", 2, 1, 0,
+		  { { RET(1), CONDS(0, 1) }, { RET(2) } }, { C_STOP(EQ, 1) },
+		  SYSCHAIN_STATUS_STOPPED, 0, 0 },
+		{ "jump to the end", 2, 1, 0,
+		  { { RET(1), CONDS(0, 1) }, { RET(2) } },
+		  { C_JUMP(ALWAYS, 0, 2) }, SYSCHAIN_STATUS_COMPLETED, NO, NO },
+		{ "stop on error", 2, 0, SYSCHAIN_RUN_STOP_ON_ERROR,
+		  { { .nr = NR_FAIL }, { RET(2) } }, { },
+		  SYSCHAIN_STATUS_FAILED, 0, NO },
+		{ "condition unresolved", 2, 1, 0,
+		  { { RET(1), CONDS(0, 1) }, { RET(2) } },
+		  { C_STOP_REF(EQ, 1, 0) }, SYSCHAIN_STATUS_UNRESOLVED, 0, 0 },
+	};
+	static const int answers[] = {
+		SC_BOUNDARY_SUSPEND, SC_BOUNDARY_DENY,
+	};
+	size_t i, a;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (a = 0; a < ARRAY_SIZE(answers); a++) {
+			reset(NULL);
+			snprintf(ctx, sizeof(ctx), "%s, answer %d",
+				 cases[i].name, answers[a]);
+			fx.fe.boundary_all = answers[a];
+			do_run(cases[i].ops, cases[i].nr_ops, cases[i].conds,
+			       cases[i].nr_conds, cases[i].flags, 0);
+			expect_rep(cases[i].status, 1, cases[i].stop_op,
+				   cases[i].stop_cond);
+			expect_count("boundary calls", fx.fe.boundary_calls, 0);
+			expect_count("op calls", n_calls, 1);
+		}
+	}
+}
+
+/*
+ * SUSPEND after op k: the run leaves the chain before op k + 1 with
+ * -ERESTARTNOINTR; resumed, the chain goes on from there (no boundary call
+ * before its first op) and ends as if uninterrupted, no op run twice.
+ */
+static void test_boundary_suspend_at_each(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(10) }, { RETREF(0, 1) }, { RET(12) }, { RET(13) },
 	};
 	__u32 k, j;
 
 	(void)state;
 	for (k = 0; k < 3; k++) {
 		reset(NULL);
-		snprintf(ctx, sizeof(ctx), "pending before op %u", k);
-		fx.fe.pending_fire_at = k + 1;
+		snprintf(ctx, sizeof(ctx), "suspend after op %u", k);
+		fx.fe.boundary_answer[k] = SC_BOUNDARY_SUSPEND;
 		RUN_NC(ops, 0, 0);
-		expect_rep(SYSCHAIN_STATUS_INTERRUPTED, k, k, NO);
-		for (j = 0; j < k; j++)
+		expect_susp(k + 1, k + 1, BOUNDARY_RESTART);
+		for (j = 0; j <= k; j++)
 			expect_res(j, 10 + j, 1);
-		for (; j < 3; j++)
+		for (; j < 4; j++)
 			expect_res(j, 0, 0);
-		assert_int_equal(n_calls, k);
-		assert_int_equal(fx.fe.pending_calls, k + 1);
+		expect_count("op calls", n_calls, k + 1);
+		expect_count("traces", n_traces, k + 1);
+		expect_count("boundary calls", fx.fe.boundary_calls, k + 1);
+
+		resume(0);
+		expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+		for (j = 0; j < 4; j++)
+			expect_res(j, 10 + j, 1);
+		expect_count("op calls", n_calls, 4);
+		expect_call(1, NR_RET, 11);	/* op 0's result, carried */
+		expect_count("traces", n_traces, 4);
+		expect_count("boundary calls", fx.fe.boundary_calls, 3);
 	}
 }
 
-/* pending() is asked before each op, and stops an endless loop. */
-static void test_pending_in_loop(void **state)
+/* DENY after op k: the chain ends, status DENIED, op k + 1 not run. */
+static void test_boundary_deny_at_each(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(10) }, { RETREF(0, 1) }, { RET(12) }, { RET(13) },
+	};
+	__u32 k, j;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "deny after op %u", k);
+		fx.fe.boundary_answer[k] = SC_BOUNDARY_DENY;
+		RUN_NC(ops, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+		expect_rep(SYSCHAIN_STATUS_DENIED, k + 1, k + 1, NO);
+		for (j = 0; j <= k; j++)
+			expect_res(j, 10 + j, 1);
+		for (; j < 4; j++)
+			expect_res(j, 0, 0);
+		expect_count("op calls", n_calls, k + 1);
+		expect_count("boundary calls", fx.fe.boundary_calls, k + 1);
+	}
+}
+
+/* The op a suspended or denied chain stops at is the next one to run: a
+ * jump's target, not the op after. */
+static void test_boundary_next_op_is_jump_target(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1), CONDS(0, 1) },
+		{ RET(2) },
+		{ .nr = NR_COUNT, CONDS(1, 1) },
+		{ RET(4) },
+	};
+	static const struct syschain_cond conds[] = {
+		C_JUMP(ALWAYS, 0, 2),
+		C_JUMP(LT, 3, 0),
+	};
+	/* 0, 2, 0, 2, 0, 2, 3: the op after each boundary */
+	static const __u32 next[] = { 2, 0, 2, 0, 2, 3 };
+	__u32 k;
+
+	(void)state;
+	fx.fe.boundary_all = SC_BOUNDARY_SUSPEND;
+	RUN(ops, conds, 0, 0);
+	for (k = 0; k < ARRAY_SIZE(next); k++) {
+		snprintf(ctx, sizeof(ctx), "suspension %u", k);
+		expect_susp(k + 1, next[k], BOUNDARY_RESTART);
+		resume(0);
+	}
+	ctx[0] = 0;
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 7, NO, NO);
+	expect_res(0, 1, 3);
+	expect_res(1, 0, 0);
+	expect_res(2, 3, 3);
+	expect_res(3, 4, 1);
+	assert_int_equal(n_calls, 7);
+	assert_int_equal(fx.fe.boundary_calls, 6);
+
+	for (k = 0; k < ARRAY_SIZE(next); k++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "deny at boundary %u", k);
+		fx.fe.boundary_answer[k] = SC_BOUNDARY_DENY;
+		RUN(ops, conds, 0, 0);
+		expect_rep(SYSCHAIN_STATUS_DENIED, k + 1, next[k], NO);
+		expect_count("op calls", n_calls, k + 1);
+	}
+}
+
+/* boundary() is asked in an endless loop too: it can leave it, and the
+ * resumed loop runs into the budget. */
+static void test_boundary_in_loop(void **state)
 {
 	static const struct syschain_op ops[] = {
 		{ RET(1) },
@@ -1253,37 +1783,786 @@ static void test_pending_in_loop(void **state)
 	};
 
 	(void)state;
-	fx.fe.pending_fire_at = 6;	/* before the 6th execution */
-	RUN(ops, conds, 0, 1000);
-	expect_rep(SYSCHAIN_STATUS_INTERRUPTED, 5, 1, NO);
+	fx.fe.boundary_answer[4] = SC_BOUNDARY_SUSPEND;	/* after op 5 */
+	RUN(ops, conds, 0, 20);
+	expect_susp(5, 1, BOUNDARY_RESTART);
 	expect_res(0, 1, 1);
 	expect_res(1, 4, 4);
 	expect_res(2, 0, 0);
+
+	resume(0);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 20, 1, NO);
+	expect_res(0, 1, 1);
+	expect_res(1, 19, 19);
+	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 20);
+	assert_int_equal(fx.fe.boundary_calls, 20);
+
+	reset(NULL);
+	fx.fe.boundary_answer[4] = SC_BOUNDARY_DENY;
+	RUN(ops, conds, 0, 20);
+	expect_rep(SYSCHAIN_STATUS_DENIED, 5, 1, NO);
+	expect_res(1, 4, 4);
+	assert_int_equal(n_calls, 5);
 }
 
-static void test_pending_called_per_op(void **state)
+static void test_boundary_null(void **state)
 {
 	static const struct syschain_op ops[] = {
-		{ RET(1) }, { RET(2) }, { RET(3) },
+		{ RET(1) }, { RET(2) },
+	};
+	static const struct syschain_op loop_ops[] = {
+		{ RET(1) }, { RET(2), CONDS(0, 1) },
+	};
+	static const struct syschain_cond conds[] = {
+		C_JUMP(ALWAYS, 0, 0),
+	};
+
+	(void)state;
+	fx.env.boundary = NULL;
+	RUN_NC(ops, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 2, NO, NO);
+	expect_res(1, 2, 1);
+
+	reset(NULL);
+	fx.env.boundary = NULL;
+	RUN(loop_ops, conds, 0, 9);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 9, 1, NO);
+	expect_res(0, 1, 5);
+	expect_res(1, 2, 4);
+}
+
+/* trace() sees every finished op: index, number, resolved arguments and
+ * result; it is optional. */
+static void test_trace(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(10) }, { RETREF(0, 5) }, { .nr = NR_FAIL },
 	};
 
 	(void)state;
 	RUN_NC(ops, 0, 0);
 	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
-	assert_int_equal(fx.fe.pending_calls, 3);
+	assert_int_equal(n_traces, 3);
+	assert_int_equal(trace_log[0].idx, 0);
+	assert_int_equal(trace_log[0].nr, NR_RET);
+	assert_int_equal(trace_log[0].args[0], 10);
+	assert_int_equal(trace_log[0].ret, 10);
+	assert_int_equal(trace_log[1].idx, 1);
+	assert_int_equal(trace_log[1].nr, NR_RET);
+	assert_int_equal(trace_log[1].args[0], 15);
+	assert_int_equal(trace_log[1].ret, 15);
+	assert_int_equal(trace_log[2].idx, 2);
+	assert_int_equal(trace_log[2].nr, NR_FAIL);
+	assert_int_equal(trace_log[2].ret, -ENOENT);
+
+	reset(NULL);
+	fx.env.trace = NULL;
+	RUN_NC(ops, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+	expect_res(1, 15, 1);
+	assert_int_equal(n_traces, 0);
 }
 
-static void test_pending_null(void **state)
+/* ------------------------------------------------------------------ */
+/* Resume                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A resumed run starts at start with start_steps made, on the results as
+ * they are: earlier ops do not run again, references read their carried
+ * results, counts go on from theirs.
+ */
+static void test_resume_keeps_results(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(10) },
+		{ RET(20) },
+		{ .nr = NR_ADD2, .ref_mask = 3, .arg_ref = { 0, 1 } },
+		{ RETREF(2, 1) },
+	};
+	struct sc_chain c;
+
+	(void)state;
+	make_chain(&c, ops, 4, NULL, 0, 0, 1000);
+	fx.chain = c;
+	memset(fx.res, GARBAGE, sizeof(fx.res));
+	fx.res[0] = (struct syschain_result){ 100, 1 };
+	fx.res[1] = (struct syschain_result){ 200, 3 };
+	fx.res[2] = (struct syschain_result){ 0, 0 };
+	fx.res[3] = (struct syschain_result){ 7, 2 };
+	resume_at(2, 4, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 6, NO, NO);
+	expect_res(0, 100, 1);
+	expect_res(1, 200, 3);
+	expect_res(2, 300, 1);
+	expect_res(3, 301, 3);
+	assert_int_equal(n_calls, 2);
+	assert_int_equal(call_log[0].nr, NR_ADD2);
+	assert_int_equal(call_log[0].args[0], 100);
+	assert_int_equal(call_log[0].args[1], 200);
+	expect_call(1, NR_RET, 301);
+	assert_int_equal(fx.fe.boundary_calls, 1);
+
+	/* A reference to an op whose carried count is 0 is unresolved. */
+	reset(NULL);
+	fx.chain = c;
+	memset(fx.res, GARBAGE, sizeof(fx.res));
+	fx.res[0] = (struct syschain_result){ 100, 0 };
+	fx.res[1] = (struct syschain_result){ 200, 1 };
+	fx.res[2] = (struct syschain_result){ 0, 0 };
+	fx.res[3] = (struct syschain_result){ 0, 0 };
+	resume_at(2, 4, 0);
+	expect_rep(SYSCHAIN_STATUS_UNRESOLVED, 4, 2, NO);
+	expect_res(0, 100, 0);
+	expect_res(1, 200, 1);
+	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 0);
+}
+
+/* Without RESUME, start and start_steps are ignored: a fresh run. */
+static void test_resume_fields_ignored_when_fresh(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { RET(3) },
+	};
+	struct sc_chain c;
+
+	(void)state;
+	make_chain(&c, ops, 3, NULL, 0, 0, 1000);
+	c.start = 2;
+	c.start_steps = 5;
+	memset(fx.res, GARBAGE, sizeof(fx.res));
+	run_chain(&c);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+	expect_res(0, 1, 1);
+	expect_res(1, 2, 1);
+	expect_res(2, 3, 1);
+	assert_int_equal(n_calls, 3);
+}
+
+/*
+ * RESUME_EINTR: the interrupted op completes with -EINTR (count + 1, one
+ * step) without being called, and its conditions, then STOP_ON_ERROR,
+ * decide what runs next. No boundary before the op that follows.
+ */
+static void test_resume_eintr(void **state)
+{
+	static const struct {
+		const char *name;
+		__u16 op_flags;
+		__u32 nr_conds;
+		struct syschain_cond conds[1];
+		__u32 flags;
+		/* after the resumed run */
+		__u32 status;
+		__u64 steps;
+		__u32 stop_op, stop_cond;
+		__s64 ret1;
+		__u64 count1, count2, count3;
+		unsigned int calls;	/* in the resumed run */
+	} cases[] = {
+		{ "no condition", 0, 0, { }, 0,
+		  SYSCHAIN_STATUS_COMPLETED, 4, NO, NO, -EINTR, 1, 1, 1, 2 },
+		{ "jump on -EINTR", 0, 1, { C_JUMP(EQ, -EINTR, 3) }, 0,
+		  SYSCHAIN_STATUS_COMPLETED, 3, NO, NO, -EINTR, 1, 0, 1, 1 },
+		{ "stop on -EINTR", 0, 1, { C_STOP(EQ, -EINTR) }, 0,
+		  SYSCHAIN_STATUS_STOPPED, 2, 1, 0, -EINTR, 1, 0, 0, 0 },
+		{ "condition does not hold", 0, 1, { C_STOP(NE, -EINTR) }, 0,
+		  SYSCHAIN_STATUS_COMPLETED, 4, NO, NO, -EINTR, 1, 1, 1, 2 },
+		{ "jump to itself", 0, 1, { C_JUMP(EQ, -EINTR, 1) }, 0,
+		  SYSCHAIN_STATUS_COMPLETED, 5, NO, NO, 2, 2, 1, 1, 3 },
+		{ "STOP_ON_ERROR", 0, 0, { }, SYSCHAIN_RUN_STOP_ON_ERROR,
+		  SYSCHAIN_STATUS_FAILED, 2, 1, NO, -EINTR, 1, 0, 0, 0 },
+		{ "STOP_ON_ERROR, IGNORE_ERROR", SYSCHAIN_OP_IGNORE_ERROR, 0,
+		  { }, SYSCHAIN_RUN_STOP_ON_ERROR,
+		  SYSCHAIN_STATUS_COMPLETED, 4, NO, NO, -EINTR, 1, 1, 1, 2 },
+		{ "STOP_ON_ERROR, condition first", 0, 1,
+		  { C_JUMP(LT, 0, 3) }, SYSCHAIN_RUN_STOP_ON_ERROR,
+		  SYSCHAIN_STATUS_COMPLETED, 3, NO, NO, -EINTR, 1, 0, 1, 1 },
+		{ "condition's reference unresolved", 0, 1,
+		  { C_STOP_REF(EQ, 2, 0) }, 0,
+		  SYSCHAIN_STATUS_UNRESOLVED, 2, 1, 0, -EINTR, 1, 0, 0, 0 },
+		/* rhs: op 0's 1, plus -EINTR - 1 */
+		{ "condition's reference", 0, 1,
+		  { C_STOP_REF(EQ, 0, -EINTR - 1) }, 0,
+		  SYSCHAIN_STATUS_STOPPED, 2, 1, 0, -EINTR, 1, 0, 0, 0 },
+	};
+	size_t i;
+	unsigned int k;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct syschain_op ops[] = {
+			{ RET(1) },
+			{ RET(2), .flags = cases[i].op_flags,
+			  CONDS(0, cases[i].nr_conds) },
+			{ RET(3) },
+			{ RET(4) },
+		};
+		unsigned int calls;
+
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "%s", cases[i].name);
+		call_inject[1] = -K_ERESTARTSYS;
+		do_run(ops, 4, cases[i].conds, cases[i].nr_conds,
+		       cases[i].flags, 0);
+		expect_susp(1, 1, -K_ERESTARTSYS);
+		calls = n_calls;
+		assert_int_equal(fx.fe.boundary_calls, 1);
+
+		resume(RESUME_EINTR);
+		expect_rep(cases[i].status, cases[i].steps, cases[i].stop_op,
+			   cases[i].stop_cond);
+		expect_res(0, 1, 1);
+		expect_res(1, cases[i].ret1, cases[i].count1);
+		expect_res(2, cases[i].count2 ? 3 : 0, cases[i].count2);
+		expect_res(3, cases[i].count3 ? 4 : 0, cases[i].count3);
+		expect_count("op calls", n_calls - calls, cases[i].calls);
+		/* op 1 itself only runs when it jumps to itself */
+		for (k = calls; k < n_calls; k++)
+			if (call_log[k].args[0] == 2 && cases[i].count1 == 1)
+				fail_msg("%s: op 1 called", cases[i].name);
+		/* between the ops the resumed run called, not before them */
+		expect_count("boundary calls", fx.fe.boundary_calls - 1,
+			     cases[i].calls ? cases[i].calls - 1 : 0);
+	}
+}
+
+/* RESUME_EINTR at the last op: the chain completes without an op call. */
+static void test_resume_eintr_last_op(void **state)
 {
 	static const struct syschain_op ops[] = {
 		{ RET(1) }, { RET(2) },
 	};
 
 	(void)state;
-	fx.env.pending = NULL;
+	call_inject[1] = -K_ERESTARTNOHAND;
 	RUN_NC(ops, 0, 0);
+	expect_susp(1, 1, -K_ERESTARTNOHAND);
+	resume(RESUME_EINTR);
 	expect_rep(SYSCHAIN_STATUS_COMPLETED, 2, NO, NO);
+	expect_res(0, 1, 1);
+	expect_res(1, -EINTR, 1);
+	assert_int_equal(n_calls, 2);
+	assert_int_equal(fx.fe.boundary_calls, 1);
+}
+
+/* The -EINTR completion is an op execution: the budget is checked first. */
+static void test_resume_eintr_budget(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { RET(3) },
+	};
+	struct sc_chain c;
+	__u64 steps;
+
+	(void)state;
+	make_chain(&c, ops, 3, NULL, 0, 0, 3);
+	for (steps = 1; steps <= 4; steps++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "%llu steps made of 3",
+			 (unsigned long long)steps);
+		fx.chain = c;
+		memset(fx.res, GARBAGE, sizeof(fx.res));
+		fx.res[0] = (struct syschain_result){ 1, 1 };
+		fx.res[1] = (struct syschain_result){ 0, 0 };
+		fx.res[2] = (struct syschain_result){ 0, 0 };
+		resume_at(1, steps, RESUME_EINTR);
+		if (steps >= 3) {
+			expect_rep(SYSCHAIN_STATUS_BUDGET, steps, 1, NO);
+			expect_res(1, 0, 0);
+		} else if (steps == 2) {
+			expect_rep(SYSCHAIN_STATUS_BUDGET, 3, 2, NO);
+			expect_res(1, -EINTR, 1);
+		} else {
+			expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+			expect_res(1, -EINTR, 1);
+		}
+		expect_res(0, 1, 1);
+		expect_res(2, steps == 1 ? 3 : 0, steps == 1);
+		expect_count("op calls", n_calls, steps == 1);
+	}
+}
+
+/*
+ * The budget holds over a chain's runs: start_steps counts, an op that did
+ * not finish takes no step, a resumed run with none left runs nothing.
+ */
+static void test_resume_budget(void **state)
+{
+	static const struct syschain_op loop_ops[] = {
+		{ .nr = NR_COUNT },
+		{ RET(7), CONDS(0, 1) },
+	};
+	static const struct syschain_cond loop_conds[] = {
+		C_JUMP(ALWAYS, 0, 0),
+	};
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { RET(3) },
+	};
+	unsigned int runs = 1;
+
+	(void)state;
+	/* Left at every boundary: one op per run, then none. */
+	fx.fe.boundary_all = SC_BOUNDARY_SUSPEND;
+	RUN(loop_ops, loop_conds, 0, 10);
+	while (fx.rep.status == SYSCHAIN_STATUS_INTERRUPTED) {
+		snprintf(ctx, sizeof(ctx), "run %u", runs);
+		expect_susp(runs, runs % 2, BOUNDARY_RESTART);
+		expect_count("op calls", n_calls, runs);
+		resume(0);
+		if (++runs > 20)
+			fail_msg("runaway resumes");
+	}
+	ctx[0] = 0;
+	assert_int_equal(runs, 11);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 10, 0, NO);
+	expect_res(0, 5, 5);
+	expect_res(1, 7, 5);
+	assert_int_equal(n_calls, 10);
+
+	/* Op 1 interrupted twice: the chain still fits a budget of 3. */
+	reset(NULL);
+	call_inject[1] = -K_ERESTARTSYS;
+	call_inject[2] = -K_ERESTART_RESTARTBLOCK;
+	RUN_NC(ops, 0, 3);
+	expect_susp(1, 1, -K_ERESTARTSYS);
+	resume(0);
+	expect_susp(1, 1, -K_ERESTART_RESTARTBLOCK);
+	resume(0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+	expect_res(2, 3, 1);
+	assert_int_equal(n_calls, 5);
+
+	/* Resumed with the budget spent (or more): nothing runs. */
+	reset(NULL);
+	RUN_NC(ops, 0, 3);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+	fx.res[1] = (struct syschain_result){ 0, 0 };
+	fx.res[2] = (struct syschain_result){ 0, 0 };
+	resume_at(1, 3, 0);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 3, 1, NO);
+	resume_at(1, 7, 0);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 7, 1, NO);
+	expect_res(0, 1, 1);
+	expect_res(1, 0, 0);
+	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 3);
+	/* One step left: op 1 runs, op 2 is out of budget. */
+	resume_at(1, 2, 0);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 3, 2, NO);
 	expect_res(1, 2, 1);
+	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 4);
+}
+
+/*
+ * The key property of resuming: a chain left at any of its boundaries, any
+ * number of them, or at any op a signal interrupts, and resumed each time,
+ * ends exactly as the same chain run without interruption: same status,
+ * steps, stop op and condition, same results, the same ops called in the
+ * same order with the same arguments (an interrupted call is followed by
+ * the same call again), every boundary asked once. No op runs twice, none
+ * is skipped. And denied at any boundary, the chain ends with what the
+ * uninterrupted run had done up to it.
+ */
+
+static const struct syschain_op p_refs_ops[] = {
+	{ RET(10) },
+	{ RETREF(0, 5) },
+	{ .nr = NR_ADD2, .ref_mask = 3, .arg_ref = { 0, 1 } },
+	{ RETREF(2, -1) },
+};
+static const struct syschain_op p_loop_ops[] = {
+	{ RET(3) },
+	{ RET(50) },
+	{ .nr = NR_COUNT, CONDS(0, 1) },
+	{ RETREF(2, 10) },
+};
+static const struct syschain_cond p_loop_conds[] = {
+	C_JUMP_REF(LT, 0, 0, 1),
+};
+static const struct syschain_op p_budget_ops[] = {
+	{ .nr = NR_COUNT },
+	{ RETREF(0, 7), CONDS(0, 1) },
+};
+static const struct syschain_cond p_budget_conds[] = {
+	C_JUMP(ALWAYS, 0, 0),
+};
+static const struct syschain_op p_straight_ops[] = {
+	{ RET(1) }, { RET(2) }, { RET(3) },
+};
+static const struct syschain_op p_error_ops[] = {
+	{ RET(1) },
+	{ .nr = NR_COUNT, CONDS(0, 1) },
+	{ .nr = NR_FAIL },
+	{ RET(4) },
+};
+static const struct syschain_cond p_error_conds[] = {
+	C_JUMP(LT, 3, 0),
+};
+static const struct syschain_op p_stop_ops[] = {
+	{ .nr = NR_COUNT, CONDS(0, 1) },
+	{ RETREF(0, 0), CONDS(1, 1) },
+};
+static const struct syschain_cond p_stop_conds[] = {
+	C_STOP(EQ, 4),
+	C_JUMP(ALWAYS, 0, 0),
+};
+static const struct syschain_op p_unres_ops[] = {
+	{ RET(1), CONDS(0, 1) },
+	{ RET(5) },
+	{ RETREF(1, 1) },
+	{ RET(9) },
+};
+static const struct syschain_cond p_unres_conds[] = {
+	C_JUMP(ALWAYS, 0, 2),
+};
+static const struct syschain_op p_eintr_ops[] = {
+	{ RET(-EINTR), CONDS(0, 1) },
+	{ RET(1) },
+	{ .nr = NR_COUNT, CONDS(1, 1) },
+	{ RET(-EINTR), .flags = SYSCHAIN_OP_IGNORE_ERROR },
+};
+static const struct syschain_cond p_eintr_conds[] = {
+	C_JUMP(EQ, -EINTR, 2),
+	C_JUMP(LT, 3, 0),
+};
+static const struct syschain_op p_skip_ops[] = {
+	{ .nr = NR_COUNT, CONDS(0, 2) },
+	{ RET(40) },
+	{ .nr = NR_ADD2, .ref_mask = 3, .arg_ref = { 0, 1 }, CONDS(2, 1) },
+};
+static const struct syschain_cond p_skip_conds[] = {
+	C_JUMP(EQ, 1, 1),
+	C_JUMP(ALWAYS, 0, 2),
+	C_JUMP(EQ, 41, 0),
+};
+static const struct syschain_op p_end_ops[] = {
+	{ RET(1), CONDS(0, 1) },
+	{ RET(2) },
+	{ RET(3), CONDS(1, 1) },
+	{ RET(4) },
+};
+static const struct syschain_cond p_end_conds[] = {
+	C_JUMP(EQ, 1, 2),
+	C_JUMP(EQ, 3, 4),
+};
+static const struct syschain_op p_cunres_ops[] = {
+	{ RET(1), CONDS(0, 2) },
+	{ RET(2) },
+};
+static const struct syschain_cond p_cunres_conds[] = {
+	C_STOP(EQ, 7),
+	C_STOP_REF(EQ, 1, 0),
+};
+static const struct syschain_op p_rhs_ops[] = {
+	{ RET(5), CONDS(0, 1) },
+	{ .nr = NR_COUNT, CONDS(1, 2) },
+};
+static const struct syschain_cond p_rhs_conds[] = {
+	C_JUMP_REF(EQ, 0, 0, 1),
+	C_JUMP_REF(ULT, 0, -2, 1),
+	C_STOP_REF(EQ, 1, 0),
+};
+
+static const struct pchain {
+	const char *name;
+	const struct syschain_op *ops;
+	__u32 nr_ops;
+	const struct syschain_cond *conds;
+	__u32 nr_conds;
+	__u32 flags;
+	__u64 max_steps;
+	/* how the uninterrupted run ends, to be sure of what is covered */
+	__u32 status;
+	__u64 steps;
+} pchains[] = {
+#define PCHAIN(n, o, c, f, m, s, st) \
+	{ n, o, ARRAY_SIZE(o), c, ARRAY_SIZE(c), f, m, s, st }
+#define PCHAIN_NC(n, o, f, m, s, st) \
+	{ n, o, ARRAY_SIZE(o), NULL, 0, f, m, s, st }
+	PCHAIN_NC("references", p_refs_ops, 0, 0,
+		  SYSCHAIN_STATUS_COMPLETED, 4),
+	PCHAIN("loop bounded by a reference", p_loop_ops, p_loop_conds, 0, 0,
+	       SYSCHAIN_STATUS_COMPLETED, 8),
+	PCHAIN("loop into the budget", p_budget_ops, p_budget_conds, 0, 9,
+	       SYSCHAIN_STATUS_BUDGET, 9),
+	PCHAIN_NC("straight into the budget", p_straight_ops, 0, 2,
+		  SYSCHAIN_STATUS_BUDGET, 2),
+	PCHAIN("stop on error after a loop", p_error_ops, p_error_conds,
+	       SYSCHAIN_RUN_STOP_ON_ERROR, 0, SYSCHAIN_STATUS_FAILED, 7),
+	PCHAIN("stop condition in a loop", p_stop_ops, p_stop_conds, 0, 0,
+	       SYSCHAIN_STATUS_STOPPED, 7),
+	PCHAIN("argument unresolved after a jump", p_unres_ops,
+	       p_unres_conds, 0, 0, SYSCHAIN_STATUS_UNRESOLVED, 1),
+	PCHAIN("-EINTR results", p_eintr_ops, p_eintr_conds,
+	       SYSCHAIN_RUN_STOP_ON_ERROR, 0, SYSCHAIN_STATUS_COMPLETED, 7),
+	PCHAIN("skip and rejoin", p_skip_ops, p_skip_conds, 0, 0,
+	       SYSCHAIN_STATUS_COMPLETED, 5),
+	PCHAIN("jumps to the end", p_end_ops, p_end_conds, 0, 0,
+	       SYSCHAIN_STATUS_COMPLETED, 2),
+	PCHAIN("condition unresolved", p_cunres_ops, p_cunres_conds, 0, 0,
+	       SYSCHAIN_STATUS_UNRESOLVED, 1),
+	PCHAIN("condition references", p_rhs_ops, p_rhs_conds, 0, 0,
+	       SYSCHAIN_STATUS_STOPPED, 4),
+#undef PCHAIN
+#undef PCHAIN_NC
+};
+
+#define PLAIN_MAX 64
+
+/* The uninterrupted run of a pchain. */
+static struct {
+	struct sc_report rep;
+	struct syschain_result res[MAXOPS];
+	struct call calls[PLAIN_MAX];
+	unsigned int n_calls;
+	struct trace traces[PLAIN_MAX];
+	unsigned int n_traces;
+	unsigned int boundaries;
+	struct bsnap bsnap[PLAIN_MAX];
+	__u64 counter;
+} plain;
+
+static void pchain_run(const struct pchain *p)
+{
+	do_run(p->ops, p->nr_ops, p->conds, p->nr_conds, p->flags,
+	       p->max_steps);
+}
+
+static void plain_run(const struct pchain *p)
+{
+	unsigned int k, ended_before_op;
+
+	reset(NULL);
+	snprintf(ctx, sizeof(ctx), "%s, uninterrupted", p->name);
+	pchain_run(p);
+	expect_count("status", fx.rep.status, p->status);
+	expect_count("steps", fx.rep.steps, p->steps);
+	assert_true(n_calls < PLAIN_MAX);
+	/* every op called finished, and was traced once */
+	expect_count("op calls", n_calls, fx.rep.steps);
+	expect_count("traces", n_traces, fx.rep.steps);
+	/* a boundary after every op but one that ended the chain */
+	ended_before_op = p->status == SYSCHAIN_STATUS_BUDGET ||
+			  (p->status == SYSCHAIN_STATUS_UNRESOLVED &&
+			   fx.rep.stop_cond == NO);
+	expect_count("boundary calls", fx.fe.boundary_calls,
+		     n_traces - !ended_before_op);
+	for (k = 0; k < fx.fe.boundary_calls; k++) {
+		expect_count("boundary op calls", fx.fe.bsnap[k].calls, k + 1);
+		expect_count("boundary traces", fx.fe.bsnap[k].traces, k + 1);
+		expect_count("boundary counts", fx.fe.bsnap[k].counts, k + 1);
+	}
+
+	plain.rep = fx.rep;
+	memcpy(plain.res, fx.res, sizeof(plain.res));
+	memcpy(plain.calls, call_log, sizeof(plain.calls));
+	plain.n_calls = n_calls;
+	memcpy(plain.traces, trace_log, sizeof(plain.traces));
+	plain.n_traces = n_traces;
+	plain.boundaries = fx.fe.boundary_calls;
+	memcpy(plain.bsnap, fx.fe.bsnap, sizeof(plain.bsnap));
+	plain.counter = counter;
+}
+
+static int injected(unsigned int call)
+{
+	return call < ARRAY_SIZE(call_inject) && call_inject[call];
+}
+
+/* The op the plain run ran after @steps ops, or stopped before. */
+static __u32 plain_next(__u64 steps)
+{
+	assert_true(steps <= plain.n_traces);
+	return steps < plain.n_traces ? plain.traces[steps].idx :
+					plain.rep.stop_op;
+}
+
+/*
+ * Run the pchain fresh, with the injections and boundary answers set, and
+ * resume it each time it is left; check each stop against the plain run.
+ * Return the runs made.
+ */
+static unsigned int pchain_run_resuming(const struct pchain *p)
+{
+	unsigned int runs = 1, calls = n_calls, bcalls = fx.fe.boundary_calls;
+
+	pchain_run(p);
+	while (fx.rep.status == SYSCHAIN_STATUS_INTERRUPTED) {
+		/* left before the op the plain run ran next */
+		expect_count("steps, traced", fx.rep.steps, n_traces);
+		expect_count("stop_op", fx.rep.stop_op,
+			     plain_next(fx.rep.steps));
+		if (n_calls > calls && injected(n_calls - 1)) {
+			/* by the op's restart code */
+			expect_count("restart",
+				     (__u64)(__s64)fx.rep.restart,
+				     (__u64)call_inject[n_calls - 1]);
+		} else {
+			/* at a boundary this run asked, the last */
+			assert_true(fx.fe.boundary_calls > bcalls);
+			expect_count("restart", (__u64)(__s64)fx.rep.restart,
+				     (__u64)BOUNDARY_RESTART);
+		}
+		calls = n_calls;
+		bcalls = fx.fe.boundary_calls;
+		resume(0);
+		if (++runs > 1000)
+			fail_msg("runaway resumes in %s", ctx);
+	}
+	return runs;
+}
+
+/* The calls made, less the injected ones, are the plain run's; an
+ * injected call is followed by the same call. */
+static void expect_plain_calls(unsigned int n_plain)
+{
+	unsigned int i, j = 0;
+	char what[48];
+
+	for (i = 0; i < n_calls; i++) {
+		if (injected(i)) {
+			assert_true(i + 1 < n_calls);
+			snprintf(what, sizeof(what), "call %u again", i);
+			expect_count(what, call_log[i + 1].nr, call_log[i].nr);
+			assert_memory_equal(call_log[i + 1].args,
+					    call_log[i].args,
+					    sizeof(call_log[i].args));
+			continue;
+		}
+		assert_true(j < n_plain);
+		snprintf(what, sizeof(what), "call %u nr", i);
+		expect_count(what, call_log[i].nr, plain.calls[j].nr);
+		assert_memory_equal(call_log[i].args, plain.calls[j].args,
+				    sizeof(call_log[i].args));
+		j++;
+	}
+	expect_count("plain calls made", j, n_plain);
+}
+
+/* The traces are the plain run's first @n. */
+static void expect_plain_traces(unsigned int n)
+{
+	unsigned int t;
+	char what[48];
+
+	expect_count("traces", n_traces, n);
+	for (t = 0; t < n; t++) {
+		snprintf(what, sizeof(what), "trace %u idx", t);
+		expect_count(what, trace_log[t].idx, plain.traces[t].idx);
+		snprintf(what, sizeof(what), "trace %u nr", t);
+		expect_count(what, trace_log[t].nr, plain.traces[t].nr);
+		snprintf(what, sizeof(what), "trace %u ret", t);
+		expect_count(what, (__u64)trace_log[t].ret,
+			     (__u64)plain.traces[t].ret);
+		assert_memory_equal(trace_log[t].args, plain.traces[t].args,
+				    sizeof(trace_log[t].args));
+	}
+}
+
+/* The chain ended as the plain run did. */
+static void expect_plain_end(const struct pchain *p)
+{
+	__u32 i;
+
+	expect_rep(plain.rep.status, plain.rep.steps, plain.rep.stop_op,
+		   plain.rep.stop_cond);
+	for (i = 0; i < p->nr_ops; i++)
+		expect_res(i, plain.res[i].ret, plain.res[i].count);
+	expect_plain_traces(plain.n_traces);
+	expect_plain_calls(plain.n_calls);
+	expect_count("boundary calls", fx.fe.boundary_calls, plain.boundaries);
+	expect_count("counter", counter, plain.counter);
+}
+
+static void test_resume_same_as_uninterrupted(void **state)
+{
+	size_t ci, r;
+	unsigned int k, c;
+
+	(void)state;
+	for (ci = 0; ci < ARRAY_SIZE(pchains); ci++) {
+		const struct pchain *p = &pchains[ci];
+
+		plain_run(p);
+
+		/* left at one boundary */
+		for (k = 0; k < plain.boundaries; k++) {
+			reset(NULL);
+			snprintf(ctx, sizeof(ctx), "%s, left at boundary %u",
+				 p->name, k);
+			fx.fe.boundary_answer[k] = SC_BOUNDARY_SUSPEND;
+			expect_count("runs", pchain_run_resuming(p), 2);
+			expect_plain_end(p);
+		}
+
+		/* left at every boundary */
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "%s, left at every boundary",
+			 p->name);
+		fx.fe.boundary_all = SC_BOUNDARY_SUSPEND;
+		expect_count("runs", pchain_run_resuming(p),
+			     plain.boundaries + 1);
+		expect_count("suspensions", fx.fe.suspends, plain.boundaries);
+		expect_plain_end(p);
+
+		/* one op call interrupted, by each restart code */
+		for (r = 0; r < ARRAY_SIZE(restart_codes); r++) {
+			for (c = 0; c < plain.n_calls; c++) {
+				reset(NULL);
+				snprintf(ctx, sizeof(ctx),
+					 "%s, call %u returns %lld", p->name,
+					 c, (long long)restart_codes[r]);
+				call_inject[c] = restart_codes[r];
+				expect_count("runs", pchain_run_resuming(p), 2);
+				expect_plain_end(p);
+			}
+		}
+
+		/* every op interrupted once, and left at every boundary */
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "%s, every op interrupted once",
+			 p->name);
+		for (c = 0; c < plain.n_calls; c++)
+			call_inject[2 * c] =
+				restart_codes[c % ARRAY_SIZE(restart_codes)];
+		fx.fe.boundary_all = SC_BOUNDARY_SUSPEND;
+		expect_count("runs", pchain_run_resuming(p),
+			     1 + plain.boundaries + plain.n_calls);
+		expect_plain_end(p);
+
+		/* left at every boundary up to one, denied there */
+		for (k = 0; k < plain.boundaries; k++) {
+			struct syschain_result want[MAXOPS];
+			unsigned int steps = plain.bsnap[k].traces, t, j;
+
+			reset(NULL);
+			snprintf(ctx, sizeof(ctx),
+				 "%s, resumed and denied at boundary %u",
+				 p->name, k);
+			for (j = 0; j < k; j++)
+				fx.fe.boundary_answer[j] = SC_BOUNDARY_SUSPEND;
+			fx.fe.boundary_answer[k] = SC_BOUNDARY_DENY;
+			expect_count("runs", pchain_run_resuming(p), k + 1);
+			expect_rep(SYSCHAIN_STATUS_DENIED, steps,
+				   plain_next(steps), NO);
+			memset(want, 0, sizeof(want));
+			for (t = 0; t < steps; t++) {
+				want[plain.traces[t].idx].ret =
+					plain.traces[t].ret;
+				want[plain.traces[t].idx].count++;
+			}
+			for (j = 0; j < p->nr_ops; j++)
+				expect_res(j, want[j].ret, want[j].count);
+			expect_plain_traces(steps);
+			expect_plain_calls(steps);
+			expect_count("boundary calls", fx.fe.boundary_calls,
+				     k + 1);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1326,19 +2605,34 @@ static void test_results_zeroed(void **state)
 	}
 }
 
+/* A fresh run zeroes the results even when no op finishes: op 0
+ * interrupted, or no budget at all. */
 static void test_results_zeroed_when_stopped_at_once(void **state)
 {
 	static const struct syschain_op ops[] = {
 		{ RET(1) }, { RET(2) }, { RET(3) },
 	};
+	struct sc_chain c;
 
 	(void)state;
-	fx.fe.pending_fire_at = 1;
+	call_inject[0] = -K_ERESTARTSYS;
 	RUN_NC(ops, 0, 0);
-	expect_rep(SYSCHAIN_STATUS_INTERRUPTED, 0, 0, NO);
+	expect_susp(0, 0, -K_ERESTARTSYS);
 	expect_res(0, 0, 0);
 	expect_res(1, 0, 0);
 	expect_res(2, 0, 0);
+	assert_int_equal(n_traces, 0);
+	assert_int_equal(fx.fe.boundary_calls, 0);
+
+	reset(NULL);
+	make_chain(&c, ops, 3, NULL, 0, 0, 0);
+	memset(fx.res, GARBAGE, sizeof(fx.res));
+	run_chain(&c);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 0, 0, NO);
+	expect_res(0, 0, 0);
+	expect_res(1, 0, 0);
+	expect_res(2, 0, 0);
+	assert_int_equal(n_calls, 0);
 }
 
 static void test_single_op(void **state)
@@ -1374,10 +2668,17 @@ struct vcase {
  * attached to op 0 through CONDS(0, 2). */
 static const struct vcase vcases[] = {
 	/* run flags, nr_ops */
-	{ "run flag bit 1", 2, 1, 0, { { RET(1) } }, { }, -EINVAL, NO, NO },
+	{ "run flag bit 3", 8, 1, 0, { { RET(1) } }, { }, -EINVAL, NO, NO },
 	{ "run flag bit 31", 0x80000000u, 1, 0, { { RET(1) } }, { },
 	  -EINVAL, NO, NO },
 	{ "nr_ops 0", 0, 0, 0, { { RET(1) } }, { }, -EINVAL, NO, NO },
+	{ "RESUME, nr_ops 0", RESUME, 0, 0, { { RET(1) } }, { },
+	  -EINVAL, NO, NO },
+	{ "RESUME_EINTR without RESUME", RESUME_EINTR, 1, 0, { { RET(1) } },
+	  { }, -EINVAL, NO, NO },
+	{ "RESUME_EINTR | STOP_ON_ERROR", RESUME_EINTR |
+	  SYSCHAIN_RUN_STOP_ON_ERROR, 2, 0, { { RET(1) }, { RET(2) } }, { },
+	  -EINVAL, NO, NO },
 
 	/* ops */
 	{ "unsupported op", 0, 2, 0, { { RET(1) }, { .nr = NR_UNKNOWN } },
@@ -1526,7 +2827,8 @@ static const struct vcase vcases[] = {
 
 	/* accepted chains, at the limits */
 	{ "ok: one op", 0, 1, 0, { { RET(1) } }, { }, 0, NO, NO },
-	{ "ok: all known flags", SYSCHAIN_RUN_STOP_ON_ERROR, 2, 2,
+	{ "ok: all known flags",
+	  SYSCHAIN_RUN_STOP_ON_ERROR | RESUME | RESUME_EINTR, 2, 2,
 	  { { RET(1), .flags = SYSCHAIN_OP_IGNORE_ERROR, CONDS(0, 2) },
 	    { RET(2) } },
 	  { C_STOP_REF(EQ, 1, 0), C_JUMP(ALWAYS, 0, 0) }, 0, NO, NO },
@@ -1549,6 +2851,8 @@ static const struct vcase vcases[] = {
 	    C_JUMP(LT, INT64_MIN, 2), C_STOP(NE, 0) }, 0, NO, NO },
 	{ "ok: check accepts", 0, 1, 0,
 	  { { .nr = NR_CHECKED, .args = { 12 } } }, { }, 0, NO, NO },
+	{ "ok: RESUME at op 0", RESUME, 2, 0, { { RET(1) }, { RET(2) } },
+	  { }, 0, NO, NO },
 };
 
 static void test_validate_table(void **state)
@@ -1568,10 +2872,11 @@ static void test_validate_table(void **state)
 		if (err != v->err)
 			fail_msg("%s: sc_validate() = %d, want %d", v->name,
 				 err, v->err);
-		/* Validation never runs an op nor asks for signals. */
-		if (n_calls || fx.fe.pending_calls)
-			fail_msg("%s: %u op calls, %u pending calls during validation",
-				 v->name, n_calls, fx.fe.pending_calls);
+		/* Validation never runs an op nor calls a hook but lookup. */
+		if (n_calls || fx.fe.boundary_calls || n_traces)
+			fail_msg("%s: %u op calls, %u boundary calls, %u traces during validation",
+				 v->name, n_calls, fx.fe.boundary_calls,
+				 n_traces);
 		if (err) {
 			if (fx.rep.status != SYSCHAIN_STATUS_INVALID ||
 			    fx.rep.stop_op != v->stop_op ||
@@ -1589,6 +2894,61 @@ static void test_validate_table(void **state)
 					fail_msg("%s: defs[%u] not filled in",
 						 v->name, k);
 		}
+	}
+}
+
+/*
+ * With RESUME, the op to go on at must be an op of the chain; it is checked
+ * after the run flags and before the ops. Without RESUME it is ignored.
+ */
+static void test_validate_resume_start(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { .nr = NR_UNKNOWN },
+	};
+	static const struct {
+		__u32 flags, nr_ops, start;
+		int err;
+		__u32 stop_op;
+	} cases[] = {
+		{ RESUME, 2, 0, 0, NO },
+		{ RESUME, 2, 1, 0, NO },
+		{ RESUME | RESUME_EINTR, 2, 1, 0, NO },
+		{ RESUME | SYSCHAIN_RUN_STOP_ON_ERROR, 1, 0, 0, NO },
+		{ RESUME, 2, 2, -EINVAL, 2 },
+		{ RESUME, 1, 1, -EINVAL, 1 },
+		{ RESUME, 2, 0xffffffffu, -EINVAL, 0xffffffffu },
+		{ RESUME | RESUME_EINTR, 2, 2, -EINVAL, 2 },
+		/* the start is checked before the ops */
+		{ RESUME, 3, 7, -EINVAL, 7 },
+		{ RESUME, 3, 2, -EOPNOTSUPP, 2 },
+		{ RESUME, 3, 0, -EOPNOTSUPP, 2 },
+		/* the flags before the start */
+		{ RESUME_EINTR, 2, 5, -EINVAL, NO },
+		{ RESUME | 8, 2, 5, -EINVAL, NO },
+		/* no RESUME: start not looked at */
+		{ 0, 2, 9, 0, NO },
+		{ SYSCHAIN_RUN_STOP_ON_ERROR, 2, 0xffffffffu, 0, NO },
+	};
+	size_t i;
+	int err;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		reset(NULL);
+		snprintf(ctx, sizeof(ctx), "flags %#x, nr_ops %u, start %#x",
+			 cases[i].flags, cases[i].nr_ops, cases[i].start);
+		err = do_validate_from(ops, cases[i].nr_ops, NULL, 0,
+				       cases[i].flags, cases[i].start);
+		expect_count("sc_validate()", (__u64)(__s64)err,
+			     (__u64)(__s64)cases[i].err);
+		assert_int_equal(n_calls, 0);
+		if (!err)
+			continue;
+		expect_count("status", fx.rep.status, SYSCHAIN_STATUS_INVALID);
+		expect_count("stop_op", fx.rep.stop_op, cases[i].stop_op);
+		expect_count("stop_cond", fx.rep.stop_cond, NO);
+		expect_count("steps", fx.rep.steps, 0);
 	}
 }
 
@@ -1639,7 +2999,8 @@ static void test_validate_bad_chain_runs_nothing(void **state)
 	assert_int_equal(fx.rep.stop_cond, 1);
 	assert_int_equal(n_calls, 0);
 	assert_int_equal(counter, 0);
-	assert_int_equal(fx.fe.pending_calls, 0);
+	assert_int_equal(fx.fe.boundary_calls, 0);
+	assert_int_equal(n_traces, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)
@@ -1674,18 +3035,32 @@ int main(void)
 		T(test_stop_on_error_conditions_first),
 		T(test_ignore_error_conditions_apply),
 		T(test_stop_action),
-		T(test_interrupt_codes),
-		T(test_interrupt_restart_op),
-		T(test_interrupt_in_loop_counts),
-		T(test_not_interrupt_codes),
-		T(test_pending_before_op),
-		T(test_pending_in_loop),
-		T(test_pending_called_per_op),
-		T(test_pending_null),
+		T(test_restart_codes),
+		T(test_restart_op),
+		T(test_restart_at_each_position),
+		T(test_restart_in_loop_counts),
+		T(test_not_restart_codes),
+		T(test_eintr_is_a_result),
+		T(test_boundary_between_ops),
+		T(test_boundary_not_at_the_ends),
+		T(test_boundary_suspend_at_each),
+		T(test_boundary_deny_at_each),
+		T(test_boundary_next_op_is_jump_target),
+		T(test_boundary_in_loop),
+		T(test_boundary_null),
+		T(test_trace),
+		T(test_resume_keeps_results),
+		T(test_resume_fields_ignored_when_fresh),
+		T(test_resume_eintr),
+		T(test_resume_eintr_last_op),
+		T(test_resume_eintr_budget),
+		T(test_resume_budget),
+		T(test_resume_same_as_uninterrupted),
 		T(test_results_zeroed),
 		T(test_results_zeroed_when_stopped_at_once),
 		T(test_single_op),
 		T(test_validate_table),
+		T(test_validate_resume_start),
 		T(test_validate_check_hook),
 		T(test_validate_bad_chain_runs_nothing),
 	};

@@ -1216,11 +1216,13 @@ static void test_status_str(void **state)
 			    "stopped");
 	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_FAILED),
 			    "failed");
-	for (uint32_t s = 0; s <= SYSCHAIN_STATUS_INVALID; s++) {
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_DENIED),
+			    "denied");
+	for (uint32_t s = 0; s <= SYSCHAIN_STATUS_DENIED; s++) {
 		assert_non_null(chain_status_str(s));
 		assert_string_not_equal(chain_status_str(s), "unknown");
 	}
-	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_INVALID + 1),
+	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_DENIED + 1),
 			    "unknown");
 	assert_string_equal(chain_status_str(UINT32_MAX), "unknown");
 }

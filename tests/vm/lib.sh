@@ -192,7 +192,9 @@ _build_san_kernel() {
 	for o in KASAN UBSAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP KFENCE MODULES; do
 		grep -qx "CONFIG_$o=y" "$obj/.config" || die "sanitizer kernel: CONFIG_$o is not set (san.config)"
 	done
-	rel=$(make -s -C "$src" O="$obj" kernelrelease)
+	# (--no-print-directory: under a parent make, MAKELEVEL turns -w on)
+	rel=$(make -s --no-print-directory -C "$src" O="$obj" kernelrelease)
+	[[ $rel =~ ^[0-9][A-Za-z0-9.+_-]*$ ]] || die "sanitizer kernel: bad release '$rel'"
 	mkdir -p "$VM_SAN/boot"
 	cp "$obj/arch/x86/boot/bzImage" "$VM_SAN/boot/vmlinuz-$rel"
 	cp "$obj/.config" "$VM_SAN/boot/config-$rel"

@@ -33,7 +33,8 @@
  * - ``-EFAULT``: the struct pointer (or a pointer inside it) is bad.
  * - ``-EINVAL``: ``size`` smaller than the first published version of the
  *   struct, reserved field non-zero, unknown flag.
- * - ``-E2BIG``: ``size`` larger than the module knows, with a non-zero tail.
+ * - ``-E2BIG``: ``size`` larger than the module knows, with a non-zero tail,
+ *   or larger than the page size (as openat2(2) answers), whatever the tail.
  */
 
 #define SYSCHAIN_TYPE 0xC5
@@ -45,7 +46,7 @@ enum {
 };
 
 /** SYSCHAIN_ABI_VERSION - version of this header's ABI. */
-#define SYSCHAIN_ABI_VERSION 1
+#define SYSCHAIN_ABI_VERSION 2
 
 /** SYSCHAIN_MAX_ARGS - arguments an op can carry, as a syscall has. */
 #define SYSCHAIN_MAX_ARGS 6
@@ -105,9 +106,19 @@ enum syschain_op_flags {
  * struct syschain_op - one system call of a chain
  * @nr: native syscall number of the op (``__NR_read``, ``__NR_openat``, ...)
  *	of the architecture the module runs on, whatever the caller's ABI;
- *	its arguments take the native (64-bit) layouts too. A 32-bit caller
- *	gets ``-EOPNOTSUPP`` for ops whose layout the kernel would read per
- *	caller ABI (``readv``, ``writev``, ``sendmsg``, ``recvmsg``).
+ *	its arguments take the native (64-bit) layouts too (a sleep's
+ *	``tv_nsec`` is read whole, as the native syscall reads it). A 32-bit
+ *	caller gets ``-EOPNOTSUPP`` for ops whose layout the kernel would read
+ *	per caller ABI (``readv``, ``writev``, ``sendmsg``, ``recvmsg``, and
+ *	``sendto``, whose payload compat-translating netlink families read
+ *	in the 32-bit layout). What a file's own read or write returns (a
+ *	driver that lays out its records by the caller's ABI) is the file's:
+ *	the op gets what the caller's syscall would. ``close`` of a
+ *	/dev/syschain descriptor returns ``-EBADF`` (as io_uring's close op
+ *	refuses io_uring descriptors): the ioctl comes back through its
+ *	descriptor at op boundaries. (If another thread closes it while the
+ *	chain is between two ops, the ioctl's restart fails with ``-EBADF``,
+ *	as any syscall on a descriptor closed under it; ops have run.)
  * @flags: &enum syschain_op_flags
  * @ref_mask: bit k set: argument k is a reference. Its value is the latest
  *	result of op @arg_ref[k] of this chain plus @args[k] read as a signed
@@ -216,7 +227,8 @@ struct syschain_cond {
 /**
  * struct syschain_result - what an op did in one call
  * @ret: latest result: the value the syscall returns, a negative errno on
- *	failure (``-EINTR`` when a signal interrupted it); 0 if the op never ran
+ *	failure (``-EINTR`` where the syscall returns it: a signal handler
+ *	without ``SA_RESTART`` interrupted it); 0 if the op never ran
  * @count: how many times the op ran in this call (loops run ops again); 0
  *	if it never ran, which tells a real 0 result from a slot never written
  */
@@ -230,9 +242,22 @@ struct syschain_result {
  * @SYSCHAIN_RUN_STOP_ON_ERROR: when no condition of an op fires and its
  *	result is negative, stop the chain (status %SYSCHAIN_STATUS_FAILED),
  *	unless the op has %SYSCHAIN_OP_IGNORE_ERROR.
+ * @SYSCHAIN_RUN_RESUME: go on with a chain that left the kernel at an op
+ *	boundary (see "Op boundaries"): from op ``stop_op``, with ``steps``
+ *	op executions made and the results in @results_uptr as they are,
+ *	instead of from op 0 with zeroed results. The module sets this flag
+ *	in the caller's struct when the chain leaves at a boundary and clears
+ *	it when the chain ends; a caller sets it only to continue such a run.
+ * @SYSCHAIN_RUN_RESUME_EINTR: with %SYSCHAIN_RUN_RESUME: op ``stop_op``,
+ *	which a signal handler interrupted (the ioctl returned ``-EINTR``),
+ *	completes with the result ``-EINTR``, as its syscall would have; its
+ *	conditions apply and the chain goes on. Without it, the op runs
+ *	again, as a program retrying the syscall.
  */
 enum syschain_run_flags {
-	SYSCHAIN_RUN_STOP_ON_ERROR = 1 << 0
+	SYSCHAIN_RUN_STOP_ON_ERROR = 1 << 0,
+	SYSCHAIN_RUN_RESUME = 1 << 1,
+	SYSCHAIN_RUN_RESUME_EINTR = 1 << 2
 };
 
 /**
@@ -242,18 +267,23 @@ enum syschain_run_flags {
  *	(``stop_op``, ``stop_cond``)
  * @SYSCHAIN_STATUS_FAILED: op ``stop_op`` failed under
  *	%SYSCHAIN_RUN_STOP_ON_ERROR
- * @SYSCHAIN_STATUS_INTERRUPTED: a signal is pending. Either op ``stop_op``
- *	was interrupted (its result is ``-EINTR``, its count incremented) or
- *	the signal arrived before op ``stop_op`` started (its count unchanged).
- *	An interrupted op's conditions are not checked. Ops that ran are never
- *	run again by a syscall restart.
+ * @SYSCHAIN_STATUS_INTERRUPTED: the chain left the kernel at an op
+ *	boundary, before op ``stop_op``, and %SYSCHAIN_RUN_RESUME is set in
+ *	``flags``. A caller sees it only when the ioctl returned ``-EINTR``:
+ *	a signal handler without ``SA_RESTART`` interrupted op ``stop_op``
+ *	(its result and count are unchanged). Every other boundary is
+ *	crossed by the kernel's syscall restart, invisibly.
  * @SYSCHAIN_STATUS_BUDGET: the step budget ran out before op ``stop_op``
  * @SYSCHAIN_STATUS_UNRESOLVED: op ``stop_op`` (or its condition
  *	``stop_cond``) references an op that has not run yet in this call
- * @SYSCHAIN_STATUS_FAULT: the results array could not be written
+ * @SYSCHAIN_STATUS_FAULT: the results array could not be written after ops
+ *	ran (another thread unmapped it); the chain ends there
  * @SYSCHAIN_STATUS_INVALID: the chain was rejected before running; the
  *	ioctl returned an error and ``stop_op`` / ``stop_cond`` name the
  *	culprit (``SYSCHAIN_NO_INDEX`` where none applies)
+ * @SYSCHAIN_STATUS_DENIED: while the chain ran, the administrator disabled
+ *	chains for the caller, or the caller came under a seccomp filter (see
+ *	``-EPERM``); op ``stop_op`` did not run
  */
 enum syschain_status {
 	SYSCHAIN_STATUS_COMPLETED,
@@ -263,7 +293,8 @@ enum syschain_status {
 	SYSCHAIN_STATUS_BUDGET,
 	SYSCHAIN_STATUS_UNRESOLVED,
 	SYSCHAIN_STATUS_FAULT,
-	SYSCHAIN_STATUS_INVALID
+	SYSCHAIN_STATUS_INVALID,
+	SYSCHAIN_STATUS_DENIED
 };
 
 /** SYSCHAIN_NO_INDEX - ``stop_op``/``stop_cond`` value naming nothing */
@@ -282,43 +313,87 @@ enum syschain_status {
  * @ops_uptr: user pointer to @nr_ops ops of @op_size bytes each
  * @conds_uptr: user pointer to @nr_conds conditions of @cond_size bytes
  * @results_uptr: user pointer to @nr_ops struct syschain_result, written
- *	when the chain has run (every slot: ops that never ran get zeros); 0 to
- *	not have results written
+ *	when the chain has run (every slot: ops that never ran get zeros) and
+ *	when it leaves the kernel at an op boundary; read back with
+ *	%SYSCHAIN_RUN_RESUME. Required.
  * @max_steps: most op executions this call may make; 0 or more than the
  *	module's ``max_steps`` means the module's cap
- * @steps: out: op executions made
+ * @steps: out: op executions made (in: with %SYSCHAIN_RUN_RESUME)
  * @status: out: &enum syschain_status
  * @stop_op: out: index of the op the chain stopped at, or the op that was
- *	rejected; %SYSCHAIN_NO_INDEX if none (completed)
+ *	rejected; %SYSCHAIN_NO_INDEX if none (completed). In: with
+ *	%SYSCHAIN_RUN_RESUME, the op to go on at.
  * @stop_cond: out: index of the condition that fired or was rejected, else
  *	%SYSCHAIN_NO_INDEX
  * @__reserved: must be 0
+ * @resume_expiry: in/out, with %SYSCHAIN_RUN_RESUME: when op ``stop_op``
+ *	is a relative ``nanosleep`` or ``clock_nanosleep`` that a signal
+ *	interrupted, the absolute time (ns, on the op's clock) its sleep
+ *	ends, so that the resumed sleep ends when the syscall's restarted
+ *	sleep would; 0 otherwise. Callers that know the struct without it
+ *	get a resumed sleep that starts over.
  *
  * Validates the whole chain, then runs its ops in the caller's context, one
  * after the other, from op 0. Ops run with the caller's credentials, file
  * table and security context, through the same kernel paths the syscalls
- * use, and return what the syscalls return. Between ops the module checks
- * for pending signals and yields the CPU if needed.
+ * use, and return what the syscalls return. Between ops the module yields
+ * the CPU if needed.
+ *
+ * Op boundaries: a syscall returns to user mode after every call, and the
+ * kernel does work there: it runs task work (the final release of a closed
+ * file, with its ``IN_CLOSE_*`` event, its locks and a socket's peer
+ * notification), delivers signals (runs handlers, stops the task on
+ * ``SIGSTOP``), restarts interrupted syscalls, and writes the audit record.
+ * A chain gets the same: when, after an op, such work is pending (or the
+ * caller has an audit context), the module leaves the kernel before the
+ * next op, with the chain's progress recorded in this struct (``steps``,
+ * ``stop_op``, the results, %SYSCHAIN_RUN_RESUME in ``flags``), through the
+ * kernel's syscall restart: the work is done and the same ioctl comes back
+ * and goes on at the next op. An op that a signal interrupts is restarted
+ * the same way where its syscall would be (no handler, a handler with
+ * ``SA_RESTART``, ``SIGSTOP``/``SIGCONT``, the freezer). Where the syscall
+ * would return ``-EINTR`` (a handler without ``SA_RESTART``), the ioctl
+ * returns ``-EINTR`` after the handler ran, with status
+ * %SYSCHAIN_STATUS_INTERRUPTED: calling it again with the struct as it is
+ * goes on (add %SYSCHAIN_RUN_RESUME_EINTR to give the op the result
+ * ``-EINTR`` rather than run it again). No op runs twice and none is
+ * skipped; a fatal signal ends the task at the next boundary.
  *
  * The ioctl returns 0 when the chain ran, however it ended: ``status`` says
  * how. It fails, without running any op, with:
  *
- * - ``-EINVAL``: @nr_ops is 0; bad @op_size/@cond_size; unknown flags;
+ * - ``-EINVAL``: @nr_ops is 0; @results_uptr is 0; bad
+ *   @op_size/@cond_size; unknown flags; %SYSCHAIN_RUN_RESUME_EINTR without
+ *   %SYSCHAIN_RUN_RESUME; with %SYSCHAIN_RUN_RESUME, ``stop_op`` not an op;
  *   reserved fields set; an argument past the op's argument count is set; a
  *   reference not to an earlier op; a condition with an unknown comparison
  *   or action, a jump target past the end, or a reference out of range; an
  *   op's conditions past @nr_conds. ``stop_op``/``stop_cond`` say which.
  * - ``-E2BIG``: @nr_ops or @nr_conds over the module's limits; a struct,
- *   op or condition larger than the module knows with a non-zero tail.
+ *   op or condition larger than the module knows with a non-zero tail, or
+ *   larger than the page size.
  * - ``-EOPNOTSUPP``: op ``stop_op`` names a syscall this module cannot run
  *   (see %SYSCHAIN_PROBE).
  * - ``-EFAULT``: a pointer to the struct, the ops, the conditions or the
- *   results is bad.
+ *   results is bad (the results are written, as zeros, before any op
+ *   runs). The one case where ops have run: the struct itself became
+ *   unwritable while the chain ran (another thread unmapped it); what the
+ *   ops did is done, and the report is lost, as a syscall's output when
+ *   its buffer goes away. Results that become unwritable end the chain
+ *   with %SYSCHAIN_STATUS_FAULT instead.
  * - ``-ENOMEM``: no memory for the chain.
  * - ``-EPERM``: the module refuses chains for this caller: the administrator
  *   disabled them (module parameters ``disabled`` and ``group``), or the
  *   caller runs under a seccomp filter, which would see only the ioctl and
- *   not the ops (unless the parameter ``allow_seccomp`` is set).
+ *   not the ops (unless the parameter ``allow_seccomp`` is set). When the
+ *   ioctl is resumed (%SYSCHAIN_RUN_RESUME), the same refusal, after ops
+ *   ran; while a chain runs, it ends with %SYSCHAIN_STATUS_DENIED instead.
+ *
+ * And, after ops ran, with:
+ *
+ * - ``-EINTR``: a signal handler without ``SA_RESTART`` interrupted op
+ *   ``stop_op`` (see "Op boundaries"); the struct and the results say
+ *   how far the chain went, and calling again goes on.
  */
 struct syschain_run {
 	__u32 size;
@@ -336,7 +411,9 @@ struct syschain_run {
 	__u32 stop_op;
 	__u32 stop_cond;
 	__u32 __reserved;
+	__u64 resume_expiry;
 };
+#define SYSCHAIN_RUN_SIZE_VER0 80
 #define SYSCHAIN_RUN _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_RUN)
 
 #endif /* _UAPI_LINUX_SYSCHAIN_H */
