@@ -99,9 +99,6 @@
  * the oracle run the user backend's way (the module's refused calls run)
  * instead of with the kernel: the calls the README lists as refused are
  * rejected by the module only.
- * A divergence of the module, shown to exist, excluded exactly and counted
- * per seed (see DIFF_FOUND_READV0_NO_ACCESS below): no IN_ACCESS for a
- * 0-byte readv on 6.1.
  *
  * DIFF_CHAINS=N in the environment changes the number of chains per seed;
  * DIFF_KEEP_GOING=1 reports every divergence of a seed before failing;
@@ -153,19 +150,6 @@
 #ifndef AT_EACCESS
 #define AT_EACCESS		0x200
 #endif
-
-/*
- * Found by this test, not a known divergence (no issue tracks it yet): a
- * readv whose iovecs add up to 0 bytes returns 0 on every side, but on
- * 6.1 the syscall reports IN_ACCESS on the file (do_iter_read() notifies
- * whatever the length) and the module's readv does not (on 6.12 the two
- * agree: the count of such chains that differ is 0). With this
- * defined, in a chain whose oracle run made such a readv on a file of the
- * tree, that file's IN_ACCESS events are left out of the kernel's event
- * comparisons (counted and printed per seed). Remove the define when the
- * module notifies like the syscall.
- */
-#define DIFF_FOUND_READV0_NO_ACCESS 1
 
 #define MAX_OPS		16
 #define MAX_CONDS	16
@@ -295,9 +279,6 @@ struct side_out {
 	bool eintr, eintr_then_op;	/* an op returned -EINTR; one ran next */
 	bool blk_ran, blk_data;		/* the blocking read ran; read data */
 	int hook_what;
-	ino_t hook_ino;
-	ino_t readv0[4];		/* files a 0-byte readv read */
-	int nr_readv0;
 	int child_err;			/* a non-root child failed: errno */
 };
 
@@ -2035,15 +2016,13 @@ static struct side sides[NSIDES];
 /* what descriptor fd is, for the oracle's hook */
 enum { H_OTHER, H_PIPE_R, H_PIPE_W, H_TREE };
 
-static int fd_what(uint64_t fd, ino_t *ino)
+static int fd_what(uint64_t fd)
 {
 	struct stat st;
 	int fl;
 
 	if ((int)fd < 0 || fstat((int)fd, &st))
 		return H_OTHER;
-	if (ino)
-		*ino = st.st_ino;
 	if (S_ISFIFO(st.st_mode) && st.st_ino == pipe_ino) {
 		fl = fcntl((int)fd, F_GETFL);
 		return (fl & O_ACCMODE) == O_WRONLY ? H_PIPE_W : H_PIPE_R;
@@ -2058,21 +2037,9 @@ static bool pipe_has_writer(void)
 	int fd;
 
 	for (fd = fd_base; fd < fd_base + FD_SPAN; fd++)
-		if (fd_what((uint64_t)fd, NULL) == H_PIPE_W)
+		if (fd_what((uint64_t)fd) == H_PIPE_W)
 			return true;
 	return false;
-}
-
-/* a readv's iovecs add up to 0 bytes (it returned 0: they are readable) */
-static bool iov_empty(const uint64_t *args)
-{
-	const struct iovec *v = (const struct iovec *)(uintptr_t)args[1];
-	uint64_t i;
-
-	for (i = 0; i < args[2]; i++)
-		if (v[i].iov_len)
-			return false;
-	return true;
 }
 
 /*
@@ -2083,8 +2050,7 @@ static bool iov_empty(const uint64_t *args)
  * closed the pipe's last write end; a file of the tree closed (its
  * IN_CLOSE_* event comes before the next op's events); an op run after
  * a SIGPIPE's handler ran; an op that returned -EINTR, and an op run
- * after it; the blocking read, and whether it read data. And the 0-byte
- * readv of DIFF_FOUND_READV0_NO_ACCESS.
+ * after it; the blocking read, and whether it read data.
  */
 static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
 		 const uint64_t *args, int64_t ret)
@@ -2105,12 +2071,9 @@ static void hook(void *ctx, enum oracle_when when, uint32_t op, uint32_t nr,
 	if (nr != __NR_close && nr != __NR_read && nr != __NR_readv)
 		return;
 	if (when == ORACLE_BEFORE) {
-		o->hook_what = fd_what(args[0], &o->hook_ino);
+		o->hook_what = fd_what(args[0]);
 		return;
 	}
-	if (nr == __NR_readv && !ret && o->hook_what == H_TREE &&
-	    iov_empty(args) && o->nr_readv0 < 4)
-		o->readv0[o->nr_readv0++] = o->hook_ino;
 	if (nr == __NR_close && !ret) {
 		if (o->hook_what == H_PIPE_W && !pipe_has_writer())
 			o->pipe_writers_gone = true;
@@ -2482,15 +2445,11 @@ static void run_side(struct gen *g, enum side_id side)
 /* Comparing two sides                                                  */
 
 static int divergences;
-static bool quiet;	/* only whether they differ: nothing printed or counted */
-static bool no_drop;	/* with the IN_ACCESS events of a 0-byte readv */
-#define note(...) do { if (!quiet) printf(__VA_ARGS__); } while (0)
+#define note(...) printf(__VA_ARGS__)
 
 static int diverge(const char *what, uint64_t seed, int idx, struct gen *g,
 		   enum side_id a, enum side_id b)
 {
-	if (quiet)
-		return 1;
 	note("test_diff: DIVERGENCE %s vs %s in %s: seed %#llx chain %d "
 	       "(replay: DIFF_ONLY=%#llx:%d)\n%s", side_name[a], side_name[b],
 	       what, (unsigned long long)seed, idx, (unsigned long long)seed,
@@ -2708,27 +2667,7 @@ struct ev {
 };
 #define EV_N 1024
 
-/* IN_ACCESS events left out (DIFF_FOUND_READV0_NO_ACCESS): wd, name */
-#define EV_DROP_MAX 8
-static struct ev ev_drop[EV_DROP_MAX];
-static int nr_ev_drop;
-
-static bool ev_dropped(const struct ev *e)
-{
-	int i;
-
-	for (i = 0; i < nr_ev_drop; i++)
-		if ((e->mask & IN_ACCESS) && e->wd == ev_drop[i].wd &&
-		    !strcmp(e->name, ev_drop[i].name))
-			return true;
-	return false;
-}
-
-/*
- * Every event, in order. Events of ev_drop are left out; when any is, two
- * alike events that the left-out ones separated count as one, as inotify
- * merges them.
- */
+/* every event, in order */
 static int ev_parse(const struct side_out *o, struct ev *out)
 {
 	int pos = 0, n = 0;
@@ -2746,17 +2685,12 @@ static int ev_parse(const struct side_out *o, struct ev *out)
 			snprintf(out[n].name, sizeof(out[n].name), "%s",
 				 o->ev + pos + sizeof(e));
 		pos += (int)sizeof(e) + (int)e.len;
-		if (ev_dropped(&out[n]))
-			continue;
-		if (nr_ev_drop && n &&
-		    !memcmp(&out[n], &out[n - 1], sizeof(out[n])))
-			continue;
 		n++;
 	}
 	return n;
 }
 
-static int cmp_ev(enum side_id ia, enum side_id ib)
+static int cmp_events(enum side_id ia, enum side_id ib)
 {
 	static struct ev a[EV_N], b[EV_N];
 	int na = ev_parse(&sides[ia].o, a);
@@ -2764,65 +2698,13 @@ static int cmp_ev(enum side_id ia, enum side_id ib)
 
 	if (na == nb && !memcmp(a, b, na * sizeof(a[0])))
 		return 0;
-	note("inotify events%s: %d / %d\n",
-	     nr_ev_drop ? " (some IN_ACCESS left out)" : "", na, nb);
+	note("inotify events: %d / %d\n", na, nb);
 	for (i = 0; i < na || i < nb; i++)
 		note("  ev %2d: wd%d %#x %s | wd%d %#x %s\n", i,
 		       i < na ? a[i].wd : 0, i < na ? a[i].mask : 0,
 		       i < na ? a[i].name : "-", i < nb ? b[i].wd : 0,
 		       i < nb ? b[i].mask : 0, i < nb ? b[i].name : "-");
 	return 1;
-}
-
-static void drop_ev(int wd, const char *name)
-{
-	if (nr_ev_drop >= EV_DROP_MAX)
-		return;
-	memset(&ev_drop[nr_ev_drop], 0, sizeof(ev_drop[0]));
-	ev_drop[nr_ev_drop].wd = wd;
-	snprintf(ev_drop[nr_ev_drop].name, sizeof(ev_drop[0].name), "%s",
-		 name);
-	nr_ev_drop++;
-}
-
-/*
- * DIFF_FOUND_READV0_NO_ACCESS: how the watches name the oracle's files (a
- * directory also on its own watch, without a name)
- */
-static void set_ev_drop(bool on)
-{
-	const struct side_out *o = &sides[S_O].o;
-	const struct snap *s = &sides[S_O].s;
-	int i, j;
-
-	nr_ev_drop = 0;
-	for (i = 0; on && i < o->nr_readv0; i++)
-		for (j = 0; j < s->ntree; j++) {
-			const char *p = s->tree[j].path;
-
-			if (s->tree[j].ino != o->readv0[i])
-				continue;
-			if (!*p) {
-				drop_ev(1, "");
-			} else if (!strcmp(p, "/sub")) {
-				drop_ev(2, "");
-				drop_ev(1, "sub");
-			} else if (!strncmp(p, "/sub/", 5)) {
-				drop_ev(2, p + 5);
-			} else {
-				drop_ev(1, p + 1);
-			}
-		}
-}
-
-static int cmp_events(enum side_id a, enum side_id b)
-{
-	int bad;
-
-	set_ev_drop(DIFF_FOUND_READV0_NO_ACCESS && a == S_K && !no_drop);
-	bad = cmp_ev(a, b);
-	nr_ev_drop = 0;
-	return bad;
 }
 
 /* everything; 1 if a and b diverge (printed) */
@@ -3150,14 +3032,7 @@ struct stats {
 	/* the op boundaries' shapes (the oracle's hook) */
 	int sigpipe, sigpipe_on, pipe_eof, closed_tree;
 	int blk_ran[NR_BLK], blk_data, eintr, eintr_on;
-	int readv0, readv0_differ, readv0_first;	/* replay it */
 };
-
-static void differs(int *count, int *first, int idx)
-{
-	if (!(*count)++)
-		*first = idx;
-}
 
 static void account(const struct gen *g, struct stats *st)
 {
@@ -3167,7 +3042,6 @@ static void account(const struct gen *g, struct stats *st)
 	st->chains++;
 	st->nonroot += g->ident != ID_ROOT;
 	st->refused += o->refused;
-	st->readv0 += DIFF_FOUND_READV0_NO_ACCESS && o->nr_readv0 > 0;
 	st->culprits += o->nr_culprits > 1;
 	st->sigpipe += o->sigs[SG_PIPE] > 0;
 	st->sigpipe_on += o->sig_then_op;
@@ -3226,11 +3100,6 @@ static int run_chain(struct gen *g, uint64_t seed, int idx, struct stats *st)
 	/* DIFF_SELFTEST: the "kernel" side is the user backend */
 	ko = ou && selftest ? S_OU : S_O;
 	bad |= compare(seed, idx, g, S_K, ko);
-	/* how many of the chains with IN_ACCESS left out would have failed */
-	quiet = no_drop = true;
-	if (!bad && o->nr_readv0 && compare(seed, idx, g, S_K, ko))
-		differs(&st->readv0_differ, &st->readv0_first, idx);
-	quiet = no_drop = false;
 	if (!ou || selftest)
 		bad |= compare(seed, idx, g, S_K, S_U);
 	bad |= compare(seed, idx, g, S_U, ou ? S_OU : S_O);
@@ -3297,10 +3166,6 @@ static void print_stats(uint64_t seed, const struct stats *st, double t)
 	       st->pipe_eof, st->closed_tree, st->blk_ran[BLK_EINTR],
 	       st->eintr, st->eintr_on, st->blk_ran[BLK_RESTART],
 	       st->blk_ran[BLK_STOP], st->blk_data);
-	printf("test_diff: seed %#llx: DIFF_FOUND_READV0_NO_ACCESS: %d chains "
-	       "with IN_ACCESS left out (%d differ, first %d)\n",
-	       (unsigned long long)seed, st->readv0, st->readv0_differ,
-	       st->readv0_first);
 	printf("test_diff: rejections checked:");
 	for (i = 0; i < NR_MUT; i++)
 		printf("%s %s %d", i ? "," : "", mut_name[i], mut_count[i]);
@@ -3373,7 +3238,6 @@ static void diff_seed(uint64_t seed, int n_dir)
 			n = only + 1;
 	}
 	memset(&st, 0, sizeof(st));
-	st.readv0_first = -1;
 	memset(mut_count, 0, sizeof(mut_count));
 	if (!nr_gen_ops)
 		fail_msg("no op to generate (see test_ops_table)");
