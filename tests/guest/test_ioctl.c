@@ -1099,13 +1099,33 @@ static void denied_case(const char *value, int denied)
 	ret = g_run(&c, 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(param_value("disabled"), atoi(value));
-	assert_int_equal(g_param_write("disabled", "0"), 0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(ret, 0);
 	assert_int_equal(c.res[0].ret, 1);
 	assert_int_equal(c.res[0].count, 1);
 	assert_int_equal(buf[0], 'd');
+	if (denied && ret == -EPERM) {
+		/*
+		 * The other documented answer: the read's boundary had work
+		 * (task work comes at any time, e.g. 6.12's mm_cid scan), so
+		 * the refusal met the ioctl's restart. Nothing ran after the
+		 * read; enabled again, calling again finishes the chain.
+		 */
+		assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
+		assert_int_equal(c.run.stop_op, 1);
+		assert_int_equal(c.run.flags, SYSCHAIN_RUN_RESUME);
+		assert_int_equal(c.res[1].count, 0);
+		assert_not_run();
+		assert_int_equal(g_param_write("disabled", "0"), 0);
+		assert_int_equal(g_run_again(&c), 0);
+		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+		assert_run_once();
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	assert_int_equal(g_param_write("disabled", "0"), 0);
+	assert_int_equal(ret, 0);
 	assert_int_equal(c.run.flags, 0);
 	if (!denied) {
 		assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
@@ -1272,6 +1292,7 @@ static void unmapped_case(int unmap_results)
 {
 	const long page = sysconf(_SC_PAGESIZE);
 	struct unmapper u = { .len = page, .tid = gettid() };
+	int wrote;
 	struct syschain_run *run;
 	struct g_chain c;
 	char buf[4] = { 0 }, b;
@@ -1297,21 +1318,38 @@ static void unmapped_case(int unmap_results)
 	ret = g_ioctl(SYSCHAIN_RUN, run);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(u.err, 0);
+	/*
+	 * A boundary may come after the read (task work arrives at any time,
+	 * e.g. 6.12's mm_cid scan): the chain then ends there, before the
+	 * write, for want of somewhere to record its progress.
+	 */
 	if (unmap_results) {
 		assert_int_equal(ret, 0);
 		assert_int_equal(run->status, SYSCHAIN_STATUS_FAULT);
-		assert_int_equal(run->steps, 2);
+		assert_true(run->steps == 1 || run->steps == 2);
 		assert_int_equal(run->flags, 0);
+		wrote = run->steps == 2;
 	} else {
 		assert_int_equal(ret, -EFAULT);
+		wrote = read(marker_pipe[0], &b, 1) == 1;
+		if (wrote)
+			assert_not_run();
 	}
 	/* the read happened: the byte is in buf and gone from the pipe */
 	assert_int_equal(buf[0], 'u');
 	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
 	assert_int_equal(read(p[0], &b, 1), -1);
 	assert_int_equal(errno, EAGAIN);
-	/* and so did the write after it */
-	assert_run_once();
+	/* and the write after it, if the chain got there */
+	if (unmap_results) {
+		if (wrote)
+			assert_run_once();
+		else
+			assert_not_run();
+	}
+	print_message("unmapped %s: the write after the read %s\n",
+		      unmap_results ? "results" : "struct",
+		      wrote ? "ran" : "did not run (a boundary came first)");
 	close(p[0]);
 	close(p[1]);
 }
