@@ -17,10 +17,11 @@
 			 SYSCHAIN_RUN_RESUME_EINTR)
 
 #ifndef SC_ENV_BOUNDARY
-#define SC_ENV_BOUNDARY(env) ((env)->boundary ? (env)->boundary((env)->priv) : 0)
+#define SC_ENV_BOUNDARY(c, env) \
+	((env)->boundary ? (env)->boundary((env)->priv) : SC_BOUNDARY_NONE)
 #endif
 #ifndef SC_ENV_CALL
-#define SC_ENV_CALL(c, def, args) ((def)->fn(args))
+#define SC_ENV_CALL(c, def, args) ((def)->fn((args), (c)->exec))
 #endif
 
 #ifndef likely
@@ -28,7 +29,7 @@
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 
-static int sc_reject(struct sc_report *rep, int err, __u32 op, __u32 cond)
+static int sc_invalid(struct sc_report *rep, int err, __u32 op, __u32 cond)
 {
 	rep->steps = 0;
 	rep->status = SYSCHAIN_STATUS_INVALID;
@@ -105,8 +106,6 @@ static int sc_validate_cond(const struct sc_chain *c,
 
 static const struct sc_opdef *sc_lookup(const struct sc_env *env, __u32 nr)
 {
-	if (!env->table)
-		return env->lookup(env->priv, nr);
 	if (nr >= env->table_len || !env->table[nr].fn)
 		return (const struct sc_opdef *)0;
 	return &env->table[nr];
@@ -115,7 +114,7 @@ static const struct sc_opdef *sc_lookup(const struct sc_env *env, __u32 nr)
 /**
  * sc_validate() - check a whole chain before any op runs
  * @c: the chain; @c->defs is filled in on success
- * @env: the executor, whose lookup() says which ops it supports
+ * @env: the executor, whose table says which ops it supports
  * @rep: on failure, status %SYSCHAIN_STATUS_INVALID and the culprit
  *
  * Return: 0, -EINVAL for a malformed chain, -EOPNOTSUPP for an op the
@@ -128,31 +127,31 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 	int err;
 
 	if (c->flags & ~SC_RUN_FLAGS || !c->nr_ops)
-		return sc_reject(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
 	/* a run goes on where it left the kernel: at an op of the chain */
 	if ((c->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
 	    !(c->flags & SYSCHAIN_RUN_RESUME))
-		return sc_reject(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
 				 SYSCHAIN_NO_INDEX);
 	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->nr_ops)
-		return sc_reject(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
+		return sc_invalid(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
 
 	for (i = 0; i < c->nr_ops; i++) {
 		const struct sc_opdef *def = sc_lookup(env, c->ops[i].nr);
 
 		if (!def)
-			return sc_reject(rep, -EOPNOTSUPP, i,
+			return sc_invalid(rep, -EOPNOTSUPP, i,
 					 SYSCHAIN_NO_INDEX);
 		err = sc_validate_op(c, i, def);
 		if (err)
-			return sc_reject(rep, err, i, SYSCHAIN_NO_INDEX);
+			return sc_invalid(rep, err, i, SYSCHAIN_NO_INDEX);
 		c->defs[i] = def;
 	}
 	for (i = 0; i < c->nr_conds; i++) {
 		err = sc_validate_cond(c, &c->conds[i]);
 		if (err)
-			return sc_reject(rep, err, SYSCHAIN_NO_INDEX, i);
+			return sc_invalid(rep, err, SYSCHAIN_NO_INDEX, i);
 	}
 	return 0;
 }
@@ -297,6 +296,56 @@ static inline void sc_record(const struct sc_chain *c, __u32 pc, __s64 ret)
 	c->results[pc].count++;
 }
 
+/* The executor's trace hook, with the op's arguments as it ran them. */
+static void sc_trace(const struct sc_chain *c, const struct sc_env *env,
+		     __u32 pc, const __u64 *args, __s64 ret)
+{
+	__u64 argbuf[SYSCHAIN_MAX_ARGS];
+
+	if (!args) {
+		args = c->ops[pc].args;
+		if (c->ops[pc].ref_mask && !sc_resolve_args(c, &c->ops[pc],
+							    argbuf))
+			args = argbuf;
+	}
+	env->trace(env->priv, pc, c->ops[pc].nr, args, ret);
+}
+
+/*
+ * Where a run starts: a fresh one at op 0 with zeroed results; a resumed
+ * one where it left, after completing the op a handler interrupted with
+ * -EINTR under %SYSCHAIN_RUN_RESUME_EINTR.
+ * Return: 0 to run from *@pc with *@steps made, 1 if the chain stopped.
+ */
+static int sc_begin(struct sc_chain *c, const struct sc_env *env,
+		    struct sc_report *rep, __u32 *pc, __u64 *steps)
+{
+	__u32 i;
+
+	*pc = 0;
+	*steps = 0;
+	if (!(c->flags & SYSCHAIN_RUN_RESUME)) {
+		for (i = 0; i < c->nr_ops; i++) {
+			c->results[i].ret = 0;
+			c->results[i].count = 0;
+		}
+		return 0;
+	}
+	*pc = c->start;
+	*steps = c->start_steps;
+	if (!(c->flags & SYSCHAIN_RUN_RESUME_EINTR))
+		return 0;
+	if (unlikely(*steps >= c->max_steps)) {
+		sc_stop(rep, SYSCHAIN_STATUS_BUDGET, *pc, SYSCHAIN_NO_INDEX);
+		return 1;
+	}
+	(*steps)++;
+	sc_record(c, *pc, -EINTR);
+	if (env->trace)
+		sc_trace(c, env, *pc, (const __u64 *)0, -EINTR);
+	return sc_decide(c, *pc, -EINTR, pc, rep);
+}
+
 /**
  * sc_run() - execute a validated chain
  * @c: the chain, after a successful sc_validate()
@@ -320,47 +369,19 @@ static inline void sc_record(const struct sc_chain *c, __u32 pc, __s64 ret)
 void sc_run(struct sc_chain *c, const struct sc_env *env,
 	    struct sc_report *rep)
 {
-	__u64 steps = 0;
-	__u32 pc = 0, i;
+	__u64 argbuf[SYSCHAIN_MAX_ARGS];
+	__u64 steps;
+	__u32 pc;
 	int why;
 
 	sc_stop(rep, SYSCHAIN_STATUS_COMPLETED, SYSCHAIN_NO_INDEX,
 		SYSCHAIN_NO_INDEX);
 	rep->restart = 0;
-	if (c->flags & SYSCHAIN_RUN_RESUME) {
-		pc = c->start;
-		steps = c->start_steps;
-		if (c->flags & SYSCHAIN_RUN_RESUME_EINTR) {
-			/* the op a handler interrupted returns -EINTR */
-			if (unlikely(steps >= c->max_steps)) {
-				sc_stop(rep, SYSCHAIN_STATUS_BUDGET, pc,
-					SYSCHAIN_NO_INDEX);
-				goto out;
-			}
-			steps++;
-			sc_record(c, pc, -EINTR);
-			if (env->trace) {
-				const struct syschain_op *op = &c->ops[pc];
-				__u64 argbuf[SYSCHAIN_MAX_ARGS];
-
-				env->trace(env->priv, pc, op->nr,
-					   op->ref_mask &&
-					   !sc_resolve_args(c, op, argbuf) ?
-					   argbuf : op->args, -EINTR);
-			}
-			if (sc_decide(c, pc, -EINTR, &pc, rep))
-				goto out;
-		}
-	} else {
-		for (i = 0; i < c->nr_ops; i++) {
-			c->results[i].ret = 0;
-			c->results[i].count = 0;
-		}
-	}
+	if (sc_begin(c, env, rep, &pc, &steps))
+		goto out;
 
 	while (pc < c->nr_ops) {
 		const struct syschain_op *op = &c->ops[pc];
-		__u64 argbuf[SYSCHAIN_MAX_ARGS];
 		const __u64 *args = op->args;
 		__s64 ret;
 
@@ -387,13 +408,12 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 		steps++;
 		sc_record(c, pc, ret);
 		if (env->trace)
-			env->trace(env->priv, pc, op->nr, args, ret);
-		if (sc_decide(c, pc, ret, &pc, rep))
+			sc_trace(c, env, pc, args, ret);
+		if (sc_decide(c, pc, ret, &pc, rep) || pc >= c->nr_ops)
 			break;
-		if (pc >= c->nr_ops)
-			break;
-		why = SC_ENV_BOUNDARY(env);
-		if (unlikely(why)) {
+
+		why = SC_ENV_BOUNDARY(c, env);
+		if (unlikely(why != SC_BOUNDARY_NONE)) {
 			if (why == SC_BOUNDARY_DENY)
 				sc_stop(rep, SYSCHAIN_STATUS_DENIED, pc,
 					SYSCHAIN_NO_INDEX);

@@ -16,9 +16,27 @@
 #include <linux/types.h>
 #include <linux/syschain.h>
 
+/*
+ * The most ops and conditions any executor takes in one chain: the
+ * ceiling of the module's max_ops and max_conds parameters, and
+ * libchain's limit, so that a chain one backend runs the other can.
+ */
+#define SC_MAX_OPS_LIMIT	65536U
+#define SC_MAX_CONDS_LIMIT	65536U
+/* op executions in one run unless the caller or the module says fewer */
+#define SC_DEFAULT_MAX_STEPS	(1ULL << 20)
+
+/*
+ * An executor's per-run state, which the engine carries (sc_chain.exec)
+ * and hands to every op; defined by the executor that has one (the
+ * kernel's: ops.h), NULL elsewhere.
+ */
+struct sc_exec;
+
 /**
  * typedef sc_op_fn - implementation of one op
  * @args: the op's resolved arguments, %SYSCHAIN_MAX_ARGS of them
+ * @x: the executor's state for this run (sc_chain.exec)
  *
  * Return: what the syscall returns, a negative errno on failure. Kernel
  * implementations may return the kernel-internal restart codes
@@ -27,7 +45,7 @@
  * again when the chain is resumed. An op whose syscall cannot be restarted
  * (close) turns them into -EINTR itself, as the syscall does.
  */
-typedef __s64 (*sc_op_fn)(const __u64 *args);
+typedef __s64 (*sc_op_fn)(const __u64 *args, struct sc_exec *x);
 
 /**
  * struct sc_opdef - an op an executor supports
@@ -56,11 +74,9 @@ enum {
 
 /**
  * struct sc_env - what an executor plugs into the engine
- * @table: the executor's ops indexed by syscall number (entries without
- *	@fn unsupported), @table_len entries; if NULL, @lookup is used
+ * @table: the executor's ops indexed by syscall number, @table_len
+ *	entries; an entry without @fn is an op the executor does not support
  * @table_len: entries in @table
- * @lookup: the op of syscall @nr, or NULL if unsupported; used while
- *	validating only, never on the execution path
  * @boundary: called after an op when the chain goes on, before the next
  *	op: %SC_BOUNDARY_NONE to go on, %SC_BOUNDARY_SUSPEND to leave the
  *	executor first (work that only a return to user mode does is
@@ -68,12 +84,11 @@ enum {
  *	%SYSCHAIN_STATUS_DENIED). May be NULL (never leave).
  * @trace: optional; called after each op with its index, resolved
  *	arguments and result (the kernel's tracepoint)
- * @priv: passed to all three
+ * @priv: passed to both
  */
 struct sc_env {
 	const struct sc_opdef *table;
 	__u32 table_len;
-	const struct sc_opdef *(*lookup)(void *priv, __u32 nr);
 	int (*boundary)(void *priv);
 	void (*trace)(void *priv, __u32 idx, __u32 nr, const __u64 *args,
 		      __s64 ret);
@@ -107,7 +122,7 @@ struct sc_chain {
 	__u64 max_steps;
 	__u32 start;
 	__u64 start_steps;
-	void *exec;
+	struct sc_exec *exec;
 };
 
 /**
@@ -134,10 +149,10 @@ struct sc_report {
  * by defining them before engine.c is compiled (the kernel does, with
  * engine_kernel.h):
  *
- * SC_ENV_BOUNDARY(env): what to do before the next op, as env->boundary
- *	answers (default: env->boundary, if set)
+ * SC_ENV_BOUNDARY(c, env): what to do before chain @c's next op, as
+ *	env->boundary answers (default: env->boundary, if set)
  * SC_ENV_CALL(c, def, args): run op @def of chain @c (default:
- *	def->fn(args))
+ *	def->fn(args, c->exec))
  */
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,

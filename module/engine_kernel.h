@@ -21,39 +21,39 @@
  * op boundary when a return to user mode has work to do (uapi "Op
  * boundaries"): task work (the final fput of a closed file), a signal to
  * deliver, or an audit context whose syscall-exit record would collect the
- * op's names. The switches are checked again, so that disabling chains
- * stops running ones.
+ * op's names. Who may run chains is checked again only when the module's
+ * switches changed since the chain was let in, or a seccomp filter applies
+ * (another thread's SECCOMP_FILTER_FLAG_TSYNC can add one mid-chain), so
+ * that disabling chains stops running ones at their next op.
  */
-static __always_inline int sc_kernel_boundary(void)
+static __always_inline int sc_kernel_boundary(const struct sc_chain *c)
 {
 	if (unlikely(need_resched()))
 		cond_resched();
 	if (unlikely(task_work_pending(current) || signal_pending(current) ||
 		     !audit_dummy_context()))
 		return SC_BOUNDARY_SUSPEND;
-	if (unlikely(sc_permitted()))
-		return SC_BOUNDARY_DENY;
+	if (unlikely(sc_switches_changed(c->exec->switches) ||
+		     sc_seccomp_filtered()))
+		return sc_recheck(c->exec);
 	return SC_BOUNDARY_NONE;
 }
 
+/* Ops are direct calls: the switch is generated from the op list. */
 static __always_inline __s64 sc_kernel_call(const struct sc_chain *c,
 					    const struct sc_opdef *def,
 					    const __u64 *args)
 {
-	/* the sleeps that a resumed chain finishes where they would end */
-	if (def->nr == __NR_nanosleep)
-		return sc_sleep_nanosleep(args, c->exec);
-	if (def->nr == __NR_clock_nanosleep)
-		return sc_sleep_clock_nanosleep(args, c->exec);
 	switch (def->nr) {
-#define SC_OP(sys, n, chk) case __NR_##sys: return sc_op_##sys(args);
+#define SC_OP(sys, n, chk) case __NR_##sys: return sc_op_##sys(args, c->exec);
 #include "oplist.h"
 #undef SC_OP
 	}
-	return def->fn(args);
+	/* not reached: sc_validate() takes only ops of the generated table */
+	return -EOPNOTSUPP;
 }
 
-#define SC_ENV_BOUNDARY(env) sc_kernel_boundary()
+#define SC_ENV_BOUNDARY(c, env) sc_kernel_boundary(c)
 #define SC_ENV_CALL(c, def, args) sc_kernel_call(c, def, args)
 
 #endif /* SYSCHAIN_ENGINE_KERNEL_H */

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -27,9 +28,6 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-#define SC_HARD_MAX_OPS		65536U
-#define SC_HARD_MAX_CONDS	65536U
-
 static unsigned int max_ops = 4096;
 module_param(max_ops, uint, 0644);
 MODULE_PARM_DESC(max_ops, "Most ops in one chain (default 4096, at most 65536)");
@@ -38,12 +36,55 @@ static unsigned int max_conds = 4096;
 module_param(max_conds, uint, 0644);
 MODULE_PARM_DESC(max_conds, "Most conditions in one chain (default 4096, at most 65536)");
 
-static unsigned long max_steps = 1UL << 20;
+static unsigned long max_steps = SC_DEFAULT_MAX_STEPS;
 module_param(max_steps, ulong, 0644);
 MODULE_PARM_DESC(max_steps, "Most op executions in one call (default 1048576)");
 
+/*
+ * The switches that say who may run chains (disabled, group,
+ * allow_seccomp). Each write moves sc_switches_gen after the new value is
+ * stored, so that a running chain, which compares the generation it was
+ * let in under at every op boundary, checks them again only then.
+ */
+atomic_t sc_switches_gen = ATOMIC_INIT(0);
+
+static void sc_switches_moved(void)
+{
+	smp_mb__before_atomic();	/* the new value, then the generation */
+	atomic_inc(&sc_switches_gen);
+}
+
+static int sc_set_uint_switch(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		sc_switches_moved();
+	return ret;
+}
+
+static int sc_set_bool_switch(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret)
+		sc_switches_moved();
+	return ret;
+}
+
+static const struct kernel_param_ops sc_uint_switch_ops = {
+	.set = sc_set_uint_switch,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops sc_bool_switch_ops = {
+	.set = sc_set_bool_switch,
+	.get = param_get_bool,
+};
+
 static unsigned int disabled;
-module_param(disabled, uint, 0644);
+module_param_cb(disabled, &sc_uint_switch_ops, &disabled, 0644);
+__MODULE_PARM_TYPE(disabled, "uint");
 MODULE_PARM_DESC(disabled, "0: chains for everyone who can open the device (default); 1: only for members of group 'group' and CAP_SYS_ADMIN; 2: for nobody");
 
 /*
@@ -59,7 +100,7 @@ static int sc_set_group(const char *val, const struct kernel_param *kp)
 {
 	if (sysfs_streq(val, "-1"))
 		val = "4294967295";
-	return param_set_uint(val, kp);
+	return sc_set_uint_switch(val, kp);
 }
 
 static const struct kernel_param_ops sc_group_ops = {
@@ -72,15 +113,24 @@ __MODULE_PARM_TYPE(group, "uint");
 MODULE_PARM_DESC(group, "The group allowed when disabled=1, a gid of the initial user namespace (default 4294967295 or -1: none)");
 
 static bool allow_seccomp;
-module_param(allow_seccomp, bool, 0644);
+module_param_cb(allow_seccomp, &sc_bool_switch_ops, &allow_seccomp, 0644);
+__MODULE_PARM_TYPE(allow_seccomp, "bool");
 MODULE_PARM_DESC(allow_seccomp, "Run chains for tasks under a seccomp filter, which sees only the ioctl (default N: -EPERM)");
 
-/*
- * Who may run chains, checked on every ioctl so that changing the
- * parameters takes effect at once, for descriptors already open too.
+/**
+ * sc_permitted() - may the caller run chains now
+ * @switches: set to the generation of the switches the answer is for
+ *
+ * Checked on every ioctl, so that changing the parameters takes effect at
+ * once, for descriptors already open too, and again at a running chain's
+ * next op boundary when the generation moved (sc_recheck()).
+ *
+ * Return: 0, or -EPERM.
  */
-int sc_permitted(void)
+int sc_permitted(u32 *switches)
 {
+	/* the generation first: a later write is seen at the next boundary */
+	*switches = atomic_read_acquire(&sc_switches_gen);
 	switch (READ_ONCE(disabled)) {
 	case 0:
 		break;
@@ -111,6 +161,18 @@ int sc_permitted(void)
 	return 0;
 }
 
+/**
+ * sc_recheck() - at an op boundary, the switches moved or seccomp applies
+ * @x: the running chain's executor state; its generation is brought up
+ *
+ * Return: %SC_BOUNDARY_NONE to go on, %SC_BOUNDARY_DENY to stop the chain.
+ */
+int sc_recheck(struct sc_exec *x)
+{
+	return sc_permitted(&x->switches) ? SC_BOUNDARY_DENY :
+					    SC_BOUNDARY_NONE;
+}
+
 /*
  * Chains whose memory is allocated right now, and chains run since load:
  * read-only parameters, so tests can prove that every allocation was freed
@@ -135,12 +197,12 @@ MODULE_PARM_DESC(chains_total, "Chains run since the module was loaded (read-onl
 
 static unsigned int sc_max_ops(void)
 {
-	return clamp(READ_ONCE(max_ops), 1U, SC_HARD_MAX_OPS);
+	return clamp(READ_ONCE(max_ops), 1U, SC_MAX_OPS_LIMIT);
 }
 
 static unsigned int sc_max_conds(void)
 {
-	return min(READ_ONCE(max_conds), SC_HARD_MAX_CONDS);
+	return min(READ_ONCE(max_conds), SC_MAX_CONDS_LIMIT);
 }
 
 static u64 sc_max_steps(void)
@@ -205,39 +267,47 @@ static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 	return copy_struct_from_user(dst, ksize, uarg, *usize);
 }
 
-static long sc_ioctl_probe(void __user *uarg)
+/*
+ * An ioctl as its handler sees it: the command's struct, read by the
+ * dispatcher (syschain_ioctl()), and where it came from.
+ */
+struct sc_ucmd {
+	struct sc_file *sf;
+	void __user *ubuffer;
+	u32 user_size;		/* the caller's struct size */
+	u32 switches;		/* sc_permitted()'s generation */
+	void *cmd;
+};
+
+static long sc_ioctl_probe(struct sc_ucmd *ucmd)
 {
-	struct syschain_probe probe;
+	struct syschain_probe *probe = ucmd->cmd;
 	unsigned int count = sc_op_count();
-	u32 usize, capacity;
+	u32 capacity;
 	int ret;
 
-	ret = sc_copy_struct(&probe, sizeof(probe),
-			     offsetofend(struct syschain_probe, syscalls_uptr),
-			     uarg, &usize);
-	if (ret)
-		return ret;
-	if (probe.flags)
+	if (probe->flags)
 		return -EINVAL;
 
-	capacity = min(probe.nr_syscalls, count);
+	capacity = min(probe->nr_syscalls, count);
 	if (capacity) {
-		ret = sc_op_copy_list(u64_to_user_ptr(probe.syscalls_uptr),
+		ret = sc_op_copy_list(u64_to_user_ptr(probe->syscalls_uptr),
 				      capacity);
 		if (ret)
 			return ret;
 	}
 
-	probe.abi_version = SYSCHAIN_ABI_VERSION;
-	probe.module_version = SYSCHAIN_VERSION_CODE;
-	probe.max_ops = sc_max_ops();
-	probe.max_conds = sc_max_conds();
-	probe.max_steps = sc_max_steps();
-	probe.op_size = sizeof(struct syschain_op);
-	probe.cond_size = sizeof(struct syschain_cond);
-	probe.result_size = sizeof(struct syschain_result);
-	probe.nr_syscalls = count;
-	if (copy_to_user(uarg, &probe, min_t(size_t, usize, sizeof(probe))))
+	probe->abi_version = SYSCHAIN_ABI_VERSION;
+	probe->module_version = SYSCHAIN_VERSION_CODE;
+	probe->max_ops = sc_max_ops();
+	probe->max_conds = sc_max_conds();
+	probe->max_steps = sc_max_steps();
+	probe->op_size = sizeof(struct syschain_op);
+	probe->cond_size = sizeof(struct syschain_cond);
+	probe->result_size = sizeof(struct syschain_result);
+	probe->nr_syscalls = count;
+	if (copy_to_user(ucmd->ubuffer, probe,
+			 min_t(size_t, ucmd->user_size, sizeof(*probe))))
 		return -EFAULT;
 	return 0;
 }
@@ -334,8 +404,8 @@ efault:
 	return -EFAULT;
 }
 
-static long sc_reject(struct syschain_run __user *uarg, long err, u32 op,
-		      u32 cond)
+static long sc_run_reject(struct syschain_run __user *uarg, long err, u32 op,
+			  u32 cond)
 {
 	struct sc_report rep = {
 		.status = SYSCHAIN_STATUS_INVALID,
@@ -536,14 +606,14 @@ static long sc_load_chain(struct syschain_run __user *uarg,
 	ret = sc_copy_array((void *)chain->ops, sizeof(struct syschain_op),
 			    run->ops_uptr, run->op_size, run->nr_ops, &bad);
 	if (ret) {
-		ret = sc_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
+		ret = sc_run_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
 		goto out_free_chain;
 	}
 	ret = sc_copy_array((void *)chain->conds, sizeof(struct syschain_cond),
 			    run->conds_uptr, run->cond_size, run->nr_conds,
 			    &bad);
 	if (ret) {
-		ret = sc_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
+		ret = sc_run_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
 		goto out_free_chain;
 	}
 	ret = sc_validate(chain, &sc_kernel_env, rep);
@@ -559,145 +629,223 @@ out_free_chain:
 	return ret;
 }
 
-static long sc_ioctl_run(struct sc_file *sf, struct syschain_run __user *uarg)
+/* The run struct's own members, before anything is allocated. */
+static long sc_check_run(const struct syschain_run *run)
 {
-	struct syschain_run run;
-	struct sc_chain chain = {};
-	struct sc_report rep = {};
-	struct sc_kexec kexec = {};
-	struct syschain_result __user *uresults;
+	if (run->__reserved || run->op_size < SYSCHAIN_OP_SIZE_VER0 ||
+	    run->op_size % 8 || run->cond_size < SYSCHAIN_COND_SIZE_VER0 ||
+	    run->cond_size % 8 || !run->results_uptr)
+		return -EINVAL;
+	if (run->nr_ops > sc_max_ops() || run->nr_conds > sc_max_conds() ||
+	    run->op_size > PAGE_SIZE || run->cond_size > PAGE_SIZE)
+		return -E2BIG;
+	if (!access_ok(u64_to_user_ptr(run->results_uptr),
+		       array_size(run->nr_ops, sizeof(struct syschain_result))))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The chain of @run, copied and validated: the one parked for it when
+ * the run resumes, else loaded from the caller's arrays. On success the
+ * chain is in *@chain and its memory in *@bufp, the caller's to free.
+ */
+static long sc_get_chain(struct sc_file *sf, struct syschain_run __user *uarg,
+			 const struct syschain_run *run, struct sc_chain *chain,
+			 struct sc_report *rep, void **bufp)
+{
 	struct sc_parked *pk = NULL;
-	size_t res_sz;
-	u32 usize, flags;
-	void *buf;
-	long ret;
 
-	ret = sc_copy_struct(&run, sizeof(run), SYSCHAIN_RUN_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (run.__reserved || run.op_size < SYSCHAIN_OP_SIZE_VER0 ||
-	    run.op_size % 8 || run.cond_size < SYSCHAIN_COND_SIZE_VER0 ||
-	    run.cond_size % 8 || !run.nr_ops || !run.results_uptr)
-		return sc_reject(uarg, -EINVAL, SYSCHAIN_NO_INDEX,
-				 SYSCHAIN_NO_INDEX);
-	if (run.nr_ops > sc_max_ops() || run.nr_conds > sc_max_conds() ||
-	    run.op_size > PAGE_SIZE || run.cond_size > PAGE_SIZE)
-		return sc_reject(uarg, -E2BIG, SYSCHAIN_NO_INDEX,
-				 SYSCHAIN_NO_INDEX);
-
-	uresults = u64_to_user_ptr(run.results_uptr);
-	res_sz = array_size(run.nr_ops, sizeof(struct syschain_result));
-	if (!access_ok(uresults, res_sz))
-		return sc_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
-				 SYSCHAIN_NO_INDEX);
-
-	if (run.flags & SYSCHAIN_RUN_RESUME)
-		pk = sc_take_parked(sf, uarg, &run);
+	if (run->flags & SYSCHAIN_RUN_RESUME)
+		pk = sc_take_parked(sf, uarg, run);
 	else
 		sc_unpark(sc_unlink_parked(sf, uarg));
 	if (pk) {
 		/* copied and validated when the run started */
-		chain = pk->chain;
-		buf = pk->buf;
+		*chain = pk->chain;
+		*bufp = pk->buf;
 		put_pid(pk->pid);
 		kfree(pk);
-	} else {
-		chain.nr_ops = run.nr_ops;
-		chain.nr_conds = run.nr_conds;
-		chain.max_steps = run.max_steps &&
-				  run.max_steps < sc_max_steps() ?
-				  run.max_steps : sc_max_steps();
-		chain.flags = run.flags;
-		chain.start = run.stop_op;
-		ret = sc_load_chain(uarg, &run, &chain, &rep, &buf);
-		if (ret)
-			return ret;
+		return 0;
 	}
-	chain.flags = run.flags;
-	chain.start = run.stop_op;
-	chain.start_steps = run.steps;
-	chain.exec = &kexec;
-	if (chain.flags & SYSCHAIN_RUN_RESUME) {
-		ret = -EINVAL;
-		if (chain.start >= chain.nr_ops)
-			goto out_free_chain;
-		/* where the chain left the kernel: its results so far */
-		ret = sc_get_words(chain.results, uresults, res_sz);
-		if (ret)
-			goto out_free_chain;
-		/* the end of the interrupted sleep that runs again first */
-		if (!(chain.flags & SYSCHAIN_RUN_RESUME_EINTR) &&
-		    (chain.ops[chain.start].nr == __NR_nanosleep ||
-		     chain.ops[chain.start].nr == __NR_clock_nanosleep))
-			kexec.sleep_until = run.resume_expiry;
-	} else {
-		/*
-		 * Make sure the report and the results can be written before
-		 * any op runs: the results start as zeros, as the engine
-		 * starts them.
-		 */
-		ret = sc_report_only(uarg, &rep);
-		if (!ret && clear_user(uresults, res_sz))
-			ret = sc_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
-					SYSCHAIN_NO_INDEX);
-		if (ret)
-			goto out_free_chain;
-		atomic_long_inc(&sc_chains_total);
-	}
-
-	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
-		       &sc_kernel_env, &rep);
-
-	if (sc_put_words(uresults, chain.results, res_sz)) {
-		/* the chain cannot go on where it could not say how far it got */
-		rep.status = SYSCHAIN_STATUS_FAULT;
-		rep.restart = 0;
-	}
-	if (!rep.restart)
-		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
-				   rep.stop_op);
-	flags = run.flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
-	if (rep.restart)
-		flags |= SYSCHAIN_RUN_RESUME;
-	ret = sc_put_report(uarg, usize, flags, &rep,
-			    rep.restart ? kexec.slept_until : 0);
-	if (ret || !rep.restart)
-		goto out_free_chain;
-	sc_park(sf, uarg, &run, &chain, buf);
-	return sc_restart_code(rep.restart);
-
-out_free_chain:
-	sc_free_chain(buf);
-	return ret;
+	chain->nr_ops = run->nr_ops;
+	chain->nr_conds = run->nr_conds;
+	chain->max_steps = run->max_steps && run->max_steps < sc_max_steps() ?
+			   run->max_steps : sc_max_steps();
+	chain->flags = run->flags;
+	chain->start = run->stop_op;
+	return sc_load_chain(uarg, run, chain, rep, bufp);
 }
 
-static const struct file_operations syschain_fops;
+/*
+ * Before the first op of this ioctl: a resumed run reads its results so
+ * far back (and the end of the sleep that runs again first); a fresh one
+ * makes sure that the report and the results can be written, the results
+ * starting as zeros, as the engine starts them.
+ */
+static long sc_begin_run(struct syschain_run __user *uarg,
+			 const struct syschain_run *run, struct sc_chain *chain,
+			 const struct sc_report *rep)
+{
+	void __user *uresults = u64_to_user_ptr(run->results_uptr);
+	size_t res_sz = array_size(chain->nr_ops,
+				   sizeof(struct syschain_result));
+	const struct syschain_op *first;
+
+	if (!(chain->flags & SYSCHAIN_RUN_RESUME)) {
+		if (sc_report_only(uarg, rep))
+			return -EFAULT;
+		if (clear_user(uresults, res_sz))
+			return sc_run_reject(uarg, -EFAULT, SYSCHAIN_NO_INDEX,
+					     SYSCHAIN_NO_INDEX);
+		atomic_long_inc(&sc_chains_total);
+		return 0;
+	}
+	if (chain->start >= chain->nr_ops)
+		return -EINVAL;
+	if (sc_get_words(chain->results, uresults, res_sz))
+		return -EFAULT;
+	first = &chain->ops[chain->start];
+	if (!(chain->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+	    (first->nr == __NR_nanosleep || first->nr == __NR_clock_nanosleep))
+		chain->exec->sleep_until = run->resume_expiry;
+	return 0;
+}
+
+/*
+ * After the run: the results and the report go back to the caller. A
+ * chain that left at an op boundary is parked for the ioctl's restart
+ * (and the restart code returned); otherwise, or if the report could not
+ * be written, its memory is freed.
+ */
+static long sc_end_run(struct sc_file *sf, struct sc_ucmd *ucmd,
+		       struct sc_chain *chain, struct sc_report *rep,
+		       void *buf)
+{
+	struct syschain_run __user *uarg = ucmd->ubuffer;
+	const struct syschain_run *run = ucmd->cmd;
+	u32 flags;
+	long ret;
+
+	if (sc_put_words(u64_to_user_ptr(run->results_uptr), chain->results,
+			 array_size(chain->nr_ops,
+				    sizeof(struct syschain_result)))) {
+		/* the chain cannot go on where it could not say how far it got */
+		rep->status = SYSCHAIN_STATUS_FAULT;
+		rep->restart = 0;
+	}
+	if (!rep->restart)
+		trace_syschain_run(chain->nr_ops, rep->steps, rep->status,
+				   rep->stop_op);
+	flags = run->flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
+	if (rep->restart)
+		flags |= SYSCHAIN_RUN_RESUME;
+	ret = sc_put_report(uarg, ucmd->user_size, flags, rep,
+			    rep->restart ? chain->exec->slept_until : 0);
+	if (ret || !rep->restart) {
+		sc_free_chain(buf);
+		return ret;
+	}
+	sc_park(sf, uarg, run, chain, buf);
+	return sc_restart_code(rep->restart);
+}
+
+static long sc_ioctl_run(struct sc_ucmd *ucmd)
+{
+	struct syschain_run __user *uarg = ucmd->ubuffer;
+	const struct syschain_run *run = ucmd->cmd;
+	struct sc_exec exec = { .switches = ucmd->switches };
+	struct sc_chain chain = {};
+	struct sc_report rep = {};
+	void *buf;
+	long ret;
+
+	ret = sc_check_run(run);
+	if (ret)
+		return sc_run_reject(uarg, ret, SYSCHAIN_NO_INDEX,
+				     SYSCHAIN_NO_INDEX);
+	ret = sc_get_chain(ucmd->sf, uarg, run, &chain, &rep, &buf);
+	if (ret)
+		return ret;
+	chain.flags = run->flags;
+	chain.start = run->stop_op;
+	chain.start_steps = run->steps;
+	chain.exec = &exec;
+	ret = sc_begin_run(uarg, run, &chain, &rep);
+	if (ret) {
+		sc_free_chain(buf);
+		return ret;
+	}
+	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
+		       &sc_kernel_env, &rep);
+	return sc_end_run(ucmd->sf, ucmd, &chain, &rep, buf);
+}
+
+/*
+ * The ioctls, as iommufd's table: each command's struct, the size below
+ * which a caller's struct is refused (its first version), and its
+ * handler. The dispatcher checks the caller's permission and reads the
+ * struct; a handler finds it in ucmd->cmd.
+ */
+union sc_ucmd_buffer {
+	struct syschain_probe probe;
+	struct syschain_run run;
+};
+
+struct sc_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	long (*execute)(struct sc_ucmd *ucmd);
+};
+
+#define SC_IOCTL_OP(_ioctl, _fn, _struct, _min_size)			\
+	[_IOC_NR(_ioctl) - SYSCHAIN_CMD_BASE] = {			\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union sc_ucmd_buffer) <	\
+					  sizeof(_struct)),		\
+		.min_size = (_min_size),				\
+		.ioctl_num = (_ioctl),					\
+		.execute = (_fn),					\
+	}
+
+static const struct sc_ioctl_op sc_ioctl_ops[] = {
+	SC_IOCTL_OP(SYSCHAIN_PROBE, sc_ioctl_probe, struct syschain_probe,
+		    offsetofend(struct syschain_probe, syscalls_uptr)),
+	SC_IOCTL_OP(SYSCHAIN_RUN, sc_ioctl_run, struct syschain_run,
+		    SYSCHAIN_RUN_SIZE_VER0),
+};
 
 static long syschain_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-	int ret;
+	struct sc_ucmd ucmd = {
+		.sf = filp->private_data,
+		.ubuffer = (void __user *)arg,
+	};
+	const struct sc_ioctl_op *op;
+	union sc_ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	long ret;
 
-	switch (cmd) {
-	case SYSCHAIN_PROBE:
-	case SYSCHAIN_RUN:
-		ret = sc_permitted();
-		if (ret)
-			return ret;
-		break;
-	default:
+	if (nr - SYSCHAIN_CMD_BASE >= ARRAY_SIZE(sc_ioctl_ops))
 		return -ENOTTY;
-	}
-
-	switch (cmd) {
-	case SYSCHAIN_PROBE:
-		return sc_ioctl_probe(uarg);
-	default:
-		return sc_ioctl_run(filp->private_data, uarg);
-	}
+	op = &sc_ioctl_ops[array_index_nospec(nr - SYSCHAIN_CMD_BASE,
+					      ARRAY_SIZE(sc_ioctl_ops))];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+	ret = sc_permitted(&ucmd.switches);
+	if (ret)
+		return ret;
+	ret = sc_copy_struct(&buf, op->size, op->min_size, ucmd.ubuffer,
+			     &ucmd.user_size);
+	if (ret)
+		return ret;
+	ucmd.cmd = &buf;
+	return op->execute(&ucmd);
 }
+
+static const struct file_operations syschain_fops;
 
 /*
  * A chain cannot close a /dev/syschain descriptor: the ioctl it runs in
@@ -764,7 +912,14 @@ static int __init syschain_init(void)
 {
 	int ret;
 
-	sc_kernel_env.table = sc_op_table(&sc_kernel_env.table_len);
+	/* the first version of each struct, as the uapi fixes it */
+	BUILD_BUG_ON(sizeof(struct syschain_op) != SYSCHAIN_OP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syschain_cond) != SYSCHAIN_COND_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct syschain_run, resume_expiry) !=
+		     SYSCHAIN_RUN_SIZE_VER0);
+	BUILD_BUG_ON(SYSCHAIN_MAX_ARGS != 6);	/* trace.h prints six */
+
+		sc_kernel_env.table = sc_op_table(&sc_kernel_env.table_len);
 	sc_kernel_traced_env = sc_kernel_env;
 	sc_kernel_traced_env.trace = sc_kernel_trace;
 

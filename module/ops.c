@@ -17,7 +17,7 @@ static const struct sc_opdef sc_ops[] = {
 #define SC_OP(sys, n, chk)						\
 	[__NR_##sys] = {						\
 		.nr = __NR_##sys,					\
-		.nargs = n,						\
+		.nargs = n + BUILD_BUG_ON_ZERO(n > SYSCHAIN_MAX_ARGS),	\
 		.name = #sys,						\
 		.fn = sc_op_##sys,					\
 		.check = SC_CHECK_##chk(sys),				\

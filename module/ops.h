@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/ktime.h>
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include "compat.h"
 #include "engine.h"
 
@@ -53,79 +54,53 @@ static inline loff_t *sc_file_ppos(struct file *file)
 
 
 /**
- * struct sc_kexec - the kernel executor's state for one ioctl (sc_chain.exec)
+ * struct sc_exec - the kernel executor's state for one ioctl (sc_chain.exec)
+ * @switches: the generation of the module's switches (disabled, group,
+ *	allow_seccomp) under which the chain was let in
  * @sleep_until: in: a resumed relative sleep ends then (0: none)
  * @slept_until: out: when a relative sleep that a signal interrupted would
  *	have ended (0: none)
  */
-struct sc_kexec {
+struct sc_exec {
+	u32 switches;
 	ktime_t sleep_until;
 	ktime_t slept_until;
 };
 
-int sc_permitted(void);
+/*
+ * Who may run chains (main.c): sc_permitted() answers 0 or -EPERM, and
+ * says in *@switches under which generation of the module's switches; a
+ * chain's boundaries look at the generation alone, and call sc_recheck()
+ * when it moved (or a seccomp filter applies).
+ */
+extern atomic_t sc_switches_gen;
+
+int sc_permitted(u32 *switches);
+int sc_recheck(struct sc_exec *x);
+
+static inline bool sc_switches_changed(u32 switches)
+{
+	return (u32)atomic_read(&sc_switches_gen) != switches;
+}
+
 bool sc_is_syschain_file(const struct file *file);
 
 const struct sc_opdef *sc_op_table(u32 *len);
 unsigned int sc_op_count(void);
 int sc_op_copy_list(u32 __user *list, unsigned int capacity);
 
-/* ops_fs.c */
-__s64 sc_op_read(const __u64 *args);
-__s64 sc_op_write(const __u64 *args);
-__s64 sc_op_openat(const __u64 *args);
-int sc_check_openat(const struct syschain_op *op);
-__s64 sc_op_close(const __u64 *args);
-__s64 sc_op_lseek(const __u64 *args);
-__s64 sc_op_pread64(const __u64 *args);
-__s64 sc_op_pwrite64(const __u64 *args);
-__s64 sc_op_readv(const __u64 *args);
-int sc_check_readv(const struct syschain_op *op);
-__s64 sc_op_writev(const __u64 *args);
-int sc_check_writev(const struct syschain_op *op);
-__s64 sc_op_fsync(const __u64 *args);
-__s64 sc_op_fdatasync(const __u64 *args);
-__s64 sc_op_fallocate(const __u64 *args);
-__s64 sc_op_fadvise64(const __u64 *args);
-__s64 sc_op_copy_file_range(const __u64 *args);
-
-/* ops_meta.c */
-__s64 sc_op_fstat(const __u64 *args);
-__s64 sc_op_newfstatat(const __u64 *args);
-__s64 sc_op_getdents64(const __u64 *args);
-__s64 sc_op_mkdirat(const __u64 *args);
-__s64 sc_op_faccessat(const __u64 *args);
-__s64 sc_op_faccessat2(const __u64 *args);
-
-/* ops_fd.c */
-__s64 sc_op_dup(const __u64 *args);
-
-/* ops_process.c */
-__s64 sc_op_getpid(const __u64 *args);
-__s64 sc_op_getppid(const __u64 *args);
-__s64 sc_op_gettid(const __u64 *args);
-__s64 sc_op_getuid(const __u64 *args);
-__s64 sc_op_geteuid(const __u64 *args);
-__s64 sc_op_getgid(const __u64 *args);
-__s64 sc_op_getegid(const __u64 *args);
-__s64 sc_op_sched_yield(const __u64 *args);
-
-/* ops_net.c */
-__s64 sc_op_sendto(const __u64 *args);
-int sc_check_sendto(const struct syschain_op *op);
-__s64 sc_op_recvfrom(const __u64 *args);
-__s64 sc_op_sendmsg(const __u64 *args);
-int sc_check_sendmsg(const struct syschain_op *op);
-__s64 sc_op_recvmsg(const __u64 *args);
-int sc_check_recvmsg(const struct syschain_op *op);
-
-/* ops_time.c */
-__s64 sc_op_clock_gettime(const __u64 *args);
-int sc_check_clock_gettime(const struct syschain_op *op);
-__s64 sc_op_nanosleep(const __u64 *args);
-__s64 sc_op_clock_nanosleep(const __u64 *args);
-__s64 sc_sleep_nanosleep(const __u64 *args, struct sc_kexec *x);
-__s64 sc_sleep_clock_nanosleep(const __u64 *args, struct sc_kexec *x);
-int sc_check_clock_nanosleep(const struct syschain_op *op);
+/*
+ * The ops, in the ops_<family>.c file of their family: sc_op_<name>() for
+ * each line of oplist.h, and sc_check_<name>() where its check is 1.
+ */
+#define SC_CHECK_PROTO_0(sys)
+#define SC_CHECK_PROTO_1(sys) int sc_check_##sys(const struct syschain_op *op);
+#define SC_OP(sys, n, chk)						\
+	__s64 sc_op_##sys(const __u64 *args, struct sc_exec *x);	\
+	SC_CHECK_PROTO_##chk(sys)
+#include "oplist.h"
+#undef SC_OP
+#undef SC_CHECK_PROTO_0
+#undef SC_CHECK_PROTO_1
 
 #endif /* SYSCHAIN_OPS_H */

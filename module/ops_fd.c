@@ -7,7 +7,7 @@
 #include "ops.h"
 
 /* dup(unsigned int fildes): ksys_dup() */
-__s64 sc_op_dup(const __u64 *args)
+__s64 sc_op_dup(const __u64 *args, struct sc_exec *x)
 {
 	struct file *file = fget_raw((unsigned int)args[0]);
 	int ret = -EBADF;

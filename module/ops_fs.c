@@ -156,14 +156,14 @@ static ssize_t sc_rw(unsigned int fd, void __user *buf, size_t count,
 }
 
 /* read(unsigned int fd, char __user *buf, size_t count) */
-__s64 sc_op_read(const __u64 *args)
+__s64 sc_op_read(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		     READ);
 }
 
 /* write(unsigned int fd, const char __user *buf, size_t count) */
-__s64 sc_op_write(const __u64 *args)
+__s64 sc_op_write(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		     WRITE);
@@ -193,21 +193,21 @@ static ssize_t sc_prw(unsigned int fd, void __user *buf, size_t count,
 }
 
 /* pread64(unsigned int fd, char __user *buf, size_t count, loff_t pos) */
-__s64 sc_op_pread64(const __u64 *args)
+__s64 sc_op_pread64(const __u64 *args, struct sc_exec *x)
 {
 	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		      (loff_t)args[3], READ);
 }
 
 /* pwrite64(unsigned int fd, const char __user *buf, size_t count, loff_t pos) */
-__s64 sc_op_pwrite64(const __u64 *args)
+__s64 sc_op_pwrite64(const __u64 *args, struct sc_exec *x)
 {
 	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		      (loff_t)args[3], WRITE);
 }
 
 /* lseek(unsigned int fd, off_t offset, unsigned int whence) */
-__s64 sc_op_lseek(const __u64 *args)
+__s64 sc_op_lseek(const __u64 *args, struct sc_exec *x)
 {
 	unsigned int whence = (unsigned int)args[2];
 	struct sc_fd sf;
@@ -278,7 +278,7 @@ int sc_check_openat(const struct syschain_op *op)
 }
 
 /* openat(int dfd, const char __user *filename, int flags, umode_t mode) */
-__s64 sc_op_openat(const __u64 *args)
+__s64 sc_op_openat(const __u64 *args, struct sc_exec *x)
 {
 	const char __user *filename = u64_to_user_ptr(args[1]);
 	int flags = sc_open_how_flags((int)args[2] | O_LARGEFILE);
@@ -332,7 +332,7 @@ out_free_name:
  * otherwise the final fput is task work that runs on the way back to user
  * mode, which the chain crosses at the next op boundary (engine_kernel.h).
  */
-__s64 sc_op_close(const __u64 *args)
+__s64 sc_op_close(const __u64 *args, struct sc_exec *x)
 {
 	unsigned int fd = (unsigned int)args[0];
 	struct fd f = fdget(fd);
@@ -513,14 +513,14 @@ int sc_check_writev(const struct syschain_op *op)
 }
 
 /* readv(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */
-__s64 sc_op_readv(const __u64 *args)
+__s64 sc_op_readv(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		      READ);
 }
 
 /* writev(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */
-__s64 sc_op_writev(const __u64 *args)
+__s64 sc_op_writev(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
 		      WRITE);
@@ -540,19 +540,19 @@ static int sc_do_fsync(unsigned int fd, int datasync)
 }
 
 /* fsync(unsigned int fd) */
-__s64 sc_op_fsync(const __u64 *args)
+__s64 sc_op_fsync(const __u64 *args, struct sc_exec *x)
 {
 	return sc_do_fsync((unsigned int)args[0], 0);
 }
 
 /* fdatasync(unsigned int fd) */
-__s64 sc_op_fdatasync(const __u64 *args)
+__s64 sc_op_fdatasync(const __u64 *args, struct sc_exec *x)
 {
 	return sc_do_fsync((unsigned int)args[0], 1);
 }
 
 /* fallocate(int fd, int mode, loff_t offset, loff_t len) */
-__s64 sc_op_fallocate(const __u64 *args)
+__s64 sc_op_fallocate(const __u64 *args, struct sc_exec *x)
 {
 	struct fd f = fdget((unsigned int)(int)args[0]);
 	int error = -EBADF;
@@ -566,7 +566,7 @@ __s64 sc_op_fallocate(const __u64 *args)
 }
 
 /* fadvise64(int fd, loff_t offset, size_t len, int advice) */
-__s64 sc_op_fadvise64(const __u64 *args)
+__s64 sc_op_fadvise64(const __u64 *args, struct sc_exec *x)
 {
 	struct fd f = fdget((unsigned int)(int)args[0]);
 	int ret;
@@ -583,7 +583,7 @@ __s64 sc_op_fadvise64(const __u64 *args)
  * copy_file_range(int fd_in, loff_t __user *off_in, int fd_out,
  *		   loff_t __user *off_out, size_t len, unsigned int flags)
  */
-__s64 sc_op_copy_file_range(const __u64 *args)
+__s64 sc_op_copy_file_range(const __u64 *args, struct sc_exec *x)
 {
 	loff_t __user *off_in = u64_to_user_ptr(args[1]);
 	loff_t __user *off_out = u64_to_user_ptr(args[3]);
@@ -595,29 +595,29 @@ __s64 sc_op_copy_file_range(const __u64 *args)
 	f_in = fdget((unsigned int)(int)args[0]);
 	in = fd_file(f_in);
 	if (!in)
-		goto out2;
+		return -EBADF;
 	f_out = fdget((unsigned int)(int)args[2]);
 	out = fd_file(f_out);
 	if (!out)
-		goto out1;
+		goto out_put_in;
 
 	ret = -EFAULT;
 	if (off_in) {
 		if (copy_from_user(&pos_in, off_in, sizeof(loff_t)))
-			goto out;
+			goto out_put_out;
 	} else {
 		pos_in = in->f_pos;
 	}
 	if (off_out) {
 		if (copy_from_user(&pos_out, off_out, sizeof(loff_t)))
-			goto out;
+			goto out_put_out;
 	} else {
 		pos_out = out->f_pos;
 	}
 
 	ret = -EINVAL;
 	if ((unsigned int)args[5] != 0)
-		goto out;
+		goto out_put_out;
 
 	ret = vfs_copy_file_range(in, pos_in, out, pos_out, (size_t)args[4], 0);
 	if (ret > 0) {
@@ -636,10 +636,9 @@ __s64 sc_op_copy_file_range(const __u64 *args)
 			out->f_pos = pos_out;
 		}
 	}
-out:
+out_put_out:
 	fdput(f_out);
-out1:
+out_put_in:
 	fdput(f_in);
-out2:
 	return ret;
 }

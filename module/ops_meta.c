@@ -75,7 +75,7 @@ static int sc_vfs_fstat(unsigned int fd, struct kstat *stat)
 }
 
 /* fstat(unsigned int fd, struct stat __user *statbuf) */
-__s64 sc_op_fstat(const __u64 *args)
+__s64 sc_op_fstat(const __u64 *args, struct sc_exec *x)
 {
 	struct kstat stat;
 	int error;
@@ -121,7 +121,7 @@ retry:
 }
 
 /* newfstatat(int dfd, const char __user *filename, struct stat __user *statbuf, int flag) */
-__s64 sc_op_newfstatat(const __u64 *args)
+__s64 sc_op_newfstatat(const __u64 *args, struct sc_exec *x)
 {
 	struct kstat stat;
 	int error;
@@ -196,7 +196,7 @@ efault:
 }
 
 /* getdents64(unsigned int fd, struct linux_dirent64 __user *dirent, unsigned int count) */
-__s64 sc_op_getdents64(const __u64 *args)
+__s64 sc_op_getdents64(const __u64 *args, struct sc_exec *x)
 {
 	unsigned int count = (unsigned int)args[2];
 	struct sc_getdents buf = {
@@ -238,7 +238,7 @@ static umode_t sc_mode_strip_umask(const struct inode *dir, umode_t mode)
 }
 
 /* mkdirat(int dfd, const char __user *pathname, umode_t mode): do_mkdirat() */
-__s64 sc_op_mkdirat(const __u64 *args)
+__s64 sc_op_mkdirat(const __u64 *args, struct sc_exec *x)
 {
 	const char __user *pathname = u64_to_user_ptr(args[1]);
 	unsigned int lookup_flags = LOOKUP_DIRECTORY;
@@ -384,14 +384,14 @@ out:
 }
 
 /* faccessat(int dfd, const char __user *filename, int mode) */
-__s64 sc_op_faccessat(const __u64 *args)
+__s64 sc_op_faccessat(const __u64 *args, struct sc_exec *x)
 {
 	return sc_do_faccessat((int)args[0], u64_to_user_ptr(args[1]),
 			       (int)args[2], 0);
 }
 
 /* faccessat2(int dfd, const char __user *filename, int mode, int flags) */
-__s64 sc_op_faccessat2(const __u64 *args)
+__s64 sc_op_faccessat2(const __u64 *args, struct sc_exec *x)
 {
 	return sc_do_faccessat((int)args[0], u64_to_user_ptr(args[1]),
 			       (int)args[2], (int)args[3]);

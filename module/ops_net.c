@@ -71,7 +71,7 @@ static int sc_move_addr_to_user(struct sockaddr_storage *kaddr, int klen,
  * sendto(int fd, void __user *buff, size_t len, unsigned int flags,
  *	  struct sockaddr __user *addr, int addr_len): __sys_sendto()
  */
-__s64 sc_op_sendto(const __u64 *args)
+__s64 sc_op_sendto(const __u64 *args, struct sc_exec *x)
 {
 	void __user *buff = u64_to_user_ptr(args[1]);
 	unsigned int flags = (unsigned int)args[3];
@@ -116,7 +116,7 @@ out_put:
  * recvfrom(int fd, void __user *ubuf, size_t size, unsigned int flags,
  *	    struct sockaddr __user *addr, int __user *addr_len): __sys_recvfrom()
  */
-__s64 sc_op_recvfrom(const __u64 *args)
+__s64 sc_op_recvfrom(const __u64 *args, struct sc_exec *x)
 {
 	void __user *ubuf = u64_to_user_ptr(args[1]);
 	unsigned int flags = (unsigned int)args[3];
@@ -235,7 +235,7 @@ int sc_check_recvmsg(const struct syschain_op *op)
  * sendmsg(int fd, struct user_msghdr __user *msg, unsigned int flags):
  * __sys_sendmsg(), ___sys_sendmsg() and ____sys_sendmsg()
  */
-__s64 sc_op_sendmsg(const __u64 *args)
+__s64 sc_op_sendmsg(const __u64 *args, struct sc_exec *x)
 {
 	struct user_msghdr __user *umsg = u64_to_user_ptr(args[1]);
 	unsigned int flags = (unsigned int)args[2];
@@ -299,7 +299,7 @@ out_put:
  * recvmsg(int fd, struct user_msghdr __user *msg, unsigned int flags):
  * __sys_recvmsg(), ___sys_recvmsg() and ____sys_recvmsg()
  */
-__s64 sc_op_recvmsg(const __u64 *args)
+__s64 sc_op_recvmsg(const __u64 *args, struct sc_exec *x)
 {
 	struct user_msghdr __user *umsg = u64_to_user_ptr(args[1]);
 	unsigned int flags = (unsigned int)args[2];

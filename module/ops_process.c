@@ -11,13 +11,13 @@
 #include "ops.h"
 
 /* getpid(void) */
-__s64 sc_op_getpid(const __u64 *args)
+__s64 sc_op_getpid(const __u64 *args, struct sc_exec *x)
 {
 	return task_tgid_vnr(current);
 }
 
 /* getppid(void) */
-__s64 sc_op_getppid(const __u64 *args)
+__s64 sc_op_getppid(const __u64 *args, struct sc_exec *x)
 {
 	__s64 pid;
 
@@ -28,31 +28,31 @@ __s64 sc_op_getppid(const __u64 *args)
 }
 
 /* gettid(void) */
-__s64 sc_op_gettid(const __u64 *args)
+__s64 sc_op_gettid(const __u64 *args, struct sc_exec *x)
 {
 	return task_pid_vnr(current);
 }
 
 /* getuid(void): the real uid as the caller's user namespace sees it */
-__s64 sc_op_getuid(const __u64 *args)
+__s64 sc_op_getuid(const __u64 *args, struct sc_exec *x)
 {
 	return from_kuid_munged(current_user_ns(), current_uid());
 }
 
 /* geteuid(void) */
-__s64 sc_op_geteuid(const __u64 *args)
+__s64 sc_op_geteuid(const __u64 *args, struct sc_exec *x)
 {
 	return from_kuid_munged(current_user_ns(), current_euid());
 }
 
 /* getgid(void) */
-__s64 sc_op_getgid(const __u64 *args)
+__s64 sc_op_getgid(const __u64 *args, struct sc_exec *x)
 {
 	return from_kgid_munged(current_user_ns(), current_gid());
 }
 
 /* getegid(void) */
-__s64 sc_op_getegid(const __u64 *args)
+__s64 sc_op_getegid(const __u64 *args, struct sc_exec *x)
 {
 	return from_kgid_munged(current_user_ns(), current_egid());
 }
@@ -62,7 +62,7 @@ __s64 sc_op_getegid(const __u64 *args)
  * yield() is set_current_state(TASK_RUNNING) and then do_sched_yield(),
  * and a task running an op is already TASK_RUNNING, so it is the same.
  */
-__s64 sc_op_sched_yield(const __u64 *args)
+__s64 sc_op_sched_yield(const __u64 *args, struct sc_exec *x)
 {
 	yield();
 	return 0;

@@ -144,7 +144,7 @@ static int sc_clock_get(clockid_t id, struct timespec64 *tp)
 }
 
 /* clock_gettime(clockid_t which_clock, struct __kernel_timespec __user *tp) */
-__s64 sc_op_clock_gettime(const __u64 *args)
+__s64 sc_op_clock_gettime(const __u64 *args, struct sc_exec *x)
 {
 	clockid_t id = (clockid_t)args[0];
 	struct timespec64 kernel_tp;
@@ -200,18 +200,20 @@ static int sc_do_nanosleep(struct hrtimer_sleeper *t, enum hrtimer_mode mode,
 }
 
 /*
- * hrtimer_nanosleep(), without the restart block: a chain never restarts
- * an op, so an interrupted relative sleep ends with -EINTR (rmtp written),
- * an absolute one with -EINTR too (-ERESTARTNOHAND), as the syscall
- * reports it to a caller whose signal handler ran.
+ * hrtimer_nanosleep(), with the chain's own restart: an interrupted
+ * relative sleep returns -ERESTART_RESTARTBLOCK with its end in
+ * @x->slept_until (the ioctl hands it back in the run struct's
+ * resume_expiry, and a resumed run sleeps to it, as the restart block of
+ * the syscall does); an absolute one returns -ERESTARTNOHAND, restarted
+ * as it is. Either becomes -EINTR where a handler without SA_RESTART runs.
  */
 static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
 				 clockid_t clockid,
 				 struct __kernel_timespec __user *rmtp,
-				 struct sc_kexec *x)
+				 struct sc_exec *x)
 {
 	bool relative = mode == HRTIMER_MODE_REL;
-	ktime_t until = x ? x->sleep_until : 0;
+	ktime_t until = x->sleep_until;
 	struct hrtimer_sleeper t;
 	int ret;
 
@@ -221,8 +223,7 @@ static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
 	 * restart block); a resumed chain does the same with the end that
 	 * it was given back (struct syschain_run's resume_expiry).
 	 */
-	if (x)
-		x->sleep_until = 0;	/* for the first op of a resumed run only */
+	x->sleep_until = 0;	/* for the first op of a resumed run only */
 	if (relative && until) {
 		mode = HRTIMER_MODE_ABS;
 		hrtimer_init_sleeper_on_stack(&t, clockid, mode);
@@ -236,7 +237,7 @@ static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
 	if (ret == -ERESTART_RESTARTBLOCK) {
 		if (!relative)
 			ret = -ERESTARTNOHAND;	/* absolute: plain restart */
-		else if (x)
+		else
 			x->slept_until = hrtimer_get_expires(&t.timer);
 	}
 	destroy_hrtimer_on_stack(&t.timer);
@@ -247,12 +248,7 @@ static long sc_hrtimer_nanosleep(ktime_t rqtp, enum hrtimer_mode mode,
  * nanosleep(struct __kernel_timespec __user *rqtp,
  *	     struct __kernel_timespec __user *rmtp)
  */
-__s64 sc_op_nanosleep(const __u64 *args)
-{
-	return sc_sleep_nanosleep(args, NULL);
-}
-
-__s64 sc_sleep_nanosleep(const __u64 *args, struct sc_kexec *x)
+__s64 sc_op_nanosleep(const __u64 *args, struct sc_exec *x)
 {
 	struct timespec64 tu;
 
@@ -299,12 +295,7 @@ static ktime_t sc_timens_ktime_to_host(clockid_t clockid, ktime_t tim)
  *		   const struct __kernel_timespec __user *rqtp,
  *		   struct __kernel_timespec __user *rmtp)
  */
-__s64 sc_op_clock_nanosleep(const __u64 *args)
-{
-	return sc_sleep_clock_nanosleep(args, NULL);
-}
-
-__s64 sc_sleep_clock_nanosleep(const __u64 *args, struct sc_kexec *x)
+__s64 sc_op_clock_nanosleep(const __u64 *args, struct sc_exec *x)
 {
 	clockid_t id = (clockid_t)args[0];
 	int flags = (int)args[1];

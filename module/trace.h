@@ -13,15 +13,19 @@
 #define SYSCHAIN_TRACE_H
 
 #include <linux/tracepoint.h>
+#include <linux/syschain.h>
 
-/* One op execution: its index, syscall number, resolved arguments, result */
+/*
+ * One op execution: its index, syscall number, resolved arguments (the
+ * format prints SYSCHAIN_MAX_ARGS of them: six), result
+ */
 TRACE_EVENT(syschain_op,
 	TP_PROTO(u32 idx, u32 nr, const u64 *args, s64 ret),
 	TP_ARGS(idx, nr, args, ret),
 	TP_STRUCT__entry(
 		__field(u32, idx)
 		__field(u32, nr)
-		__array(u64, args, 6)
+		__array(u64, args, SYSCHAIN_MAX_ARGS)
 		__field(s64, ret)
 	),
 	TP_fast_assign(

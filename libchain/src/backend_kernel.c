@@ -153,19 +153,11 @@ int lc_kernel_run(struct chain *c)
 		}
 
 		/* the module names the rejected op or condition */
-		c->rep.status = SYSCHAIN_STATUS_INVALID;
-		c->rep.steps = 0;
-		c->rep.stop_op = r.stop_op == SYSCHAIN_NO_INDEX ?
-				 -1 : (int)r.stop_op;
-		c->rep.stop_cond = r.stop_cond == SYSCHAIN_NO_INDEX ?
-				   -1 : (int)r.stop_cond;
+		lc_set_report(c, CHAIN_BACKEND_KERNEL, SYSCHAIN_STATUS_INVALID,
+			      0, r.stop_op, r.stop_cond);
 		return err;
 	}
-	c->rep.status = r.status;
-	c->rep.steps = r.steps;
-	c->rep.stop_op = r.stop_op == SYSCHAIN_NO_INDEX ? -1 : (int)r.stop_op;
-	c->rep.stop_cond = r.stop_cond == SYSCHAIN_NO_INDEX ?
-			   -1 : (int)r.stop_cond;
-	c->rep.backend = CHAIN_BACKEND_KERNEL;
+	lc_set_report(c, CHAIN_BACKEND_KERNEL, r.status, r.steps, r.stop_op,
+		      r.stop_cond);
 	return 0;
 }

@@ -35,8 +35,9 @@ static inline __s64 chain_syscall6(long nr, const __u64 *a)
  * descriptor: a chain cannot close the device it would run through.
  */
 #define SC_OP(sys, n, chk)						\
-static __s64 chain_user_##sys(const __u64 *a)				\
+static __s64 chain_user_##sys(const __u64 *a, struct sc_exec *x)	\
 {									\
+	(void)x;							\
 	if (__NR_##sys == __NR_close && lc_kernel_is_dev_fd(a[0]))	\
 		return -EBADF;						\
 	return chain_syscall6(__NR_##sys, a);				\
@@ -56,17 +57,9 @@ static const struct sc_opdef chain_user_ops[] = {
 #undef SC_OP
 };
 
-static const struct sc_opdef *chain_user_lookup(void *priv, __u32 nr)
-{
-	(void)priv;
-	if (nr >= sizeof(chain_user_ops) / sizeof(chain_user_ops[0]) ||
-	    !chain_user_ops[nr].fn)
-		return NULL;
-	return &chain_user_ops[nr];
-}
-
 static const struct sc_env chain_user_env = {
-	.lookup = chain_user_lookup,
+	.table = chain_user_ops,
+	.table_len = sizeof(chain_user_ops) / sizeof(chain_user_ops[0]),
 };
 
 int lc_user_run(struct chain *c)
@@ -91,12 +84,7 @@ int lc_user_run(struct chain *c)
 	ret = sc_validate(&sc, &chain_user_env, &rep);
 	if (!ret)
 		sc_run(&sc, &chain_user_env, &rep);
-	c->rep.status = rep.status;
-	c->rep.steps = rep.steps;
-	c->rep.stop_op = rep.stop_op == SYSCHAIN_NO_INDEX ? -1 :
-			 (int)rep.stop_op;
-	c->rep.stop_cond = rep.stop_cond == SYSCHAIN_NO_INDEX ? -1 :
-			   (int)rep.stop_cond;
-	c->rep.backend = CHAIN_BACKEND_USER;
+	lc_set_report(c, CHAIN_BACKEND_USER, rep.status, rep.steps,
+		      rep.stop_op, rep.stop_cond);
 	return ret;
 }

@@ -62,8 +62,7 @@ int chain_new(struct chain **cp)
 	c->stop_on_error = true;
 	c->max_steps = 0;
 	c->backend = CHAIN_BACKEND_AUTO;
-	c->rep.stop_op = -1;
-	c->rep.stop_cond = -1;
+	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	*cp = c;
 	return 0;
 }
@@ -90,9 +89,24 @@ void chain_reset(struct chain *c)
 	c->nc = 0;
 	c->nlabels = 0;
 	c->dirty = false;
+	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+}
+
+/*
+ * The one place a run's outcome becomes the caller's struct chain_report:
+ * the executors' "no index" is -1 there.
+ */
+void lc_set_report(struct chain *c, enum chain_backend backend,
+		   uint32_t status, uint64_t steps, uint32_t stop_op,
+		   uint32_t stop_cond)
+{
 	memset(&c->rep, 0, sizeof(c->rep));
-	c->rep.stop_op = -1;
-	c->rep.stop_cond = -1;
+	c->rep.status = status;
+	c->rep.steps = steps;
+	c->rep.stop_op = stop_op == SYSCHAIN_NO_INDEX ? -1 : (int)stop_op;
+	c->rep.stop_cond = stop_cond == SYSCHAIN_NO_INDEX ? -1 :
+			   (int)stop_cond;
+	c->rep.backend = backend;
 }
 
 int chain_set_backend(struct chain *c, enum chain_backend backend)
@@ -380,11 +394,8 @@ int chain_run(struct chain *c)
 	 * stop_op/stop_cond when a backend names one) and zeroed results,
 	 * never those of an earlier run.
 	 */
-	memset(&c->rep, 0, sizeof(c->rep));
-	c->rep.status = SYSCHAIN_STATUS_INVALID;
-	c->rep.stop_op = -1;
-	c->rep.stop_cond = -1;
-	c->rep.backend = lc_env_backend(c->backend);
+	lc_set_report(c, lc_env_backend(c->backend), SYSCHAIN_STATUS_INVALID,
+		      0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	if (c->n)
 		memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
 	if (!c->n)

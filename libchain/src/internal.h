@@ -5,10 +5,10 @@
 #include "libchain.h"
 #include "engine.h"
 
-/* libchain's own bounds, the module's hard limits */
-#define CHAIN_MAX_OPS		65536U
-#define CHAIN_MAX_CONDS		65536U
-#define CHAIN_DEFAULT_STEPS	(1ULL << 20)
+/* libchain's bounds: the engine's, which are the module's too */
+#define CHAIN_MAX_OPS		SC_MAX_OPS_LIMIT
+#define CHAIN_MAX_CONDS		SC_MAX_CONDS_LIMIT
+#define CHAIN_DEFAULT_STEPS	SC_DEFAULT_MAX_STEPS
 
 /* A condition as added, before it is grouped by op. */
 struct chain_cond_src {
@@ -52,6 +52,9 @@ int lc_kernel_is_dev_fd(uint64_t fd);
 
 /* backend_user.c */
 int lc_user_run(struct chain *c);
+void lc_set_report(struct chain *c, enum chain_backend backend,
+		   uint32_t status, uint64_t steps, uint32_t stop_op,
+		   uint32_t stop_cond);
 uint64_t lc_kernel_max_steps(void);
 
 #endif /* LIBCHAIN_INTERNAL_H */

@@ -94,6 +94,20 @@ static const struct syschain_op *check_last;
 /* An engine that loops forever fails the test instead of hanging it. */
 #define RUNAWAY_CALLS 100000
 
+/*
+ * The executor state the engine carries: every op must be handed the
+ * chain's (sc_chain.exec), as the kernel's sleeps need theirs.
+ */
+struct sc_exec {
+	int unused;
+};
+static struct sc_exec fake_exec;
+
+static void check_exec(struct sc_exec *x)
+{
+	assert_ptr_equal(x, &fake_exec);
+}
+
 /* Log an op call; non-zero if it is to return *forced instead of running. */
 static int log_call(__u32 nr, const __u64 *args, __s64 *forced)
 {
@@ -120,33 +134,38 @@ static int log_call(__u32 nr, const __u64 *args, __s64 *forced)
 			return forced_;				\
 	} while (0)
 
-static __s64 fn_ret(const __u64 *a)
+static __s64 fn_ret(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_RET, a);
 	return (__s64)a[0];
 }
 
-static __s64 fn_add2(const __u64 *a)
+static __s64 fn_add2(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_ADD2, a);
 	return (__s64)(a[0] + a[1]);
 }
 
-static __s64 fn_fail(const __u64 *a)
+static __s64 fn_fail(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_FAIL, a);
 	return -ENOENT;
 }
 
-static __s64 fn_count(const __u64 *a)
+static __s64 fn_count(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_COUNT, a);
 	counter++;
 	return (__s64)counter;
 }
 
-static __s64 fn_checked(const __u64 *a)
+static __s64 fn_checked(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_CHECKED, a);
 	return (__s64)a[0];
 }
@@ -162,39 +181,41 @@ static int check_checked(const struct syschain_op *op)
 	return 0;
 }
 
-static __s64 fn_restart(const __u64 *a)
+static __s64 fn_restart(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_RESTART, a);
 	return -K_ERESTARTSYS;
 }
 
-static __s64 fn_six(const __u64 *a)
+static __s64 fn_six(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_SIX, a);
 	return (__s64)(a[0] + a[1] + a[2] + a[3] + a[4] + a[5]);
 }
 
-static __s64 fn_zero(const __u64 *a)
+static __s64 fn_zero(const __u64 *a, struct sc_exec *x)
 {
+	check_exec(x);
 	LOG_CALL(NR_ZERO, a);
 	return 0;
 }
 
 static const struct sc_opdef fake_ops[] = {
-	{ NR_RET, 1, "ret", fn_ret, NULL },
-	{ NR_ADD2, 2, "add2", fn_add2, NULL },
-	{ NR_FAIL, 0, "fail", fn_fail, NULL },
-	{ NR_COUNT, 0, "count", fn_count, NULL },
-	{ NR_CHECKED, 1, "checked", fn_checked, check_checked },
-	{ NR_RESTART, 0, "restart", fn_restart, NULL },
-	{ NR_SIX, 6, "six", fn_six, NULL },
-	{ NR_ZERO, 0, "zero", fn_zero, NULL },
+	[NR_RET] = { NR_RET, 1, "ret", fn_ret, NULL },
+	[NR_ADD2] = { NR_ADD2, 2, "add2", fn_add2, NULL },
+	[NR_FAIL] = { NR_FAIL, 0, "fail", fn_fail, NULL },
+	[NR_COUNT] = { NR_COUNT, 0, "count", fn_count, NULL },
+	[NR_CHECKED] = { NR_CHECKED, 1, "checked", fn_checked, check_checked },
+	[NR_RESTART] = { NR_RESTART, 0, "restart", fn_restart, NULL },
+	[NR_SIX] = { NR_SIX, 6, "six", fn_six, NULL },
+	[NR_ZERO] = { NR_ZERO, 0, "zero", fn_zero, NULL },
 };
 
 #define BOUNDARY_MAX 128
 
 struct fake_env {
-	unsigned int lookups;
 	/* boundary(): calls so far (over every run of a test) */
 	unsigned int boundary_calls;
 	/* answer on call i (0-based) if non-zero, else boundary_all */
@@ -207,18 +228,6 @@ struct fake_env {
 		__u64 counts;
 	} bsnap[BOUNDARY_MAX];
 };
-
-static const struct sc_opdef *fake_lookup(void *priv, __u32 nr)
-{
-	struct fake_env *fe = priv;
-	size_t i;
-
-	fe->lookups++;
-	for (i = 0; i < ARRAY_SIZE(fake_ops); i++)
-		if (fake_ops[i].nr == nr)
-			return &fake_ops[i];
-	return NULL;
-}
 
 static int fake_boundary(void *priv);
 static void fake_trace(void *priv, __u32 idx, __u32 nr, const __u64 *args,
@@ -292,7 +301,8 @@ static int reset(void **state)
 {
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
-	fx.env.lookup = fake_lookup;
+	fx.env.table = fake_ops;
+	fx.env.table_len = ARRAY_SIZE(fake_ops);
 	fx.env.boundary = fake_boundary;
 	fx.env.trace = fake_trace;
 	fx.env.priv = &fx.fe;
@@ -321,6 +331,7 @@ static void make_chain(struct sc_chain *c, const struct syschain_op *ops,
 	c->nr_conds = nr_conds;
 	c->flags = flags;
 	c->max_steps = max_steps;
+	c->exec = &fake_exec;
 }
 
 static int do_validate_from(const struct syschain_op *ops, __u32 nr_ops,

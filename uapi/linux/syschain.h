@@ -84,12 +84,12 @@ struct syschain_probe {
 	__u32 module_version;
 	__u32 max_ops;
 	__u32 max_conds;
-	__u64 max_steps;
+	__aligned_u64 max_steps;
 	__u32 op_size;
 	__u32 cond_size;
 	__u32 result_size;
 	__u32 nr_syscalls;
-	__u64 syscalls_uptr;
+	__aligned_u64 syscalls_uptr;
 };
 #define SYSCHAIN_PROBE _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_PROBE)
 
@@ -142,7 +142,7 @@ struct syschain_op {
 	__u16 ref_mask;
 	__u32 cond_index;
 	__u32 cond_count;
-	__u64 args[SYSCHAIN_MAX_ARGS];
+	__aligned_u64 args[SYSCHAIN_MAX_ARGS];
 	__u32 arg_ref[SYSCHAIN_MAX_ARGS];
 };
 #define SYSCHAIN_OP_SIZE_VER0 88
@@ -220,7 +220,7 @@ struct syschain_cond {
 	__u32 target;
 	__u32 rhs_ref;
 	__u32 __reserved;
-	__u64 rhs;
+	__aligned_u64 rhs;
 };
 #define SYSCHAIN_COND_SIZE_VER0 24
 
@@ -233,8 +233,8 @@ struct syschain_cond {
  *	if it never ran, which tells a real 0 result from a slot never written
  */
 struct syschain_result {
-	__s64 ret;
-	__u64 count;
+	__aligned_s64 ret;
+	__aligned_u64 count;
 };
 
 /**
@@ -402,16 +402,16 @@ struct syschain_run {
 	__u32 nr_conds;
 	__u32 op_size;
 	__u32 cond_size;
-	__u64 ops_uptr;
-	__u64 conds_uptr;
-	__u64 results_uptr;
-	__u64 max_steps;
-	__u64 steps;
+	__aligned_u64 ops_uptr;
+	__aligned_u64 conds_uptr;
+	__aligned_u64 results_uptr;
+	__aligned_u64 max_steps;
+	__aligned_u64 steps;
 	__u32 status;
 	__u32 stop_op;
 	__u32 stop_cond;
 	__u32 __reserved;
-	__u64 resume_expiry;
+	__aligned_u64 resume_expiry;
 };
 #define SYSCHAIN_RUN_SIZE_VER0 80
 #define SYSCHAIN_RUN _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_RUN)
