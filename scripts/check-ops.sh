@@ -17,6 +17,7 @@
 #             every page of libchain/man, these included
 #   README    the table of README.md's "Supported ops" section lists the op,
 #             and the section says "supports <N> ops"
+#   syschain(7)  lists the op and says "supports <N> system calls as ops"
 #
 # and the other way round: the README table and the builders of
 # libchain.h (the CHAIN__OP<n>(c, __NR_<x>, ...) macros) name no op that
@@ -218,7 +219,20 @@ done
 sed -n '/^## Supported ops/,/^## /p' "$readme" | tr -s ' \n' '  ' | grep -q "supports $n ops" ||
 	fail "$readme's Supported ops section does not say 'supports $n ops'"
 
+# syschain(7): its list of the ops (".B op" or ".BR op ," lines, from "The
+# module supports" to "Some uses of these") and their count
+sc7=$mandir/syschain.7
+sc7_list=$(sed -n '/^The module supports/,/^Some uses of these/p' "$sc7")
+for op in "${!NARGS[@]}"; do
+	grep -Eq "^\.BR? $op( [,;.])?\$" <<<"$sc7_list" || fail "$op: not in $sc7's list of ops"
+done
+for op in $(sed -n 's/^\.BR\{0,1\} \([a-z0-9_]*\)\( [,;.]\)\{0,1\}$/\1/p' <<<"$sc7_list"); do
+	[[ -n ${NARGS[$op]:-} ]] || fail "$sc7's list of ops names $op, which is not in $oplist"
+done
+tr -s ' \n' '  ' <"$sc7" | grep -q "supports $n system calls as ops" ||
+	fail "$sc7 does not say 'supports $n system calls as ops'"
+
 if ((status == 0)); then
-	echo "check-ops: the $n ops of $oplist: builders, man pages (installed), README table"
+	echo "check-ops: the $n ops of $oplist: builders, man pages (installed), README table, syschain(7)"
 fi
 exit $status
