@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# checkpatch and sparse over module/ and uapi/: any finding fails.
+# checkpatch and sparse over module/ and uapi/: any finding fails. Then
+# the project's own consistency checks: check-ops.sh (everything written
+# by hand for an op against module/oplist.h) and check-spdx.sh.
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball, extracted
 # once into .cache/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-for tool in perl git sparse gcc g++ make; do
+for tool in perl git sparse gcc g++ make man; do
 	command -v "$tool" >/dev/null ||
 		{ echo "lint: $tool not found: run scripts/deps.sh build" >&2; exit 1; }
 done
@@ -88,7 +90,7 @@ for std in "gcc -x c -std=c90 -pedantic" "g++ -x c++ -std=c++11"; do
 		status=1
 	fi
 done
-scripts/check-readme-ops.sh || status=1
+scripts/check-ops.sh || status=1
 scripts/check-spdx.sh || status=1
 
 [[ $status == 0 ]] && echo "lint: clean"
