@@ -38,8 +38,18 @@ static int sc_invalid(struct sc_report *rep, int err, __u32 op, __u32 cond)
 	return err;
 }
 
-static int sc_validate_op(const struct sc_chain *c, __u32 i,
-			  const struct sc_opdef *def)
+/**
+ * sc_validate_op() - check op @i of a chain
+ * @c: the chain
+ * @i: the op's index
+ * @def: the executor's op of its syscall number
+ *
+ * Also for an op whose arguments a registered chain's run patched.
+ *
+ * Return: 0, -EINVAL, or what @def's check answers.
+ */
+int sc_validate_op(const struct sc_chain *c, __u32 i,
+		   const struct sc_opdef *def)
 {
 	const struct syschain_op *op = &c->ops[i];
 	__u32 k;
@@ -112,6 +122,31 @@ static const struct sc_opdef *sc_lookup(const struct sc_env *env, __u32 nr)
 }
 
 /**
+ * sc_validate_run() - check how a chain is to run: its flags and start
+ * @c: the chain (its ops are not looked at)
+ * @rep: on failure, status %SYSCHAIN_STATUS_INVALID
+ *
+ * Part of sc_validate(); alone for a chain validated before (registered),
+ * whose flags and start change from run to run.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int sc_validate_run(const struct sc_chain *c, struct sc_report *rep)
+{
+	if (c->flags & ~SC_RUN_FLAGS || !c->nr_ops)
+		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+				  SYSCHAIN_NO_INDEX);
+	/* a run goes on where it left the kernel: at an op of the chain */
+	if ((c->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+	    !(c->flags & SYSCHAIN_RUN_RESUME))
+		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
+				  SYSCHAIN_NO_INDEX);
+	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->nr_ops)
+		return sc_invalid(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
+	return 0;
+}
+
+/**
  * sc_validate() - check a whole chain before any op runs
  * @c: the chain; @c->defs is filled in on success
  * @env: the executor, whose table says which ops it supports
@@ -126,17 +161,9 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 	__u32 i;
 	int err;
 
-	if (c->flags & ~SC_RUN_FLAGS || !c->nr_ops)
-		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
-				 SYSCHAIN_NO_INDEX);
-	/* a run goes on where it left the kernel: at an op of the chain */
-	if ((c->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
-	    !(c->flags & SYSCHAIN_RUN_RESUME))
-		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
-				 SYSCHAIN_NO_INDEX);
-	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->nr_ops)
-		return sc_invalid(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
-
+	err = sc_validate_run(c, rep);
+	if (err)
+		return err;
 	for (i = 0; i < c->nr_ops; i++) {
 		const struct sc_opdef *def = sc_lookup(env, c->ops[i].nr);
 
@@ -407,9 +434,14 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 		}
 		steps++;
 		sc_record(c, pc, ret);
-		if (env->trace)
+		if (unlikely(env->trace))
 			sc_trace(c, env, pc, args, ret);
-		if (sc_decide(c, pc, ret, &pc, rep) || pc >= c->nr_ops)
+		/* most ops have no condition and succeed: on to the next */
+		if (likely(!op->cond_count && ret >= 0))
+			pc++;
+		else if (sc_decide(c, pc, ret, &pc, rep))
+			break;
+		if (pc >= c->nr_ops)
 			break;
 
 		why = SC_ENV_BOUNDARY(c, env);

@@ -157,6 +157,9 @@ struct sc_report {
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,
 		struct sc_report *rep);
+int sc_validate_run(const struct sc_chain *chain, struct sc_report *rep);
+int sc_validate_op(const struct sc_chain *chain, __u32 i,
+		   const struct sc_opdef *def);
 void sc_run(struct sc_chain *chain, const struct sc_env *env,
 	    struct sc_report *rep);
 int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs);

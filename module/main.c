@@ -24,6 +24,7 @@
 #include <asm/unistd.h>
 #include "engine.h"
 #include "ops.h"
+#include "core.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -178,8 +179,8 @@ int sc_recheck(struct sc_exec *x)
  * read-only parameters, so tests can prove that every allocation was freed
  * and that their chains reached the module.
  */
-static atomic_long_t sc_chains_in_flight = ATOMIC_LONG_INIT(0);
-static atomic_long_t sc_chains_total = ATOMIC_LONG_INIT(0);
+atomic_long_t sc_chains_in_flight = ATOMIC_LONG_INIT(0);
+atomic_long_t sc_chains_total = ATOMIC_LONG_INIT(0);
 
 static int sc_get_counter(char *buf, const struct kernel_param *kp)
 {
@@ -210,12 +211,20 @@ static u64 sc_max_steps(void)
 	return max(READ_ONCE(max_steps), 1UL);
 }
 
+/* A run's step budget: the caller's, within the module's cap. */
+u64 sc_steps_cap(u64 asked)
+{
+	u64 cap = sc_max_steps();
+
+	return asked && asked < cap ? asked : cap;
+}
+
 /*
  * Copy @len bytes (a multiple of 8) from or to user memory a word at a time,
  * in one user-access section. The arrays of a chain are made of 64-bit
  * fields; word moves keep their copy cheap where "rep movsb" is not.
  */
-static int sc_get_words(void *dst, const void __user *src, size_t len)
+int sc_get_words(void *dst, const void __user *src, size_t len)
 {
 	const u64 __user *s = src;
 	u64 *d = dst;
@@ -232,7 +241,7 @@ efault:
 	return -EFAULT;
 }
 
-static int sc_put_words(void __user *dst, const void *src, size_t len)
+int sc_put_words(void __user *dst, const void *src, size_t len)
 {
 	u64 __user *d = dst;
 	const u64 *s = src;
@@ -253,8 +262,8 @@ efault:
  * Read an extensible struct whose first member is its __u32 size: the
  * size is fetched once, and the copy uses that value, never a re-read.
  */
-static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
-			  void __user *uarg, u32 *usize)
+int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
+		   void __user *uarg, u32 *usize)
 {
 	if (get_user(*usize, (u32 __user *)uarg))
 		return -EFAULT;
@@ -266,18 +275,6 @@ static int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 		return sc_get_words(dst, uarg, ksize);
 	return copy_struct_from_user(dst, ksize, uarg, *usize);
 }
-
-/*
- * An ioctl as its handler sees it: the command's struct, read by the
- * dispatcher (syschain_ioctl()), and where it came from.
- */
-struct sc_ucmd {
-	struct sc_file *sf;
-	void __user *ubuffer;
-	u32 user_size;		/* the caller's struct size */
-	u32 switches;		/* sc_permitted()'s generation */
-	void *cmd;
-};
 
 static long sc_ioctl_probe(struct sc_ucmd *ucmd)
 {
@@ -318,8 +315,8 @@ static long sc_ioctl_probe(struct sc_ucmd *ucmd)
  * each element is read with copy_struct_from_user() semantics. On -E2BIG,
  * *@bad is the index of the element with a non-zero unknown tail.
  */
-static int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize,
-			 u32 n, u32 *bad)
+int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize, u32 n,
+		  u32 *bad)
 {
 	const char __user *src = u64_to_user_ptr(uptr);
 	u32 i;
@@ -357,6 +354,13 @@ static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
  */
 static struct sc_env sc_kernel_env __ro_after_init;
 static struct sc_env sc_kernel_traced_env __ro_after_init;
+
+/* The executor for a run starting now: with the tracepoint, if enabled. */
+const struct sc_env *sc_run_env(void)
+{
+	return trace_syschain_op_enabled() ? &sc_kernel_traced_env :
+					     &sc_kernel_env;
+}
 
 /*
  * Write the output members of struct syschain_run back to the caller: the
@@ -443,7 +447,7 @@ static void *sc_alloc_chain(struct sc_chain *chain, u32 nr_ops, u32 nr_conds)
 }
 
 /* The restart code the ioctl returns when the chain left at a boundary. */
-static long sc_restart_code(int restart)
+long sc_restart_code(int restart)
 {
 	/*
 	 * The restart block is the op's own (its sleep's end travels in the
@@ -493,7 +497,7 @@ struct sc_file {
 	unsigned int nr_parked;
 };
 
-static void sc_free_chain(void *buf)
+void sc_free_chain(void *buf)
 {
 	kvfree(buf);
 	atomic_long_dec(&sc_chains_in_flight);
@@ -589,38 +593,67 @@ static void sc_park(struct sc_file *sf, const void __user *uarg,
 	sc_unpark(old);
 }
 
-/* Copy a run's chain in and validate it. */
-static long sc_load_chain(struct syschain_run __user *uarg,
-			  const struct syschain_run *run, struct sc_chain *chain,
-			  struct sc_report *rep, void **bufp)
+/**
+ * sc_check_src() - the sizes and counts of a chain to copy in
+ * @src: where the chain is, as the caller's struct says
+ *
+ * Return: 0, -EINVAL or -E2BIG.
+ */
+long sc_check_src(const struct sc_chain_src *src)
+{
+	if (src->op_size < SYSCHAIN_OP_SIZE_VER0 || src->op_size % 8 ||
+	    src->cond_size < SYSCHAIN_COND_SIZE_VER0 || src->cond_size % 8)
+		return -EINVAL;
+	if (src->nr_ops > sc_max_ops() || src->nr_conds > sc_max_conds() ||
+	    src->op_size > PAGE_SIZE || src->cond_size > PAGE_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+/**
+ * sc_load_chain() - copy a chain in and validate it
+ * @src: where it is (checked by sc_check_src())
+ * @chain: filled in; its flags and start must be set
+ * @rep: on failure, status %SYSCHAIN_STATUS_INVALID and the culprit
+ * @bufp: on success, the chain's memory, to free with sc_free_chain()
+ *
+ * Return: 0, or the errno of %SYSCHAIN_RUN's validation.
+ */
+long sc_load_chain(const struct sc_chain_src *src, struct sc_chain *chain,
+		   struct sc_report *rep, void **bufp)
 {
 	u32 bad = SYSCHAIN_NO_INDEX;
 	void *buf;
 	long ret;
 
-	buf = sc_alloc_chain(chain, run->nr_ops, run->nr_conds);
+	*rep = (struct sc_report){
+		.status = SYSCHAIN_STATUS_INVALID,
+		.stop_op = SYSCHAIN_NO_INDEX,
+		.stop_cond = SYSCHAIN_NO_INDEX,
+	};
+	chain->nr_ops = src->nr_ops;
+	chain->nr_conds = src->nr_conds;
+	buf = sc_alloc_chain(chain, src->nr_ops, src->nr_conds);
 	if (!buf)
 		return -ENOMEM;
 	atomic_long_inc(&sc_chains_in_flight);
 
 	ret = sc_copy_array((void *)chain->ops, sizeof(struct syschain_op),
-			    run->ops_uptr, run->op_size, run->nr_ops, &bad);
+			    src->ops_uptr, src->op_size, src->nr_ops, &bad);
 	if (ret) {
-		ret = sc_run_reject(uarg, ret, bad, SYSCHAIN_NO_INDEX);
+		rep->stop_op = bad;
 		goto out_free_chain;
 	}
 	ret = sc_copy_array((void *)chain->conds, sizeof(struct syschain_cond),
-			    run->conds_uptr, run->cond_size, run->nr_conds,
+			    src->conds_uptr, src->cond_size, src->nr_conds,
 			    &bad);
 	if (ret) {
-		ret = sc_run_reject(uarg, ret, SYSCHAIN_NO_INDEX, bad);
+		rep->stop_cond = bad;
 		goto out_free_chain;
 	}
 	ret = sc_validate(chain, &sc_kernel_env, rep);
-	if (ret) {
-		sc_report_only(uarg, rep);
+	if (ret)
 		goto out_free_chain;
-	}
 	*bufp = buf;
 	return 0;
 
@@ -630,15 +663,16 @@ out_free_chain:
 }
 
 /* The run struct's own members, before anything is allocated. */
-static long sc_check_run(const struct syschain_run *run)
+static long sc_check_run(const struct syschain_run *run,
+			 const struct sc_chain_src *src)
 {
-	if (run->__reserved || run->op_size < SYSCHAIN_OP_SIZE_VER0 ||
-	    run->op_size % 8 || run->cond_size < SYSCHAIN_COND_SIZE_VER0 ||
-	    run->cond_size % 8 || !run->results_uptr)
+	long ret;
+
+	if (run->__reserved || !run->results_uptr)
 		return -EINVAL;
-	if (run->nr_ops > sc_max_ops() || run->nr_conds > sc_max_conds() ||
-	    run->op_size > PAGE_SIZE || run->cond_size > PAGE_SIZE)
-		return -E2BIG;
+	ret = sc_check_src(src);
+	if (ret)
+		return ret;
 	if (!access_ok(u64_to_user_ptr(run->results_uptr),
 		       array_size(run->nr_ops, sizeof(struct syschain_result))))
 		return -EFAULT;
@@ -651,10 +685,13 @@ static long sc_check_run(const struct syschain_run *run)
  * chain is in *@chain and its memory in *@bufp, the caller's to free.
  */
 static long sc_get_chain(struct sc_file *sf, struct syschain_run __user *uarg,
-			 const struct syschain_run *run, struct sc_chain *chain,
-			 struct sc_report *rep, void **bufp)
+			 const struct syschain_run *run,
+			 const struct sc_chain_src *src, struct sc_chain *chain,
+			 void **bufp)
 {
 	struct sc_parked *pk = NULL;
+	struct sc_report rep;
+	long ret;
 
 	if (run->flags & SYSCHAIN_RUN_RESUME)
 		pk = sc_take_parked(sf, uarg, run);
@@ -668,13 +705,38 @@ static long sc_get_chain(struct sc_file *sf, struct syschain_run __user *uarg,
 		kfree(pk);
 		return 0;
 	}
-	chain->nr_ops = run->nr_ops;
-	chain->nr_conds = run->nr_conds;
-	chain->max_steps = run->max_steps && run->max_steps < sc_max_steps() ?
-			   run->max_steps : sc_max_steps();
 	chain->flags = run->flags;
 	chain->start = run->stop_op;
-	return sc_load_chain(uarg, run, chain, rep, bufp);
+	ret = sc_load_chain(src, chain, &rep, bufp);
+	if (ret)
+		sc_report_only(uarg, &rep);
+	return ret;
+}
+
+/**
+ * sc_resume_chain() - before a resumed run: where the chain left the kernel
+ * @chain: the chain, with flags and start as the caller's struct says
+ * @results_uptr: the caller's results, read back as they are
+ * @expiry: the caller's resume_expiry: the end of an interrupted relative
+ *	sleep that runs again first
+ *
+ * Return: 0, -EINVAL (start past the chain) or -EFAULT.
+ */
+long sc_resume_chain(struct sc_chain *chain, u64 results_uptr, u64 expiry)
+{
+	const struct syschain_op *first;
+
+	if (chain->start >= chain->nr_ops)
+		return -EINVAL;
+	if (sc_get_words(chain->results, u64_to_user_ptr(results_uptr),
+			 array_size(chain->nr_ops,
+				    sizeof(struct syschain_result))))
+		return -EFAULT;
+	first = &chain->ops[chain->start];
+	if (!(chain->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
+	    (first->nr == __NR_nanosleep || first->nr == __NR_clock_nanosleep))
+		chain->exec->sleep_until = expiry;
+	return 0;
 }
 
 /*
@@ -690,7 +752,6 @@ static long sc_begin_run(struct syschain_run __user *uarg,
 	void __user *uresults = u64_to_user_ptr(run->results_uptr);
 	size_t res_sz = array_size(chain->nr_ops,
 				   sizeof(struct syschain_result));
-	const struct syschain_op *first;
 
 	if (!(chain->flags & SYSCHAIN_RUN_RESUME)) {
 		if (sc_report_only(uarg, rep))
@@ -701,15 +762,7 @@ static long sc_begin_run(struct syschain_run __user *uarg,
 		atomic_long_inc(&sc_chains_total);
 		return 0;
 	}
-	if (chain->start >= chain->nr_ops)
-		return -EINVAL;
-	if (sc_get_words(chain->results, uresults, res_sz))
-		return -EFAULT;
-	first = &chain->ops[chain->start];
-	if (!(chain->flags & SYSCHAIN_RUN_RESUME_EINTR) &&
-	    (first->nr == __NR_nanosleep || first->nr == __NR_clock_nanosleep))
-		chain->exec->sleep_until = run->resume_expiry;
-	return 0;
+	return sc_resume_chain(chain, run->results_uptr, run->resume_expiry);
 }
 
 /*
@@ -754,73 +807,101 @@ static long sc_ioctl_run(struct sc_ucmd *ucmd)
 {
 	struct syschain_run __user *uarg = ucmd->ubuffer;
 	const struct syschain_run *run = ucmd->cmd;
+	const struct sc_chain_src src = {
+		.nr_ops = run->nr_ops,
+		.nr_conds = run->nr_conds,
+		.op_size = run->op_size,
+		.cond_size = run->cond_size,
+		.ops_uptr = run->ops_uptr,
+		.conds_uptr = run->conds_uptr,
+	};
 	struct sc_exec exec = { .switches = ucmd->switches };
 	struct sc_chain chain = {};
 	struct sc_report rep = {};
 	void *buf;
 	long ret;
 
-	ret = sc_check_run(run);
+	ret = sc_check_run(run, &src);
 	if (ret)
 		return sc_run_reject(uarg, ret, SYSCHAIN_NO_INDEX,
 				     SYSCHAIN_NO_INDEX);
-	ret = sc_get_chain(ucmd->sf, uarg, run, &chain, &rep, &buf);
+	ret = sc_get_chain(ucmd->priv, uarg, run, &src, &chain, &buf);
 	if (ret)
 		return ret;
 	chain.flags = run->flags;
 	chain.start = run->stop_op;
 	chain.start_steps = run->steps;
+	chain.max_steps = sc_steps_cap(run->max_steps);
 	chain.exec = &exec;
 	ret = sc_begin_run(uarg, run, &chain, &rep);
 	if (ret) {
 		sc_free_chain(buf);
 		return ret;
 	}
-	sc_run(&chain, trace_syschain_op_enabled() ? &sc_kernel_traced_env :
-		       &sc_kernel_env, &rep);
-	return sc_end_run(ucmd->sf, ucmd, &chain, &rep, buf);
+	sc_run(&chain, sc_run_env(), &rep);
+	return sc_end_run(ucmd->priv, ucmd, &chain, &rep, buf);
 }
 
 /*
  * The ioctls, as iommufd's table: each command's struct, the size below
- * which a caller's struct is refused (its first version), and its
- * handler. The dispatcher checks the caller's permission and reads the
- * struct; a handler finds it in ucmd->cmd.
+ * which a caller's struct is refused (its first version), the descriptor
+ * it is for (the device, or a registered chain's), and its handler. The
+ * dispatcher checks the caller's permission and reads the struct; a
+ * handler finds it in ucmd->cmd.
  */
 union sc_ucmd_buffer {
 	struct syschain_probe probe;
 	struct syschain_run run;
+	struct syschain_register reg;
+	struct syschain_exec exec;
 };
 
 struct sc_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int ioctl_num;
+	bool on_chain;
 	long (*execute)(struct sc_ucmd *ucmd);
 };
 
-#define SC_IOCTL_OP(_ioctl, _fn, _struct, _min_size)			\
+#define SC_IOCTL_OP(_ioctl, _fn, _struct, _min_size, _on_chain)	\
 	[_IOC_NR(_ioctl) - SYSCHAIN_CMD_BASE] = {			\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union sc_ucmd_buffer) <	\
 					  sizeof(_struct)),		\
 		.min_size = (_min_size),				\
 		.ioctl_num = (_ioctl),					\
+		.on_chain = (_on_chain),				\
 		.execute = (_fn),					\
 	}
 
 static const struct sc_ioctl_op sc_ioctl_ops[] = {
 	SC_IOCTL_OP(SYSCHAIN_PROBE, sc_ioctl_probe, struct syschain_probe,
-		    offsetofend(struct syschain_probe, syscalls_uptr)),
+		    offsetofend(struct syschain_probe, syscalls_uptr), false),
 	SC_IOCTL_OP(SYSCHAIN_RUN, sc_ioctl_run, struct syschain_run,
-		    SYSCHAIN_RUN_SIZE_VER0),
+		    SYSCHAIN_RUN_SIZE_VER0, false),
+	SC_IOCTL_OP(SYSCHAIN_REGISTER, sc_ioctl_register,
+		    struct syschain_register, SYSCHAIN_REGISTER_SIZE_VER0,
+		    false),
+	SC_IOCTL_OP(SYSCHAIN_EXEC, sc_ioctl_exec, struct syschain_exec,
+		    SYSCHAIN_EXEC_SIZE_VER0, true),
 };
 
-static long syschain_ioctl(struct file *filp, unsigned int cmd,
-			   unsigned long arg)
+/**
+ * sc_dispatch() - run an ioctl of the device or of a registered chain
+ * @priv: the descriptor's private data, for the handler
+ * @on_chain: whether the descriptor is a registered chain's
+ * @cmd: the ioctl command
+ * @arg: its argument, the command's struct
+ *
+ * Return: the handler's answer; -ENOTTY for a command that is not the
+ * descriptor's, -EPERM, or the errors of reading the struct.
+ */
+long sc_dispatch(void *priv, bool on_chain, unsigned int cmd,
+		 unsigned long arg)
 {
 	struct sc_ucmd ucmd = {
-		.sf = filp->private_data,
+		.priv = priv,
 		.ubuffer = (void __user *)arg,
 	};
 	const struct sc_ioctl_op *op;
@@ -832,7 +913,7 @@ static long syschain_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	op = &sc_ioctl_ops[array_index_nospec(nr - SYSCHAIN_CMD_BASE,
 					      ARRAY_SIZE(sc_ioctl_ops))];
-	if (op->ioctl_num != cmd)
+	if (op->ioctl_num != cmd || op->on_chain != on_chain)
 		return -ENOTTY;
 	ret = sc_permitted(&ucmd.switches);
 	if (ret)
@@ -845,16 +926,22 @@ static long syschain_ioctl(struct file *filp, unsigned int cmd,
 	return op->execute(&ucmd);
 }
 
+static long syschain_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	return sc_dispatch(filp->private_data, false, cmd, arg);
+}
+
 static const struct file_operations syschain_fops;
 
 /*
- * A chain cannot close a /dev/syschain descriptor: the ioctl it runs in
- * comes back through its descriptor at every op boundary (as io_uring's
- * close op refuses io_uring descriptors).
+ * A chain cannot close a /dev/syschain descriptor, nor a registered
+ * chain's: the ioctl it runs in comes back through its descriptor at every
+ * op boundary (as io_uring's close op refuses io_uring descriptors).
  */
 bool sc_is_syschain_file(const struct file *file)
 {
-	return file->f_op == &syschain_fops;
+	return file->f_op == &syschain_fops || sc_is_chain_file(file);
 }
 
 static int syschain_open(struct inode *inode, struct file *filp)

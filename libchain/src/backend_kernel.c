@@ -51,7 +51,9 @@ static void chain_kdev_open(void)
 		return;
 	}
 	ret = chain_probe_fd(fd, &kdev.probe);
-	if (ret || kdev.probe.abi_version != SYSCHAIN_ABI_VERSION) {
+	/* version 2 runs chains, version 3 registers them too */
+	if (ret || kdev.probe.abi_version < 2 ||
+	    kdev.probe.abi_version > SYSCHAIN_ABI_VERSION) {
 		close(fd);
 		kdev.fd = ret ? ret : -EPROTO;
 		return;
@@ -90,12 +92,77 @@ bool chain_kernel_supports(long nr)
 	return kdev.supported[nr / 64] & (1ULL << (nr % 64));
 }
 
-/* Whether @fd is the device descriptor libchain opened (never opens it). */
+/*
+ * The descriptors of the chains libchain registered, so that the user
+ * backend refuses to close them as the module does (descriptors past
+ * CHAIN_FD_BITS are not tracked).
+ */
+#define CHAIN_FD_BITS 4096
+static uint64_t own_fds[CHAIN_FD_BITS / 64];
+
+static void chain_own_fd(int fd, bool own)
+{
+	uint64_t bit;
+
+	if (fd < 0 || fd >= CHAIN_FD_BITS)
+		return;
+	bit = 1ULL << (fd % 64);
+	if (own)
+		__atomic_fetch_or(&own_fds[fd / 64], bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&own_fds[fd / 64], ~bit, __ATOMIC_RELEASE);
+}
+
+/*
+ * Whether @fd is a descriptor of libchain's (the device, a registered
+ * chain's), which a chain's close op refuses; never opens the device.
+ */
 int lc_kernel_is_dev_fd(uint64_t fd)
 {
 	int kfd = __atomic_load_n(&kdev.fd, __ATOMIC_ACQUIRE);
 
-	return kfd >= 0 && fd == (uint64_t)kfd;
+	if (kfd >= 0 && fd == (uint64_t)kfd)
+		return 1;
+	return fd < CHAIN_FD_BITS &&
+	       (__atomic_load_n(&own_fds[fd / 64], __ATOMIC_ACQUIRE) &
+		(1ULL << (fd % 64)));
+}
+
+void lc_kernel_unregister(struct chain *c)
+{
+	if (c->reg_fd < 0)
+		return;
+	chain_own_fd(c->reg_fd, false);
+	close(c->reg_fd);
+	c->reg_fd = -1;
+	c->npatches = 0;
+}
+
+/*
+ * chain_set_arg() changed argument @argno of op @op (it was @old): on a
+ * registered chain, the next run carries it as a patch, when a patch can
+ * (a value for a value, a new addend for the same reference).
+ */
+void lc_kernel_patch(struct chain *c, unsigned int op, unsigned int argno,
+		     const struct syschain_op *old)
+{
+	const struct syschain_op *now = &c->ops[op];
+	uint32_t bit = 1U << argno;
+	struct syschain_patch *p;
+
+	if (c->reg_fd < 0)
+		return;
+	if ((now->ref_mask & bit) != (old->ref_mask & bit) ||
+	    now->arg_ref[argno] != old->arg_ref[argno] ||
+	    c->npatches == SYSCHAIN_MAX_PATCHES) {
+		lc_changed(c);
+		return;
+	}
+	p = &c->patches[c->npatches++];
+	p->op = op;
+	p->arg = (uint16_t)argno;
+	p->flags = now->ref_mask & bit ? SYSCHAIN_PATCH_REF : 0;
+	p->value = now->args[argno];
 }
 
 uint64_t lc_kernel_max_steps(void)
@@ -116,13 +183,70 @@ int lc_kernel_can_run(const struct chain *c)
 	return 1;
 }
 
-int lc_kernel_run(struct chain *c)
+/* Register @c (at its current shape); 0 or -errno. */
+static int chain_register(struct chain *c, int dev)
+{
+	struct syschain_register r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.flags = SYSCHAIN_REGISTER_CLOEXEC;
+	r.nr_ops = c->n;
+	r.nr_conds = c->nc;
+	r.op_size = sizeof(struct syschain_op);
+	r.cond_size = sizeof(struct syschain_cond);
+	r.ops_uptr = (uintptr_t)c->ops;
+	r.conds_uptr = (uintptr_t)c->conds;
+	if (ioctl(dev, SYSCHAIN_REGISTER, &r) < 0)
+		return -errno;
+	c->reg_fd = r.fd;
+	c->reg_shape = c->shape;
+	c->npatches = 0;
+	chain_own_fd(r.fd, true);
+	return 0;
+}
+
+/*
+ * Run the registered chain, with the argument changes since as patches.
+ * A refusal drops the registration (the chain as built and the one
+ * registered differ then), and -EBUSY (a forked process runs it now) is
+ * answered by the caller with a one-shot run.
+ */
+static int chain_exec(struct chain *c)
+{
+	struct syschain_exec x;
+	int err;
+
+	memset(&x, 0, sizeof(x));
+	x.size = sizeof(x);
+	x.flags = c->stop_on_error ? SYSCHAIN_RUN_STOP_ON_ERROR : 0;
+	x.nr_patches = c->npatches;
+	x.patch_size = sizeof(struct syschain_patch);
+	x.patches_uptr = (uintptr_t)c->patches;
+	x.results_uptr = (uintptr_t)c->res;
+	x.max_steps = c->max_steps;
+	while (ioctl(c->reg_fd, SYSCHAIN_EXEC, &x) < 0) {
+		err = -errno;
+		if (err == -EINTR && (x.flags & SYSCHAIN_RUN_RESUME) &&
+		    x.status == SYSCHAIN_STATUS_INTERRUPTED) {
+			x.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+			continue;
+		}
+		if (err != -EBUSY)
+			lc_changed(c);
+		return err;
+	}
+	c->npatches = 0;
+	lc_set_report(c, CHAIN_BACKEND_KERNEL, x.status, x.steps, x.stop_op,
+		      x.stop_cond);
+	return 0;
+}
+
+/* The one-shot run: the whole chain in one SYSCHAIN_RUN. */
+static int chain_run_once(struct chain *c, int fd)
 {
 	struct syschain_run r;
-	int fd = chain_kdev();
 
-	if (fd < 0)
-		return fd;
 	memset(&r, 0, sizeof(r));
 	r.size = sizeof(r);
 	r.flags = c->stop_on_error ? SYSCHAIN_RUN_STOP_ON_ERROR : 0;
@@ -160,4 +284,28 @@ int lc_kernel_run(struct chain *c)
 	lc_set_report(c, CHAIN_BACKEND_KERNEL, r.status, r.steps, r.stop_op,
 		      r.stop_cond);
 	return 0;
+}
+
+/*
+ * A chain run again at the same shape is registered (the module copies
+ * and validates it once), and runs from then on by its descriptor.
+ */
+int lc_kernel_run(struct chain *c)
+{
+	int fd = chain_kdev();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	c->rep.backend = CHAIN_BACKEND_KERNEL;
+	if (c->reg_fd < 0 && c->shape_runs && !c->reg_failed &&
+	    kdev.probe.abi_version >= 3 && chain_register(c, fd))
+		c->reg_failed = true;	/* until the chain changes */
+	c->shape_runs++;
+	if (c->reg_fd >= 0) {
+		ret = chain_exec(c);
+		if (ret != -EBUSY)
+			return ret;
+	}
+	return chain_run_once(c, fd);
 }

@@ -62,6 +62,7 @@ int chain_new(struct chain **cp)
 	c->stop_on_error = true;
 	c->max_steps = 0;
 	c->backend = CHAIN_BACKEND_AUTO;
+	c->reg_fd = -1;
 	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	*cp = c;
 	return 0;
@@ -71,6 +72,7 @@ void chain_free(struct chain *c)
 {
 	if (!c)
 		return;
+	lc_kernel_unregister(c);
 	free(c->ops);
 	free(c->res);
 	free(c->handlers);
@@ -89,7 +91,16 @@ void chain_reset(struct chain *c)
 	c->nc = 0;
 	c->nlabels = 0;
 	c->dirty = false;
+	lc_changed(c);
 	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+}
+
+void lc_changed(struct chain *c)
+{
+	c->shape++;
+	c->shape_runs = 0;
+	c->reg_failed = false;
+	lc_kernel_unregister(c);
 }
 
 /*
@@ -181,6 +192,7 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 	memset(&c->res[c->n], 0, sizeof(c->res[0]));
 	memset(&c->handlers[c->n], 0, sizeof(c->handlers[0]));
 	c->dirty = true;
+	lc_changed(c);
 	return (int)c->n++;
 }
 
@@ -198,17 +210,30 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 int chain__set_arg(struct chain *c, int op, unsigned int argno,
 		   struct chain_arg arg)
 {
+	struct syschain_op old;
+	int ret;
+
 	if (!c || op < 0 || (unsigned int)op >= c->n ||
 	    argno >= SYSCHAIN_MAX_ARGS)
 		return -EINVAL;
-	return chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
+	old = c->ops[op];
+	ret = chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
+	if (ret) {
+		c->ops[op] = old;
+		return ret;
+	}
+	lc_kernel_patch(c, (unsigned int)op, argno, &old);
+	return 0;
 }
 
 int chain_ignore_error(struct chain *c, int op)
 {
 	if (!c || op < 0 || (unsigned int)op >= c->n)
 		return -EINVAL;
-	c->ops[op].flags |= SYSCHAIN_OP_IGNORE_ERROR;
+	if (!(c->ops[op].flags & SYSCHAIN_OP_IGNORE_ERROR)) {
+		c->ops[op].flags |= SYSCHAIN_OP_IGNORE_ERROR;
+		lc_changed(c);
+	}
 	return 0;
 }
 
@@ -247,6 +272,7 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 		s->cond.rhs_ref = (uint32_t)rhs.ref;
 	}
 	c->dirty = true;
+	lc_changed(c);
 	return (int)c->nc++;
 }
 
@@ -282,6 +308,7 @@ int chain_label_here(struct chain *c, int label)
 		return -EINVAL;
 	c->labels[label] = (int32_t)c->n;
 	c->dirty = true;
+	lc_changed(c);
 	return 0;
 }
 

@@ -41,7 +41,23 @@ struct chain {
 	uint64_t max_steps;
 	enum chain_backend backend;
 	struct chain_report rep;
+
+	/*
+	 * The chain registered in the kernel (backend_kernel.c): its
+	 * descriptor, the shape it was registered at, and the argument
+	 * changes since, which the next run carries as patches. The shape
+	 * moves with every change that a patch cannot carry.
+	 */
+	int reg_fd;			/* -1: not registered */
+	uint64_t shape, reg_shape;
+	uint64_t shape_runs;		/* kernel runs at this shape */
+	bool reg_failed;		/* at this shape: run one-shot */
+	unsigned int npatches;
+	struct syschain_patch patches[SYSCHAIN_MAX_PATCHES];
 };
+
+/* A change to @c that patches cannot carry: its registration goes. */
+void lc_changed(struct chain *c);
 
 enum chain_backend lc_env_backend(enum chain_backend requested);
 
@@ -49,6 +65,9 @@ enum chain_backend lc_env_backend(enum chain_backend requested);
 int lc_kernel_run(struct chain *c);
 int lc_kernel_can_run(const struct chain *c);
 int lc_kernel_is_dev_fd(uint64_t fd);
+void lc_kernel_unregister(struct chain *c);
+void lc_kernel_patch(struct chain *c, unsigned int op, unsigned int argno,
+		     const struct syschain_op *old);
 
 /* backend_user.c */
 int lc_user_run(struct chain *c);

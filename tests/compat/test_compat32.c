@@ -40,6 +40,9 @@ _Static_assert(SYSCHAIN_RUN_SIZE_VER0 == 80, "run layout, version 0");
 _Static_assert(sizeof(struct syschain_op) == 88, "op layout");
 _Static_assert(sizeof(struct syschain_cond) == 24, "cond layout");
 _Static_assert(sizeof(struct syschain_probe) == 56, "probe layout");
+_Static_assert(sizeof(struct syschain_register) == 56, "register layout");
+_Static_assert(sizeof(struct syschain_exec) == 72, "exec layout");
+_Static_assert(sizeof(struct syschain_patch) == 16, "patch layout");
 
 static int run(int fd, struct syschain_op *ops, uint32_t n,
 	       struct syschain_result *res, struct syschain_run *r)
@@ -114,6 +117,36 @@ int main(void)
 		ops[0].args[0] = (uintptr_t)ok;
 		CHECK(run(fd, ops, 1, res, &r) == 0);
 		CHECK(res[0].count == 1 && res[0].ret == 0);
+	}
+	/* a registered chain, run twice with a patch, through compat_ioctl */
+	{
+		struct syschain_register reg = { .size = sizeof(reg) };
+		struct syschain_patch patch = { .op = 0, .arg = 0 };
+		struct syschain_exec x = { .size = sizeof(x) };
+		static char buf[4];
+
+		memset(ops, 0, sizeof(ops));
+		ops[0].nr = NR64_read;
+		ops[0].args[0] = (uint64_t)-1;
+		ops[0].args[1] = (uintptr_t)buf;
+		ops[0].args[2] = sizeof(buf);
+		ops[1].nr = NR64_getppid;
+		reg.nr_ops = 2;
+		reg.op_size = sizeof(ops[0]);
+		reg.cond_size = sizeof(struct syschain_cond);
+		reg.ops_uptr = (uintptr_t)ops;
+		CHECK(ioctl(fd, SYSCHAIN_REGISTER, &reg) == 0 && reg.fd >= 0);
+		x.results_uptr = (uintptr_t)res;
+		CHECK(ioctl(reg.fd, SYSCHAIN_EXEC, &x) == 0);
+		CHECK(x.status == SYSCHAIN_STATUS_COMPLETED && x.steps == 2);
+		CHECK(res[0].ret == -EBADF && res[1].ret == getppid());
+		patch.value = (uint64_t)fd;	/* the device: read is -EINVAL */
+		x.nr_patches = 1;
+		x.patch_size = sizeof(patch);
+		x.patches_uptr = (uintptr_t)&patch;
+		CHECK(ioctl(reg.fd, SYSCHAIN_EXEC, &x) == 0);
+		CHECK(res[0].ret == -EINVAL && res[0].count == 1);
+		close(reg.fd);
 	}
 	CHECK(ioctl(fd, _IO(SYSCHAIN_TYPE, 0x7f), &r) < 0 && errno == ENOTTY);
 out:

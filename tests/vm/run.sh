@@ -18,6 +18,8 @@ usage: tests/vm/run.sh [options]
                       (repeatable; shared libraries of ELF files come along)
   --script FILE       guest shell script to run after the tests
   --append "ARGS"     extra kernel command line arguments (e.g. pti=on)
+  --env NAME=VALUE    environment of the tests in the guest (repeatable;
+                      VALUE of letters, digits and . , : / _ -)
   --timeout SECONDS   limit for the VM run, boot to poweroff (default 600)
   --shell             interactive: load the module, run the tests if any,
                       then give a busybox shell on the console
@@ -57,6 +59,7 @@ tests=()
 files=()
 script=
 append=
+envs=()
 timeout_s=600
 shell_mode=0
 log=
@@ -74,6 +77,7 @@ while [[ $# -gt 0 ]]; do
 	--file) need_arg "$@"; files+=("$2"); shift 2 ;;
 	--script) need_arg "$@"; script=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--env) need_arg "$@"; envs+=("$2"); shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--shell) shell_mode=1; shift ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
@@ -93,6 +97,9 @@ done
 for t in "${tests[@]}"; do
 	[[ -f $t && -x $t ]] || die "test $t is not an executable file"
 	[[ $(basename "$t") =~ ^[A-Za-z0-9._+-]+$ ]] || die "test name $(basename "$t") has odd characters"
+done
+for e in "${envs[@]}"; do
+	[[ $e =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9.,:/_-]*$ ]] || die "--env wants NAME=VALUE of plain characters, got '$e'"
 done
 for f in "${files[@]}"; do
 	[[ $f == *:/* ]] || die "--file wants SRC:/absolute/DST, got '$f'"
@@ -349,7 +356,11 @@ fi
 	printf 'ON_DEMAND=%s\n' "$on_demand"
 	printf 'UDEV_GROUP=%s\nUDEV_MODE=%s\n' "$udev_group" "$udev_mode"
 	printf 'HAVE_SCRIPT=%s\n' "$([[ -n $script ]] && echo 1 || echo 0)"
+	for e in "${envs[@]}"; do
+		printf 'export %s\n' "$e"
+	done
 } >"$root/etc/syschain-vm.conf"
+[[ ${#envs[@]} -eq 0 ]] || msg "test environment: ${envs[*]}"
 
 test_names=()
 i=0

@@ -42,11 +42,13 @@
 enum {
 	SYSCHAIN_CMD_BASE = 0x00,
 	SYSCHAIN_CMD_PROBE = SYSCHAIN_CMD_BASE,
-	SYSCHAIN_CMD_RUN
+	SYSCHAIN_CMD_RUN,
+	SYSCHAIN_CMD_REGISTER,
+	SYSCHAIN_CMD_EXEC
 };
 
 /** SYSCHAIN_ABI_VERSION - version of this header's ABI. */
-#define SYSCHAIN_ABI_VERSION 2
+#define SYSCHAIN_ABI_VERSION 3
 
 /** SYSCHAIN_MAX_ARGS - arguments an op can carry, as a syscall has. */
 #define SYSCHAIN_MAX_ARGS 6
@@ -415,5 +417,181 @@ struct syschain_run {
 };
 #define SYSCHAIN_RUN_SIZE_VER0 80
 #define SYSCHAIN_RUN _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_RUN)
+
+/**
+ * DOC: Registered chains
+ *
+ * A program that runs the same chain many times registers it once:
+ * %SYSCHAIN_REGISTER copies and validates the chain and returns a file
+ * descriptor, the chain's handle; %SYSCHAIN_EXEC on that descriptor runs
+ * it, without copying or validating the chain again. The descriptor is
+ * the kernel's idiom for such an object (an anonymous inode, as io_uring
+ * and eventfd have): the chain lives as long as a descriptor or a running
+ * %SYSCHAIN_EXEC refers to it, it is closed on exec with
+ * %SYSCHAIN_REGISTER_CLOEXEC, it is inherited across fork(2) and passed
+ * with ``SCM_RIGHTS`` like any file, and the number of chains a process
+ * holds is bounded by ``RLIMIT_NOFILE``. Its memory is charged to the
+ * caller's memory cgroup.
+ *
+ * A chain runs in the context of the task that calls %SYSCHAIN_EXEC (its
+ * credentials, descriptors and security context), wherever it was
+ * registered; who may run chains is checked at every run, as for
+ * %SYSCHAIN_RUN. One run of a registered chain at a time: a second,
+ * concurrent one (another thread, or another process sharing the
+ * descriptor) fails with ``-EBUSY``; a thread that needs the chain at the
+ * same time registers its own. A signal handler may run a chain that its
+ * thread's interrupted run also uses: a run keeps nothing in the chain
+ * between ioctls but the arguments that patches changed.
+ *
+ * A run may carry patches (struct syschain_patch) that set op arguments
+ * before it runs, so that one chain serves many files and buffers. A patch
+ * changes the registered chain: later runs see the patched value too, as
+ * if the chain had been registered with it.
+ */
+
+/**
+ * enum syschain_register_flags - flags of struct syschain_register
+ * @SYSCHAIN_REGISTER_CLOEXEC: the descriptor is close-on-exec
+ */
+enum syschain_register_flags {
+	SYSCHAIN_REGISTER_CLOEXEC = 1 << 0
+};
+
+/**
+ * struct syschain_register - ioctl(SYSCHAIN_REGISTER)
+ * @size: sizeof(struct syschain_register)
+ * @flags: &enum syschain_register_flags
+ * @nr_ops: number of ops, 1 to the probe's ``max_ops``
+ * @nr_conds: number of conditions, 0 to the probe's ``max_conds``
+ * @op_size: as struct syschain_run's
+ * @cond_size: as struct syschain_run's
+ * @ops_uptr: user pointer to @nr_ops ops of @op_size bytes each
+ * @conds_uptr: user pointer to @nr_conds conditions of @cond_size bytes
+ * @fd: out: the registered chain's descriptor
+ * @stop_op: out: when the chain is rejected, the op at fault, else
+ *	%SYSCHAIN_NO_INDEX
+ * @stop_cond: out: when the chain is rejected, the condition at fault,
+ *	else %SYSCHAIN_NO_INDEX
+ * @__reserved: must be 0
+ *
+ * Copies the chain in and validates it as %SYSCHAIN_RUN does, and returns
+ * a descriptor for %SYSCHAIN_EXEC (see "Registered chains"). No op runs.
+ *
+ * Errors: those of %SYSCHAIN_RUN's validation, with ``stop_op`` and
+ * ``stop_cond`` naming the culprit (-EINVAL, -E2BIG, -EOPNOTSUPP, -EFAULT,
+ * -ENOMEM, -EPERM); and ``-EMFILE``/``-ENFILE`` when no descriptor is
+ * free.
+ */
+struct syschain_register {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_ops;
+	__u32 nr_conds;
+	__u32 op_size;
+	__u32 cond_size;
+	__aligned_u64 ops_uptr;
+	__aligned_u64 conds_uptr;
+	__s32 fd;
+	__u32 stop_op;
+	__u32 stop_cond;
+	__u32 __reserved;
+};
+#define SYSCHAIN_REGISTER_SIZE_VER0 56
+#define SYSCHAIN_REGISTER _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_REGISTER)
+
+/**
+ * enum syschain_patch_flags - flags of struct syschain_patch
+ * @SYSCHAIN_PATCH_REF: the patched argument is a reference (its bit is set
+ *	in the op's ``ref_mask``) and @value is the new addend to the
+ *	referenced result; without it, patching a reference is refused
+ */
+enum syschain_patch_flags {
+	SYSCHAIN_PATCH_REF = 1 << 0
+};
+
+/**
+ * struct syschain_patch - set one argument of a registered chain
+ * @op: the op's index
+ * @arg: the argument's index, below the op's argument count
+ * @flags: &enum syschain_patch_flags
+ * @value: the argument's new value
+ */
+struct syschain_patch {
+	__u32 op;
+	__u16 arg;
+	__u16 flags;
+	__aligned_u64 value;
+};
+#define SYSCHAIN_PATCH_SIZE_VER0 16
+
+/** SYSCHAIN_MAX_PATCHES - most patches one run may carry */
+#define SYSCHAIN_MAX_PATCHES 64
+
+/**
+ * struct syschain_exec - ioctl(SYSCHAIN_EXEC), on a registered chain
+ * @size: sizeof(struct syschain_exec)
+ * @flags: &enum syschain_run_flags, as for %SYSCHAIN_RUN
+ * @nr_patches: number of patches, 0 to %SYSCHAIN_MAX_PATCHES
+ * @patch_size: sizeof(struct syschain_patch) as the caller knows it, the
+ *	same rules as struct syschain_run's ``op_size``; may be 0 when
+ *	@nr_patches is 0
+ * @patches_uptr: user pointer to @nr_patches patches of @patch_size bytes
+ * @results_uptr: user pointer to one struct syschain_result per op of the
+ *	chain, written when the chain has run (every slot: ops that never ran
+ *	get zeros) and when it leaves the kernel at an op boundary; read back
+ *	with %SYSCHAIN_RUN_RESUME. Required.
+ * @max_steps: as struct syschain_run's
+ * @steps: as struct syschain_run's
+ * @status: as struct syschain_run's
+ * @stop_op: as struct syschain_run's; on a refused patch, its op
+ * @stop_cond: as struct syschain_run's
+ * @__reserved: must be 0
+ * @resume_expiry: as struct syschain_run's
+ *
+ * Applies the patches, then runs the registered chain from op 0 (or, with
+ * %SYSCHAIN_RUN_RESUME, goes on where it left the kernel), with the same
+ * semantics as %SYSCHAIN_RUN: op boundaries, restarts, statuses. Unlike
+ * %SYSCHAIN_RUN, the results are written once, after the run: if
+ * @results_uptr cannot be written then, the chain ends with
+ * %SYSCHAIN_STATUS_FAULT after its ops ran.
+ *
+ * The patches are checked before any is applied; one that is refused
+ * applies none and runs nothing.
+ *
+ * Errors, without running any op:
+ *
+ * - ``-EINVAL``: unknown flags, reserved fields set, @results_uptr 0, bad
+ *   @patch_size; a patch of an op past the chain, of an argument at or
+ *   past the op's argument count, of a reference without
+ *   %SYSCHAIN_PATCH_REF (or with it, of a value argument), or with unknown
+ *   flags; ``stop_op`` names the patch's op where there is one.
+ * - ``-E2BIG``: more than %SYSCHAIN_MAX_PATCHES patches; a struct or patch
+ *   larger than the module knows with a non-zero tail.
+ * - ``-EOPNOTSUPP``: a patch gives op ``stop_op`` an argument that this
+ *   module cannot run faithfully (as %SYSCHAIN_RUN refuses it).
+ * - ``-EFAULT``: a bad pointer to the struct or the patches.
+ * - ``-EBUSY``: the chain is running in another thread or process.
+ * - ``-EPERM``: as for %SYSCHAIN_RUN.
+ * - ``-ENOTTY``: the descriptor is not a registered chain.
+ *
+ * And, after ops ran, ``-EINTR`` as for %SYSCHAIN_RUN.
+ */
+struct syschain_exec {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_patches;
+	__u32 patch_size;
+	__aligned_u64 patches_uptr;
+	__aligned_u64 results_uptr;
+	__aligned_u64 max_steps;
+	__aligned_u64 steps;
+	__u32 status;
+	__u32 stop_op;
+	__u32 stop_cond;
+	__u32 __reserved;
+	__aligned_u64 resume_expiry;
+};
+#define SYSCHAIN_EXEC_SIZE_VER0 72
+#define SYSCHAIN_EXEC _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_EXEC)
 
 #endif /* _UAPI_LINUX_SYSCHAIN_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Registered chains (uapi "Registered chains"): SYSCHAIN_REGISTER copies
+ * and validates a chain once and returns a descriptor for it;
+ * SYSCHAIN_EXEC on the descriptor runs the chain, copying and validating
+ * nothing of it but the run's patches.
+ *
+ * Copyright (C) 2026 The syschain authors
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/syschain.h>
+#include "engine.h"
+#include "ops.h"
+#include "core.h"
+#include "trace.h"
+
+/**
+ * struct sc_registered - a registered chain, the private data of its file
+ * @lock: held by the run in progress: one run at a time
+ * @chain: the chain as validated; its results are the runs' working state
+ * @ops: @chain's ops, which patches change
+ * @buf: the chain's memory (sc_load_chain())
+ */
+struct sc_registered {
+	struct mutex lock;
+	struct sc_chain chain;
+	struct syschain_op *ops;
+	void *buf;
+};
+
+static const struct file_operations sc_chain_fops;
+
+bool sc_is_chain_file(const struct file *file)
+{
+	return file->f_op == &sc_chain_fops;
+}
+
+/* The report of a refused registration: which op or condition. */
+static long sc_register_reject(struct syschain_register __user *uarg,
+			       long err, const struct sc_report *rep)
+{
+	if (put_user(rep->stop_op, &uarg->stop_op) ||
+	    put_user(rep->stop_cond, &uarg->stop_cond))
+		return -EFAULT;
+	return err;
+}
+
+static void sc_registered_free(struct sc_registered *rc)
+{
+	sc_free_chain(rc->buf);
+	mutex_destroy(&rc->lock);
+	kfree(rc);
+}
+
+/*
+ * Give @rc a file and the caller a descriptor for it. The file owns @rc
+ * from then on; on failure @rc is freed.
+ */
+static int sc_install_chain(struct syschain_register __user *uarg,
+			    struct sc_registered *rc, u32 flags)
+{
+	struct file *file;
+	int fd, ret;
+
+	fd = get_unused_fd_flags(O_RDWR |
+				 (flags & SYSCHAIN_REGISTER_CLOEXEC ?
+				  O_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = fd;
+		goto out_free_chain;
+	}
+	file = anon_inode_getfile("[syschain]", &sc_chain_fops, rc, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_put_fd;
+	}
+	/* the caller learns the descriptor before it exists in its table */
+	if (put_user(fd, &uarg->fd) ||
+	    put_user(SYSCHAIN_NO_INDEX, &uarg->stop_op) ||
+	    put_user(SYSCHAIN_NO_INDEX, &uarg->stop_cond)) {
+		put_unused_fd(fd);
+		fput(file);	/* releases @rc */
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+
+out_put_fd:
+	put_unused_fd(fd);
+out_free_chain:
+	sc_registered_free(rc);
+	return ret;
+}
+
+long sc_ioctl_register(struct sc_ucmd *ucmd)
+{
+	struct syschain_register __user *uarg = ucmd->ubuffer;
+	const struct syschain_register *reg = ucmd->cmd;
+	const struct sc_chain_src src = {
+		.nr_ops = reg->nr_ops,
+		.nr_conds = reg->nr_conds,
+		.op_size = reg->op_size,
+		.cond_size = reg->cond_size,
+		.ops_uptr = reg->ops_uptr,
+		.conds_uptr = reg->conds_uptr,
+	};
+	struct sc_report rep = {
+		.status = SYSCHAIN_STATUS_INVALID,
+		.stop_op = SYSCHAIN_NO_INDEX,
+		.stop_cond = SYSCHAIN_NO_INDEX,
+	};
+	struct sc_registered *rc;
+	long ret;
+
+	if (reg->flags & ~SYSCHAIN_REGISTER_CLOEXEC || reg->__reserved)
+		return sc_register_reject(uarg, -EINVAL, &rep);
+	ret = sc_check_src(&src);
+	if (ret)
+		return sc_register_reject(uarg, ret, &rep);
+
+	rc = kzalloc(sizeof(*rc), GFP_KERNEL_ACCOUNT);
+	if (!rc)
+		return -ENOMEM;
+	mutex_init(&rc->lock);
+	ret = sc_load_chain(&src, &rc->chain, &rep, &rc->buf);
+	if (ret) {
+		ret = sc_register_reject(uarg, ret, &rep);
+		goto out_free_rc;
+	}
+	rc->ops = (struct syschain_op *)rc->chain.ops;
+	return sc_install_chain(uarg, rc, reg->flags);
+
+out_free_rc:
+	mutex_destroy(&rc->lock);
+	kfree(rc);
+	return ret;
+}
+
+/* One patch's own checks: its op, its argument, its flags. */
+static int sc_check_patch(const struct sc_chain *chain,
+			  const struct syschain_patch *p)
+{
+	const struct syschain_op *op;
+	bool ref;
+
+	if (p->op >= chain->nr_ops || p->flags & ~SYSCHAIN_PATCH_REF)
+		return -EINVAL;
+	op = &chain->ops[p->op];
+	if (p->arg >= chain->defs[p->op]->nargs)
+		return -EINVAL;
+	ref = op->ref_mask & (1U << p->arg);
+	if (ref != !!(p->flags & SYSCHAIN_PATCH_REF))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An op that the executor checks at validation (sc_opdef.check) is
+ * checked again with every patch of this run applied to a copy of it.
+ */
+static int sc_check_patched_op(const struct sc_chain *chain,
+			       const struct syschain_patch *patches, u32 n,
+			       u32 i)
+{
+	const struct sc_opdef *def = chain->defs[patches[i].op];
+	struct syschain_op op;
+	u32 k;
+
+	for (k = 0; k < i; k++)
+		if (patches[k].op == patches[i].op)
+			return 0;	/* done with the first of its patches */
+	op = chain->ops[patches[i].op];
+	for (k = i; k < n; k++)
+		if (patches[k].op == patches[i].op)
+			op.args[patches[k].arg] = patches[k].value;
+	return def->check(&op);
+}
+
+/*
+ * Apply a run's patches to the registered chain, all or none: each is
+ * checked first (on a refusal, @rep names its op).
+ */
+static long sc_apply_patches(struct sc_registered *rc,
+			     const struct syschain_exec *ex,
+			     struct sc_report *rep)
+{
+	struct syschain_patch stack[8], *patches = stack;
+	u32 n = ex->nr_patches, bad, i;
+	long ret;
+
+	if (n > ARRAY_SIZE(stack)) {
+		patches = kmalloc_array(n, sizeof(*patches), GFP_KERNEL);
+		if (!patches)
+			return -ENOMEM;
+	}
+	ret = sc_copy_array(patches, sizeof(*patches), ex->patches_uptr,
+			    ex->patch_size, n, &bad);
+	for (i = 0; !ret && i < n; i++) {
+		ret = sc_check_patch(&rc->chain, &patches[i]);
+		if (!ret && rc->chain.defs[patches[i].op]->check)
+			ret = sc_check_patched_op(&rc->chain, patches, n, i);
+		if (ret && patches[i].op < rc->chain.nr_ops)
+			rep->stop_op = patches[i].op;
+	}
+	for (i = 0; !ret && i < n; i++)
+		rc->ops[patches[i].op].args[patches[i].arg] = patches[i].value;
+	if (patches != stack)
+		kfree(patches);
+	return ret;
+}
+
+/* The exec struct's own members. */
+static long sc_check_exec(const struct syschain_exec *ex, u32 nr_ops)
+{
+	if (ex->__reserved || !ex->results_uptr)
+		return -EINVAL;
+	if (ex->nr_patches) {
+		if (ex->patch_size < SYSCHAIN_PATCH_SIZE_VER0 ||
+		    ex->patch_size % 8)
+			return -EINVAL;
+		if (ex->nr_patches > SYSCHAIN_MAX_PATCHES ||
+		    ex->patch_size > PAGE_SIZE)
+			return -E2BIG;
+	}
+	if (!access_ok(u64_to_user_ptr(ex->results_uptr),
+		       array_size(nr_ops, sizeof(struct syschain_result))))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The output members of struct syschain_exec: the flags (with
+ * %SYSCHAIN_RUN_RESUME while the chain is to go on) and the report.
+ */
+static int sc_put_exec_report(struct syschain_exec __user *uarg, u32 usize,
+			      u32 flags, const struct sc_report *rep,
+			      u64 expiry)
+{
+	if (!user_write_access_begin(uarg,
+				     offsetofend(struct syschain_exec, stop_cond)))
+		return -EFAULT;
+	unsafe_put_user(flags, &uarg->flags, efault);
+	unsafe_put_user(rep->steps, &uarg->steps, efault);
+	unsafe_put_user(rep->status, &uarg->status, efault);
+	unsafe_put_user(rep->stop_op, &uarg->stop_op, efault);
+	unsafe_put_user(rep->stop_cond, &uarg->stop_cond, efault);
+	user_write_access_end();
+	if (usize >= offsetofend(struct syschain_exec, resume_expiry) &&
+	    put_user(expiry, &uarg->resume_expiry))
+		return -EFAULT;
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/* A refused run: the errno, and the op at fault in the report. */
+static long sc_exec_reject(struct syschain_exec __user *uarg, long err,
+			   const struct sc_report *rep)
+{
+	if (put_user(SYSCHAIN_STATUS_INVALID, &uarg->status) ||
+	    put_user(rep->stop_op, &uarg->stop_op) ||
+	    put_user(SYSCHAIN_NO_INDEX, &uarg->stop_cond))
+		return -EFAULT;
+	return err;
+}
+
+/*
+ * Run the chain, under rc->lock: the patches, where a resumed run left,
+ * the run, then the results and the report, written once.
+ */
+static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
+{
+	struct syschain_exec __user *uarg = ucmd->ubuffer;
+	const struct syschain_exec *ex = ucmd->cmd;
+	struct sc_exec exec = { .switches = ucmd->switches };
+	struct sc_chain chain = rc->chain;
+	struct sc_report rep = {
+		.status = SYSCHAIN_STATUS_INVALID,
+		.stop_op = SYSCHAIN_NO_INDEX,
+		.stop_cond = SYSCHAIN_NO_INDEX,
+	};
+	long ret;
+	u32 flags;
+
+	chain.flags = ex->flags;
+	chain.start = ex->stop_op;
+	chain.start_steps = ex->steps;
+	chain.max_steps = sc_steps_cap(ex->max_steps);
+	chain.exec = &exec;
+	ret = sc_validate_run(&chain, &rep);
+	if (!ret && ex->nr_patches)
+		ret = sc_apply_patches(rc, ex, &rep);
+	if (ret)
+		return sc_exec_reject(uarg, ret, &rep);
+	if (chain.flags & SYSCHAIN_RUN_RESUME) {
+		ret = sc_resume_chain(&chain, ex->results_uptr,
+				      ex->resume_expiry);
+		if (ret)
+			return ret;
+	} else {
+		atomic_long_inc(&sc_chains_total);
+	}
+
+	sc_run(&chain, sc_run_env(), &rep);
+
+	if (sc_put_words(u64_to_user_ptr(ex->results_uptr), chain.results,
+			 array_size(chain.nr_ops,
+				    sizeof(struct syschain_result)))) {
+		rep.status = SYSCHAIN_STATUS_FAULT;
+		rep.restart = 0;
+	}
+	if (!rep.restart)
+		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
+				   rep.stop_op);
+	flags = ex->flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
+	if (rep.restart)
+		flags |= SYSCHAIN_RUN_RESUME;
+	ret = sc_put_exec_report(uarg, ucmd->user_size, flags, &rep,
+				 rep.restart ? exec.slept_until : 0);
+	if (ret || !rep.restart)
+		return ret;
+	return sc_restart_code(rep.restart);
+}
+
+long sc_ioctl_exec(struct sc_ucmd *ucmd)
+{
+	struct sc_registered *rc = ucmd->priv;
+	const struct syschain_exec *ex = ucmd->cmd;
+	struct sc_report rep = { .stop_op = SYSCHAIN_NO_INDEX };
+	long ret;
+
+	ret = sc_check_exec(ex, rc->chain.nr_ops);
+	if (ret)
+		return sc_exec_reject(ucmd->ubuffer, ret, &rep);
+	if (!mutex_trylock(&rc->lock))
+		return -EBUSY;
+	ret = sc_exec_locked(rc, ucmd);
+	mutex_unlock(&rc->lock);
+	return ret;
+}
+
+static long sc_chain_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	return sc_dispatch(file->private_data, true, cmd, arg);
+}
+
+static int sc_chain_release(struct inode *inode, struct file *file)
+{
+	sc_registered_free(file->private_data);
+	return 0;
+}
+
+static const struct file_operations sc_chain_fops = {
+	.owner = THIS_MODULE,
+	.release = sc_chain_release,
+	.unlocked_ioctl = sc_chain_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
