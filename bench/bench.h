@@ -129,13 +129,15 @@ struct workload {
 	int (*measure)(FILE *f, const struct workload *w);
 };
 
-/* the workload families */
-extern const struct workload wl_null;				/* wl_process.c */
-extern const struct workload wl_read_zero, wl_pread_cached,	/* wl_read.c */
-	wl_negative;
-extern const struct workload wl_readfile, wl_statwalk;		/* wl_file.c */
-extern const struct workload wl_copy;				/* wl_copy.c */
-extern const struct workload wl_echo;				/* wl_net.c */
+/* the workloads, by family */
+extern const struct workload wl_null;			/* wl_process.c */
+extern const struct workload wl_read_zero;		/* wl_read.c */
+extern const struct workload wl_pread_cached;
+extern const struct workload wl_negative;
+extern const struct workload wl_readfile;		/* wl_file.c */
+extern const struct workload wl_statwalk;
+extern const struct workload wl_echo;			/* wl_net.c */
+extern const struct workload wl_copy;			/* wl_copy.c */
 
 /* ------------------------------------------------------------ measurement */
 /* Whether mode m can run w; if not, status and reason say why. */
