@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * env.c: the machine syschain-bench runs on, as the "env" member of its
+ * JSON: kernel, CPU (and whether page-table isolation is in use), command
+ * line, clocksource, CPU vulnerabilities, the module and io_uring.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include "bench.h"
+
+static char line[8192];
+
+/* /proc/cpuinfo: the first model name and vendor, the pti flag (or -1). */
+static void cpuinfo(char *model, size_t mlen, char *vendor, size_t vlen,
+		    int *pti_flag)
+{
+	FILE *ci = fopen("/proc/cpuinfo", "r");
+
+	*pti_flag = -1;
+	while (ci && fgets(line, sizeof(line), ci)) {
+		char *p = strchr(line, ':');
+
+		if (!p)
+			continue;
+		for (p++; *p == ' '; p++)
+			;
+		p[strcspn(p, "\n")] = 0;
+		if (!strncmp(line, "model name", 10) && !model[0])
+			snprintf(model, mlen, "%s", p);
+		else if (!strncmp(line, "vendor_id", 9) && !vendor[0])
+			snprintf(vendor, vlen, "%s", p);
+		else if (!strncmp(line, "flags", 5) && *pti_flag < 0) {
+			/* X86_FEATURE_PTI: page table isolation is in use */
+			char *q = strstr(p, " pti");
+
+			*pti_flag = (q && (q[4] == ' ' || !q[4])) ||
+				    !strncmp(p, "pti ", 4);
+		}
+	}
+	if (ci)
+		fclose(ci);
+}
+
+/* /sys/devices/system/cpu/vulnerabilities/<file>: <content>, ... */
+static void vulnerabilities_json(FILE *f)
+{
+	char path[512];
+	struct dirent *de;
+	bool first = true;
+	DIR *d;
+
+	d = opendir("/sys/devices/system/cpu/vulnerabilities");
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/vulnerabilities/%s",
+			 de->d_name);
+		if (!first)
+			fputc(',', f);
+		first = false;
+		json_str(f, de->d_name);
+		fputc(':', f);
+		json_str(f, read_line(path, line, sizeof(line)));
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The module as chain_probe() describes it, its ops by name. */
+static void module_json(FILE *f)
+{
+	struct chain_probe probe;
+	unsigned int i;
+
+	if (kernel_present && !chain_probe(&probe)) {
+		fprintf(f, "{\"present\":true,\"abi_version\":%u,\"module_version\":\"%u.%u.%u\","
+			"\"max_ops\":%u,\"max_conds\":%u,\"max_steps\":%llu,\"syscalls\":[",
+			probe.abi_version, probe.module_version >> 16,
+			(probe.module_version >> 8) & 0xff, probe.module_version & 0xff,
+			probe.max_ops, probe.max_conds,
+			(unsigned long long)probe.max_steps);
+		for (i = 0; i < probe.nr_syscalls; i++) {
+			const char *nm = sys_name(probe.syscalls[i]);
+
+			if (i)
+				fputc(',', f);
+			if (nm)
+				json_str(f, nm);
+			else
+				fprintf(f, "\"nr%u\"", probe.syscalls[i]);
+		}
+		fputs("]}", f);
+	} else {
+		fputs("{\"present\":false,\"why\":", f);
+		json_str(f, kernel_absent_why);
+		fputc('}', f);
+	}
+}
+
+void env_json(FILE *f)
+{
+	struct utsname u;
+	char model[256] = "", vendor[64] = "";
+	int pti_flag;
+
+	uname(&u);
+	cpuinfo(model, sizeof(model), vendor, sizeof(vendor), &pti_flag);
+	fputs("\"env\":{\"kernel_release\":", f);
+	json_str(f, u.release);
+	fputs(",\"kernel_version\":", f);
+	json_str(f, u.version);
+	fputs(",\"machine\":", f);
+	json_str(f, u.machine);
+	fputs(",\"cpu_model\":", f);
+	json_str(f, model);
+	fputs(",\"cpu_vendor\":", f);
+	json_str(f, vendor);
+	fprintf(f, ",\"cpu_flag_pti\":%s", pti_flag > 0 ? "true" : "false");
+	fprintf(f, ",\"online_cpus\":%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	fputs(",\"cmdline\":", f);
+	json_str(f, read_line("/proc/cmdline", line, sizeof(line)));
+	fputs(",\"clocksource\":", f);
+	json_str(f, read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			      line, sizeof(line)));
+	fputs(",\"in_vm_harness\":", f);
+	fputs(getenv("SYSCHAIN_VM") ? "true" : "false", f);
+	fputs(",\"vulnerabilities\":{", f);
+	vulnerabilities_json(f);
+	fputs("},\"module\":", f);
+	module_json(f);
+	fputs(",\"io_uring\":{\"ok\":", f);
+	fputs(ring_ok ? "true" : "false", f);
+	fprintf(f, ",\"setup_flags\":\"%s%s%s\"",
+		ring_flags & IORING_SETUP_SINGLE_ISSUER ? "SINGLE_ISSUER|" : "",
+		ring_flags & IORING_SETUP_DEFER_TASKRUN ? "DEFER_TASKRUN" : "",
+		ring_flags & IORING_SETUP_COOP_TASKRUN ? "COOP_TASKRUN" : "");
+	fputs(",\"error\":", f);
+	json_str(f, ring_err);
+	fputs("}}", f);
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * sweep.c: how syschain-bench measures a workload over N. Per N: the
+ * plain-syscall reference (check.c), the chains built outside the timed
+ * region and their first run checked, one untimed warm-up round (every
+ * batch checked), then `trials` rounds with the modes interleaved, each
+ * timing `reps` consecutive batches; min and median per N are kept.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+
+struct point {
+	int n, reps, trials;
+	uint64_t min_ns, med_ns;
+	double samples[MAXTRIALS];
+};
+
+struct mode_result {
+	const char *status;		/* ok, skipped, unsupported, failed */
+	char reason[200];
+	const char *backend;
+	const char *note;
+	int npoints;
+	struct point pts[32];
+	long runs, checked;		/* batches run, and checked (check.h) */
+};
+
+char check_fail[160];
+static int last_ret, last_stop_op;
+
+/* Why the chain modes cannot run workload w (or NULL). */
+static const char *chain_skip(const struct workload *w, enum mode m,
+			      char *buf, size_t len)
+{
+	int i;
+
+	if (m == M_CHAIN) {
+		if (!kernel_present) {
+			snprintf(buf, len, "no usable /dev/syschain (%s)",
+				 kernel_absent_why);
+			return buf;
+		}
+		for (i = 0; i < w->nnrs; i++)
+			if (!chain_kernel_supports(w->nrs[i])) {
+				const char *nm = sys_name(w->nrs[i]);
+
+				if (nm)
+					snprintf(buf, len, "op %s not supported by the module", nm);
+				else
+					snprintf(buf, len, "op %ld not supported by the module",
+						 w->nrs[i]);
+				return buf;
+			}
+	}
+	return NULL;
+}
+
+/* One batch of N ops in mode m. */
+int run_chain(struct chain *c, enum chain_backend want)
+{
+	int ret = chain_run(c);
+
+	last_ret = ret;
+	last_stop_op = chain_report(c)->stop_op;
+	return check_report(c, ret, want, check_fail, sizeof(check_fail));
+}
+
+/* One batch of N ops in mode m. */
+static int run_batch(const struct workload *w, enum mode m, struct chain *c,
+		     int n, enum chain_backend want)
+{
+	switch (m) {
+	case M_LOOP:
+		return w->loop(n);
+	case M_URING:
+		return w->uring(n);
+	default:
+		return run_chain(c, want);
+	}
+}
+
+static void mode_fail(struct mode_result *r, enum mode m, int n,
+		      const char *why)
+{
+	r->status = "failed";
+	snprintf(r->reason, sizeof(r->reason), "N=%d: %s", n,
+		 why && *why ? why : m == M_URING ? uring_fail :
+		 check_fail[0] ? check_fail : strerror(errno));
+	note("%s: %s", mode_names[m], r->reason);
+}
+
+/* One workload's sweep over N: the chains, which modes still run, limits. */
+struct sweep_state {
+	const struct workload *w;
+	struct mode_result *res;
+	struct chain *chains[NMODES];
+	enum chain_backend want[NMODES];
+	bool live[NMODES];
+	unsigned int max_ops;
+};
+
+bool mode_usable(const struct workload *w, enum mode m, const char **status,
+		 char *reason, size_t len)
+{
+	*status = "skipped";
+	if (!opt_mode[m]) {
+		snprintf(reason, len, "mode not selected");
+		return false;
+	}
+	if ((m == M_CHAIN || m == M_CHAIN_USER) && chain_skip(w, m, reason, len))
+		return false;
+	if (m == M_URING && (w->uring_na || !ring_ok)) {
+		*status = w->uring_na ? "unsupported" : "skipped";
+		snprintf(reason, len, "%s", w->uring_na ? w->uring_na : ring_err);
+		return false;
+	}
+	*status = "ok";
+	return true;
+}
+
+/* Which modes can run the workload: chains created, uring possible. */
+static void sweep_setup(struct sweep_state *s)
+{
+	struct chain_probe probe;
+	int m;
+
+	s->max_ops = MAXN * 4;
+	if (kernel_present && !chain_probe(&probe))
+		s->max_ops = probe.max_ops;
+	s->want[M_CHAIN] = CHAIN_BACKEND_KERNEL;
+	s->want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
+	for (m = 0; m < NMODES; m++) {
+		struct mode_result *r = &s->res[m];
+
+		memset(r, 0, sizeof(*r));
+		s->live[m] = mode_usable(s->w, (enum mode)m, &r->status,
+					 r->reason, sizeof(r->reason));
+		if ((m == M_CHAIN || m == M_CHAIN_USER) && opt_mode[m])
+			r->backend = m == M_CHAIN ? "kernel" : "user";
+		if (!s->live[m])
+			continue;
+		if (m == M_CHAIN || m == M_CHAIN_USER) {
+			if (chain_new(&s->chains[m]) < 0)
+				die("chain_new");
+			chain_set_backend(s->chains[m], s->want[m]);
+		}
+		if (m == M_URING)
+			r->note = s->w->uring_note;
+	}
+}
+
+/* Build the chains for n units outside the timed region; check a first run. */
+static void sweep_build(struct sweep_state *s, int first, int n)
+{
+	const struct workload *w = s->w;
+	struct mode_result *res = s->res;
+	int m;
+
+	for (m = M_CHAIN; m <= M_CHAIN_USER; m++) {
+		if (!s->live[m])
+			continue;
+		if ((unsigned int)(n * w->ops_per_item) > s->max_ops) {
+			snprintf(res[m].reason, sizeof(res[m].reason),
+				 "N>%u: more ops than the module's max_ops %u",
+				 s->max_ops / w->ops_per_item, s->max_ops);
+			s->live[m] = false;
+			continue;
+		}
+		chain_reset(s->chains[m]);
+		chain_set_backend(s->chains[m], s->want[m]);
+		if (w->build(s->chains[m], n) < 0) {
+			mode_fail(&res[m], (enum mode)m, n, "building the chain failed");
+			s->live[m] = false;
+			continue;
+		}
+		/* first run: must complete on the right backend, right results */
+		check_fail[0] = 0;
+		last_ret = 0;
+		check_poison();
+		if (!run_batch(w, (enum mode)m, s->chains[m], n, s->want[m])) {
+			check_run(m, false, s->chains[m], run_ret, "first run");
+			continue;
+		}
+		/* a refusal at validation is a skip, not a failure */
+		if (last_ret == -EOPNOTSUPP && first) {
+			const char *nm = last_stop_op >= 0 ?
+				sys_name(w->nrs[last_stop_op % w->ops_per_item]) : NULL;
+
+			res[m].status = "skipped";
+			snprintf(res[m].reason, sizeof(res[m].reason),
+				 "op %s not supported by %s", nm ? nm : "?",
+				 m == M_CHAIN ? "the module" : "libchain's user backend");
+			note("%s %s: %s", w->name, mode_names[m], res[m].reason);
+		} else {
+			mode_fail(&res[m], (enum mode)m, n, NULL);
+		}
+		s->live[m] = false;
+	}
+}
+
+/* Untimed warm-up round: every batch is checked. */
+static void sweep_warmup(struct sweep_state *s, int n, int reps)
+{
+	char when[64];
+	int m, r;
+
+	for (m = 0; m < NMODES; m++) {
+		if (!s->live[m])
+			continue;
+		for (r = 0; r < reps; r++) {
+			check_poison();
+			if (run_batch(s->w, (enum mode)m, s->chains[m], n, s->want[m])) {
+				mode_fail(&s->res[m], (enum mode)m, n, NULL);
+				s->live[m] = false;
+				break;
+			}
+			snprintf(when, sizeof(when), "warm-up run %d of %d", r + 1, reps);
+			check_run(m, m == M_URING, s->chains[m], run_ret, when);
+		}
+	}
+}
+
+/* One timed trial of mode m: reps batches; sampled trials are checked after. */
+static void sweep_trial(struct sweep_state *s, enum mode m, int n, int reps,
+			int t)
+{
+	struct point *p = &s->res[m].pts[s->res[m].npoints];
+	bool checked = check_sampled(t);
+	uint64_t t0, t1;
+	char when[64];
+	int r, err = 0;
+
+	if (t == 0)
+		*p = (struct point){ .n = n, .reps = reps };
+	if (checked)
+		check_poison();
+	t0 = now_ns();
+	for (r = 0; r < reps && !err; r++)
+		err = run_batch(s->w, m, s->chains[m], n, s->want[m]);
+	t1 = now_ns();
+	if (err) {
+		mode_fail(&s->res[m], m, n, NULL);
+		s->live[m] = false;
+		return;
+	}
+	if (checked) {
+		snprintf(when, sizeof(when), "trial %d (its last run of %d)", t, reps);
+		check_run(m, m == M_URING, s->chains[m], run_ret, when);
+	}
+	check_unchecked(m, checked ? reps - 1 : reps);
+	p->samples[p->trials++] = (double)(t1 - t0) / reps;
+}
+
+/* The sweep of w over opt_n, every mode interleaved. */
+static void sweep(const struct workload *w, struct mode_result *res)
+{
+	struct sweep_state s = { .w = w, .res = res };
+	int m, ni, t;
+
+	sweep_setup(&s);
+	for (ni = 0; ni < opt_nn; ni++) {
+		int n = opt_n[ni];
+		int min_ops = w->min_ops ? w->min_ops : opt_min_ops;
+		int reps = (min_ops + n - 1) / n;
+
+		if ((w->nmax && n > w->nmax) || n > MAXN)
+			break;
+		check_reference(n);
+		sweep_build(&s, ni == 0, n);
+		sweep_warmup(&s, n, reps);
+		for (t = 0; t < opt_trials; t++)
+			for (m = 0; m < NMODES; m++)
+				if (s.live[m])
+					sweep_trial(&s, (enum mode)m, n, reps, t);
+		for (m = 0; m < NMODES; m++) {
+			struct point *p = &res[m].pts[res[m].npoints];
+
+			if (s.live[m] && p->trials) {
+				min_median(p->samples, p->trials, &p->min_ns, &p->med_ns);
+				res[m].npoints++;
+			}
+		}
+		if (opt_verbose)
+			note("%s N=%d done", w->name, n);
+	}
+	for (m = 0; m < NMODES; m++) {
+		check_counts(m, &res[m].runs, &res[m].checked);
+		chain_free(s.chains[m]);
+	}
+}
+
+
+static void point_json(FILE *f, const struct point *p)
+{
+	int i;
+
+	fprintf(f, "{\"n\":%d,\"reps\":%d,\"trials\":%d,\"min_ns\":%llu,\"median_ns\":%llu,\"samples_ns\":[",
+		p->n, p->reps, p->trials, (unsigned long long)p->min_ns,
+		(unsigned long long)p->med_ns);
+	for (i = 0; i < p->trials; i++)
+		fprintf(f, "%s%.0f", i ? "," : "", p->samples[i]);
+	fputs("]}", f);
+}
+
+void mode_json(FILE *f, int m, const char *status, const char *reason,
+		      const char *note, long runs, long checked)
+{
+	fprintf(f, "%s\n {\"mode\":\"%s\",\"status\":\"%s\",\"reason\":",
+		m ? "," : "", mode_names[m], status);
+	json_str(f, reason);
+	fputs(",\"note\":", f);
+	json_str(f, note);
+	fprintf(f, ",\"runs\":%ld,\"checked_runs\":%ld", runs, checked);
+}
+
+/* A sweep's modes as JSON; returns how many failed. */
+static int sweep_json(FILE *f, const struct mode_result *res)
+{
+	int m, i, failed = 0;
+
+	fputs(",\"kind\":\"sweep\",\"modes\":[", f);
+	for (m = 0; m < NMODES; m++) {
+		const struct mode_result *r = &res[m];
+
+		mode_json(f, m, r->status, r->reason, r->note, r->runs, r->checked);
+		fputs(",\"backend\":", f);
+		json_str(f, r->backend);
+		fputs(",\"points\":[", f);
+		for (i = 0; i < r->npoints; i++) {
+			fputs(i ? "," : "", f);
+			point_json(f, &r->pts[i]);
+		}
+		fputs("]}", f);
+		failed += !strcmp(r->status, "failed");
+	}
+	return failed;
+}
+
+int sweep_measure(FILE *f, const struct workload *w)
+{
+	static struct mode_result res[NMODES];
+
+	sweep(w, res);
+	return sweep_json(f, res);
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * wl_copy.c: the copy workload, not an N-sweep: copy the big file in
+ * 64 KiB blocks. loop: read/write until EOF; chain: one chain, read, stop
+ * at 0, write chain_res(read) bytes, jump back; uring: every block's
+ * READ_FIXED/WRITE_FIXED pair at explicit offsets in one linked
+ * submission. One warm-up and copy_trials timed copies per mode, the
+ * output file truncated before each, outside the timed region.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "bench.h"
+
+struct copy_result {
+	const char *status;
+	char reason[200];
+	const char *note;
+	int trials;
+	double samples[MAXTRIALS];
+	uint64_t min_ns, med_ns;
+	long runs, checked;		/* copies made, and checked (check.h) */
+};
+
+static int copy_fds(int *in, int *out)
+{
+	*in = open(path_big, O_RDONLY | O_CLOEXEC);
+	*out = open(path_copy_out, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (*in < 0 || *out < 0)
+		return -1;
+	return 0;
+}
+
+static int copy_loop(int in, int out)
+{
+	for (;;) {
+		ssize_t r = read(in, buf_small, COPY_BLOCK), wr;
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		wr = write(out, buf_small, (size_t)r);
+		if (wr != r)
+			return -1;
+	}
+}
+
+static int copy_build(struct chain *c, int in, int out)
+{
+	int rd, wr, done;
+
+	done = chain_label(c);
+	rd = chain_read(c, in, buf_small, COPY_BLOCK);
+	chain_goto_if(c, rd, CHAIN_EQ, 0, done);
+	wr = chain_write(c, out, buf_small, chain_res(rd));
+	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));
+	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
+	chain_label_here(c, done);
+	if (chain_getpid(c) < 0)	/* the label needs an op to land on */
+		return -1;
+	return wr;
+}
+
+static int copy_uring(void)
+{
+	unsigned int blocks = (unsigned int)(big_size / COPY_BLOCK), i, k = 0;
+
+	for (i = 0; i < blocks; i++) {
+		struct io_uring_sqe *sqe = sqe_get();
+
+		io_uring_prep_read_fixed(sqe, FIX_COPY_IN, buf_small, COPY_BLOCK,
+					 (uint64_t)i * COPY_BLOCK, 0);
+		sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+		sqe->user_data = k;
+		expect_buf[k++] = COPY_BLOCK;
+		sqe = sqe_get();
+		io_uring_prep_write_fixed(sqe, FIX_COPY_OUT, buf_small, COPY_BLOCK,
+					  (uint64_t)i * COPY_BLOCK, 0);
+		sqe->flags |= IOSQE_FIXED_FILE | (i < blocks - 1 ? IOSQE_IO_LINK : 0);
+		sqe->user_data = k;
+		expect_buf[k++] = COPY_BLOCK;
+	}
+	return uring_run(k, expect_buf);
+}
+
+struct copy_state {
+	const struct workload *w;
+	struct copy_result *res;
+	struct chain *c[NMODES];
+	bool live[NMODES];
+	int in, out, wr_op;
+};
+
+/* Which modes can copy: chains built, files registered with the ring. */
+static void copy_setup(struct copy_state *s)
+{
+	struct copy_result *res = s->res;
+	int m;
+
+	for (m = 0; m < NMODES; m++) {
+		memset(&res[m], 0, sizeof(res[m]));
+		s->live[m] = mode_usable(s->w, (enum mode)m, &res[m].status,
+					 res[m].reason, sizeof(res[m].reason));
+		if (!s->live[m])
+			continue;
+		if (m == M_CHAIN || m == M_CHAIN_USER) {
+			chain_new(&s->c[m]);
+			chain_set_backend(s->c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
+					  CHAIN_BACKEND_USER);
+			s->wr_op = copy_build(s->c[m], s->in, s->out);
+			if (s->wr_op < 0)
+				die("copy: building the chain failed");
+		}
+		if (m == M_URING) {
+			int fds[2] = { s->in, s->out };
+
+			if (io_uring_register_files_update(&ring, FIX_COPY_IN, fds, 2) != 2)
+				die("copy: register files failed");
+			res[m].note = s->w->uring_note;
+		}
+	}
+}
+
+/* One copy in mode m (trial -1: the warm-up); sampled trials checked after. */
+static void copy_trial(struct copy_state *s, enum mode m, int t)
+{
+	struct copy_result *r = &s->res[m];
+	uint64_t t0, t1;
+	int err;
+
+	if (lseek(s->in, 0, SEEK_SET) || ftruncate(s->out, 0) ||
+	    lseek(s->out, 0, SEEK_SET))
+		die("copy: reset: %s", strerror(errno));
+	check_fail[0] = 0;
+	t0 = now_ns();
+	if (m == M_LOOP)
+		err = copy_loop(s->in, s->out);
+	else if (m == M_URING)
+		err = copy_uring();
+	else
+		err = run_chain(s->c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
+				CHAIN_BACKEND_USER);
+	t1 = now_ns();
+	if (!err)
+		err = check_copy_size(s->c[m], s->wr_op, s->out, check_fail,
+				      sizeof(check_fail));
+	if (err) {
+		r->status = "failed";
+		snprintf(r->reason, sizeof(r->reason), "%s",
+			 m == M_URING ? uring_fail : check_fail);
+		note("copy %s: %s", mode_names[m], r->reason);
+		s->live[m] = false;
+		return;
+	}
+	if (t >= 0 && check_sampled(t))
+		check_copy(m, t);
+	else
+		check_unchecked(m, 1);
+	if (t >= 0)
+		r->samples[r->trials++] = (double)(t1 - t0);
+}
+
+static void copy_bench(const struct workload *w, struct copy_result *res)
+{
+	struct copy_state s = { .w = w, .res = res, .wr_op = -1 };
+	int m, t;
+
+	if (copy_fds(&s.in, &s.out))
+		die("copy: open: %s", strerror(errno));
+	if (big_size / COPY_BLOCK * 2 > 4 * MAXN)
+		die("copy: file too big for the ring");
+	copy_setup(&s);
+	/* trial -1 is the warm-up */
+	for (t = -1; t < opt_copy_trials; t++)
+		for (m = 0; m < NMODES; m++)
+			if (s.live[m])
+				copy_trial(&s, (enum mode)m, t);
+	for (m = 0; m < NMODES; m++) {
+		check_counts(m, &res[m].runs, &res[m].checked);
+		if (res[m].trials)
+			min_median(res[m].samples, res[m].trials, &res[m].min_ns,
+				   &res[m].med_ns);
+		chain_free(s.c[m]);
+	}
+	close(s.in);
+	close(s.out);
+	unlink(path_copy_out);
+}
+
+/* The copy's modes as JSON; returns how many failed. */
+static int copy_json(FILE *f, const struct copy_result *cres)
+{
+	int m, i, failed = 0;
+
+	fputs(",\"kind\":\"single\",\"modes\":[", f);
+	for (m = 0; m < NMODES; m++) {
+		const struct copy_result *r = &cres[m];
+
+		mode_json(f, m, r->status, r->reason, r->note, r->runs, r->checked);
+		fprintf(f, ",\"trials\":%d,\"min_ns\":%llu,\"median_ns\":%llu,\"samples_ns\":[",
+			r->trials, (unsigned long long)r->min_ns,
+			(unsigned long long)r->med_ns);
+		for (i = 0; i < r->trials; i++)
+			fprintf(f, "%s%.0f", i ? "," : "", r->samples[i]);
+		fputs("]}", f);
+		failed += !strcmp(r->status, "failed");
+	}
+	return failed;
+}
+
+static int copy_measure(FILE *f, const struct workload *w)
+{
+	static struct copy_result cres[NMODES];
+
+	copy_bench(w, cres);
+	return copy_json(f, cres);
+}
+
+const struct workload wl_copy = {
+	.name = "copy",
+	.what = "copy a 64 MiB file in 64 KiB blocks (not an N-sweep)",
+	.nrs = { __NR_read, __NR_write },
+	.nnrs = 2,
+	.uring_note = "READ_FIXED/WRITE_FIXED pairs at explicit offsets, registered files "
+		      "and buffer, all blocks in one linked submission",
+	.measure = copy_measure,
+};
