@@ -234,6 +234,7 @@ void chain_reset(struct chain *c);
 int chain_set_backend(struct chain *c, enum chain_backend backend);
 int chain_set_stop_on_error(struct chain *c, bool stop);
 int chain_set_max_steps(struct chain *c, uint64_t max_steps);
+int chain_set_register(struct chain *c, bool on);
 unsigned int chain_nr_ops(const struct chain *c);
 
 /* Conditions and control flow */

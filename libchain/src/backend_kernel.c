@@ -299,6 +299,7 @@ int lc_kernel_run(struct chain *c)
 		return fd;
 	c->rep.backend = CHAIN_BACKEND_KERNEL;
 	if (c->reg_fd < 0 && c->shape_runs && !c->reg_failed &&
+	    !c->no_register &&
 	    kdev.probe.abi_version >= 3 && chain_register(c, fd))
 		c->reg_failed = true;	/* until the chain changes */
 	c->shape_runs++;

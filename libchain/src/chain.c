@@ -144,6 +144,16 @@ int chain_set_max_steps(struct chain *c, uint64_t max_steps)
 	return 0;
 }
 
+int chain_set_register(struct chain *c, bool on)
+{
+	if (!c)
+		return -EINVAL;
+	c->no_register = !on;
+	if (!on)
+		lc_kernel_unregister(c);
+	return 0;
+}
+
 unsigned int chain_nr_ops(const struct chain *c)
 {
 	return c ? c->n : 0;

@@ -52,6 +52,7 @@ struct chain {
 	uint64_t shape, reg_shape;
 	uint64_t shape_runs;		/* kernel runs at this shape */
 	bool reg_failed;		/* at this shape: run one-shot */
+	bool no_register;		/* chain_set_register(c, false) */
 	unsigned int npatches;
 	struct syschain_patch patches[SYSCHAIN_MAX_PATCHES];
 };
