@@ -766,28 +766,6 @@ static void test_sigpipe(void **state)
  * the retried syscall does; with RESUME_EINTR it returns -EINTR and the
  * chain goes on. With SA_RESTART, syscall and chain get "pong" at once.
  */
-static int alarm_peer = -1;
-
-static void on_alarm_send(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
-		sigs += 100;
-}
-
-/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
-static pid_t arm_send(int sa_flags, int peer, long nr)
-{
-	struct sigaction sa = { .sa_handler = on_alarm_send,
-				.sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	sigs = 0;
-	alarm_peer = peer;
-	return g_signal_when_blocked(nr, SIGALRM, 0);
-}
-
 struct mside {
 	int sv[2];
 	struct sockaddr_un from;
@@ -901,11 +879,11 @@ static void test_interrupted_recvmsg(void **state)
 	(void)state;
 	G_BOUND(30);
 	mside_init(&rs);
-	pid = arm_send(0, rs.sv[0], __NR_recvmsg);
+	pid = g_alarm_when_blocked(__NR_recvmsg, 0, 0, rs.sv[0], "pong");
 	sys = sys_recvmsg(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, -EINTR);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_msghdr_untouched(&rs);
 	sys2 = sys_recvmsg(&rs);
 	assert_int_equal(sys2, 4);
@@ -913,17 +891,17 @@ static void test_interrupted_recvmsg(void **state)
 
 	mside_init(&rc);
 	build_recvmsg(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_recvmsg(&c, &rc);
 	assert_int_equal(g_run_again(&c), 0);
 	assert_completed_recvmsg(&c, sys2);
 	assert_msghdr_same(&rc, &rs);
 
 	build_recvmsg(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
 	assert_left_at_recvmsg(&c, &rc);
@@ -932,11 +910,10 @@ static void test_interrupted_recvmsg(void **state)
 	assert_completed_recvmsg(&c, -EINTR);
 	assert_msghdr_untouched(&rc);
 	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	mside_close(&rs);
 	mside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 static void test_restarted_recvmsg(void **state)
@@ -949,24 +926,23 @@ static void test_restarted_recvmsg(void **state)
 	(void)state;
 	G_BOUND(30);
 	mside_init(&rs);
-	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvmsg);
+	pid = g_alarm_when_blocked(__NR_recvmsg, 0, SA_RESTART, rs.sv[0], "pong");
 	sys = sys_recvmsg(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 
 	mside_init(&rc);
 	build_recvmsg(&c, &rc);
-	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_completed_recvmsg(&c, sys);
 	assert_msghdr_same(&rc, &rs);
 	mside_close(&rs);
 	mside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 /* the directory of the path-bound sockets: a strictatime tmpfs */

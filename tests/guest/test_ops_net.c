@@ -511,28 +511,6 @@ static void test_sigpipe_default(void **state)
  * and the chain goes on. With SA_RESTART the syscall restarts and gets
  * "pong", and so does the chain, in one ioctl that returns 0.
  */
-static int alarm_peer = -1;
-
-static void on_alarm_send(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
-		sigs += 100;
-}
-
-/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
-static pid_t arm_send(int sa_flags, int peer, long nr)
-{
-	struct sigaction sa = { .sa_handler = on_alarm_send,
-				.sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	sigs = 0;
-	alarm_peer = peer;
-	return g_signal_when_blocked(nr, SIGALRM, 0);
-}
-
 struct rside {
 	int sv[2];
 	struct sockaddr_un from;
@@ -614,11 +592,11 @@ static void test_interrupted_recvfrom(void **state)
 	G_BOUND(30);
 	/* the syscall: EINTR, then retried, "pong" */
 	rside_init(&rs);
-	pid = arm_send(0, rs.sv[0], __NR_recvfrom);
+	pid = g_alarm_when_blocked(__NR_recvfrom, 0, 0, rs.sv[0], "pong");
 	sys = sys_recvfrom(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, -EINTR);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_int_equal(rs.fromlen, sizeof(rs.from));
 	sys2 = sys_recvfrom(&rs);
 	assert_int_equal(sys2, 4);
@@ -627,10 +605,10 @@ static void test_interrupted_recvfrom(void **state)
 	/* the chain: EINTR, then called again as it is */
 	rside_init(&rc);
 	build_recvfrom(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_recvfrom(&c, &rc);
 	assert_int_equal(g_run_again(&c), 0);
 	assert_completed_recvfrom(&c, sys2);
@@ -640,7 +618,7 @@ static void test_interrupted_recvfrom(void **state)
 
 	/* EINTR again, then RESUME_EINTR: -EINTR, "pong" left unread */
 	build_recvfrom(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
 	assert_left_at_recvfrom(&c, &rc);
@@ -649,11 +627,10 @@ static void test_interrupted_recvfrom(void **state)
 	assert_completed_recvfrom(&c, -EINTR);
 	assert_int_equal(rc.fromlen, sizeof(rc.from));
 	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	rside_close(&rs);
 	rside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 static void test_restarted_recvfrom(void **state)
@@ -666,26 +643,25 @@ static void test_restarted_recvfrom(void **state)
 	(void)state;
 	G_BOUND(30);
 	rside_init(&rs);
-	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvfrom);
+	pid = g_alarm_when_blocked(__NR_recvfrom, 0, SA_RESTART, rs.sv[0], "pong");
 	sys = sys_recvfrom(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 
 	rside_init(&rc);
 	build_recvfrom(&c, &rc);
-	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_completed_recvfrom(&c, sys);
 	assert_memory_equal(rc.buf, "pong", 4);
 	assert_int_equal(rc.fromlen, rs.fromlen);
 	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
 	rside_close(&rs);
 	rside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 /* a round trip in one call: send, receive with the sender's address */
