@@ -768,18 +768,19 @@ static const char *g_alarm_data = "";
 
 static inline void g_on_alarm(int sig)
 {
-	size_t len = strlen(g_alarm_data);
+	ssize_t len = (ssize_t)strlen(g_alarm_data);
 
 	(void)sig;
 	g_alarms++;
-	if (g_alarm_fd >= 0 && write(g_alarm_fd, g_alarm_data, len) != (ssize_t)len)
+	if (g_alarm_fd >= 0 && write(g_alarm_fd, g_alarm_data, len) != len)
 		g_alarms += 100;
 }
 
 static inline pid_t g_alarm_when_blocked(long nr, long delay_us, int sa_flags,
 					 int fd, const char *data)
 {
-	struct sigaction sa = { .sa_handler = g_on_alarm, .sa_flags = sa_flags };
+	struct sigaction sa = { .sa_handler = g_on_alarm,
+				.sa_flags = sa_flags };
 
 	sigaction(SIGALRM, &sa, NULL);
 	g_alarms = 0;

@@ -86,7 +86,8 @@
 #define NOBODY		65534
 #define FUZZ_MAX_STEPS	64	/* for chains that can loop */
 #define SCRATCH		"/tmp/syschain-fuzz"
-#define NR_TRACKED	G_OPTAB_SIZE	/* syscall numbers below this are tracked */
+/* syscall numbers below this are tracked */
+#define NR_TRACKED	G_OPTAB_SIZE
 #define FD_DEV		3
 #define FD_SOCK		4	/* and 5: the socket pair */
 #define FD_FREE		6	/* the first descriptor the chains own */
@@ -163,7 +164,7 @@ static const struct fuzz_op fuzz_ops[NR_TRACKED] = {
 };
 
 static bool supported[NR_TRACKED];	/* the probe lists it */
-static uint16_t pool[NR_TRACKED * 8];	/* supported ops' numbers, by weight */
+static uint16_t pool[NR_TRACKED * 8];	/* supported ops' nrs, by weight */
 static unsigned int npool;
 
 static bool has_fuzz_op(uint32_t nr)

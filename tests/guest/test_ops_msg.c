@@ -749,7 +749,8 @@ static void test_restarted_recvmsg(void **state)
 	(void)state;
 	G_BOUND(30);
 	mside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvmsg, 0, SA_RESTART, rs.sv[0], "pong");
+	pid = g_alarm_when_blocked(__NR_recvmsg, 0, SA_RESTART, rs.sv[0],
+				   "pong");
 	sys = sys_recvmsg(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
@@ -757,7 +758,8 @@ static void test_restarted_recvmsg(void **state)
 
 	mside_init(&rc);
 	build_recvmsg(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0], "pong");
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
+				   "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(g_alarms, 1);

@@ -460,7 +460,8 @@ static void test_restarted_recvfrom(void **state)
 	(void)state;
 	G_BOUND(30);
 	rside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvfrom, 0, SA_RESTART, rs.sv[0], "pong");
+	pid = g_alarm_when_blocked(__NR_recvfrom, 0, SA_RESTART, rs.sv[0],
+				   "pong");
 	sys = sys_recvfrom(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
@@ -468,7 +469,8 @@ static void test_restarted_recvfrom(void **state)
 
 	rside_init(&rc);
 	build_recvfrom(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0], "pong");
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
+				   "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(g_alarms, 1);
