@@ -51,9 +51,9 @@
  * rare in most chains, budgets mostly large, and builds terminating loops:
  * read to end of file, lseek counters), of each status, of the op
  * boundaries' shapes, and every supported op must have run, and
- * succeeded, at least once. The probe's op
- * list drives the generator through a per-op table keyed by syscall
- * number: an op the probe lists and the table lacks fails the test.
+ * succeeded, at least once. The probe's op list drives the generator
+ * through a per-op table keyed by syscall number: an op of
+ * module/oplist.h or of the probe that the table lacks fails the test.
  *
  * The state: a scratch directory DIFF_MNT/diff-N on a tmpfs of its own
  * mounted with strictatime, with files, a subdirectory, a symlink and a
