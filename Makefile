@@ -72,7 +72,8 @@ $(BUILD)/guest/%: tests/guest/%.c $(GUEST_HDRS) uapi/linux/syschain.h module/opl
 
 # test_diff links libchain (an explicit rule wins over the pattern rule)
 $(BUILD)/guest/test_diff: tests/guest/test_diff.c uapi/linux/syschain.h \
-		libchain/include/libchain.h $(BUILD)/libchain/libchain.a $(GUEST_HDRS)
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a $(GUEST_HDRS) \
+		module/oplist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread

@@ -753,6 +753,48 @@ static inline int g_reap(pid_t pid)
 				   128 + WTERMSIG(status);
 }
 
+/*
+ * An interrupted blocking op: g_alarm_when_blocked() installs a SIGALRM
+ * handler (with @sa_flags: 0 or SA_RESTART) that counts in g_alarms and,
+ * if @fd >= 0, writes @data to @fd (a pipe's write end, a socket's peer),
+ * so that a read or receive restarted behind it finds something; then
+ * SIGALRM comes @delay_us after this process sleeps in syscall @nr (a
+ * chain: __NR_ioctl). The signaller's pid, for g_reap(). g_alarm_off()
+ * restores the default action. A failed write counts 100.
+ */
+static volatile sig_atomic_t g_alarms;
+static int g_alarm_fd = -1;
+static const char *g_alarm_data = "";
+
+static inline void g_on_alarm(int sig)
+{
+	ssize_t len = (ssize_t)strlen(g_alarm_data);
+
+	(void)sig;
+	g_alarms++;
+	if (g_alarm_fd >= 0 && write(g_alarm_fd, g_alarm_data, len) != len)
+		g_alarms += 100;
+}
+
+static inline pid_t g_alarm_when_blocked(long nr, long delay_us, int sa_flags,
+					 int fd, const char *data)
+{
+	struct sigaction sa = { .sa_handler = g_on_alarm,
+				.sa_flags = sa_flags };
+
+	sigaction(SIGALRM, &sa, NULL);
+	g_alarms = 0;
+	g_alarm_fd = fd;
+	g_alarm_data = data ? data : "";
+	return g_signal_when_blocked(nr, SIGALRM, delay_us);
+}
+
+static inline void g_alarm_off(void)
+{
+	signal(SIGALRM, SIG_DFL);
+	g_alarm_fd = -1;
+}
+
 /* Write a module parameter (a string): 0 or -errno. */
 static inline int g_param_write(const char *name, const char *value)
 {

@@ -51,9 +51,9 @@
  * rare in most chains, budgets mostly large, and builds terminating loops:
  * read to end of file, lseek counters), of each status, of the op
  * boundaries' shapes, and every supported op must have run, and
- * succeeded, at least once. The probe's op
- * list drives the generator through a per-op table keyed by syscall
- * number: an op the probe lists and the table lacks fails the test.
+ * succeeded, at least once. The probe's op list drives the generator
+ * through a per-op table keyed by syscall number: an op of
+ * module/oplist.h or of the probe that the table lacks fails the test.
  *
  * The state: a scratch directory DIFF_MNT/diff-N on a tmpfs of its own
  * mounted with strictatime, with files, a subdirectory, a symlink and a
@@ -140,6 +140,7 @@
 #include <libchain.h>
 
 #include "oracle.h"
+#include "ops.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE	0x01
@@ -1491,70 +1492,79 @@ struct opgen {
 	gen_fn fn;
 };
 
-static const struct opgen opgens[] = {
-	{ __NR_read, "read", CL_RW | CL_RD, 8, gen_rw },
-	{ __NR_write, "write", CL_RW, 8, gen_rw },
-	{ __NR_openat, "openat", CL_FD, 6, gen_openat },
-	{ __NR_close, "close", 0, 3, gen_fd_only },
-	{ __NR_lseek, "lseek", 0, 4, gen_lseek },
-	{ __NR_pread64, "pread64", CL_RW | CL_RD, 4, gen_prw },
-	{ __NR_pwrite64, "pwrite64", CL_RW, 4, gen_prw },
-	{ __NR_readv, "readv", CL_RW | CL_RD, 4, gen_rwv },
-	{ __NR_writev, "writev", CL_RW, 4, gen_rwv },
-	{ __NR_fsync, "fsync", 0, 2, gen_fd_only },
-	{ __NR_fdatasync, "fdatasync", 0, 2, gen_fd_only },
-	{ __NR_fallocate, "fallocate", 0, 3, gen_falloc },
-	{ __NR_fadvise64, "fadvise64", 0, 2, gen_fadvise },
-	{ __NR_copy_file_range, "copy_file_range", CL_RW, 3, gen_cfr },
-	{ __NR_fstat, "fstat", 0, 3, gen_fstat },
-	{ __NR_newfstatat, "newfstatat", 0, 3, gen_statat },
-	{ __NR_getdents64, "getdents64", 0, 3, gen_getdents },
-	{ __NR_mkdirat, "mkdirat", 0, 2, gen_mkdirat },
-	{ __NR_faccessat, "faccessat", 0, 3, gen_access },
-	{ __NR_faccessat2, "faccessat2", 0, 3, gen_access },
-	{ __NR_dup, "dup", CL_FD, 3, gen_fd_only },
-	{ __NR_getpid, "getpid", 0, 1, gen_none },
-	{ __NR_getppid, "getppid", 0, 1, gen_none },
-	{ __NR_gettid, "gettid", 0, 1, gen_none },
-	{ __NR_getuid, "getuid", 0, 1, gen_none },
-	{ __NR_geteuid, "geteuid", 0, 1, gen_none },
-	{ __NR_getgid, "getgid", 0, 1, gen_none },
-	{ __NR_getegid, "getegid", 0, 1, gen_none },
-	{ __NR_sched_yield, "sched_yield", 0, 1, gen_none },
-	{ __NR_sendto, "sendto", CL_RW, 4, gen_sendrecv },
-	{ __NR_recvfrom, "recvfrom", CL_RW | CL_RD, 4, gen_sendrecv },
-	{ __NR_sendmsg, "sendmsg", CL_RW, 4, gen_msg },
-	{ __NR_recvmsg, "recvmsg", CL_RW, 4, gen_msg },
-	{ __NR_clock_gettime, "clock_gettime", 0, 2, gen_clock },
-	{ __NR_nanosleep, "nanosleep", 0, 1, gen_nanosleep },
-	{ __NR_clock_nanosleep, "clock_nanosleep", 0, 1,
-	  gen_clock_nanosleep },
+/*
+ * Keyed by syscall number: an op of module/oplist.h without a line here
+ * fails test_ops_table (g_assert_every_op()), and one the probe lists
+ * fails it too.
+ */
+#define OPGEN(sys, c, w, f) \
+	[__NR_##sys] = { .nr = __NR_##sys, .name = #sys, .cls = (c), \
+			 .weight = (w), .fn = (f) }
+
+static const struct opgen opgens[G_OPTAB_SIZE] = {
+	OPGEN(read, CL_RW | CL_RD, 8, gen_rw),
+	OPGEN(write, CL_RW, 8, gen_rw),
+	OPGEN(openat, CL_FD, 6, gen_openat),
+	OPGEN(close, 0, 3, gen_fd_only),
+	OPGEN(lseek, 0, 4, gen_lseek),
+	OPGEN(pread64, CL_RW | CL_RD, 4, gen_prw),
+	OPGEN(pwrite64, CL_RW, 4, gen_prw),
+	OPGEN(readv, CL_RW | CL_RD, 4, gen_rwv),
+	OPGEN(writev, CL_RW, 4, gen_rwv),
+	OPGEN(fsync, 0, 2, gen_fd_only),
+	OPGEN(fdatasync, 0, 2, gen_fd_only),
+	OPGEN(fallocate, 0, 3, gen_falloc),
+	OPGEN(fadvise64, 0, 2, gen_fadvise),
+	OPGEN(copy_file_range, CL_RW, 3, gen_cfr),
+	OPGEN(fstat, 0, 3, gen_fstat),
+	OPGEN(newfstatat, 0, 3, gen_statat),
+	OPGEN(getdents64, 0, 3, gen_getdents),
+	OPGEN(mkdirat, 0, 2, gen_mkdirat),
+	OPGEN(faccessat, 0, 3, gen_access),
+	OPGEN(faccessat2, 0, 3, gen_access),
+	OPGEN(dup, CL_FD, 3, gen_fd_only),
+	OPGEN(getpid, 0, 1, gen_none),
+	OPGEN(getppid, 0, 1, gen_none),
+	OPGEN(gettid, 0, 1, gen_none),
+	OPGEN(getuid, 0, 1, gen_none),
+	OPGEN(geteuid, 0, 1, gen_none),
+	OPGEN(getgid, 0, 1, gen_none),
+	OPGEN(getegid, 0, 1, gen_none),
+	OPGEN(sched_yield, 0, 1, gen_none),
+	OPGEN(sendto, CL_RW, 4, gen_sendrecv),
+	OPGEN(recvfrom, CL_RW | CL_RD, 4, gen_sendrecv),
+	OPGEN(sendmsg, CL_RW, 4, gen_msg),
+	OPGEN(recvmsg, CL_RW, 4, gen_msg),
+	OPGEN(clock_gettime, 0, 2, gen_clock),
+	OPGEN(nanosleep, 0, 1, gen_nanosleep),
+	OPGEN(clock_nanosleep, 0, 1, gen_clock_nanosleep),
 };
-#define NR_OPGENS ((int)(sizeof(opgens) / sizeof(opgens[0])))
 
-/* the table entries of the ops the probe lists, and their total weight */
-static int gen_ops[NR_OPGENS], nr_gen_ops, gen_weight;
+/* the ops the probe lists, by syscall number, and their total weight */
+static long gen_ops[G_OPTAB_SIZE];
+static int nr_gen_ops, gen_weight;
 
-static int opgen_index(long nr)
+static const struct opgen *opgen(long nr)
 {
-	int i;
+	return nr >= 0 && nr < G_OPTAB_SIZE && opgens[nr].fn ? &opgens[nr] :
+								NULL;
+}
 
-	for (i = 0; i < NR_OPGENS; i++)
-		if (opgens[i].nr == nr)
-			return i;
-	return -1;
+static bool has_opgen(uint32_t nr)
+{
+	return opgen(nr) != NULL;
 }
 
 /* Every op the probe lists must have a generator (and an oracle entry) */
 static void setup_gen_ops(void)
 {
 	uint32_t i;
-	int k;
+	long k;
 
 	nr_gen_ops = gen_weight = 0;
 	for (i = 0; i < probe.nr_syscalls; i++) {
-		k = opgen_index(probe.syscalls[i]);
-		if (k < 0)
+		k = probe.syscalls[i];
+		if (!opgen(k))
 			fail_msg("the probe lists syscall %u, which the "
 				 "generator cannot make: add it to opgens[]",
 				 probe.syscalls[i]);
@@ -1564,8 +1574,8 @@ static void setup_gen_ops(void)
 		gen_ops[nr_gen_ops++] = k;
 		gen_weight += opgens[k].weight;
 	}
-	for (k = 0; k < NR_OPGENS; k++)
-		if (!chain_kernel_supports(opgens[k].nr) && !selftest)
+	for (k = 0; k < G_OPTAB_SIZE; k++)
+		if (opgen(k) && !chain_kernel_supports(k) && !selftest)
 			printf("test_diff: %s not in the probe: not "
 			       "generated\n", opgens[k].name);
 }
@@ -3027,7 +3037,7 @@ static int check_mutation(struct gen *g, uint64_t seed, int idx)
 struct stats {
 	int chains, rejected, status[SYSCHAIN_STATUS_DENIED + 1];
 	long long slots, slots_run, steps;
-	int op_ran[NR_OPGENS], op_ok[NR_OPGENS];
+	int op_ran[G_OPTAB_SIZE], op_ok[G_OPTAB_SIZE];
 	int nonroot, mutations, refused, culprits;
 	/* the op boundaries' shapes (the oracle's hook) */
 	int sigpipe, sigpipe_on, pipe_eof, closed_tree;
@@ -3060,8 +3070,9 @@ static void account(const struct gen *g, struct stats *st)
 	st->steps += (long long)k->rep.steps;
 	st->slots += g->n;
 	for (i = 0; i < g->n; i++) {
-		int t = opgen_index(g->nr[i]);
+		long t = g->nr[i];
 
+		assert_non_null(opgen(t));
 		if (!k->count[i])
 			continue;
 		st->slots_run++;
@@ -3277,8 +3288,9 @@ static void fake_probe(void)
 	memset(&probe, 0, sizeof(probe));
 	probe.max_ops = probe.max_conds = 4096;
 	probe.max_steps = 1048576;
-	for (i = 0; i < NR_OPGENS; i++)
-		probe.syscalls[probe.nr_syscalls++] = (uint32_t)opgens[i].nr;
+	for (i = 0; i < G_OPTAB_SIZE; i++)
+		if (opgen(i))
+			probe.syscalls[probe.nr_syscalls++] = (uint32_t)i;
 	for (i = 1; i < (int)probe.nr_syscalls; i++)
 		for (j = i; j > 0 && probe.syscalls[j - 1] > probe.syscalls[j];
 		     j--) {
@@ -3392,9 +3404,11 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* a generator for every op of oplist.h, and for every op the probe lists */
 static void test_ops_table(void **state)
 {
 	(void)state;
+	g_assert_every_op("test_diff's opgens[]", has_opgen);
 	setup_gen_ops();
 }
 

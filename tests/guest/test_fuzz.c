@@ -80,12 +80,14 @@
 #include <sys/wait.h>
 #include "guest.h"
 #include "fuzz_oracle.h"
+#include "ops.h"
 
 #define PAGE		4096UL
 #define NOBODY		65534
 #define FUZZ_MAX_STEPS	64	/* for chains that can loop */
 #define SCRATCH		"/tmp/syschain-fuzz"
-#define NR_TRACKED	512	/* syscall numbers below this are tracked */
+/* syscall numbers below this are tracked */
+#define NR_TRACKED	G_OPTAB_SIZE
 #define FD_DEV		3
 #define FD_SOCK		4	/* and 5: the socket pair */
 #define FD_FREE		6	/* the first descriptor the chains own */
@@ -106,7 +108,9 @@ enum akind {
 /*
  * @nargs is the syscall's own argument count (its man page), not the
  * module's: the oracle judges "an argument past the op's count" with it.
- * Every op the probe lists must have a line here, or the test fails.
+ * Keyed by syscall number; every op of module/oplist.h must have a line
+ * here (test_fuzz_op_table), and every op the probe lists, or the test
+ * fails.
  */
 struct fuzz_op {
 	uint32_t nr;
@@ -117,9 +121,10 @@ struct fuzz_op {
 	uint8_t arg[SYSCHAIN_MAX_ARGS];
 };
 
-#define FOP(sys, n, fd, w, ...) { __NR_##sys, #sys, n, fd, w, { __VA_ARGS__ } }
+#define FOP(sys, n, fd, w, ...) \
+	[__NR_##sys] = { __NR_##sys, #sys, n, fd, w, { __VA_ARGS__ } }
 
-static const struct fuzz_op fuzz_ops[] = {
+static const struct fuzz_op fuzz_ops[NR_TRACKED] = {
 	FOP(read, 3, 0, 4, K_FD, K_BUF, K_LEN),
 	FOP(write, 3, 0, 4, K_FD, K_BUF, K_LEN),
 	FOP(openat, 4, 1, 6, K_CWD, K_PATH, K_OFLAGS, K_MODE),
@@ -157,12 +162,15 @@ static const struct fuzz_op fuzz_ops[] = {
 	FOP(nanosleep, 2, 0, 1, K_TSIN, K_TSREM),
 	FOP(clock_nanosleep, 4, 0, 1, K_SCLOCK, K_TIMERFL, K_TSIN, K_TSREM),
 };
-#define NR_FUZZ_OPS (sizeof(fuzz_ops) / sizeof(fuzz_ops[0]))
 
-static int16_t fop_index[NR_TRACKED];	/* syscall number -> fuzz_ops[] */
 static bool supported[NR_TRACKED];	/* the probe lists it */
-static uint16_t pool[NR_FUZZ_OPS * 8];	/* supported ops, by weight */
+static uint16_t pool[NR_TRACKED * 8];	/* supported ops' nrs, by weight */
 static unsigned int npool;
+
+static bool has_fuzz_op(uint32_t nr)
+{
+	return nr < NR_TRACKED && fuzz_ops[nr].name;
+}
 
 /* ------------------------------------------------------------------ */
 /* what a call did, and how it went: the shared page */
@@ -378,9 +386,9 @@ static enum fo_mem fuzz_mem(uint64_t a, uint64_t len, uint64_t *readable)
 
 static int oracle_nargs(uint32_t nr)
 {
-	if (nr >= NR_TRACKED || !supported[nr] || fop_index[nr] < 0)
+	if (!has_fuzz_op(nr) || !supported[nr])
 		return -1;
-	return fuzz_ops[fop_index[nr]].nargs;
+	return fuzz_ops[nr].nargs;
 }
 
 static struct fo_env oracle_env = {
@@ -934,12 +942,35 @@ static uint32_t huge_elem(uint32_t n)
 	return s;
 }
 
-/* the struct, its counts, sizes and pointers */
-static enum mutation mutate_run(struct gen *g, struct layout *L,
-				enum mutation m)
+/*
+ * A chain that never ran, "resumed": random RESUME and RESUME_EINTR bits,
+ * stop_op and steps, zero results (or results it cannot read, or only
+ * read: status FAULT).
+ */
+static void mutate_resume(struct layout *L)
 {
-	static const uint32_t small[] = { 0, 1, 4, 8, 72, 79 };
-	static const uint32_t big[] = { 81, 84, 88, 96, 128, 4096 };
+	static const enum ptr_kind rk[] = { P_RO, P_RO, P_NONE,
+					    P_UNMAPPED, P_STRADDLE };
+	struct syschain_run *r = &L->run;
+
+	if (chance(85))
+		r->flags |= SYSCHAIN_RUN_RESUME;
+	if (chance(40))
+		r->flags |= SYSCHAIN_RUN_RESUME_EINTR;
+	r->stop_op = chance(85) ? rnd(r->nr_ops) :
+		     chance(50) ? r->nr_ops + rnd(4) : (uint32_t)rnd64();
+	r->steps = chance(60) ? rnd(4) :
+		   chance(60) ? rnd(FUZZ_MAX_STEPS + 2) : rnd64();
+	r->resume_expiry = chance(80) ? 0 : rnd64();
+	if (chance(25))
+		L->res_k = PICK(rk);
+	L->resume = true;
+}
+
+/* the element sizes of the ops and conditions arrays */
+static enum mutation mutate_elem_size(struct gen *g, struct layout *L,
+				      enum mutation m)
+{
 	static const uint32_t op_bad[] = { 0, 8, 80, 84, 89, 92, 95 };
 	static const uint32_t op_big[] = { 96, 104, 128, 256, 4096 };
 	static const uint32_t cond_bad[] = { 0, 8, 16, 20, 25, 28, 31 };
@@ -947,68 +978,6 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 	struct syschain_run *r = &L->run;
 
 	switch (m) {
-	case M_SIZE_SMALL: r->size = PICK(small); break;
-	case M_SIZE_BIG: r->size = PICK(big); break;
-	case M_SIZE_TAIL: r->size = PICK(big); L->run_tail = true; break;
-	case M_SIZE_HUGE:
-	case M_SIZE_HUGE_TAIL:
-		r->size = PICK(huge_sizes);
-		L->huge = H_RUN;
-		L->run_tail = m == M_SIZE_HUGE_TAIL;
-		break;
-	case M_RUN_FLAGS: r->flags |= 1u << (3 + rnd(29)); break;
-	case M_RUN_RESUME: {
-		/*
-		 * A chain that never ran, "resumed": random RESUME and
-		 * RESUME_EINTR bits, stop_op and steps, zero results (or
-		 * results it cannot read, or only read: status FAULT).
-		 */
-		static const enum ptr_kind rk[] = { P_RO, P_RO, P_NONE,
-						    P_UNMAPPED, P_STRADDLE };
-
-		if (chance(85))
-			r->flags |= SYSCHAIN_RUN_RESUME;
-		if (chance(40))
-			r->flags |= SYSCHAIN_RUN_RESUME_EINTR;
-		r->stop_op = chance(85) ? rnd(r->nr_ops) :
-			     chance(50) ? r->nr_ops + rnd(4) : (uint32_t)rnd64();
-		r->steps = chance(60) ? rnd(4) :
-			   chance(60) ? rnd(FUZZ_MAX_STEPS + 2) : rnd64();
-		r->resume_expiry = chance(80) ? 0 : rnd64();
-		if (chance(25))
-			L->res_k = PICK(rk);
-		L->resume = true;
-		break;
-	}
-	case M_RUN_RESERVED: r->__reserved = 1 + rnd(0xfffffffe); break;
-	case M_NR_OPS_ZERO: r->nr_ops = 0; break;
-	case M_NR_OPS_LESS:
-		if (g->n < 2)
-			return M_NONE;
-		r->nr_ops = 1 + rnd(g->n - 1);
-		break;
-	case M_NR_OPS_MORE:
-		/* one more op, all zero: read(0, NULL, 0), valid */
-		memset(&g->ops[g->n], 0, sizeof(g->ops[0]));
-		r->nr_ops = L->ops_written = g->n + 1;
-		break;
-	case M_NR_OPS_LIMIT:
-		r->nr_ops = chance(50) ? pinfo.max_ops + 1 + rnd(64) :
-			    0xffffffff - rnd(2) * 0x7fffffff;
-		break;
-	case M_NR_CONDS_LESS:
-		if (!g->nc)
-			return M_NONE;
-		r->nr_conds = rnd(g->nc);
-		break;
-	case M_NR_CONDS_MORE:
-		/* all-zero conditions: cmp 0 is no comparison */
-		memset(&g->conds[g->nc], 0, 2 * sizeof(g->conds[0]));
-		r->nr_conds = L->conds_written = g->nc + 1 + rnd(2);
-		break;
-	case M_NR_CONDS_LIMIT:
-		r->nr_conds = chance(50) ? pinfo.max_conds + 1 : 0xffffffff;
-		break;
 	case M_OP_SIZE_BAD: r->op_size = PICK(op_bad); break;
 	case M_OP_SIZE_BIG: r->op_size = fit_size(op_big, 5, g->n + 1, &opsr, 96); break;
 	case M_OP_SIZE_HUGE:
@@ -1045,6 +1014,63 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 		r->cond_size = fit_size(cond_big, 4, g->nc, &condsr, 32);
 		L->cond_tail = rnd(g->nc);
 		break;
+	default:
+		return M_NONE;
+	}
+	return m;
+}
+
+/* the struct, its counts, sizes and pointers (element sizes: above) */
+static enum mutation mutate_run(struct gen *g, struct layout *L,
+				enum mutation m)
+{
+	static const uint32_t small[] = { 0, 1, 4, 8, 72, 79 };
+	static const uint32_t big[] = { 81, 84, 88, 96, 128, 4096 };
+	struct syschain_run *r = &L->run;
+
+	switch (m) {
+	case M_SIZE_SMALL: r->size = PICK(small); break;
+	case M_SIZE_BIG: r->size = PICK(big); break;
+	case M_SIZE_TAIL: r->size = PICK(big); L->run_tail = true; break;
+	case M_SIZE_HUGE:
+	case M_SIZE_HUGE_TAIL:
+		r->size = PICK(huge_sizes);
+		L->huge = H_RUN;
+		L->run_tail = m == M_SIZE_HUGE_TAIL;
+		break;
+	case M_RUN_FLAGS: r->flags |= 1u << (3 + rnd(29)); break;
+	case M_RUN_RESUME:
+		mutate_resume(L);
+		break;
+	case M_RUN_RESERVED: r->__reserved = 1 + rnd(0xfffffffe); break;
+	case M_NR_OPS_ZERO: r->nr_ops = 0; break;
+	case M_NR_OPS_LESS:
+		if (g->n < 2)
+			return M_NONE;
+		r->nr_ops = 1 + rnd(g->n - 1);
+		break;
+	case M_NR_OPS_MORE:
+		/* one more op, all zero: read(0, NULL, 0), valid */
+		memset(&g->ops[g->n], 0, sizeof(g->ops[0]));
+		r->nr_ops = L->ops_written = g->n + 1;
+		break;
+	case M_NR_OPS_LIMIT:
+		r->nr_ops = chance(50) ? pinfo.max_ops + 1 + rnd(64) :
+			    0xffffffff - rnd(2) * 0x7fffffff;
+		break;
+	case M_NR_CONDS_LESS:
+		if (!g->nc)
+			return M_NONE;
+		r->nr_conds = rnd(g->nc);
+		break;
+	case M_NR_CONDS_MORE:
+		/* all-zero conditions: cmp 0 is no comparison */
+		memset(&g->conds[g->nc], 0, 2 * sizeof(g->conds[0]));
+		r->nr_conds = L->conds_written = g->nc + 1 + rnd(2);
+		break;
+	case M_NR_CONDS_LIMIT:
+		r->nr_conds = chance(50) ? pinfo.max_conds + 1 : 0xffffffff;
+		break;
 	case M_OPS_PTR: L->ops_k = bad_kind(); break;
 	case M_CONDS_PTR: L->conds_k = bad_kind(); break;
 	case M_CONDS_EMPTY_PTR: L->conds_k = P_KERNEL; break;
@@ -1065,7 +1091,7 @@ static enum mutation mutate_run(struct gen *g, struct layout *L,
 			L->run_k = P_STRADDLE;
 		break;
 	default:
-		return M_NONE;
+		return mutate_elem_size(g, L, m);
 	}
 	return m;
 }
@@ -2031,8 +2057,8 @@ static void fuzz_chain(uint64_t index)
 
 		for (i = 0; i < L.ops_written && i < 8 && len < sizeof(ops); i++)
 			len += snprintf(ops + len, sizeof(ops) - len, " %s(%" PRId64 ")",
-					fop_index[gen.ops[i].nr % NR_TRACKED] >= 0 ?
-					fuzz_ops[fop_index[gen.ops[i].nr % NR_TRACKED]].name : "?",
+					has_fuzz_op(gen.ops[i].nr) ?
+					fuzz_ops[gen.ops[i].nr].name : "?",
 					(gen.ops[i].ref_mask & 1) ? -1 - (int64_t)gen.ops[i].arg_ref[0] :
 					(int64_t)gen.ops[i].args[0]);
 		violation("%s: errno %d after ops ran? status %u stop_op %u steps %" PRIu64
@@ -2212,15 +2238,12 @@ static void setup_ops(void)
 {
 	unsigned int i, w;
 
-	memset(fop_index, 0xff, sizeof(fop_index));
 	memset(supported, 0, sizeof(supported));
-	for (i = 0; i < NR_FUZZ_OPS; i++)
-		fop_index[fuzz_ops[i].nr] = (int16_t)i;
 	npool = 0;
 	for (i = 0; i < pinfo.nr_syscalls; i++) {
 		supported[sup[i]] = true;
-		for (w = 0; w < fuzz_ops[fop_index[sup[i]]].weight; w++)
-			pool[npool++] = fop_index[sup[i]];
+		for (w = 0; w < fuzz_ops[sup[i]].weight; w++)
+			pool[npool++] = (uint16_t)sup[i];
 	}
 	oracle_env.max_ops = pinfo.max_ops;
 	oracle_env.max_conds = pinfo.max_conds;
@@ -2256,7 +2279,7 @@ static void child_main(int part, uint64_t calls)
 static void probe_module(void)
 {
 	struct syschain_probe p = { .size = sizeof(p) };
-	unsigned int i, j;
+	unsigned int i;
 
 	assert_int_equal(g_ioctl(SYSCHAIN_PROBE, &p), 0);
 	p.nr_syscalls = sizeof(sup) / sizeof(sup[0]);
@@ -2264,14 +2287,10 @@ static void probe_module(void)
 	assert_int_equal(g_ioctl(SYSCHAIN_PROBE, &p), 0);
 	assert_true(p.nr_syscalls <= sizeof(sup) / sizeof(sup[0]));
 	pinfo = p;
-	for (i = 0; i < p.nr_syscalls; i++) {
-		for (j = 0; j < NR_FUZZ_OPS; j++)
-			if (fuzz_ops[j].nr == sup[i])
-				break;
-		if (sup[i] >= NR_TRACKED || j == NR_FUZZ_OPS)
+	for (i = 0; i < p.nr_syscalls; i++)
+		if (!has_fuzz_op(sup[i]))
 			fail_msg("the module supports syscall %u, which the fuzzer's op table lacks",
 				 sup[i]);
-	}
 }
 
 static void setup_scratch(void)
@@ -2450,7 +2469,7 @@ static void assert_chain_coverage(void)
 	for (i = 0; i < pinfo.nr_syscalls; i++)
 		if (!sh->op_ran[sup[i]])
 			add_missing(miss, sizeof(miss),
-				    fuzz_ops[fop_index[sup[i]]].name);
+				    fuzz_ops[sup[i]].name);
 	/*
 	 * every status but INVALID, a refusal, and DENIED (see the top of
 	 * the file); INTERRUPTED counts the -EINTR returns
@@ -2585,6 +2604,21 @@ static void run_part(int part)
 	assert_int_equal(g_chain1(__NR_getppid, 0, 0, 0, 0, 0, 0), getppid());
 }
 
+/* an argument-kind line for every op of oplist.h, under its number */
+static void test_fuzz_op_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	g_assert_every_op("test_fuzz's fuzz_ops[]", has_fuzz_op);
+	for (i = 0; i < G_NR_OPLIST; i++) {
+		const struct fuzz_op *f = &fuzz_ops[g_oplist[i].nr];
+
+		assert_int_equal(f->nr, g_oplist[i].nr);
+		assert_string_equal(f->name, g_oplist[i].name);
+	}
+}
+
 static void test_fuzz_raw(void **state) { (void)state; run_part(0); }
 static void test_fuzz_commands(void **state) { (void)state; run_part(1); }
 static void test_fuzz_chains(void **state) { (void)state; run_part(2); }
@@ -2593,6 +2627,7 @@ static void test_fuzz_probe(void **state) { (void)state; run_part(3); }
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fuzz_op_table),
 		cmocka_unit_test(test_fuzz_raw),
 		cmocka_unit_test(test_fuzz_commands),
 		cmocka_unit_test(test_fuzz_chains),

@@ -487,31 +487,6 @@ static void test_copy_loop(void **state)
 	free(buf);
 }
 
-static volatile sig_atomic_t alarms;
-static int feed_fd = -1;	/* the handler writes "abcd" there */
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-	if (feed_fd >= 0 && write(feed_fd, "abcd", 4) != 4)
-		alarms += 100;
-}
-
-/*
- * SIGALRM once this process sleeps in syscall @nr, its handler feeding the
- * pipe @fd: the signaller's pid, for g_reap()
- */
-static pid_t arm(int sa_flags, int fd, long nr)
-{
-	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	alarms = 0;
-	feed_fd = fd;
-	return g_signal_when_blocked(nr, SIGALRM, 0);
-}
-
 static int unread(int fd)
 {
 	int n = -1;
@@ -582,20 +557,20 @@ static void test_interrupted_read(void **state)
 	assert_int_equal(pipe(p), 0);
 
 	/* the syscall */
-	pid = arm(0, p[1], __NR_read);
+	pid = g_alarm_when_blocked(__NR_read, 0, 0, p[1], "abcd");
 	rs = g_sys(__NR_read, p[0], (uintptr_t)buf, sizeof(buf), 0, 0, 0);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(rs, -EINTR);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_int_equal(unread(p[0]), 4);
 	assert_int_equal(read(p[0], buf, sizeof(buf)), 4);
 
 	/* the chain */
 	build_blocking_read(&c, p, buf);
-	pid = arm(0, p[1], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, p[1], "abcd");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_read(&c);
 	assert_int_equal(unread(p[0]), 4);
 
@@ -608,18 +583,17 @@ static void test_interrupted_read(void **state)
 
 	/* interrupted again; then RESUME_EINTR: the read gives -EINTR */
 	build_blocking_read(&c, p, buf);
-	pid = arm(0, p[1], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, p[1], "abcd");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_read(&c);
 	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
 	assert_int_equal(g_run_again(&c), 0);
 	assert_completed_read(&c, -EINTR);
 	assert_int_equal(unread(p[0]), 4);	/* the read did not run */
-	assert_int_equal(alarms, 1);
-	signal(SIGALRM, SIG_DFL);
-	feed_fd = -1;
+	assert_int_equal(g_alarms, 1);
+	g_alarm_off();
 	close(p[0]);
 	close(p[1]);
 }
@@ -641,23 +615,22 @@ static void test_restarted_read(void **state)
 	G_BOUND(30);
 	assert_int_equal(pipe(p), 0);
 
-	pid = arm(SA_RESTART, p[1], __NR_read);
+	pid = g_alarm_when_blocked(__NR_read, 0, SA_RESTART, p[1], "abcd");
 	rs = g_sys(__NR_read, p[0], (uintptr_t)buf, sizeof(buf), 0, 0, 0);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(rs, 4);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 
 	memset(buf, 0, sizeof(buf));
 	build_blocking_read(&c, p, buf);
-	pid = arm(SA_RESTART, p[1], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, p[1], "abcd");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_completed_read(&c, rs);
 	assert_memory_equal(buf, "abcd", 4);
 	assert_int_equal(unread(p[0]), 0);
-	signal(SIGALRM, SIG_DFL);
-	feed_fd = -1;
+	g_alarm_off();
 	close(p[0]);
 	close(p[1]);
 }

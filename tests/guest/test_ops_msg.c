@@ -21,22 +21,19 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "guest.h"
-#include "sock.h"
 
 #define BAD_PTR		((uint64_t)1)
 /* a tmpfs mounted strictatime by the tests */
 #define SOCK_DIR	"/tmp/sc-msg"
-#define PATH_DST	SOCK_DIR "/dst"
-#define PATH_SRC	SOCK_DIR "/src"
+#define SOCK_TAG	"sc-msg"	/* its abstract names */
+#include "sock.h"
 #define MSG_COMPAT	0x80000000u	/* MSG_CMSG_COMPAT: compat syscalls only */
 #define MSG_SPLICE	0x8000000	/* MSG_SPLICE_PAGES: kernel-internal */
 #define CTL_SIZE	256
 
 /* One side's sockets, buffers and what the op saw and left. */
 struct inst {
-	int fd, peer, extra, pipe[2];
-	struct sockaddr_un dst;		/* where sendmsg sends */
-	socklen_t dstlen;
+	struct sock_fix s;		/* the sockets (sock.h) */
 	char buf[64];			/* the op's data buffer */
 	char buf2[64];			/* second iovec */
 	struct iovec iov[2];
@@ -59,17 +56,6 @@ struct inst {
 	struct g_obs obs;		/* what the op did to the files */
 };
 
-static int pair(struct inst *in, int type)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv))
-		return -1;
-	in->fd = sv[0];
-	in->peer = sv[1];
-	return 0;
-}
-
 static int passcred(int fd)
 {
 	int one = 1;
@@ -78,7 +64,7 @@ static int passcred(int fd)
 }
 
 /* send @n descriptors (a pipe's ends) and "fds" from @from */
-static int send_rights(struct inst *in, int from, int n)
+static int send_rights(struct sock_fix *s, int from, int n)
 {
 	union {
 		char b[CMSG_SPACE(2 * sizeof(int))];
@@ -91,150 +77,47 @@ static int send_rights(struct inst *in, int from, int n)
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
 
-	if (pipe2(in->pipe, O_CLOEXEC))
+	if (pipe2(s->pipe, O_CLOEXEC))
 		return -1;
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(cm), in->pipe, n * sizeof(int));
+	memcpy(CMSG_DATA(cm), s->pipe, n * sizeof(int));
 	return sendmsg(from, &m, 0) == 3 ? 0 : -1;
 }
 
-/* setups: in->fd is the socket the op works on */
-static int stream_pair(struct inst *in) { return pair(in, SOCK_STREAM); }
-static int dgram_pair(struct inst *in) { return pair(in, SOCK_DGRAM); }
-static int seqpacket_pair(struct inst *in) { return pair(in, SOCK_SEQPACKET); }
+/* setups besides sock.h's: s->fd is the socket the op works on */
+static int seqpacket_pair(struct sock_fix *s) { return pair(s, SOCK_SEQPACKET); }
 
-static int stream_pair_cred(struct inst *in)
+static int stream_pair_cred(struct sock_fix *s)
 {
-	return pair(in, SOCK_STREAM) ?: passcred(in->peer);
+	return pair(s, SOCK_STREAM) ?: passcred(s->peer);
 }
 
-static int stream_pair_pipe(struct inst *in)
+static int stream_pair_pipe(struct sock_fix *s)
 {
-	return pair(in, SOCK_STREAM) ?: pipe2(in->pipe, O_CLOEXEC);
+	return pair(s, SOCK_STREAM) ?: pipe2(s->pipe, O_CLOEXEC);
 }
 
-static int stream_pair_cred_pipe(struct inst *in)
+static int stream_pair_cred_pipe(struct sock_fix *s)
 {
-	return stream_pair_cred(in) ?: pipe2(in->pipe, O_CLOEXEC);
+	return stream_pair_cred(s) ?: pipe2(s->pipe, O_CLOEXEC);
 }
 
-static int stream_shut_wr(struct inst *in)
+static int stream_cred_data(struct sock_fix *s)
 {
-	return pair(in, SOCK_STREAM) ?: shutdown(in->fd, SHUT_WR);
+	return pair(s, SOCK_STREAM) ?: passcred(s->fd) ?:
+		-(write(s->peer, "credentials", 11) != 11);
 }
 
-static int dgram_to_abstract(struct inst *in)
+static int stream_rights1(struct sock_fix *s)
 {
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	in->peer = bound_dgram("sc-msg-dst", 1, &in->dst, &in->dstlen);
-	return in->fd < 0 || in->peer < 0 ? -1 : 0;
+	return pair(s, SOCK_STREAM) ?: send_rights(s, s->peer, 1);
 }
 
-static int dgram_to_path(struct inst *in)
+static int dgram_rights2(struct sock_fix *s)
 {
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	in->peer = bound_dgram(PATH_DST, 0, &in->dst, &in->dstlen);
-	return in->fd < 0 || in->peer < 0 ? -1 : 0;
-}
-
-static int dgram_unconnected(struct inst *in)
-{
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	return in->fd < 0 ? -1 : 0;
-}
-
-static int dgram_full_nb(struct inst *in)
-{
-	int i;
-
-	if (pair(in, SOCK_DGRAM | SOCK_NONBLOCK))
-		return -1;
-	for (i = 0; i < 10000; i++)
-		if (send(in->fd, "fill", 4, 0) < 0)
-			return errno == EAGAIN ? 0 : -1;
-	return -1;
-}
-
-static int file_fd(struct inst *in)
-{
-	in->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	return in->fd < 0 ? -1 : 0;
-}
-
-static int closed_fd(struct inst *in)
-{
-	in->fd = 1000;
-	return 0;
-}
-
-/* recvmsg setups: data (and ancillary data) waiting in in->fd */
-static int stream_data(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?:
-		-(write(in->peer, "hello world", 11) != 11);
-}
-
-static int stream_data_nb(struct inst *in)
-{
-	return pair(in, SOCK_STREAM | SOCK_NONBLOCK) ?:
-		-(write(in->peer, "hello", 5) != 5);
-}
-
-static int stream_eof(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: shutdown(in->peer, SHUT_WR);
-}
-
-static int stream_cred_data(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: passcred(in->fd) ?:
-		-(write(in->peer, "credentials", 11) != 11);
-}
-
-static int stream_rights1(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: send_rights(in, in->peer, 1);
-}
-
-static int dgram_rights2(struct inst *in)
-{
-	return pair(in, SOCK_DGRAM) ?: send_rights(in, in->peer, 2);
-}
-
-static int dgram_from(struct inst *in, const char *dst, const char *src,
-		      int abstract)
-{
-	struct sockaddr_un d;
-	socklen_t dl;
-	int s;
-
-	in->fd = bound_dgram(dst, abstract, &d, &dl);
-	s = src ? bound_dgram(src, abstract, NULL, NULL) :
-		  socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (in->fd < 0 || s < 0)
-		return -1;
-	in->extra = s;
-	if (sendto(s, "datagram-one", 12, 0, (struct sockaddr *)&d, dl) != 12 ||
-	    sendto(s, "dg2", 3, 0, (struct sockaddr *)&d, dl) != 3)
-		return -1;
-	return 0;
-}
-
-static int dgram_from_abstract(struct inst *in)
-{
-	return dgram_from(in, "sc-msg-rcv", "sc-msg-snd", 1);
-}
-
-static int dgram_from_path(struct inst *in)
-{
-	return dgram_from(in, PATH_DST, PATH_SRC, 0);
-}
-
-static int dgram_idle_nb(struct inst *in)
-{
-	return pair(in, SOCK_DGRAM | SOCK_NONBLOCK);
+	return pair(s, SOCK_DGRAM) ?: send_rights(s, s->peer, 2);
 }
 
 /* close the descriptors an SCM_RIGHTS message in @m installed */
@@ -255,19 +138,6 @@ static void close_rights(struct msghdr *m)
 	}
 }
 
-static void drop(struct inst *in)
-{
-	int *fds[] = { &in->fd, &in->peer, &in->extra, &in->pipe[0],
-		       &in->pipe[1] };
-	size_t i;
-
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] >= 0 && *fds[i] != 1000)
-			close(*fds[i]);
-	unlink(PATH_DST);
-	unlink(PATH_SRC);
-}
-
 /* a pointer member of the msghdr */
 enum { P_OK, P_NULL, P_BAD };
 /* the control buffer */
@@ -279,7 +149,7 @@ enum { V_ONE, V_TWO, V_NONE, V_BADARRAY, V_BADBASE, V_TOOMANY, V_NEGLEN };
 struct mcase {
 	const char *what;
 	uint32_t nr;
-	int (*make)(struct inst *in);
+	int (*make)(struct sock_fix *s);
 	int msgp;		/* the msghdr pointer: P_* */
 	int iov;		/* V_* */
 	size_t len;		/* length of the first iovec */
@@ -315,7 +185,7 @@ static size_t make_ctl(const struct mcase *t, struct inst *in)
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-		memcpy(CMSG_DATA(cm), in->pipe, 2 * sizeof(int));
+		memcpy(CMSG_DATA(cm), in->s.pipe, 2 * sizeof(int));
 		if (t->ctl == C_BADFD)
 			((int *)CMSG_DATA(cm))[1] = 999;
 		return CMSG_SPACE(2 * sizeof(int));
@@ -334,7 +204,7 @@ static size_t make_ctl(const struct mcase *t, struct inst *in)
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-		memcpy(CMSG_DATA(cm), in->pipe, 2 * sizeof(int));
+		memcpy(CMSG_DATA(cm), in->s.pipe, 2 * sizeof(int));
 		return m.msg_controllen;
 	case C_UNKNOWN:
 		cm->cmsg_level = SOL_SOCKET;
@@ -355,12 +225,12 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 	int send = t->nr == __NR_sendmsg, from;
 
 	memset(in, 0, sizeof(*in));
-	in->fd = in->peer = in->extra = in->pipe[0] = in->pipe[1] = -1;
+	sock_fix_init(&in->s);
 	memset(in->buf, 'C', sizeof(in->buf));
 	memset(in->buf2, 'D', sizeof(in->buf2));
 	memset(&in->name, 'F', sizeof(in->name));
 	memset(in->ctl.b, 'K', sizeof(in->ctl.b));
-	if (t->make(in))
+	if (t->make(&in->s))
 		fail_msg("%s: setup failed: %s", t->what, strerror(errno));
 	if (send) {
 		memcpy(in->buf, "sendmsg-data", 12);
@@ -396,9 +266,9 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 	}
 	if (t->name != P_NULL) {
 		m->msg_name = t->name == P_BAD ? (void *)BAD_PTR :
-			      send ? (void *)&in->dst : (void *)&in->name;
+			      send ? (void *)&in->s.dst : (void *)&in->name;
 		m->msg_namelen = t->namelen != -1 ? (socklen_t)t->namelen :
-				 send ? in->dstlen : sizeof(in->name);
+				 send ? in->s.dstlen : sizeof(in->name);
 	} else {
 		m->msg_namelen = t->namelen == -1 ? 0 : t->namelen;
 	}
@@ -411,12 +281,12 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 	m->msg_flags = 0x5a5a;	/* ignored on input, written by recvmsg */
 	msgp = t->msgp == P_OK ? (uintptr_t)m : t->msgp == P_BAD ? BAD_PTR : 0;
 
-	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->fd);
+	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->s.fd);
 	g_obs_begin(&in->obs);
 	if (chained)
-		ret = g_chain1(t->nr, in->fd, msgp, t->flags, 0, 0, 0);
+		ret = g_chain1(t->nr, in->s.fd, msgp, t->flags, 0, 0, 0);
 	else
-		ret = g_sys(t->nr, in->fd, msgp, t->flags, 0, 0, 0);
+		ret = g_sys(t->nr, in->s.fd, msgp, t->flags, 0, 0, 0);
 	g_obs_end(&in->obs);
 
 	/* descriptors the op installed are closed after the comparison */
@@ -424,10 +294,10 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 		close_rights(m);
 
 	/* what is left: at the peer after a send, in the socket after a recv */
-	from = send ? in->peer : in->fd;
+	from = send ? in->s.peer : in->s.fd;
 	memset(in->rest, 0, sizeof(in->rest));
 	memset(in->restctl.b, 0, sizeof(in->restctl.b));
-	if (from >= 0 && from != 1000) {
+	if (from >= 0 && from != FD_CLOSED) {
 		div = (struct iovec){ in->rest, sizeof(in->rest) };
 		d = (struct msghdr){ .msg_iov = &div, .msg_iovlen = 1,
 				     .msg_control = in->restctl.b,
@@ -441,7 +311,7 @@ static long run_case(const struct mcase *t, struct inst *in, int chained)
 	} else {
 		in->restlen = -2;
 	}
-	drop(in);
+	sock_fix_drop(&in->s);
 	in->nextfd = fcntl(0, F_DUPFD, 0);
 	close(in->nextfd);
 	return ret;
@@ -688,65 +558,18 @@ static void test_rights(void **state)
 	rights_case(1, 1, 1);
 }
 
-static volatile sig_atomic_t sigs;
-static int hand_fd = -1;	/* the handler writes a byte there */
-
-static void count_sig(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (hand_fd >= 0 && write(hand_fd, "h", 1) != 1)
-		sigs += 100;
-}
-
 /*
  * SIGPIPE from sendmsg as the syscall raises it, its handler running
  * before the next call (a read of the pipe the handler writes to finds
- * its byte), in the chain as between the syscalls (see test_ops_net).
+ * its byte), in the chain as between the syscalls (sock_sigpipe_case()).
  */
 static void sigpipe_case(int handled, uint64_t flags)
 {
-	struct sigaction sa = { .sa_handler = handled ? count_sig : SIG_IGN };
 	struct iovec iov = { "x", 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct g_chain c;
-	int sv[2], hp[2], n;
-	char b[2];
-	long rs;
 
-	sigaction(SIGPIPE, &sa, NULL);
-	assert_int_equal(pipe2(hp, O_NONBLOCK | O_CLOEXEC), 0);
-	hand_fd = hp[1];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
-	sigs = 0;
-	assert_int_equal(g_sys(__NR_sendmsg, sv[0], (uintptr_t)&m, flags, 0, 0, 0),
-			 -EPIPE);
-	rs = g_sys(__NR_read, hp[0], (uintptr_t)b, 2, 0, 0, 0);
-	n = sigs;
-	assert_int_equal(n, handled && !(flags & MSG_NOSIGNAL) ? 1 : 0);
-	assert_int_equal(rs, n ? 1 : -EAGAIN);
-
-	sigs = 0;
-	g_init(&c);
-	g_opn(&c, __NR_sendmsg, sv[0], (uintptr_t)&m, flags);
-	g_opn(&c, __NR_read, hp[0], (uintptr_t)b, 2);
-	g_op0(&c, __NR_getpid);
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(sigs, n);
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
-	assert_int_equal(c.run.steps, 3);
-	assert_int_equal(c.run.flags, 0);
-	assert_int_equal(c.res[0].ret, -EPIPE);
-	assert_int_equal(c.res[0].count, 1);
-	assert_int_equal(c.res[1].ret, rs);	/* the handler ran before it */
-	assert_int_equal(c.res[2].ret, getpid());
-	close(sv[0]);
-	close(sv[1]);
-	hand_fd = -1;
-	close(hp[0]);
-	close(hp[1]);
-	signal(SIGPIPE, SIG_DFL);
+	sock_sigpipe_case(handled, flags, __NR_sendmsg, 3,
+			  (uint64_t[6]){ 0, (uintptr_t)&m, flags });
 }
 
 static void test_sigpipe(void **state)
@@ -766,28 +589,6 @@ static void test_sigpipe(void **state)
  * the retried syscall does; with RESUME_EINTR it returns -EINTR and the
  * chain goes on. With SA_RESTART, syscall and chain get "pong" at once.
  */
-static int alarm_peer = -1;
-
-static void on_alarm_send(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
-		sigs += 100;
-}
-
-/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
-static pid_t arm_send(int sa_flags, int peer, long nr)
-{
-	struct sigaction sa = { .sa_handler = on_alarm_send,
-				.sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	sigs = 0;
-	alarm_peer = peer;
-	return g_signal_when_blocked(nr, SIGALRM, 0);
-}
-
 struct mside {
 	int sv[2];
 	struct sockaddr_un from;
@@ -901,11 +702,11 @@ static void test_interrupted_recvmsg(void **state)
 	(void)state;
 	G_BOUND(30);
 	mside_init(&rs);
-	pid = arm_send(0, rs.sv[0], __NR_recvmsg);
+	pid = g_alarm_when_blocked(__NR_recvmsg, 0, 0, rs.sv[0], "pong");
 	sys = sys_recvmsg(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, -EINTR);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_msghdr_untouched(&rs);
 	sys2 = sys_recvmsg(&rs);
 	assert_int_equal(sys2, 4);
@@ -913,17 +714,17 @@ static void test_interrupted_recvmsg(void **state)
 
 	mside_init(&rc);
 	build_recvmsg(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_recvmsg(&c, &rc);
 	assert_int_equal(g_run_again(&c), 0);
 	assert_completed_recvmsg(&c, sys2);
 	assert_msghdr_same(&rc, &rs);
 
 	build_recvmsg(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
 	assert_left_at_recvmsg(&c, &rc);
@@ -932,11 +733,10 @@ static void test_interrupted_recvmsg(void **state)
 	assert_completed_recvmsg(&c, -EINTR);
 	assert_msghdr_untouched(&rc);
 	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	mside_close(&rs);
 	mside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 static void test_restarted_recvmsg(void **state)
@@ -949,24 +749,25 @@ static void test_restarted_recvmsg(void **state)
 	(void)state;
 	G_BOUND(30);
 	mside_init(&rs);
-	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvmsg);
+	pid = g_alarm_when_blocked(__NR_recvmsg, 0, SA_RESTART, rs.sv[0],
+				   "pong");
 	sys = sys_recvmsg(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 
 	mside_init(&rc);
 	build_recvmsg(&c, &rc);
-	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
+				   "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_completed_recvmsg(&c, sys);
 	assert_msghdr_same(&rc, &rs);
 	mside_close(&rs);
 	mside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 /* the directory of the path-bound sockets: a strictatime tmpfs */

@@ -17,13 +17,12 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "guest.h"
-#include "sock.h"
 
 #define BAD_PTR		((uint64_t)1)
 /* a tmpfs mounted strictatime by the tests */
 #define SOCK_DIR	"/tmp/sc-net"
-#define PATH_DST	SOCK_DIR "/dst"
-#define PATH_SRC	SOCK_DIR "/src"
+#define SOCK_TAG	"sc-net"	/* its abstract names */
+#include "sock.h"
 #define KERNEL_PTR	0xffff888000000000ULL	/* access_ok() fails */
 #define MSG_SPLICE	0x8000000	/* MSG_SPLICE_PAGES: kernel-internal */
 
@@ -32,9 +31,7 @@ static const char kptr[] = "kernel pointer";
 
 /* One side's sockets, buffers and addresses. */
 struct inst {
-	int fd, peer, extra;
-	struct sockaddr_un dst;		/* where sendto sends */
-	socklen_t dstlen;
+	struct sock_fix s;		/* the sockets (sock.h) */
 	char buf[64];			/* the op's data buffer */
 	struct sockaddr_un from;	/* recvfrom's address buffer */
 	int fromlen;			/* recvfrom's address length */
@@ -43,171 +40,43 @@ struct inst {
 	struct g_obs obs;		/* what the op did to the files */
 };
 
-static int pair(struct inst *in, int type)
+/* setups besides sock.h's: s->fd is the socket the op works on */
+static int stream_pair_nb(struct sock_fix *s)
 {
-	int sv[2];
+	return pair(s, SOCK_STREAM | SOCK_NONBLOCK);
+}
 
-	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv))
+static int stream_peer_closed(struct sock_fix *s)
+{
+	if (pair(s, SOCK_STREAM))
 		return -1;
-	in->fd = sv[0];
-	in->peer = sv[1];
+	close(s->peer);
+	s->peer = -1;
 	return 0;
 }
 
-/* setups: in->fd is the socket the op works on */
-static int stream_pair(struct inst *in) { return pair(in, SOCK_STREAM); }
-static int dgram_pair(struct inst *in) { return pair(in, SOCK_DGRAM); }
-static int stream_pair_nb(struct inst *in)
+static int dgram_to_nowhere(struct sock_fix *s)
 {
-	return pair(in, SOCK_STREAM | SOCK_NONBLOCK);
+	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s->dstlen = un_addr(&s->dst, SOCK_TAG "-nobody-listens", 1);
+	return s->fd < 0 ? -1 : 0;
 }
 
-static int stream_shut_wr(struct inst *in)
+static int dgram_full(struct sock_fix *s)
 {
-	return pair(in, SOCK_STREAM) ?: shutdown(in->fd, SHUT_WR);
-}
-
-static int stream_peer_closed(struct inst *in)
-{
-	if (pair(in, SOCK_STREAM))
+	if (dgram_full_nb(s))
 		return -1;
-	close(in->peer);
-	in->peer = -1;
-	return 0;
+	return fcntl(s->fd, F_SETFL, 0);
 }
 
-/* an unbound datagram socket and a receiver bound to an abstract name */
-static int dgram_to_abstract(struct inst *in)
+static int stream_shut_rd(struct sock_fix *s)
 {
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	in->peer = bound_dgram("sc-net-dst", 1, &in->dst, &in->dstlen);
-	return in->fd < 0 || in->peer < 0 ? -1 : 0;
+	return pair(s, SOCK_STREAM) ?: shutdown(s->fd, SHUT_RD);
 }
 
-static int dgram_to_path(struct inst *in)
+static int dgram_from_unbound(struct sock_fix *s)
 {
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	in->peer = bound_dgram(PATH_DST, 0, &in->dst, &in->dstlen);
-	return in->fd < 0 || in->peer < 0 ? -1 : 0;
-}
-
-static int dgram_to_nowhere(struct inst *in)
-{
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	in->dstlen = un_addr(&in->dst, "sc-net-nobody-listens", 1);
-	return in->fd < 0 ? -1 : 0;
-}
-
-static int dgram_unconnected(struct inst *in)
-{
-	in->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	return in->fd < 0 ? -1 : 0;
-}
-
-/* a non-blocking datagram pair whose peer's queue is full */
-static int dgram_full_nb(struct inst *in)
-{
-	int i;
-
-	if (pair(in, SOCK_DGRAM | SOCK_NONBLOCK))
-		return -1;
-	for (i = 0; i < 10000; i++)
-		if (send(in->fd, "fill", 4, 0) < 0)
-			return errno == EAGAIN ? 0 : -1;
-	return -1;
-}
-
-static int dgram_full(struct inst *in)
-{
-	if (dgram_full_nb(in))
-		return -1;
-	return fcntl(in->fd, F_SETFL, 0);
-}
-
-static int file_fd(struct inst *in)
-{
-	in->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	return in->fd < 0 ? -1 : 0;
-}
-
-static int closed_fd(struct inst *in)
-{
-	in->fd = 1000;
-	return 0;
-}
-
-/* recvfrom setups: data waiting in in->fd */
-static int stream_data(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: -(write(in->peer, "hello world", 11) != 11);
-}
-
-static int stream_data_nb(struct inst *in)
-{
-	return pair(in, SOCK_STREAM | SOCK_NONBLOCK) ?:
-		-(write(in->peer, "hello", 5) != 5);
-}
-
-static int stream_eof(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: shutdown(in->peer, SHUT_WR);
-}
-
-static int stream_shut_rd(struct inst *in)
-{
-	return pair(in, SOCK_STREAM) ?: shutdown(in->fd, SHUT_RD);
-}
-
-/* a receiver bound to @dst, sent two datagrams from a sender bound to @src */
-static int dgram_from(struct inst *in, const char *dst, const char *src,
-		      int abstract)
-{
-	struct sockaddr_un d;
-	socklen_t dl;
-	int s;
-
-	in->fd = bound_dgram(dst, abstract, &d, &dl);
-	s = src ? bound_dgram(src, abstract, NULL, NULL) :
-		  socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (in->fd < 0 || s < 0)
-		return -1;
-	in->extra = s;
-	if (sendto(s, "datagram-one", 12, 0, (struct sockaddr *)&d, dl) != 12 ||
-	    sendto(s, "dg2", 3, 0, (struct sockaddr *)&d, dl) != 3)
-		return -1;
-	return 0;
-}
-
-static int dgram_from_abstract(struct inst *in)
-{
-	return dgram_from(in, "sc-net-rcv", "sc-net-snd", 1);
-}
-
-static int dgram_from_path(struct inst *in)
-{
-	return dgram_from(in, PATH_DST, PATH_SRC, 0);
-}
-
-static int dgram_from_unbound(struct inst *in)
-{
-	return dgram_from(in, "sc-net-rcv", NULL, 1);
-}
-
-static int dgram_idle_nb(struct inst *in)
-{
-	return pair(in, SOCK_DGRAM | SOCK_NONBLOCK);
-}
-
-static void drop(struct inst *in)
-{
-	if (in->fd >= 0 && in->fd != 1000)
-		close(in->fd);
-	if (in->peer >= 0)
-		close(in->peer);
-	if (in->extra >= 0)
-		close(in->extra);
-	unlink(PATH_DST);
-	unlink(PATH_SRC);
+	return dgram_from(s, SOCK_TAG "-rcv", NULL, 1);
 }
 
 enum { B_OK, B_BAD, B_NULL };	/* a pointer argument */
@@ -216,7 +85,7 @@ enum { A_NONE, A_DST, A_BAD };	/* sendto's address */
 struct ncase {
 	const char *what;
 	uint32_t nr;
-	int (*make)(struct inst *in);
+	int (*make)(struct sock_fix *s);
 	const char *data;	/* sendto: what to send (NULL: bad pointer) */
 	uint64_t len;
 	uint64_t flags;
@@ -232,22 +101,22 @@ static long run_case(const struct ncase *t, struct inst *in, int chained)
 	long ret;
 
 	memset(in, 0, sizeof(*in));
-	in->fd = in->peer = in->extra = -1;
+	sock_fix_init(&in->s);
 	memset(in->buf, 'C', sizeof(in->buf));
 	memset(&in->from, 'F', sizeof(in->from));
-	if (t->make(in))
+	if (t->make(&in->s))
 		fail_msg("%s: setup failed: %s", t->what, strerror(errno));
-	a[0] = (uint64_t)in->fd;
+	a[0] = (uint64_t)in->s.fd;
 	a[2] = t->len;
 	a[3] = t->flags;
 	if (t->nr == __NR_sendto) {
 		a[1] = !t->data ? BAD_PTR : t->data == kptr ? KERNEL_PTR :
 		       (uintptr_t)t->data;
 		if (t->addr == A_DST)
-			a[4] = (uintptr_t)&in->dst;
+			a[4] = (uintptr_t)&in->s.dst;
 		else if (t->addr == A_BAD)
 			a[4] = BAD_PTR;
-		a[5] = t->addrlen == -1 ? in->dstlen : (uint64_t)t->addrlen;
+		a[5] = t->addrlen == -1 ? in->s.dstlen : (uint64_t)t->addrlen;
 	} else {
 		a[1] = !t->data ? BAD_PTR : t->data == kptr ? KERNEL_PTR :
 		       (uintptr_t)in->buf;
@@ -257,7 +126,7 @@ static long run_case(const struct ncase *t, struct inst *in, int chained)
 		a[5] = t->lenptr == B_OK ? (uintptr_t)&in->fromlen :
 		       t->lenptr == B_BAD ? BAD_PTR : 0;
 	}
-	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->fd);
+	sock_observe(&in->obs, SOCK_DIR, PATH_DST, PATH_SRC, in->s.fd);
 	g_obs_begin(&in->obs);
 	if (chained)
 		ret = g_chain1(t->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -268,14 +137,14 @@ static long run_case(const struct ncase *t, struct inst *in, int chained)
 	/* what is left: at the peer after a send, in the socket after a recv */
 	memset(in->rest, 0, sizeof(in->rest));
 	{
-		int from = t->nr == __NR_sendto ? in->peer : in->fd;
+		int from = t->nr == __NR_sendto ? in->s.peer : in->s.fd;
 
-		in->restlen = from >= 0 && from != 1000 ?
+		in->restlen = from >= 0 && from != FD_CLOSED ?
 			recv(from, in->rest, sizeof(in->rest), MSG_DONTWAIT) : -2;
 		if (in->restlen < 0 && in->restlen != -2)
 			in->restlen = -errno;
 	}
-	drop(in);
+	sock_fix_drop(&in->s);
 	return ret;
 }
 
@@ -402,67 +271,15 @@ static void test_recvfrom_table(void **state)
 	assert_int_equal(in.from.sun_path[3], 'F');
 }
 
-static volatile sig_atomic_t sigs;
-static int hand_fd = -1;	/* the handler writes a byte there */
-
-static void count_sig(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (hand_fd >= 0 && write(hand_fd, "h", 1) != 1)
-		sigs += 100;
-}
-
 /*
- * SIGPIPE as the syscall raises it, and its handler before the next call:
- * sendto gets -EPIPE, a counting handler runs (writing a byte to a
- * non-blocking pipe), then a read of that pipe finds the byte. The chain
- * does the same: the handler runs at the boundary after the sendto, and
- * the chain goes on (issue 12, item 15). Ignored, or with MSG_NOSIGNAL,
- * nothing runs in between and the read gets EAGAIN.
+ * SIGPIPE from sendto as the syscall raises it, and its handler before
+ * the next call, in the chain as between the syscalls (issue 12, item 15;
+ * sock_sigpipe_case()).
  */
 static void sigpipe_case(int handled, uint64_t flags)
 {
-	struct sigaction sa = { .sa_handler = handled ? count_sig : SIG_IGN };
-	struct g_chain c;
-	int sv[2], hp[2], n;
-	char b[2];
-	long rs;
-
-	sigaction(SIGPIPE, &sa, NULL);
-	assert_int_equal(pipe2(hp, O_NONBLOCK | O_CLOEXEC), 0);
-	hand_fd = hp[1];
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(shutdown(sv[0], SHUT_WR), 0);
-	sigs = 0;
-	assert_int_equal(g_sys(__NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0),
-			 -EPIPE);
-	rs = g_sys(__NR_read, hp[0], (uintptr_t)b, 2, 0, 0, 0);
-	n = sigs;
-	assert_int_equal(n, handled && !(flags & MSG_NOSIGNAL) ? 1 : 0);
-	assert_int_equal(rs, n ? 1 : -EAGAIN);
-
-	sigs = 0;
-	g_init(&c);
-	g_opn(&c, __NR_sendto, sv[0], (uintptr_t)"x", 1, flags, 0, 0);
-	g_opn(&c, __NR_read, hp[0], (uintptr_t)b, 2);
-	g_op0(&c, __NR_getpid);
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(sigs, n);
-	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
-	assert_int_equal(c.run.steps, 3);
-	assert_int_equal(c.run.flags, 0);
-	assert_int_equal(c.res[0].ret, -EPIPE);
-	assert_int_equal(c.res[0].count, 1);
-	assert_int_equal(c.res[1].ret, rs);	/* the handler ran before it */
-	assert_int_equal(c.res[2].ret, getpid());
-	close(sv[0]);
-	close(sv[1]);
-	hand_fd = -1;
-	close(hp[0]);
-	close(hp[1]);
-	signal(SIGPIPE, SIG_DFL);
+	sock_sigpipe_case(handled, flags, __NR_sendto, 6,
+			  (uint64_t[6]){ 0, (uintptr_t)"x", 1, flags });
 }
 
 static void test_sigpipe(void **state)
@@ -511,28 +328,6 @@ static void test_sigpipe_default(void **state)
  * and the chain goes on. With SA_RESTART the syscall restarts and gets
  * "pong", and so does the chain, in one ioctl that returns 0.
  */
-static int alarm_peer = -1;
-
-static void on_alarm_send(int sig)
-{
-	(void)sig;
-	sigs++;
-	if (alarm_peer >= 0 && send(alarm_peer, "pong", 4, 0) != 4)
-		sigs += 100;
-}
-
-/* SIGALRM once this process sleeps in syscall @nr: the signaller's pid */
-static pid_t arm_send(int sa_flags, int peer, long nr)
-{
-	struct sigaction sa = { .sa_handler = on_alarm_send,
-				.sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	sigs = 0;
-	alarm_peer = peer;
-	return g_signal_when_blocked(nr, SIGALRM, 0);
-}
-
 struct rside {
 	int sv[2];
 	struct sockaddr_un from;
@@ -614,11 +409,11 @@ static void test_interrupted_recvfrom(void **state)
 	G_BOUND(30);
 	/* the syscall: EINTR, then retried, "pong" */
 	rside_init(&rs);
-	pid = arm_send(0, rs.sv[0], __NR_recvfrom);
+	pid = g_alarm_when_blocked(__NR_recvfrom, 0, 0, rs.sv[0], "pong");
 	sys = sys_recvfrom(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, -EINTR);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_int_equal(rs.fromlen, sizeof(rs.from));
 	sys2 = sys_recvfrom(&rs);
 	assert_int_equal(sys2, 4);
@@ -627,10 +422,10 @@ static void test_interrupted_recvfrom(void **state)
 	/* the chain: EINTR, then called again as it is */
 	rside_init(&rc);
 	build_recvfrom(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_recvfrom(&c, &rc);
 	assert_int_equal(g_run_again(&c), 0);
 	assert_completed_recvfrom(&c, sys2);
@@ -640,7 +435,7 @@ static void test_interrupted_recvfrom(void **state)
 
 	/* EINTR again, then RESUME_EINTR: -EINTR, "pong" left unread */
 	build_recvfrom(&c, &rc);
-	pid = arm_send(0, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
 	assert_left_at_recvfrom(&c, &rc);
@@ -649,11 +444,10 @@ static void test_interrupted_recvfrom(void **state)
 	assert_completed_recvfrom(&c, -EINTR);
 	assert_int_equal(rc.fromlen, sizeof(rc.from));
 	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	rside_close(&rs);
 	rside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 static void test_restarted_recvfrom(void **state)
@@ -666,26 +460,27 @@ static void test_restarted_recvfrom(void **state)
 	(void)state;
 	G_BOUND(30);
 	rside_init(&rs);
-	pid = arm_send(SA_RESTART, rs.sv[0], __NR_recvfrom);
+	pid = g_alarm_when_blocked(__NR_recvfrom, 0, SA_RESTART, rs.sv[0],
+				   "pong");
 	sys = sys_recvfrom(&rs);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(sys, 4);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 
 	rside_init(&rc);
 	build_recvfrom(&c, &rc);
-	pid = arm_send(SA_RESTART, rc.sv[0], __NR_ioctl);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
+				   "pong");
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sigs, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_completed_recvfrom(&c, sys);
 	assert_memory_equal(rc.buf, "pong", 4);
 	assert_int_equal(rc.fromlen, rs.fromlen);
 	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
 	rside_close(&rs);
 	rside_close(&rc);
-	signal(SIGALRM, SIG_DFL);
-	alarm_peer = -1;
+	g_alarm_off();
 }
 
 /* a round trip in one call: send, receive with the sender's address */

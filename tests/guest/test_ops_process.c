@@ -328,8 +328,6 @@ static void test_clock_nanosleep(void **state)
 	same_sleep(__NR_clock_nanosleep, 1000, 0, (uintptr_t)&ms10, 3, -EINVAL, 0);
 }
 
-static volatile sig_atomic_t alarms;
-
 /*
  * Durations compared with what a sleep must last: a little slack below
  * (the clock read in user space and the one the timer fired by may differ
@@ -341,22 +339,6 @@ static volatile sig_atomic_t alarms;
 #define INTR_US		300000		/* the signal, into a 1 s sleep */
 #define LEFT_MIN	(4 * NS / 10)	/* 700 ms left, less if the signal is late */
 #define LEFT_MAX	(NS - INTR_US * 1000LL + 50000000LL)
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/* SIGALRM @usec after this process sleeps in syscall @nr: the signaller */
-static pid_t arm_blocked(int sa_flags, long nr, long usec)
-{
-	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
-
-	sigaction(SIGALRM, &sa, NULL);
-	alarms = 0;
-	return g_signal_when_blocked(nr, SIGALRM, usec);
-}
 
 /*
  * A 1 s sleep: its request (@flags TIMER_ABSTIME: 1 s from now on
@@ -453,11 +435,11 @@ static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
 	/* the syscall: EINTR, then retried with what is left */
 	t0 = now_ns(CLOCK_MONOTONIC);
 	build_sleep(&c, nr, flags, &rq, &rs_rem);
-	pid = arm_blocked(sa_flags, nr, INTR_US);
+	pid = g_alarm_when_blocked(nr, INTR_US, sa_flags, -1, NULL);
 	rs = sys_sleep(nr, flags, &rq, &rs_rem);
 	assert_int_equal(g_reap(pid), 0);
 	assert_int_equal(rs, -EINTR);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	if (flags & TIMER_ABSTIME) {
 		rs = sys_sleep(nr, flags, &rq, NULL);
 	} else {
@@ -474,11 +456,11 @@ static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
 	/* the chain: EINTR; then RESUME_EINTR */
 	t0 = now_ns(CLOCK_MONOTONIC);
 	build_sleep(&c, nr, flags, &rq, &rc_rem);
-	pid = arm_blocked(sa_flags, __NR_ioctl, INTR_US);
+	pid = g_alarm_when_blocked(__NR_ioctl, INTR_US, sa_flags, -1, NULL);
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_left_at_sleep(&c, flags, t0, t1);
 	if (flags & TIMER_ABSTIME) {
 		/* absolute sleeps leave rmtp alone */
@@ -499,7 +481,7 @@ static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
 	/* the chain: EINTR; then called again as it is */
 	t0 = now_ns(CLOCK_MONOTONIC);
 	build_sleep(&c, nr, flags, &rq, &rc_rem);
-	pid = arm_blocked(sa_flags, __NR_ioctl, INTR_US);
+	pid = g_alarm_when_blocked(__NR_ioctl, INTR_US, sa_flags, -1, NULL);
 	assert_int_equal(g_run(&c, 0), -EINTR);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	assert_int_equal(g_reap(pid), 0);
@@ -507,11 +489,11 @@ static void interrupted_sleep(uint32_t nr, int flags, int sa_flags)
 	assert_int_equal(g_run_again(&c), 0);
 	t2 = now_ns(CLOCK_MONOTONIC);
 	assert_completed_sleep(&c, 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	if (t2 - t0 < NS - EARLY || t2 - t0 > NS + NS / 5)
 		fail_msg("%u flags %d sa_flags %#x: chain called again: %lld ns in all",
 			 nr, flags, sa_flags, t2 - t0);
-	signal(SIGALRM, SIG_DFL);
+	g_alarm_off();
 }
 
 static void test_interrupted_sleeps(void **state)
@@ -544,10 +526,10 @@ static void test_interrupted_sleep_ver0(void **state)
 	g_opn(&c, __NR_nanosleep, (uintptr_t)&rq, (uintptr_t)&rem);
 	g_prepare(&c, 0)->size = SYSCHAIN_RUN_SIZE_VER0;
 	c.run.resume_expiry = 0x5a5a5a5a5a5a5a5aull;
-	pid = arm_blocked(0, __NR_ioctl, 50000);
+	pid = g_alarm_when_blocked(__NR_ioctl, 50000, 0, -1, NULL);
 	assert_int_equal(g_run_prepared(&c), -EINTR);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INTERRUPTED);
 	assert_int_equal(c.run.flags, SYSCHAIN_RUN_RESUME);
 	assert_int_equal(c.run.stop_op, 0);
@@ -561,7 +543,7 @@ static void test_interrupted_sleep_ver0(void **state)
 	assert_true(c.run.resume_expiry == 0x5a5a5a5a5a5a5a5aull);
 	if (t2 - t1 < 300000000)
 		fail_msg("the sleep did not start over: %lld ns", t2 - t1);
-	signal(SIGALRM, SIG_DFL);
+	g_alarm_off();
 }
 
 /*
@@ -674,10 +656,10 @@ static void test_interrupted_bad_rmtp(void **state)
 	g_init(&c);
 	g_opn(&c, __NR_nanosleep, (uintptr_t)&req, BAD_PTR);
 	g_op0(&c, __NR_getpid);
-	pid = arm_blocked(0, __NR_ioctl, 50000);
+	pid = g_alarm_when_blocked(__NR_ioctl, 50000, 0, -1, NULL);
 	assert_int_equal(g_run(&c, 0), 0);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
+	assert_int_equal(g_alarms, 1);
 	assert_int_equal(c.res[0].ret, -EFAULT);
 	assert_int_equal(c.res[0].count, 1);
 	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
@@ -685,12 +667,12 @@ static void test_interrupted_bad_rmtp(void **state)
 	assert_int_equal(c.run.steps, 2);
 	assert_int_equal(c.res[1].ret, getpid());
 	assert_int_equal(c.res[1].count, 1);
-	pid = arm_blocked(0, __NR_nanosleep, 50000);
+	pid = g_alarm_when_blocked(__NR_nanosleep, 50000, 0, -1, NULL);
 	assert_int_equal(g_sys(__NR_nanosleep, (uintptr_t)&req, BAD_PTR, 0, 0,
 			       0, 0), -EFAULT);
 	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(alarms, 1);
-	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(g_alarms, 1);
+	g_alarm_off();
 }
 
 /*
