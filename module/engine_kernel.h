@@ -9,34 +9,35 @@
 #ifndef SYSCHAIN_ENGINE_KERNEL_H
 #define SYSCHAIN_ENGINE_KERNEL_H
 
-#include <linux/audit.h>
 #include <linux/sched.h>
-#include <linux/task_work.h>
-#include <linux/sched/signal.h>
+#include <linux/thread_info.h>
 #include <asm/unistd.h>
 #include "ops.h"
 
 /*
- * Before the next op: yield the CPU if needed, and leave the ioctl at this
- * op boundary when a return to user mode has work to do (uapi "Op
- * boundaries"): task work (the final fput of a closed file), a signal to
- * deliver, or an audit context whose syscall-exit record would collect the
- * op's names. Who may run chains is checked again only when the module's
- * switches changed since the chain was let in, or a seccomp filter applies
- * (another thread's SECCOMP_FILTER_FLAG_TSYNC can add one mid-chain), so
- * that disabling chains stops running ones at their next op.
+ * The thread flags that say a return to user mode has work to do, or the
+ * CPU is wanted: task work sets TIF_NOTIFY_RESUME (TWA_RESUME, as fput()
+ * adds it) or TIF_NOTIFY_SIGNAL, a signal TIF_SIGPENDING.
+ */
+#define SC_TIF_BOUNDARY (_TIF_NEED_RESCHED | _TIF_SIGPENDING | \
+			 _TIF_NOTIFY_SIGNAL | _TIF_NOTIFY_RESUME)
+
+/*
+ * Before the next op: one look at the thread flags, the audit context the
+ * ioctl came with, the switches' generation and the seccomp mode; the
+ * rest, if any of them says so, is sc_boundary() (main.c): yield the CPU,
+ * leave the ioctl at this op boundary when a return to user mode has work
+ * to do (uapi "Op boundaries"), or stop a chain its caller may no longer
+ * run.
  */
 static __always_inline int sc_kernel_boundary(const struct sc_chain *c)
 {
-	if (unlikely(need_resched()))
-		cond_resched();
-	if (unlikely(task_work_pending(current) || signal_pending(current) ||
-		     !audit_dummy_context()))
-		return SC_BOUNDARY_SUSPEND;
-	if (unlikely(sc_switches_changed(c->exec->switches) ||
-		     sc_seccomp_filtered()))
-		return sc_recheck(c->exec);
-	return SC_BOUNDARY_NONE;
+	const struct sc_exec *x = c->exec;
+
+	if (likely(!(read_thread_flags() & SC_TIF_BOUNDARY) && !x->audit &&
+		   !sc_switches_changed(x->switches) && !sc_seccomp_filtered()))
+		return SC_BOUNDARY_NONE;
+	return sc_boundary(c->exec);
 }
 
 /* Ops are direct calls: the switch is generated from the op list. */

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -19,6 +20,7 @@
 #include <linux/seccomp.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 #include <linux/syschain.h>
 #include <asm/unistd.h>
@@ -163,15 +165,30 @@ int sc_permitted(u32 *switches)
 }
 
 /**
- * sc_recheck() - at an op boundary, the switches moved or seccomp applies
- * @x: the running chain's executor state; its generation is brought up
+ * sc_boundary() - at an op boundary, what the hot path's look asks for
+ * @x: the running chain's executor state
  *
- * Return: %SC_BOUNDARY_NONE to go on, %SC_BOUNDARY_DENY to stop the chain.
+ * Yield the CPU if needed, and leave the ioctl when a return to user mode
+ * has work to do (uapi "Op boundaries"): task work (the final fput of a
+ * closed file), a signal to deliver, or an audit context whose
+ * syscall-exit record would collect the op's names. Who may run chains is
+ * checked again when the switches moved or a seccomp filter applies
+ * (another thread's SECCOMP_FILTER_FLAG_TSYNC can add one mid-chain), so
+ * that disabling chains stops running ones at their next op; @x's
+ * generation is brought up.
+ *
+ * Return: &enum SC_BOUNDARY_NONE, _SUSPEND or _DENY.
  */
-int sc_recheck(struct sc_exec *x)
+int sc_boundary(struct sc_exec *x)
 {
-	return sc_permitted(&x->switches) ? SC_BOUNDARY_DENY :
-					    SC_BOUNDARY_NONE;
+	if (need_resched())
+		cond_resched();
+	if (task_work_pending(current) || signal_pending(current) || x->audit)
+		return SC_BOUNDARY_SUSPEND;
+	if ((sc_switches_changed(x->switches) || sc_seccomp_filtered()) &&
+	    sc_permitted(&x->switches))
+		return SC_BOUNDARY_DENY;
+	return SC_BOUNDARY_NONE;
 }
 
 /*
@@ -815,7 +832,10 @@ static long sc_ioctl_run(struct sc_ucmd *ucmd)
 		.ops_uptr = run->ops_uptr,
 		.conds_uptr = run->conds_uptr,
 	};
-	struct sc_exec exec = { .switches = ucmd->switches };
+	struct sc_exec exec = {
+		.switches = ucmd->switches,
+		.audit = !audit_dummy_context(),
+	};
 	struct sc_chain chain = {};
 	struct sc_report rep = {};
 	void *buf;

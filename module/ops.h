@@ -57,12 +57,15 @@ static inline loff_t *sc_file_ppos(struct file *file)
  * struct sc_exec - the kernel executor's state for one ioctl (sc_chain.exec)
  * @switches: the generation of the module's switches (disabled, group,
  *	allow_seccomp) under which the chain was let in
+ * @audit: the ioctl has an audit context: every op boundary is left, so
+ *	that each crossing has its audit record
  * @sleep_until: in: a resumed relative sleep ends then (0: none)
  * @slept_until: out: when a relative sleep that a signal interrupted would
  *	have ended (0: none)
  */
 struct sc_exec {
 	u32 switches;
+	bool audit;
 	ktime_t sleep_until;
 	ktime_t slept_until;
 };
@@ -70,13 +73,13 @@ struct sc_exec {
 /*
  * Who may run chains (main.c): sc_permitted() answers 0 or -EPERM, and
  * says in *@switches under which generation of the module's switches; a
- * chain's boundaries look at the generation alone, and call sc_recheck()
- * when it moved (or a seccomp filter applies).
+ * chain's boundaries look at the generation alone, and check again in
+ * sc_boundary() when it moved (or a seccomp filter applies).
  */
 extern atomic_t sc_switches_gen;
 
 int sc_permitted(u32 *switches);
-int sc_recheck(struct sc_exec *x);
+int sc_boundary(struct sc_exec *x);
 
 static inline bool sc_switches_changed(u32 switches)
 {

@@ -8,6 +8,7 @@
  * Copyright (C) 2026 The syschain authors
  */
 #include <linux/anon_inodes.h>
+#include <linux/audit.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
@@ -279,7 +280,10 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 {
 	struct syschain_exec __user *uarg = ucmd->ubuffer;
 	const struct syschain_exec *ex = ucmd->cmd;
-	struct sc_exec exec = { .switches = ucmd->switches };
+	struct sc_exec exec = {
+		.switches = ucmd->switches,
+		.audit = !audit_dummy_context(),
+	};
 	struct sc_chain chain = rc->chain;
 	struct sc_report rep = {
 		.status = SYSCHAIN_STATUS_INVALID,

@@ -194,6 +194,14 @@ static void test_tracepoints(void **state)
 	if (access("/sys/kernel/tracing/trace", F_OK))
 		assert_int_equal(mount("nodev", t, "tracefs", 0, NULL), 0);
 	write_file("/sys/kernel/tracing/trace", "");
+	/*
+	 * Without record-cmd, enabling the events patches only the module's
+	 * static keys, not the scheduler's sched_switch site: under QEMU TCG
+	 * a vCPU can run a stale block with the int3 of live patching in
+	 * __schedule after the patch ended (seen once on 6.12: "Oops: int3"
+	 * in rcu_preempt). The comm column is not asserted.
+	 */
+	write_file("/sys/kernel/tracing/options/record-cmd", "0");
 	write_file("/sys/kernel/tracing/events/syschain/enable", "1");
 
 	g_init(&c);
@@ -202,6 +210,7 @@ static void test_tracepoints(void **state)
 	g_op0(&c, __NR_gettid);
 	assert_int_equal(g_run(&c, 0), 0);
 	write_file("/sys/kernel/tracing/events/syschain/enable", "0");
+	write_file("/sys/kernel/tracing/options/record-cmd", "1");
 
 	snprintf(path, sizeof(path), "%s/trace", t);
 	assert_int_equal(count_lines(path, "syschain_op:"), 3);
