@@ -40,7 +40,25 @@
  *
  * The other parts: random bytes as the run/probe struct (judged by the
  * oracle where the bytes point only into memory it models), command
- * numbers around SYSCHAIN_TYPE (-ENOTTY), and the probe (oracle too).
+ * numbers around SYSCHAIN_TYPE on the device and on a registered chain's
+ * descriptor (-ENOTTY but for the descriptor's own commands; a descriptor
+ * a stray REGISTER returns is closed), the probe (oracle too), and
+ * registered chains: the chains part's chains (with a witness prefix, see
+ * part 4) registered with SYSCHAIN_REGISTER, mutated in one place in 60%
+ * of the cases, each answer judged by the oracle (fo_register()); each
+ * accepted chain then runs one to eight times with SYSCHAIN_EXEC, with no
+ * patches, valid patches (values, and references' addends with
+ * SYSCHAIN_PATCH_REF), a set with one bad patch (op past the chain,
+ * argument past the op's count, PATCH_REF wrong either way, unknown flag,
+ * a refused argument, too many, bad or oversized patch_size, a bad
+ * patches_uptr) or a struct mutated in one place (sizes, flags, reserved,
+ * results_uptr), judged by fo_exec(); a chain that ran is checked as the
+ * chains part checks a run, the witness must show the patches accepted so
+ * far, and a refused set must have applied nothing (the results untouched,
+ * and a run without patches shows the chain as before). Every descriptor
+ * is closed at the end of its index: chains_in_flight is back where it
+ * started after each part. Its coverage (and the commands part's) is
+ * asserted from FUZZ_CALLS=20000 on, the sanitizer kernel's size.
  *
  * The chains do whatever their ops do, so they run in a forked child that
  * cannot hurt the guest: it is chrooted into a small private tmpfs (4 MiB,
@@ -58,7 +76,8 @@
  * Environment: FUZZ_SEED (default 0x5c5eed), FUZZ_CALLS (total ioctls,
  * default 100000, split over the parts; coverage is asserted when the
  * chains part makes at least COVERAGE_CALLS of them). Each call's inputs
- * derive from (seed, part, index) alone; a failure prints them.
+ * derive from (seed, part, index) alone (a registered chain's runs: from
+ * (seed, part, index, step)); a failure prints them.
  */
 #include <dirent.h>
 #include <grp.h>
