@@ -163,7 +163,9 @@ static int sc_check_patch(const struct sc_chain *chain,
 
 /*
  * An op that the executor checks at validation (sc_opdef.check) is
- * checked again with every patch of this run applied to a copy of it.
+ * checked again with all of this run's patches of it applied to a copy,
+ * once, at its first patch. Every patch was checked by sc_check_patch()
+ * before: its argument index is within the op's.
  */
 static int sc_check_patched_op(const struct sc_chain *chain,
 			       const struct syschain_patch *patches, u32 n,
@@ -183,9 +185,32 @@ static int sc_check_patched_op(const struct sc_chain *chain,
 	return def->check(&op);
 }
 
+/* Check a run's patches, each alone, then each patched op whole. */
+static long sc_check_patches(const struct sc_chain *chain,
+			     const struct syschain_patch *patches, u32 n,
+			     struct sc_report *rep)
+{
+	long ret = 0;
+	u32 i;
+
+	for (i = 0; !ret && i < n; i++) {
+		ret = sc_check_patch(chain, &patches[i]);
+		if (ret && patches[i].op < chain->nr_ops)
+			rep->stop_op = patches[i].op;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		if (!chain->defs[patches[i].op]->check)
+			continue;
+		ret = sc_check_patched_op(chain, patches, n, i);
+		if (ret)
+			rep->stop_op = patches[i].op;
+	}
+	return ret;
+}
+
 /*
- * Apply a run's patches to the registered chain, all or none: each is
- * checked first (on a refusal, @rep names its op).
+ * Apply a run's patches to the registered chain, all or none: all are
+ * checked first (on a refusal, @rep names the op).
  */
 static long sc_apply_patches(struct sc_registered *rc,
 			     const struct syschain_exec *ex,
@@ -202,13 +227,8 @@ static long sc_apply_patches(struct sc_registered *rc,
 	}
 	ret = sc_copy_array(patches, sizeof(*patches), ex->patches_uptr,
 			    ex->patch_size, n, &bad);
-	for (i = 0; !ret && i < n; i++) {
-		ret = sc_check_patch(&rc->chain, &patches[i]);
-		if (!ret && rc->chain.defs[patches[i].op]->check)
-			ret = sc_check_patched_op(&rc->chain, patches, n, i);
-		if (ret && patches[i].op < rc->chain.nr_ops)
-			rep->stop_op = patches[i].op;
-	}
+	if (!ret)
+		ret = sc_check_patches(&rc->chain, patches, n, rep);
 	for (i = 0; !ret && i < n; i++)
 		rc->ops[patches[i].op].args[patches[i].arg] = patches[i].value;
 	if (patches != stack)
@@ -298,6 +318,18 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 	chain.start_steps = ex->steps;
 	chain.max_steps = sc_steps_cap(ex->max_steps);
 	chain.exec = &exec;
+	/*
+	 * The report must be writable before anything runs: write the
+	 * struct's output members back as they are, changing nothing.
+	 */
+	if (sc_put_exec_report(uarg, ucmd->user_size, ex->flags,
+			       &(struct sc_report){
+					.steps = ex->steps,
+					.status = ex->status,
+					.stop_op = ex->stop_op,
+					.stop_cond = ex->stop_cond,
+			       }, ex->resume_expiry))
+		return -EFAULT;
 	ret = sc_validate_run(&chain, &rep);
 	if (!ret && ex->nr_patches)
 		ret = sc_apply_patches(rc, ex, &rep);

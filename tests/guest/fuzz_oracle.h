@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
 /*
- * The fuzzer's oracle: what /dev/syschain must answer to a SYSCHAIN_RUN or
- * SYSCHAIN_PROBE ioctl, given the bytes the fuzzer submitted.
+ * The fuzzer's oracle: what /dev/syschain must answer to a SYSCHAIN_RUN,
+ * SYSCHAIN_PROBE or SYSCHAIN_REGISTER ioctl, or a registered chain to a
+ * SYSCHAIN_EXEC, given the bytes the fuzzer submitted.
  *
  * It is written from the documentation only, never from module/engine.c
  * (whose validator it must be able to contradict):
@@ -14,6 +15,13 @@
  *    written as zeros before any op runs, %SYSCHAIN_RUN_RESUME and
  *    %SYSCHAIN_RUN_RESUME_EINTR, "Op boundaries"), and the field rules of
  *    struct syschain_op and struct syschain_cond;
+ *  - the same header's "Registered chains" (ABI 3): struct
+ *    syschain_register (validated as SYSCHAIN_RUN validates, plus its own
+ *    flags and reserved field), struct syschain_exec's error list and
+ *    struct syschain_patch (op in the chain, argument below the op's
+ *    count, SYSCHAIN_PATCH_REF exactly on reference arguments, no unknown
+ *    flag, at most SYSCHAIN_MAX_PATCHES, patch_size as op_size, and
+ *    -EOPNOTSUPP where the patched op is one README refuses);
  *  - README.md, "Supported ops" and its "Refused" table, which the uapi's
  *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): openat with a directory
  *    other than the constant AT_FDCWD, clock_gettime/clock_nanosleep on a
@@ -60,7 +68,7 @@
  * FUZZ_STRICT_EMPTY_ARRAY: nr_conds 0 with a conds_uptr outside user space.
  *	The uapi calls conds_uptr a pointer to nr_conds conditions, so none is
  *	read; it does not say whether an unused pointer is checked. Strict:
- *	must run.
+ *	must run. (The same for an EXEC's patches_uptr with no patches.)
  */
 #ifndef FUZZ_STRICT_COND_INDEX_UNUSED
 #define FUZZ_STRICT_COND_INDEX_UNUSED 0
@@ -80,6 +88,10 @@
 #define FO_RUN_SIZE0	((uint32_t)SYSCHAIN_RUN_SIZE_VER0)
 #define FO_RUN_SIZE	((uint32_t)sizeof(struct syschain_run))
 #define FO_PROBE_SIZE0	((uint32_t)sizeof(struct syschain_probe))
+#define FO_REG_SIZE0	((uint32_t)SYSCHAIN_REGISTER_SIZE_VER0)
+#define FO_REG_SIZE	((uint32_t)sizeof(struct syschain_register))
+#define FO_EXEC_SIZE0	((uint32_t)SYSCHAIN_EXEC_SIZE_VER0)
+#define FO_EXEC_SIZE	((uint32_t)sizeof(struct syschain_exec))
 
 /* what a range of the caller's memory is to the module */
 enum fo_mem {
@@ -133,7 +145,24 @@ enum fo_mem {
 	X(COND_RHS_PLAIN, EINVAL, "rhs_ref without the flag")		\
 	X(COND_ALWAYS, EINVAL, "ALWAYS with rhs, rhs_ref or flags")	\
 	X(PROBE_FLAGS, EINVAL, "probe flags set")			\
-	X(PROBE_LIST_FAULT, EFAULT, "syscall list unwritable")
+	X(PROBE_LIST_FAULT, EFAULT, "syscall list unwritable")		\
+	X(REG_FLAGS, EINVAL, "unknown register flag")			\
+	X(REG_RESERVED, EINVAL, "register __reserved set")		\
+	X(EXEC_FLAGS, EINVAL, "unknown exec flag")			\
+	X(EXEC_RESERVED, EINVAL, "exec __reserved set")		\
+	X(EXEC_RESULTS, EFAULT, "exec results not in user space")	\
+	X(PATCH_SIZE, EINVAL, "bad patch_size")			\
+	X(PATCH_SIZE_UNUSED, EINVAL, "bad patch_size, no patches")	\
+	X(PATCHES_LIMIT, E2BIG, "more than SYSCHAIN_MAX_PATCHES")	\
+	X(PATCHES_FAULT, EFAULT, "patches unreadable")			\
+	X(PATCHES_EMPTY_PTR, EFAULT, "unused patches pointer")		\
+	X(PATCH_TAIL, E2BIG, "patch tail not zero")			\
+	X(PATCH_OP, EINVAL, "patch of an op past the chain")		\
+	X(PATCH_ARG, EINVAL, "patch of an argument past the count")	\
+	X(PATCH_NO_REF, EINVAL, "reference patched without PATCH_REF") \
+	X(PATCH_REF_VALUE, EINVAL, "PATCH_REF on a value argument")	\
+	X(PATCH_FLAGS, EINVAL, "unknown patch flag")			\
+	X(PATCH_REFUSED, EOPNOTSUPP, "patched op refused (README)")
 
 enum fo_reason {
 #define FO_ENUM(name, err, text) FO_##name,
@@ -141,6 +170,9 @@ enum fo_reason {
 #undef FO_ENUM
 	FO_NR_REASONS
 };
+
+/* the rules of SYSCHAIN_REGISTER and SYSCHAIN_EXEC's own members */
+#define FO_FIRST_REGISTERED	FO_REG_FLAGS
 
 static const struct {
 	const char *name;
@@ -432,24 +464,16 @@ static void fo_array(const struct fo_env *env, struct fo_verdict *v,
 	}
 }
 
-/* struct syschain_run's members, once the struct itself is accepted */
-static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
+/*
+ * The chain of @r (nr_ops, nr_conds, op_size, cond_size), what
+ * SYSCHAIN_RUN and SYSCHAIN_REGISTER validate alike: its counts and sizes.
+ * True if the arrays are read (fo_array()).
+ */
+static bool fo_chain_sizes(const struct fo_env *env, struct fo_verdict *v,
 			   const struct syschain_run *r, bool report)
 {
 	bool layout_ok = true;
-	uint64_t rd;
 
-	if (r->flags & ~(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME |
-			 SYSCHAIN_RUN_RESUME_EINTR))
-		fo_add(v, FO_RUN_FLAGS, report, FO_NO, FO_NO);
-	v->resume = r->flags & SYSCHAIN_RUN_RESUME;
-	if ((r->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
-		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
-	/* the report names the op to go on at, which is none */
-	if (v->resume && r->stop_op >= r->nr_ops)
-		fo_add(v, FO_RESUME_STOP_OP, report, r->stop_op, FO_NO);
-	if (r->__reserved)
-		fo_add(v, FO_RUN_RESERVED, report, FO_NO, FO_NO);
 	if (!r->nr_ops) {
 		fo_add(v, FO_NR_OPS_ZERO, report, FO_NO, FO_NO);
 		layout_ok = false;
@@ -475,6 +499,37 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 		fo_add(v, FO_SIZE_PAGE, report, FO_NO, FO_NO);
 		layout_ok = false;
 	}
+	return layout_ok;
+}
+
+/* nothing is reported through a struct the module cannot write */
+static void fo_no_report(struct fo_verdict *v, bool report)
+{
+	unsigned int i;
+
+	for (i = 0; !report && i < v->n; i++)
+		v->a[i].report = 0;
+}
+
+/* struct syschain_run's members, once the struct itself is accepted */
+static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
+			   const struct syschain_run *r, bool report)
+{
+	bool layout_ok;
+	uint64_t rd;
+
+	if (r->flags & ~(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME |
+			 SYSCHAIN_RUN_RESUME_EINTR))
+		fo_add(v, FO_RUN_FLAGS, report, FO_NO, FO_NO);
+	v->resume = r->flags & SYSCHAIN_RUN_RESUME;
+	if ((r->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
+		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
+	/* the report names the op to go on at, which is none */
+	if (v->resume && r->stop_op >= r->nr_ops)
+		fo_add(v, FO_RESUME_STOP_OP, report, r->stop_op, FO_NO);
+	if (r->__reserved)
+		fo_add(v, FO_RUN_RESERVED, report, FO_NO, FO_NO);
+	layout_ok = fo_chain_sizes(env, v, r, report);
 	/*
 	 * The results: required; a fresh run writes them (zeros) before any
 	 * op runs, a resumed one reads them back first and writes them when
@@ -501,13 +556,11 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 		else if (v->results == FO_MEM_RO)
 			v->results_fault = true;
 	}
-	if (!layout_ok)
-		return;
-	fo_array(env, v, r, true);
-	fo_array(env, v, r, false);
-	if (!report)	/* nothing else is reported through a struct we cannot write */
-		for (unsigned int i = 0; i < v->n; i++)
-			v->a[i].report = 0;
+	if (layout_ok) {
+		fo_array(env, v, r, true);
+		fo_array(env, v, r, false);
+	}
+	fo_no_report(v, report);
 }
 
 /* The verdict on SYSCHAIN_RUN with the struct at @uptr. */
@@ -558,6 +611,209 @@ static void fo_probe(const struct fo_env *env, uint64_t uptr,
 		v->unknown = true;
 	else if (m != FO_MEM_RW)
 		fo_add(v, FO_PROBE_LIST_FAULT, false, FO_NO, FO_NO);
+}
+
+/* The verdict on SYSCHAIN_REGISTER with the struct at @uptr. */
+static void fo_register(const struct fo_env *env, uint64_t uptr,
+			struct fo_verdict *v)
+{
+	struct syschain_register reg;
+	struct syschain_run r;
+	uint32_t usize;
+	uint64_t rd;
+	bool report;
+
+	fo_init(v);
+	if (!fo_struct(env, v, uptr, FO_REG_SIZE0, FO_REG_SIZE, &usize))
+		return;
+	memcpy(&reg, fo_ptr(uptr), sizeof(reg));
+	/* fd, stop_op and stop_cond are written: a read-only struct is bad */
+	report = env->mem(uptr, sizeof(reg), &rd) == FO_MEM_RW;
+	if (!report)
+		fo_add(v, FO_STRUCT_FAULT, false, FO_NO, FO_NO);
+	if (reg.flags & ~SYSCHAIN_REGISTER_CLOEXEC)
+		fo_add(v, FO_REG_FLAGS, report, FO_NO, FO_NO);
+	if (reg.__reserved)
+		fo_add(v, FO_REG_RESERVED, report, FO_NO, FO_NO);
+	/* "validates it as SYSCHAIN_RUN does" */
+	memset(&r, 0, sizeof(r));
+	r.nr_ops = reg.nr_ops;
+	r.nr_conds = reg.nr_conds;
+	r.op_size = reg.op_size;
+	r.cond_size = reg.cond_size;
+	r.ops_uptr = reg.ops_uptr;
+	r.conds_uptr = reg.conds_uptr;
+	if (fo_chain_sizes(env, v, &r, report)) {
+		fo_array(env, v, &r, true);
+		fo_array(env, v, &r, false);
+	}
+	fo_no_report(v, report);
+}
+
+/*
+ * Patch @i of the @n read (@ps) against the registered chain (@nr_ops
+ * ops, @ops as the accepted patches left them): struct syschain_patch's
+ * rules and SYSCHAIN_EXEC's -EINVAL and -EOPNOTSUPP. A refusal names the
+ * patch's op where there is one.
+ */
+static void fo_patch(const struct fo_env *env, struct fo_verdict *v,
+		     const struct syschain_patch *ps, uint32_t n, uint32_t i,
+		     uint32_t nr_ops, const struct syschain_op *ops,
+		     bool report)
+{
+	const struct syschain_patch *p = &ps[i];
+	struct syschain_op op;
+	bool ref;
+	int nargs;
+	uint32_t k;
+
+	if (p->op >= nr_ops) {
+		fo_add(v, FO_PATCH_OP, report, FO_NO, FO_NO);
+		return;
+	}
+	if (p->flags & ~SYSCHAIN_PATCH_REF)
+		fo_add(v, FO_PATCH_FLAGS, report, p->op, FO_NO);
+	op = ops[p->op];
+	nargs = env->nargs(op.nr);
+	if (p->arg >= (nargs < 0 ? 0 : nargs)) {
+		fo_add(v, FO_PATCH_ARG, report, p->op, FO_NO);
+		return;
+	}
+	ref = (op.ref_mask >> p->arg) & 1;
+	if (ref && !(p->flags & SYSCHAIN_PATCH_REF))
+		fo_add(v, FO_PATCH_NO_REF, report, p->op, FO_NO);
+	if (!ref && (p->flags & SYSCHAIN_PATCH_REF))
+		fo_add(v, FO_PATCH_REF_VALUE, report, p->op, FO_NO);
+	/* the op as this run's patches of it leave it, in order */
+	for (k = 0; k < n; k++)
+		if (ps[k].op == p->op && ps[k].arg < SYSCHAIN_MAX_ARGS)
+			op.args[ps[k].arg] = ps[k].value;
+	if (fo_op_refused(&op))
+		fo_add(v, FO_PATCH_REFUSED, report, p->op, FO_NO);
+}
+
+/* struct syschain_exec's patches: their count, size, memory, each one */
+static void fo_patches(const struct fo_env *env, struct fo_verdict *v,
+		       const struct syschain_exec *ex, uint32_t nr_ops,
+		       const struct syschain_op *ops, bool report)
+{
+	const uint32_t n = ex->nr_patches, usize = ex->patch_size;
+	struct syschain_patch ps[SYSCHAIN_MAX_PATCHES];
+	uint64_t rd, full, i, len = (uint64_t)n * usize;
+	bool ok = true;
+	enum fo_mem m;
+
+	if (!n) {
+		/* "may be 0 when nr_patches is 0": other sizes unspecified */
+		if (usize && (usize < SYSCHAIN_PATCH_SIZE_VER0 || usize % 8 ||
+			      usize > FO_PAGE_SIZE))
+			fo_add_optional(v, FO_PATCH_SIZE_UNUSED, report,
+					FO_NO, FO_NO);
+		if (env->mem(ex->patches_uptr, 0, &rd) == FO_MEM_KERNEL &&
+		    !FUZZ_STRICT_EMPTY_ARRAY)
+			fo_add_optional(v, FO_PATCHES_EMPTY_PTR, report, FO_NO,
+					FO_NO);
+		return;
+	}
+	if (usize < SYSCHAIN_PATCH_SIZE_VER0 || usize % 8) {
+		fo_add(v, FO_PATCH_SIZE, report, FO_NO, FO_NO);
+		ok = false;
+	}
+	if (usize > FO_PAGE_SIZE) {	/* op_size's rules */
+		fo_add(v, FO_SIZE_PAGE, report, FO_NO, FO_NO);
+		ok = false;
+	}
+	if (n > SYSCHAIN_MAX_PATCHES) {
+		fo_add(v, FO_PATCHES_LIMIT, report, FO_NO, FO_NO);
+		ok = false;
+	}
+	if (!ok)
+		return;
+	m = env->mem(ex->patches_uptr, len, &rd);
+	if (m == FO_MEM_UNKNOWN) {
+		v->unknown = true;
+		return;
+	}
+	if (m == FO_MEM_RW || m == FO_MEM_RO)
+		rd = len;
+	else
+		fo_add(v, FO_PATCHES_FAULT, false, FO_NO, FO_NO);
+	full = rd / usize;
+	for (i = 0; i <= full && i < n; i++) {
+		const char *p = (const char *)fo_ptr(ex->patches_uptr) + i * usize;
+		uint64_t have = i < full ? usize : rd - i * usize;
+
+		if (have > sizeof(ps[0]) &&
+		    fo_nonzero(p + sizeof(ps[0]), have - sizeof(ps[0])))
+			fo_add(v, FO_PATCH_TAIL, false, FO_NO, FO_NO);
+		if (i < full)
+			memcpy(&ps[i], p, sizeof(ps[0]));
+	}
+	for (i = 0; i < full && i < n; i++)
+		fo_patch(env, v, ps, (uint32_t)full, (uint32_t)i, nr_ops, ops,
+			 report);
+}
+
+/* struct syschain_exec's members, once the struct itself is accepted */
+static void fo_exec_members(const struct fo_env *env, struct fo_verdict *v,
+			    const struct syschain_exec *ex, uint32_t nr_ops,
+			    const struct syschain_op *ops, bool report)
+{
+	uint64_t rd;
+
+	/* "flags: as for SYSCHAIN_RUN" */
+	if (ex->flags & ~(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME |
+			  SYSCHAIN_RUN_RESUME_EINTR))
+		fo_add(v, FO_EXEC_FLAGS, report, FO_NO, FO_NO);
+	v->resume = ex->flags & SYSCHAIN_RUN_RESUME;
+	if ((ex->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
+		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
+	if (v->resume && ex->stop_op >= nr_ops)
+		fo_add(v, FO_RESUME_STOP_OP, report, ex->stop_op, FO_NO);
+	if (ex->__reserved)
+		fo_add(v, FO_EXEC_RESERVED, report, FO_NO, FO_NO);
+	/* written once, after the run: where that fails, status FAULT */
+	if (!ex->results_uptr) {
+		fo_add(v, FO_RESULTS_NULL, report, FO_NO, FO_NO);
+		v->results = FO_MEM_BAD;
+	} else {
+		v->results = env->mem(ex->results_uptr, (uint64_t)nr_ops * 16,
+				      &rd);
+		if (v->results == FO_MEM_UNKNOWN)
+			v->unknown = true;
+		else if (v->results == FO_MEM_BAD && v->resume)
+			fo_add(v, FO_RESULTS_READ, false, FO_NO, FO_NO);
+		else if (v->results != FO_MEM_RW)
+			v->results_fault = true;
+		/* the uapi: -EFAULT for results outside user space */
+		if (v->results == FO_MEM_KERNEL)
+			fo_add(v, FO_EXEC_RESULTS, report, FO_NO, FO_NO);
+	}
+	fo_patches(env, v, ex, nr_ops, ops, report);
+}
+
+/*
+ * The verdict on SYSCHAIN_EXEC with the struct at @uptr, on a registered
+ * chain of @nr_ops ops (@ops, with the patches accepted so far).
+ */
+static void fo_exec(const struct fo_env *env, uint64_t uptr, uint32_t nr_ops,
+		    const struct syschain_op *ops, struct fo_verdict *v)
+{
+	struct syschain_exec ex;
+	uint32_t usize;
+	uint64_t rd;
+	bool report;
+
+	fo_init(v);
+	if (!fo_struct(env, v, uptr, FO_EXEC_SIZE0, FO_EXEC_SIZE, &usize))
+		return;
+	memcpy(&ex, fo_ptr(uptr), sizeof(ex));
+	/* "-EFAULT: a bad pointer to the struct", without running any op */
+	report = env->mem(uptr, sizeof(ex), &rd) == FO_MEM_RW;
+	if (!report)
+		fo_add(v, FO_STRUCT_FAULT, false, FO_NO, FO_NO);
+	fo_exec_members(env, v, &ex, nr_ops, ops, report);
+	fo_no_report(v, report);
 }
 
 /*

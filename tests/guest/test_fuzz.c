@@ -40,7 +40,25 @@
  *
  * The other parts: random bytes as the run/probe struct (judged by the
  * oracle where the bytes point only into memory it models), command
- * numbers around SYSCHAIN_TYPE (-ENOTTY), and the probe (oracle too).
+ * numbers around SYSCHAIN_TYPE on the device and on a registered chain's
+ * descriptor (-ENOTTY but for the descriptor's own commands; a descriptor
+ * a stray REGISTER returns is closed), the probe (oracle too), and
+ * registered chains: the chains part's chains (with a witness prefix, see
+ * part 4) registered with SYSCHAIN_REGISTER, mutated in one place in 60%
+ * of the cases, each answer judged by the oracle (fo_register()); each
+ * accepted chain then runs one to eight times with SYSCHAIN_EXEC, with no
+ * patches, valid patches (values, and references' addends with
+ * SYSCHAIN_PATCH_REF), a set with one bad patch (op past the chain,
+ * argument past the op's count, PATCH_REF wrong either way, unknown flag,
+ * a refused argument, too many, bad or oversized patch_size, a bad
+ * patches_uptr) or a struct mutated in one place (sizes, flags, reserved,
+ * results_uptr), judged by fo_exec(); a chain that ran is checked as the
+ * chains part checks a run, the witness must show the patches accepted so
+ * far, and a refused set must have applied nothing (the results untouched,
+ * and a run without patches shows the chain as before). Every descriptor
+ * is closed at the end of its index: chains_in_flight is back where it
+ * started after each part. Its coverage (and the commands part's) is
+ * asserted from FUZZ_CALLS=20000 on, the sanitizer kernel's size.
  *
  * The chains do whatever their ops do, so they run in a forked child that
  * cannot hurt the guest: it is chrooted into a small private tmpfs (4 MiB,
@@ -58,7 +76,8 @@
  * Environment: FUZZ_SEED (default 0x5c5eed), FUZZ_CALLS (total ioctls,
  * default 100000, split over the parts; coverage is asserted when the
  * chains part makes at least COVERAGE_CALLS of them). Each call's inputs
- * derive from (seed, part, index) alone; a failure prints them.
+ * derive from (seed, part, index) alone (a registered chain's runs: from
+ * (seed, part, index, step)); a failure prints them.
  */
 #include <dirent.h>
 #include <grp.h>
@@ -199,6 +218,17 @@ struct shared {
 	volatile uint64_t op_ran[NR_TRACKED];
 	volatile uint64_t mut_made[64];	/* by enum mutation */
 	volatile uint64_t oversized[16]; /* oversized calls, by err_class() */
+	/* the registered part */
+	volatile uint64_t reg_calls, reg_ok, exec_calls, exec_ran;
+	volatile uint64_t exec_patched;	/* runs with patches applied */
+	volatile uint64_t patches_applied;
+	volatile uint64_t witness_checked, witness_patched, witness_skipped;
+	volatile uint64_t refused_rerun;	/* refusals found unapplied */
+	volatile uint64_t reg_reason[FO_NR_REASONS];
+	volatile uint64_t exec_reason[FO_NR_REASONS];
+	volatile uint64_t exec_made[32];	/* by enum exec_kind */
+	/* the commands part: known commands on the other descriptor */
+	volatile uint64_t cmd_wrong_fd[4], cmd_stray_fd;
 	volatile int part;
 	volatile uint64_t index;
 	volatile int done;
@@ -213,12 +243,14 @@ struct shared {
 static struct shared *sh;
 static uint64_t seed = 0x5c5eed;
 
+/* EINTR last: the summary's "rejected" leaves it out */
 static const int good_errnos[] = { EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOMEM,
-				   EPERM, ENOTTY, EINTR };
+				   EPERM, ENOTTY, EMFILE, ENFILE, EBUSY,
+				   EINTR };
 static const char *const err_names[] = { "0", "EINVAL", "E2BIG", "EOPNOTSUPP",
 					 "EFAULT", "ENOMEM", "EPERM", "ENOTTY",
-					 "EINTR" };
-#define NR_ERR	9
+					 "EMFILE", "ENFILE", "EBUSY", "EINTR" };
+#define NR_ERR	12
 static const char *const status_names[] = { "completed", "stopped", "failed",
 					    "interrupted", "budget",
 					    "unresolved", "fault", "invalid",
@@ -408,6 +440,7 @@ static struct msghdr *smsg;		/* 3 for sendmsg */
 static struct msghdr *rmsg_tpl;		/* recvmsg's, copied to rmsg */
 static struct msghdr *rmsg;		/* in bufr, reset before each chain */
 static socklen_t *addrlen_p;		/* in bufr, reset too */
+static char *witness_path;		/* the registered chains' witness file */
 
 static void *carve(size_t *off, size_t len)
 {
@@ -429,6 +462,8 @@ static void setup_const(void)
 		path_ptr[i] = carve(&off, strlen(paths[i]) + 1);
 		strcpy(path_ptr[i], paths[i]);
 	}
+	witness_path = carve(&off, sizeof("witness"));
+	strcpy(witness_path, "witness");
 	ts_short = carve(&off, sizeof(*ts_short));
 	*ts_short = (struct timespec){ 0, 1000 };
 	ts_zero = carve(&off, sizeof(*ts_zero));
@@ -634,6 +669,7 @@ struct gen {
 	bool loops;			/* a jump backwards */
 	uint32_t flags;
 	uint64_t max_steps;
+	uint32_t reserve;		/* ops of max_ops left to the caller */
 };
 
 static void set_ref(struct syschain_op *op, unsigned int k, uint32_t j,
@@ -767,7 +803,7 @@ static bool chain_loops(const struct gen *g, uint32_t n, uint32_t nc)
 
 static void gen_chain(struct gen *g)
 {
-	const uint32_t max = pinfo.max_ops;
+	const uint32_t max = pinfo.max_ops - g->reserve;
 	uint32_t r = rnd(10000);
 
 	/* 0.6% near or at max_ops: some 10 ms each under TCG */
@@ -1380,27 +1416,35 @@ static uint64_t place_huge_array(struct layout *L, const void *src,
 	return (uintptr_t)p;
 }
 
-/* the struct, L->run.size bytes (more than a page), in hugr likewise */
-static char *place_huge_struct(struct layout *L)
+/*
+ * A struct of @size bytes (more than a page; the first @ksize from @src),
+ * in hugr likewise, with a non-zero tail byte if L->run_tail
+ */
+static char *place_huge_bytes(struct layout *L, const void *src, size_t ksize,
+			      uint64_t size)
 {
-	const uint64_t size = L->run.size;
 	char *end = guard(&hugr), *p;
 
 	p = size + 32 <= hugr.len ? end - size - 8 * rnd(3) :
 				    hugr.base + 8 * rnd(4);
-	memcpy(p, &L->run, sizeof(L->run));
+	memcpy(p, src, ksize);
 	L->undo = p;
 	L->undo_stride = 0;
-	L->undo_head = sizeof(L->run);
+	L->undo_head = ksize;
 	L->undo_n = 1;
 	if (L->run_tail) {
 		const uint64_t room = end - p;
 
-		L->undo_tail = p + huge_tail_at(sizeof(L->run),
-						size < room ? size : room);
+		L->undo_tail = p + huge_tail_at(ksize, size < room ? size : room);
 		*L->undo_tail = (char)(1 + rnd(255));
 	}
 	return p;
+}
+
+/* the struct, L->run.size bytes (more than a page), in hugr likewise */
+static char *place_huge_struct(struct layout *L)
+{
+	return place_huge_bytes(L, &L->run, sizeof(L->run), L->run.size);
 }
 
 /* hugr all zero again */
@@ -1441,21 +1485,23 @@ static struct syschain_result *place_results(struct layout *L)
 	}
 }
 
-/* the struct, with L->run.size bytes (zero tail, or one non-zero byte) */
-static char *place_struct(struct layout *L)
+/*
+ * A struct of @size bytes (at most 2 pages; the first @ksize from @src,
+ * then a zero tail, or one non-zero byte if L->run_tail), as L->run_k says
+ */
+static char *place_struct_bytes(struct layout *L, const void *src,
+				size_t ksize, size_t size)
 {
-	const size_t size = L->run.size, span = size > sizeof(L->run) ?
-						  size : sizeof(L->run);
+	const size_t span = size > ksize ? size : ksize;
 	char img[2 * PAGE + sizeof(L->run)];
 	char *p, *end;
 
 	if (L->run_k != P_GOOD && L->run_k != P_STRADDLE && L->run_k != P_RO)
 		return (char *)(uintptr_t)special_ptr(L->run_k);
 	memset(img, 0, span);
-	memcpy(img, &L->run, sizeof(L->run));
-	if (L->run_tail && span > sizeof(L->run))
-		img[sizeof(L->run) + rnd(span - sizeof(L->run))] =
-			(char)(1 + rnd(255));
+	memcpy(img, src, ksize);
+	if (L->run_tail && span > ksize)
+		img[ksize + rnd(span - ksize)] = (char)(1 + rnd(255));
 	if (L->run_k == P_RO) {
 		mprotect(rostr.base, PAGE, PROT_READ | PROT_WRITE);
 		p = guard(&rostr) - span;
@@ -1474,7 +1520,14 @@ static char *place_struct(struct layout *L)
 	return p;
 }
 
-static uint64_t lay_out(const struct gen *g, struct layout *L)
+/* the struct, with L->run.size bytes (zero tail, or one non-zero byte) */
+static char *place_struct(struct layout *L)
+{
+	return place_struct_bytes(L, &L->run, sizeof(L->run), L->run.size);
+}
+
+/* the ops and the conditions, as L says */
+static void lay_out_arrays(const struct gen *g, struct layout *L)
 {
 	if (L->huge == H_OPS)
 		L->run.ops_uptr = place_huge_array(L, g->ops, sizeof(g->ops[0]),
@@ -1498,6 +1551,11 @@ static uint64_t lay_out(const struct gen *g, struct layout *L)
 						L->conds_written,
 						L->run.cond_size, L->conds_k,
 						L->cond_tail);
+}
+
+static uint64_t lay_out(const struct gen *g, struct layout *L)
+{
+	lay_out_arrays(g, L);
 	L->res = place_results(L);
 	L->run.results_uptr = (uintptr_t)L->res;
 	L->runp = L->huge == H_RUN ? place_huge_struct(L) : place_struct(L);
@@ -1507,38 +1565,50 @@ static uint64_t lay_out(const struct gen *g, struct layout *L)
 /* ------------------------------------------------------------------ */
 /* the checks */
 
-static int ioctl_checked(unsigned long cmd, void *arg)
+/* an ioctl on @fd (the device, or a registered chain), counted */
+static int ioctl_fd_checked(int fd, unsigned long cmd, void *arg)
 {
+	const bool runs = cmd == SYSCHAIN_RUN || cmd == SYSCHAIN_EXEC;
 	bool fresh = false;
 	uint64_t rd;
 	uint32_t fl;
 	int ret, cls;
 
 	/* a run without RESUME is one the module counts (chains_total) */
-	if (cmd == SYSCHAIN_RUN &&
-	    fuzz_mem((uintptr_t)arg, 8, &rd) <= FO_MEM_RO) {
+	_Static_assert(offsetof(struct syschain_run, flags) ==
+		       offsetof(struct syschain_exec, flags), "flags");
+	if (runs && fuzz_mem((uintptr_t)arg, 8, &rd) <= FO_MEM_RO) {
 		memcpy(&fl, (char *)arg + offsetof(struct syschain_run, flags), 4);
 		fresh = !(fl & SYSCHAIN_RUN_RESUME);
 	}
-	ret = ioctl(devfd, cmd, arg) < 0 ? -errno : 0;
+	ret = ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 	cls = err_class(ret);
 	sh->calls++;
 	sh->progress++;
-	if (cmd == SYSCHAIN_RUN && (!ret || ret == -EINTR)) {
+	if (runs && (!ret || ret == -EINTR)) {
 		if (fresh)
 			sh->ran_total++;
 		fds_dirty = true;	/* the chains part knows better */
 	}
 	if (cls < 0)
 		fds_dirty = true;	/* who knows what ran: check the fds */
-	if (ret == -EINTR && cmd != SYSCHAIN_RUN)
+	if (ret == -EINTR && !runs)
 		violation("ioctl(0x%lx) returned -EINTR", cmd);
+	/* no descriptor is short, and no run of ours is concurrent */
+	if (ret == -EMFILE || ret == -ENFILE || ret == -EBUSY)
+		violation("ioctl(0x%lx) returned %d (%s) (nothing holds the "
+			  "descriptors or the chain)", cmd, ret, strerror(-ret));
 	if (cls < 0)
 		violation("ioctl(0x%lx) returned %d (%s), not a documented errno",
 			  cmd, ret, strerror(-ret));
 	else
 		sh->err[cls]++;
 	return ret;
+}
+
+static int ioctl_checked(unsigned long cmd, void *arg)
+{
+	return ioctl_fd_checked(devfd, cmd, arg);
 }
 
 static bool is_sock(int fd)
@@ -1897,9 +1967,37 @@ static void fuzz_raw(uint64_t index)
 	}
 }
 
-/* part 1: command numbers around SYSCHAIN_TYPE */
+/* a one-op chain (getppid) to register, in the struct at @reg */
+static void simple_register(struct syschain_register *reg)
+{
+	static struct syschain_op op = { .nr = __NR_getppid };
+
+	memset(reg, 0, sizeof(*reg));
+	reg->size = sizeof(*reg);
+	reg->nr_ops = 1;
+	reg->op_size = sizeof(op);
+	reg->cond_size = sizeof(struct syschain_cond);
+	reg->ops_uptr = (uintptr_t)&op;
+}
+
+/* a registered chain's descriptor (not a call of the part), or -1 */
+static int simple_chain(void)
+{
+	struct syschain_register reg;
+
+	simple_register(&reg);
+	return ioctl(devfd, SYSCHAIN_REGISTER, &reg) ? -1 : reg.fd;
+}
+
+/*
+ * part 1: command numbers around SYSCHAIN_TYPE, on the device or on a
+ * registered chain's descriptor: the device knows PROBE, RUN and
+ * REGISTER, a chain EXEC, and anything else is -ENOTTY
+ */
 static void fuzz_cmd(uint64_t index)
 {
+	static const unsigned long known[] = { SYSCHAIN_PROBE, SYSCHAIN_RUN,
+					       SYSCHAIN_REGISTER, SYSCHAIN_EXEC };
 	struct syschain_probe *pr = (void *)structr.base;
 	unsigned int type = SYSCHAIN_TYPE - 4 + rnd(9);
 	unsigned int nr = chance(60) ? rnd(4) : rnd(256);
@@ -1907,16 +2005,36 @@ static void fuzz_cmd(uint64_t index)
 			   (chance(50) ? sizeof(struct syschain_run) :
 			    sizeof(struct syschain_probe));
 	unsigned long cmd = _IOC(dir, type, nr, size);
+	const int chain = chance(40) ? simple_chain() : -1;
+	unsigned int k = chance(15) ? rnd(4) : 4;
+	bool mine;
+	void *arg;
 	int ret;
 
 	(void)index;
+	if (k < 4)
+		cmd = known[k];
 	memset(pr, 0, sizeof(*pr));
 	pr->size = sizeof(*pr);
-	ret = ioctl_checked(cmd, chance(80) ? (void *)pr :
-				 (void *)(uintptr_t)wild_ptr());
-	if (cmd != SYSCHAIN_RUN && cmd != SYSCHAIN_PROBE && ret != -ENOTTY)
-		violation("unknown command 0x%lx returned %d, not -ENOTTY",
-			  cmd, ret);
+	/* now and then a chain a stray REGISTER registers */
+	if (cmd == SYSCHAIN_REGISTER && chance(50))
+		simple_register((void *)pr);
+	arg = chance(80) ? (void *)pr : (void *)(uintptr_t)wild_ptr();
+	ret = ioctl_fd_checked(chain >= 0 ? chain : devfd, cmd, arg);
+	if (cmd == SYSCHAIN_REGISTER && !ret) {
+		close(((struct syschain_register *)arg)->fd);
+		sh->cmd_stray_fd++;
+	}
+	mine = chain >= 0 ? cmd == SYSCHAIN_EXEC :
+	       cmd == SYSCHAIN_PROBE || cmd == SYSCHAIN_RUN ||
+	       cmd == SYSCHAIN_REGISTER;
+	if (!mine && ret != -ENOTTY)
+		violation("command 0x%lx on %s returned %d, not -ENOTTY", cmd,
+			  chain >= 0 ? "a registered chain" : "the device", ret);
+	else if (!mine && k < 4)
+		sh->cmd_wrong_fd[k]++;
+	if (chain >= 0)
+		close(chain);
 }
 
 /* part 2: valid chains, a quarter of them mutated in one place */
@@ -2170,6 +2288,834 @@ static void fuzz_probe(uint64_t index)
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * part 4: registered chains. Each index registers a chain of the
+ * generator's, mutated in one place now and then, and judges the answer
+ * (the oracle's fo_register()); an accepted chain is then run a few times
+ * with SYSCHAIN_EXEC: without patches, with valid patches, with a patch
+ * set one patch of which is bad, or with a struct mutated in one place,
+ * each judged by fo_exec(). The chain starts with a witness whose results
+ * tell its arguments: openat(AT_FDCWD, "witness"), lseek(fd, X, SEEK_SET)
+ * (returns X), lseek(fd, <op 1> + A, SEEK_SET) (returns X + A), close(fd).
+ * Patches of X (a value) and of A (a reference's addend) must show in the
+ * run they come with and in every later one; after a refused set, a run
+ * without patches must show the chain as it was.
+ */
+
+#define W_OPS		4	/* the witness */
+#define FD_CHAIN	40	/* the registered chain's descriptor */
+#define REG_MUTATE_PERCENT 60
+#define X_MIN		(1ULL << 19)
+
+static uint64_t part_calls;	/* the calls the running part makes */
+static bool use_witness;	/* openat, lseek and close are supported */
+
+static bool calls_left(void)
+{
+	return sh->calls < part_calls;
+}
+
+/* the registered chain, as the module must hold it (ops: gen.ops) */
+struct sess {
+	uint32_t nr_ops, nr_conds;
+	bool witness;		/* ops 0-3 are the witness, as generated */
+	bool full;		/* SIGALRM held off while it runs */
+	uint32_t flags;
+	uint64_t max_steps;
+	uint64_t index;
+	unsigned int step;
+};
+
+static uint64_t witness_x(void)
+{
+	return X_MIN + rnd64() % (1ULL << 39);
+}
+
+static uint64_t witness_a(void)
+{
+	return (uint64_t)((int64_t)rnd(1 << 20) - (1 << 19));
+}
+
+/* the witness before the generated ops, whose indices all move up */
+static void add_witness(struct gen *g)
+{
+	struct syschain_op *w = g->ops;
+	uint32_t i, k;
+
+	memmove(&g->ops[W_OPS], g->ops, g->n * sizeof(g->ops[0]));
+	for (i = W_OPS; i < g->n + W_OPS; i++)
+		for (k = 0; k < SYSCHAIN_MAX_ARGS; k++)
+			if ((g->ops[i].ref_mask >> k) & 1)
+				g->ops[i].arg_ref[k] += W_OPS;
+	for (i = 0; i < g->nc; i++) {
+		if (g->conds[i].action == SYSCHAIN_ACT_JUMP)
+			g->conds[i].target += W_OPS;
+		if (g->conds[i].flags & SYSCHAIN_COND_RHS_REF)
+			g->conds[i].rhs_ref += W_OPS;
+	}
+	memset(w, 0, W_OPS * sizeof(*w));
+	w[0].nr = __NR_openat;
+	w[0].args[0] = (uint64_t)(int64_t)AT_FDCWD;
+	w[0].args[1] = (uintptr_t)witness_path;
+	w[0].args[2] = O_RDWR | O_CREAT;
+	w[0].args[3] = 0644;
+	w[1].nr = __NR_lseek;
+	set_ref(&w[1], 0, 0, 0);
+	w[1].args[1] = witness_x();
+	w[1].args[2] = SEEK_SET;
+	w[2].nr = __NR_lseek;
+	set_ref(&w[2], 0, 0, 0);
+	set_ref(&w[2], 1, 1, witness_a());
+	w[2].args[2] = SEEK_SET;
+	w[3].nr = __NR_close;
+	set_ref(&w[3], 0, 0, 0);
+	g->n += W_OPS;
+	if (g->max_steps && g->max_steps < pinfo.max_steps)
+		g->max_steps += W_OPS;
+}
+
+/*
+ * Did the witness run, and say what the model holds? False if it cannot
+ * tell (not run, no descriptor left); a violation if it contradicts.
+ */
+static bool check_witness(const struct sess *S,
+			  const struct syschain_result *res, const char *what)
+{
+	const struct syschain_op *w = gen.ops;
+	const uint64_t x = w[1].args[1], a = w[2].args[1];
+
+	if (!S->witness || !res[0].count || res[0].ret < 0 ||
+	    !res[1].count || !res[2].count) {
+		sh->witness_skipped++;
+		return false;
+	}
+	if ((uint64_t)res[1].ret != x || (uint64_t)res[2].ret != x + a) {
+		violation("%s: witness: lseek returned %" PRId64 " and %" PRId64
+			  ", the chain holds X %" PRIu64 " A %" PRId64, what,
+			  (int64_t)res[1].ret, (int64_t)res[2].ret, x,
+			  (int64_t)a);
+		return false;
+	}
+	sh->witness_checked++;
+	return true;
+}
+
+/* the struct-level mutations of a register (the rest are the chain's) */
+static enum mutation mutate_reg(struct gen *g, struct layout *L,
+				struct syschain_register *R)
+{
+	static const uint32_t small[] = { 0, 1, 4, 8, 48, 55 };
+	static const uint32_t big[] = { 60, 64, 72, 128, 4096 };
+	enum mutation m;
+
+	do
+		m = 1 + rnd(M_NR - 1);
+	while ((is_huge(m) && !chance(15)) || m == M_RUN_RESUME ||
+	       (m >= M_RESULTS_KERNEL && m <= M_RESULTS_NULL));
+	switch (m) {
+	case M_SIZE_SMALL: R->size = PICK(small); return m;
+	case M_SIZE_BIG: R->size = PICK(big); return m;
+	case M_SIZE_TAIL: R->size = PICK(big); L->run_tail = true; return m;
+	case M_SIZE_HUGE:
+	case M_SIZE_HUGE_TAIL:
+		R->size = PICK(huge_sizes);
+		L->huge = H_RUN;
+		L->run_tail = m == M_SIZE_HUGE_TAIL;
+		return m;
+	case M_RUN_FLAGS: R->flags |= 1u << (1 + rnd(31)); return m;
+	case M_RUN_RESERVED: R->__reserved = 1 + rnd(0xfffffffe); return m;
+	case M_STRUCT_RO: L->run_k = P_RO; return m;
+	case M_STRUCT_PTR:
+		L->run_k = bad_kind();
+		if (L->run_k == P_RO)
+			L->run_k = P_STRADDLE;
+		return m;
+	default:
+		break;
+	}
+	if (m < M_OP_NR)
+		return mutate_run(g, L, m);
+	if (m < M_COND_CMP)
+		return mutate_op(g, L, m);
+	return mutate_cond(g, L, m);
+}
+
+/* the register struct for the chain as L lays it out; R's own fields set */
+static uint64_t lay_out_reg(struct layout *L, struct syschain_register *R)
+{
+	lay_out_arrays(&gen, L);
+	R->nr_ops = L->run.nr_ops;
+	R->nr_conds = L->run.nr_conds;
+	R->op_size = L->run.op_size;
+	R->cond_size = L->run.cond_size;
+	R->ops_uptr = L->run.ops_uptr;
+	R->conds_uptr = L->run.conds_uptr;
+	L->runp = L->huge == H_RUN ?
+		  place_huge_bytes(L, R, sizeof(*R), R->size) :
+		  place_struct_bytes(L, R, sizeof(*R), R->size);
+	return (uintptr_t)L->runp;
+}
+
+/* what a SYSCHAIN_EXEC of the part submits */
+#define EXEC_KINDS(X)							\
+	X(PLAIN) X(PATCH) X(PATCH_BIG_SIZE) X(RERUN)			\
+	X(BAD_OP) X(BAD_ARG) X(BAD_NO_REF) X(BAD_REF_VALUE) X(BAD_FLAGS) \
+	X(BAD_REFUSED) X(TOO_MANY) X(PSIZE_BAD) X(PSIZE_TAIL)		\
+	X(PSIZE_HUGE) X(PATCHES_PTR)					\
+	X(SIZE_SMALL) X(SIZE_BIG) X(SIZE_TAIL) X(SIZE_HUGE) X(FLAGS)	\
+	X(EINTR_ALONE) X(RESUME_OP) X(RESERVED) X(RESULTS_NULL)	\
+	X(RESULTS_KERNEL) X(RESULTS_BAD) X(STRUCT_PTR) X(STRUCT_RO)	\
+	X(MAX_STEPS)
+
+enum exec_kind {
+#define XK_ENUM(name) X_##name,
+	EXEC_KINDS(XK_ENUM)
+#undef XK_ENUM
+	X_NR
+};
+
+static const char *const exec_names[] = {
+#define XK_NAME(name) #name,
+	EXEC_KINDS(XK_NAME)
+#undef XK_NAME
+};
+
+_Static_assert(X_NR <= 32, "struct shared counts 32 exec kinds");
+
+/* one SYSCHAIN_EXEC: its struct, patches and results, and where they go */
+struct xlay {
+	struct layout L;	/* the struct's placement, and the results */
+	struct syschain_exec ex;
+	struct syschain_patch ps[SYSCHAIN_MAX_PATCHES + 9];
+	uint32_t np;		/* patches laid out */
+	uint32_t psize;		/* their size, as submitted */
+	bool nr_set;		/* ex.nr_patches is not np */
+	int64_t ptail;		/* the patch with a non-zero tail byte */
+	enum ptr_kind pk;	/* patches_uptr */
+	bool witness_patch;	/* a patch of X or A */
+};
+
+static void exec_init(const struct sess *S, struct xlay *X)
+{
+	memset(X, 0, sizeof(*X));
+	X->L.run.nr_ops = S->nr_ops;	/* for place_results() */
+	X->L.op_tail = X->L.cond_tail = -1;
+	X->ptail = -1;
+	X->psize = sizeof(struct syschain_patch);
+	X->ex.size = sizeof(X->ex);
+	X->ex.flags = S->flags;
+	X->ex.max_steps = S->max_steps;
+	/* output fields (and resume_expiry, in only with RESUME) ignored */
+	X->ex.steps = rnd64();
+	X->ex.status = (uint32_t)rnd64();
+	X->ex.stop_op = (uint32_t)rnd64();
+	X->ex.stop_cond = (uint32_t)rnd64();
+	X->ex.resume_expiry = rnd64();
+}
+
+/* an argument no patch of the set names yet (the witness: X, A only) */
+static bool patch_target(const struct sess *S, const struct xlay *X,
+			 uint32_t *opi, uint16_t *argi)
+{
+	unsigned int t, j;
+
+	for (t = 0; t < 16; t++) {
+		const uint32_t i = rnd(S->nr_ops);
+		const int nargs = oracle_nargs(gen.ops[i].nr);
+		uint16_t k;
+
+		if (nargs <= 0)
+			continue;
+		k = (uint16_t)rnd(nargs);
+		if (S->witness && i < W_OPS && !((i == 1 || i == 2) && k == 1))
+			continue;
+		for (j = 0; j < X->np; j++)
+			if (X->ps[j].op == i && X->ps[j].arg == k)
+				break;
+		if (j < X->np)
+			continue;
+		*opi = i;
+		*argi = k;
+		return true;
+	}
+	return false;
+}
+
+/* a valid patch of argument @k of op @i: a sane value, or an addend */
+static void add_patch(const struct sess *S, struct xlay *X, uint32_t i,
+		      uint16_t k)
+{
+	const struct syschain_op *op = &gen.ops[i];
+	struct syschain_patch *p = &X->ps[X->np++];
+	const bool ref = (op->ref_mask >> k) & 1;
+
+	p->op = i;
+	p->arg = k;
+	p->flags = ref ? SYSCHAIN_PATCH_REF : 0;
+	if (S->witness && i < W_OPS) {
+		p->value = i == 1 ? witness_x() : witness_a();
+		X->witness_patch = true;
+	} else if (ref) {
+		p->value = (uint64_t)(int64_t)(rnd(5) - 2);
+	} else {
+		const enum akind kind = has_fuzz_op(op->nr) ?
+					fuzz_ops[op->nr].arg[k] : K_ZERO;
+		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
+				   kind == K_SCLOCK;
+
+		p->value = arg_value(kind);
+		if (!fixed && chance(4))
+			p->value = wild_arg();
+	}
+}
+
+/* valid patches, distinct arguments: mostly a few, now and then many */
+static void gen_patches(const struct sess *S, struct xlay *X)
+{
+	const uint32_t n = chance(8) ? 7 + rnd(SYSCHAIN_MAX_PATCHES - 6) :
+				       1 + rnd(6);
+	uint32_t i;
+	uint16_t k;
+
+	if (S->witness && chance(60))
+		add_patch(S, X, 1 + rnd(2), 1);
+	while (X->np < n && patch_target(S, X, &i, &k))
+		add_patch(S, X, i, k);
+}
+
+/* an argument that is a reference (@ref) or a value, else false */
+static bool find_arg(const struct sess *S, bool ref, struct syschain_patch *p)
+{
+	uint32_t t, i = rnd(S->nr_ops);
+	int k;
+
+	for (t = 0; t < S->nr_ops && t < 512; t++, i = (i + 1) % S->nr_ops) {
+		const struct syschain_op *op = &gen.ops[i];
+
+		for (k = 0; k < oracle_nargs(op->nr); k++)
+			if (((op->ref_mask >> k) & 1) == ref) {
+				p->op = i;
+				p->arg = (uint16_t)k;
+				return true;
+			}
+	}
+	return false;
+}
+
+/* a patch that gives an op README's "Refused" arguments, else false */
+static bool refused_patch(const struct sess *S, struct syschain_patch *p)
+{
+	static const uint32_t cpu[] = { CLOCK_PROCESS_CPUTIME_ID,
+					CLOCK_THREAD_CPUTIME_ID,
+					(uint32_t)-2, (uint32_t)-6 };
+	uint32_t t, i = rnd(S->nr_ops);
+
+	for (t = 0; t < S->nr_ops && t < 512; t++, i = (i + 1) % S->nr_ops) {
+		switch (gen.ops[i].nr) {
+		case __NR_openat:
+			p->value = chance(70) ? rnd(12) : (uint64_t)-101;
+			break;
+		case __NR_clock_gettime:
+			p->value = PICK(cpu);
+			break;
+		case __NR_clock_nanosleep:
+			p->value = chance(50) ? PICK(cpu) :
+				   CLOCK_REALTIME_ALARM + rnd(2);
+			break;
+		default:
+			continue;
+		}
+		p->op = i;
+		p->arg = 0;
+		return true;
+	}
+	return false;
+}
+
+/* one bad patch (@k), among the valid ones at a random place */
+static enum exec_kind bad_patch(const struct sess *S, struct xlay *X,
+				enum exec_kind k)
+{
+	struct syschain_patch bad = { .value = wild_arg() };
+	uint32_t j, pos;
+	int nargs;
+
+	bad.op = rnd(S->nr_ops);
+	nargs = oracle_nargs(gen.ops[bad.op].nr);
+	nargs = nargs < 0 ? 0 : nargs;
+	if ((k == X_BAD_NO_REF && !find_arg(S, true, &bad)) ||
+	    (k == X_BAD_REF_VALUE && !find_arg(S, false, &bad)) ||
+	    (k == X_BAD_FLAGS && !patch_target(S, X, &bad.op, &bad.arg)) ||
+	    (k == X_BAD_REFUSED && !refused_patch(S, &bad)))
+		k = X_BAD_ARG;
+	switch (k) {
+	case X_BAD_OP:
+		bad.op = chance(80) ? S->nr_ops + rnd(4) : 0xffffffff - rnd(2);
+		break;
+	case X_BAD_ARG:
+		bad.arg = (uint16_t)(nargs + (chance(60) ?
+			  rnd(SYSCHAIN_MAX_ARGS + 3 - nargs) : rnd(65536 - nargs)));
+		break;
+	case X_BAD_REF_VALUE:
+		bad.flags = SYSCHAIN_PATCH_REF;
+		break;
+	case X_BAD_FLAGS:
+		bad.flags = ((gen.ops[bad.op].ref_mask >> bad.arg) & 1) |
+			    1u << (1 + rnd(15));
+		break;
+	default:
+		break;
+	}
+	/* no other patch of the set names the same argument */
+	for (j = 0; j < X->np; j++)
+		if (X->ps[j].op == bad.op && X->ps[j].arg == bad.arg)
+			X->ps[j--] = X->ps[--X->np];
+	if (X->np == SYSCHAIN_MAX_PATCHES)
+		X->np--;
+	pos = rnd(X->np + 1);
+	memmove(&X->ps[pos + 1], &X->ps[pos], (X->np - pos) * sizeof(bad));
+	X->ps[pos] = bad;
+	X->np++;
+	return k;
+}
+
+/* the patch array's count, size or pointer (@k) */
+static enum exec_kind bad_array(struct xlay *X, enum exec_kind k)
+{
+	static const uint32_t bad_sizes[] = { 0, 8, 12, 15, 17, 20, 23 };
+	static const uint32_t tail_sizes[] = { 24, 32, 64, 256 };
+	static const uint32_t huge_psizes[] = { 4104, 8192, 65536 };
+	const struct syschain_patch zero = { 0 };
+
+	if (!X->np)
+		X->ps[X->np++] = zero;
+	switch (k) {
+	case X_TOO_MANY: {
+		const uint32_t n = SYSCHAIN_MAX_PATCHES + 1 + rnd(8);
+
+		while (X->np < n) {
+			X->ps[X->np] = X->ps[rnd(X->np)];
+			X->np++;
+		}
+		if (chance(20)) {
+			X->ex.nr_patches = 0xffffffff - rnd(2);
+			X->nr_set = true;
+		}
+		break;
+	}
+	case X_PSIZE_BAD:
+		X->psize = PICK(bad_sizes);
+		if (chance(20))
+			X->np = 0;	/* unused: the uapi leaves it open */
+		break;
+	case X_PSIZE_TAIL:
+		X->psize = PICK(tail_sizes);
+		X->ptail = rnd(X->np);
+		break;
+	case X_PSIZE_HUGE:
+		X->psize = PICK(huge_psizes);
+		break;
+	default:	/* X_PATCHES_PTR */
+		X->pk = bad_kind();
+		if (chance(20))
+			X->np = 0;	/* unused: the uapi leaves it open */
+		break;
+	}
+	return k;
+}
+
+/* the struct's own members (@k); valid patches or none */
+static enum exec_kind mutate_exec(const struct sess *S, struct xlay *X,
+				  enum exec_kind k)
+{
+	static const uint32_t small[] = { 0, 1, 4, 8, 64, 71 };
+	static const uint32_t big[] = { 76, 80, 88, 128, 4096 };
+	static const enum ptr_kind rk[] = { P_RO, P_NONE, P_UNMAPPED,
+					    P_STRADDLE, P_SMALL };
+	struct syschain_exec *ex = &X->ex;
+
+	switch (k) {
+	case X_SIZE_SMALL: ex->size = PICK(small); break;
+	case X_SIZE_BIG: ex->size = PICK(big); break;
+	case X_SIZE_TAIL: ex->size = PICK(big); X->L.run_tail = true; break;
+	case X_SIZE_HUGE:
+		ex->size = PICK(huge_sizes);
+		X->L.huge = H_RUN;
+		X->L.run_tail = chance(50);
+		break;
+	case X_FLAGS: ex->flags |= 1u << (3 + rnd(29)); break;
+	case X_EINTR_ALONE: ex->flags |= SYSCHAIN_RUN_RESUME_EINTR; break;
+	case X_RESUME_OP:
+		ex->flags |= SYSCHAIN_RUN_RESUME |
+			     (chance(50) ? SYSCHAIN_RUN_RESUME_EINTR : 0);
+		ex->stop_op = chance(80) ? S->nr_ops + rnd(4) : 0xffffffff;
+		break;
+	case X_RESERVED: ex->__reserved = 1 + rnd(0xfffffffe); break;
+	case X_RESULTS_NULL: X->L.res_k = P_NULL; break;
+	case X_RESULTS_KERNEL: X->L.res_k = P_KERNEL; break;
+	case X_RESULTS_BAD: X->L.res_k = PICK(rk); break;
+	case X_STRUCT_RO: X->L.run_k = P_RO; break;
+	case X_STRUCT_PTR:
+		X->L.run_k = bad_kind();
+		if (X->L.run_k == P_RO)
+			X->L.run_k = P_STRADDLE;
+		break;
+	default:	/* X_MAX_STEPS: valid, a short budget */
+		ex->max_steps = 1 + rnd(W_OPS);
+		break;
+	}
+	return k;
+}
+
+static uint64_t lay_out_exec(struct xlay *X)
+{
+	struct syschain_exec *ex = &X->ex;
+
+	if (!X->nr_set)
+		ex->nr_patches = X->np;
+	ex->patch_size = X->psize;
+	if (!X->np && X->psize == sizeof(X->ps[0]) && chance(50))
+		ex->patch_size = 0;
+	if (X->psize > PAGE)	/* refused unread */
+		ex->patches_uptr = (uintptr_t)opsr.base;
+	else if (!X->np && X->pk == P_GOOD && chance(50))
+		ex->patches_uptr = 0;
+	else
+		ex->patches_uptr = place_array(&opsr, X->ps, sizeof(X->ps[0]),
+					       X->np, X->psize, X->pk, X->ptail);
+	X->L.res = place_results(&X->L);
+	ex->results_uptr = (uintptr_t)X->L.res;
+	X->L.runp = X->L.huge == H_RUN ?
+		    place_huge_bytes(&X->L, ex, sizeof(*ex), ex->size) :
+		    place_struct_bytes(&X->L, ex, sizeof(*ex), ex->size);
+	return (uintptr_t)X->L.runp;
+}
+
+/*
+ * An EXEC left with -EINTR: as resume_chain() for a run, on the exec
+ * struct. RESUME_EINTR only past the witness, whose results must hold.
+ */
+static int exec_resume(const struct sess *S, struct xlay *X, const char *what)
+{
+	const uint32_t flags = X->ex.flags & ~(SYSCHAIN_RUN_RESUME |
+					       SYSCHAIN_RUN_RESUME_EINTR);
+	struct syschain_exec rep;
+	unsigned int rounds = 0;
+	int ret = -EINTR;
+
+	while (ret == -EINTR) {
+		sh->eintr++;
+		sh->status[SYSCHAIN_STATUS_INTERRUPTED]++;
+		memcpy(&rep, X->L.runp, sizeof(rep));
+		if (rep.status != SYSCHAIN_STATUS_INTERRUPTED ||
+		    rep.flags != (flags | SYSCHAIN_RUN_RESUME) ||
+		    rep.stop_op >= S->nr_ops || rep.stop_cond != FO_NO) {
+			violation("%s: -EINTR (round %u) with status %u flags 0x%x "
+				  "(sent 0x%x) stop_op %u stop_cond %u", what,
+				  rounds, rep.status, rep.flags, X->ex.flags,
+				  rep.stop_op, rep.stop_cond);
+			return ret;
+		}
+		if (++rounds > 200) {
+			violation("%s: still -EINTR after 200 resumes", what);
+			return ret;
+		}
+		if (chance(50) && rep.stop_op >= W_OPS) {
+			rep.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+			memcpy(X->L.runp + offsetof(struct syschain_exec, flags),
+			       &rep.flags, sizeof(rep.flags));
+			sh->resumed_eintr++;
+		} else {
+			sh->resumed_rerun++;
+		}
+		ret = ioctl(FD_CHAIN, SYSCHAIN_EXEC, X->L.runp) < 0 ? -errno : 0;
+		sh->resumes++;
+		sh->progress++;
+		fds_dirty = true;
+	}
+	if (ret)
+		violation("%s: resumed after -EINTR, returned %d (%s)", what,
+			  ret, strerror(-ret));
+	return ret;
+}
+
+/* the registered chain's model takes the patches the module read */
+static uint32_t apply_patches(const struct syschain_exec *ex, uint32_t nr_ops)
+{
+	struct syschain_patch p;
+	uint32_t i;
+
+	for (i = 0; i < ex->nr_patches; i++) {
+		memcpy(&p, (const char *)fo_ptr(ex->patches_uptr) +
+			   (uint64_t)i * ex->patch_size, sizeof(p));
+		if (p.op < nr_ops && p.arg < SYSCHAIN_MAX_ARGS)
+			gen.ops[p.op].args[p.arg] = p.value;
+	}
+	return ex->nr_patches;
+}
+
+static bool witness_ok;	/* the last EXEC's witness said the model's values */
+
+/* An EXEC that ran: its report, the model, the witness. */
+static void exec_ran(const struct sess *S, const struct xlay *X,
+		     const struct syschain_run *rep, const char *what)
+{
+	struct layout L;
+	uint32_t n;
+
+	memset(&L, 0, sizeof(L));
+	L.run.nr_ops = S->nr_ops;
+	L.run.nr_conds = S->nr_conds;
+	L.run.flags = X->ex.flags;
+	L.run.max_steps = X->ex.max_steps;
+	L.res = X->L.res;
+	L.res_k = X->L.res_k;
+	check_ran(&gen, &L, &verdict, rep);
+	sh->exec_ran++;
+	n = apply_patches(&X->ex, S->nr_ops);
+	if (n) {
+		sh->exec_patched++;
+		sh->patches_applied += n;
+	}
+	if (verdict.results_fault || rep->status == SYSCHAIN_STATUS_FAULT)
+		return;
+	witness_ok = check_witness(S, X->L.res, what);
+	if (witness_ok && X->witness_patch)
+		sh->witness_patched++;
+}
+
+/* A refused EXEC ran nothing: the results are as they were. */
+static void exec_refused(const struct xlay *X, const char *what)
+{
+	const unsigned char *r = (const unsigned char *)X->L.res;
+	uint64_t i;
+
+	if (X->L.res_k != P_GOOD)
+		return;
+	for (i = 0; i < (uint64_t)X->L.run.nr_ops * 16; i++)
+		if (r[i] != 0xa5) {
+			violation("%s: refused, but the results were written (byte %" PRIu64
+				  ")", what, i);
+			return;
+		}
+}
+
+/* One EXEC, laid out as @X says: submitted, resumed, judged, checked. */
+static int exec_call(const struct sess *S, struct xlay *X, const char *what)
+{
+	const uint64_t uptr = lay_out_exec(X);
+	struct syschain_exec back;
+	struct syschain_run rep;
+	int ret, reason;
+
+	fo_exec(&oracle_env, uptr, S->nr_ops, gen.ops, &verdict);
+	witness_ok = false;
+	memcpy(rmsg, rmsg_tpl, sizeof(*rmsg));
+	*addrlen_p = 16;
+	syscall(__NR_close_range, FD_FREE, FD_CHAIN - 1, 0);
+	syscall(__NR_close_range, FD_CHAIN + 1, ~0U, 0);
+	sh->exec_calls++;
+	if (S->full)
+		sigprocmask(SIG_BLOCK, &alarm_set, NULL);
+	ret = ioctl_fd_checked(FD_CHAIN, SYSCHAIN_EXEC, (void *)(uintptr_t)uptr);
+	if (S->full)
+		sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	if (ret == -EINTR && X->L.run_k == P_GOOD && X->L.huge == H_NONE &&
+	    !verdict.unknown)
+		ret = exec_resume(S, X, what);
+	if (X->L.huge != H_NONE)
+		unplace_huge(&X->L);
+	if (verdict.unknown) {
+		violation("%s: memory outside the oracle's model", what);
+		return ret;
+	}
+	if (X->L.run_k != P_GOOD || X->L.huge != H_NONE) {
+		reason = judge(&verdict, ret, NULL, what);
+	} else {
+		memcpy(&back, X->L.runp, sizeof(back));
+		memset(&rep, 0, sizeof(rep));
+		rep.flags = back.flags;
+		rep.steps = back.steps;
+		rep.status = back.status;
+		rep.stop_op = back.stop_op;
+		rep.stop_cond = back.stop_cond;
+		if (ret)	/* steps is the caller's on a refusal */
+			rep.steps = 0;
+		reason = judge(&verdict, ret, &rep, what);
+		if (!ret)
+			exec_ran(S, X, &rep, what);
+	}
+	if (reason >= 0)
+		sh->exec_reason[reason]++;
+	if (ret && ret != -EINTR)
+		exec_refused(X, what);
+	return ret;
+}
+
+/* one EXEC of the session: plain, patched, a bad patch, a bad struct */
+static void exec_one(const struct sess *S)
+{
+	static struct xlay X;
+	const uint32_t r = rnd(100);
+	enum exec_kind k;
+	char what[160];
+	int ret;
+
+	exec_init(S, &X);
+	if (r < 15) {
+		k = X_PLAIN;
+	} else if (r < 40) {
+		static const uint32_t big[] = { 24, 32, 64, 4096 };
+
+		gen_patches(S, &X);
+		k = chance(15) ? X_PATCH_BIG_SIZE : X_PATCH;
+		if (k == X_PATCH_BIG_SIZE)
+			X.psize = PICK(big);
+	} else if (r < 75) {
+		gen_patches(S, &X);
+		k = X_BAD_OP + rnd(X_PATCHES_PTR - X_BAD_OP + 1);
+		k = k <= X_BAD_REFUSED ? bad_patch(S, &X, k) : bad_array(&X, k);
+	} else {
+		if (chance(50))
+			gen_patches(S, &X);
+		k = X_SIZE_SMALL + rnd(X_MAX_STEPS - X_SIZE_SMALL + 1);
+		k = mutate_exec(S, &X, k);
+	}
+	sh->exec_made[k]++;
+	snprintf(what, sizeof(what), "exec %u of a chain of %u ops: %s, %u patches",
+		 S->step, S->nr_ops, exec_names[k], X.np);
+	ret = exec_call(S, &X, what);
+	if (!ret || ret == -EINTR || !X.np || !S->witness || !calls_left())
+		return;
+	/* a refused patch set applied nothing: the chain runs as before */
+	exec_init(S, &X);
+	sh->exec_made[X_RERUN]++;
+	snprintf(what, sizeof(what), "exec %u of a chain of %u ops: run after a refused %s",
+		 S->step, S->nr_ops, exec_names[k]);
+	if (!exec_call(S, &X, what) && witness_ok)
+		sh->refused_rerun++;
+}
+
+/* the EXECs of a registered chain, each seeded by (index, step) */
+static void run_session(struct sess *S)
+{
+	const unsigned int n = 1 + rnd(8);
+	unsigned int j;
+
+	for (j = 0; j < n && calls_left(); j++) {
+		reseed(seed ^ ((uint64_t)(j + 1) * 0x9e3779b97f4a7c15ULL), 4,
+		       S->index);
+		S->step = j;
+		exec_one(S);
+	}
+}
+
+/* An accepted register: its report, the descriptor, then the runs. */
+static void registered(struct layout *L, const struct syschain_register *R,
+		       const struct syschain_op *wit, uint64_t index)
+{
+	struct syschain_register back;
+	struct sess S;
+	int fl;
+
+	memcpy(&back, L->runp, sizeof(back));
+	sh->reg_ok++;
+	fl = fcntl(back.fd, F_GETFD);
+	if (back.fd < 0 || fl < 0 || back.stop_op != FO_NO ||
+	    back.stop_cond != FO_NO ||
+	    !(fl & FD_CLOEXEC) != !(R->flags & SYSCHAIN_REGISTER_CLOEXEC)) {
+		violation("register accepted: fd %d (F_GETFD %d, flags 0x%x) stop_op %u stop_cond %u",
+			  back.fd, fl, R->flags, back.stop_op, back.stop_cond);
+		if (fl >= 0)
+			close(back.fd);
+		return;
+	}
+	if (back.fd != FD_CHAIN) {
+		dup2(back.fd, FD_CHAIN);
+		close(back.fd);
+	}
+	memset(&S, 0, sizeof(S));
+	S.nr_ops = R->nr_ops;
+	S.nr_conds = R->nr_conds;
+	S.witness = use_witness && S.nr_ops >= W_OPS &&
+		    !memcmp(gen.ops, wit, W_OPS * sizeof(*wit));
+	S.full = gen.full;
+	S.flags = gen.flags;
+	S.max_steps = L->run.max_steps;
+	S.index = index;
+	run_session(&S);
+	close(FD_CHAIN);
+}
+
+static void fuzz_reg(uint64_t index)
+{
+	static struct syschain_op wit[W_OPS];
+	enum mutation m = M_NONE;
+	struct syschain_register R, back;
+	struct syschain_run rep;
+	struct layout L;
+	char what[96];
+	int ret, reason;
+
+	/* the descriptors the last runs left: the register needs one */
+	syscall(__NR_close_range, FD_FREE, ~0U, 0);
+	gen.reserve = use_witness ? W_OPS : 0;
+	gen_chain(&gen);
+	gen.reserve = 0;
+	if (use_witness)
+		add_witness(&gen);
+	memcpy(wit, gen.ops, sizeof(wit));
+	layout_init(&gen, &L);
+	memset(&R, 0, sizeof(R));
+	R.size = sizeof(R);
+	R.flags = chance(50) ? SYSCHAIN_REGISTER_CLOEXEC : 0;
+	R.fd = (int32_t)rnd64();	/* output fields: ignored */
+	R.stop_op = (uint32_t)rnd64();
+	R.stop_cond = (uint32_t)rnd64();
+	if (chance(REG_MUTATE_PERCENT))
+		m = mutate_reg(&gen, &L, &R);
+	if (m != M_NONE)
+		sh->mutated++;
+	sh->mut_made[m]++;
+	/* a mutation may have made a loop: runs keep a short budget */
+	if ((!L.run.max_steps || L.run.max_steps > FUZZ_MAX_STEPS + W_OPS) &&
+	    chain_loops(&gen, L.ops_written < L.run.nr_ops ? L.ops_written :
+			L.run.nr_ops, L.conds_written))
+		L.run.max_steps = W_OPS + 1 + rnd(FUZZ_MAX_STEPS);
+	lay_out_reg(&L, &R);
+	if (L.ops_k == P_RO)
+		memset(gen.ops, 0, L.ops_written * sizeof(gen.ops[0]));
+	if (L.conds_k == P_RO)
+		memset(gen.conds, 0, L.conds_written * sizeof(gen.conds[0]));
+	fo_register(&oracle_env, (uintptr_t)L.runp, &verdict);
+	remember(&gen, &L);
+	sh->reg_calls++;
+	ret = ioctl_checked(SYSCHAIN_REGISTER, L.runp);
+	if (L.huge != H_NONE)
+		unplace_huge(&L);
+	snprintf(what, sizeof(what), "register of %u ops, %u conds, mutation %s",
+		 R.nr_ops, R.nr_conds, mut_names[m]);
+	if (verdict.unknown) {
+		violation("%s: memory outside the oracle's model", what);
+		return;
+	}
+	if (L.run_k != P_GOOD || L.huge != H_NONE) {
+		reason = judge(&verdict, ret, NULL, what);
+	} else {
+		memcpy(&back, L.runp, sizeof(back));
+		memset(&rep, 0, sizeof(rep));
+		rep.status = SYSCHAIN_STATUS_INVALID;	/* it has none */
+		rep.stop_op = back.stop_op;
+		rep.stop_cond = back.stop_cond;
+		reason = judge(&verdict, ret, &rep, what);
+	}
+	if (reason >= 0)
+		sh->reg_reason[reason]++;
+	if (!ret && L.run_k == P_GOOD && L.huge == H_NONE)
+		registered(&L, &R, wit, index);
+}
+
+/* ------------------------------------------------------------------ */
 /* the child and the parent */
 
 typedef void (*part_fn)(uint64_t index);
@@ -2180,9 +3126,13 @@ static const struct {
 } parts[] = {
 	{ "raw-structs", fuzz_raw, 150 },
 	{ "commands", fuzz_cmd, 50 },
-	{ "chains", fuzz_chain, 700 },
+	{ "chains", fuzz_chain, 550 },
 	{ "probe", fuzz_probe, 100 },
+	{ "registered", fuzz_reg, 150 },
 };
+#define PART_CHAINS	2
+#define PART_PROBE	3
+#define PART_REG	4
 
 static void on_alarm(int sig)
 {
@@ -2247,6 +3197,8 @@ static void setup_ops(void)
 	}
 	oracle_env.max_ops = pinfo.max_ops;
 	oracle_env.max_conds = pinfo.max_conds;
+	use_witness = supported[__NR_openat] && supported[__NR_lseek] &&
+		      supported[__NR_close] && pinfo.max_ops > W_OPS;
 }
 
 static void child_main(int part, uint64_t calls)
@@ -2264,7 +3216,9 @@ static void child_main(int part, uint64_t calls)
 	gen.conds = calloc(pinfo.max_conds + 4, sizeof(*gen.conds));
 	if (!gen.ops || !gen.conds)
 		_exit(88);
-	for (i = 0; i < calls; i++) {
+	/* one call per index; the registered part's make several */
+	part_calls = calls;
+	for (i = 0; calls_left(); i++) {
 		sh->part = part;
 		sh->index = i;
 		keep_fds(i);
@@ -2396,6 +3350,36 @@ static void print_counts(const char *what, const volatile uint64_t *c,
 			printf(" %s=%" PRIu64, names[i], c[i]);
 }
 
+static void print_reasons(const char *what, const volatile uint64_t *c)
+{
+	unsigned int i;
+
+	printf("%s", what);
+	for (i = 0; i < FO_NR_REASONS; i++)
+		if (c[i])
+			printf(" %s=%" PRIu64, fo_reasons[i].name, c[i]);
+	printf("\n");
+}
+
+static void print_registered(void)
+{
+	printf("fuzz registered: REGISTER %" PRIu64 " (accepted %" PRIu64 ", mutated %" PRIu64
+	       "), EXEC %" PRIu64 " (ran %" PRIu64 ", with patches applied %" PRIu64
+	       ", %" PRIu64 " patches), witness checked %" PRIu64 " (after a patch of it %" PRIu64
+	       ", skipped %" PRIu64 "), refused sets found unapplied %" PRIu64 "\n",
+	       sh->reg_calls, sh->reg_ok, sh->mutated, sh->exec_calls, sh->exec_ran,
+	       sh->exec_patched, sh->patches_applied, sh->witness_checked,
+	       sh->witness_patched, sh->witness_skipped, sh->refused_rerun);
+	print_reasons("fuzz registered: REGISTER rules hit:", sh->reg_reason);
+	print_reasons("fuzz registered: EXEC rules hit:", sh->exec_reason);
+	print_counts("fuzz registered: EXEC kinds", sh->exec_made, exec_names,
+		     X_NR, true);
+	print_counts(";\nfuzz registered: runs: status", sh->status,
+		     status_names, SYSCHAIN_STATUS_FAULT + 1, true);
+	printf(", interrupted (-EINTR) %" PRIu64 " (RESUME_EINTR %" PRIu64 ", op run again %" PRIu64 ")\n",
+	       sh->eintr, sh->resumed_eintr, sh->resumed_rerun);
+}
+
 static void print_part(int part, double secs)
 {
 	const char *name = parts[part].name;
@@ -2417,7 +3401,15 @@ static void print_part(int part, double secs)
 			printf("fuzz %s: unspecified by the uapi: %s: ran %" PRIu64
 			       ", refused %" PRIu64 "\n", name, fo_reasons[i].name,
 			       sh->unspec_ran[i], sh->unspec_refused[i]);
-	if (part != 2)
+	if (part == 1)
+		printf("fuzz commands: -ENOTTY for EXEC on the device %" PRIu64
+		       ", for PROBE/RUN/REGISTER on a chain %" PRIu64 "/%" PRIu64
+		       "/%" PRIu64 "; stray REGISTER descriptors closed %" PRIu64 "\n",
+		       sh->cmd_wrong_fd[3], sh->cmd_wrong_fd[0],
+		       sh->cmd_wrong_fd[1], sh->cmd_wrong_fd[2], sh->cmd_stray_fd);
+	if (part == PART_REG)
+		print_registered();
+	if (part != PART_CHAINS)
 		return;
 	printf("fuzz summary: calls %" PRIu64 ", chains run %" PRIu64 " (%.1f%% of the chain ioctls ran ops), "
 	       "max-size (%u ops) run %" PRIu64 " of %" PRIu64 " (%" PRIu64 " to the end), mutated %" PRIu64 ",",
@@ -2443,6 +3435,8 @@ static void print_part(int part, double secs)
 /* the rules the chains part must hit: all but the probe's and the open ones */
 static bool chain_rule(unsigned int r)
 {
+	if (r >= FO_FIRST_REGISTERED)
+		return false;
 	switch (r) {
 	case FO_PROBE_FLAGS:
 	case FO_PROBE_LIST_FAULT:
@@ -2516,6 +3510,81 @@ static void assert_probe_coverage(void)
 			 miss, seed);
 }
 
+/* the rules each REGISTER and EXEC of the registered part must have hit */
+static const unsigned int reg_rules[] = {
+	FO_STRUCT_FAULT, FO_SIZE_SMALL, FO_SIZE_TAIL, FO_SIZE_PAGE,
+	FO_REG_FLAGS, FO_REG_RESERVED, FO_NR_OPS_ZERO, FO_OP_SIZE,
+	FO_COND_SIZE, FO_NR_OPS_LIMIT, FO_NR_CONDS_LIMIT, FO_OPS_FAULT,
+	FO_CONDS_FAULT, FO_OP_TAIL, FO_COND_TAIL, FO_OP_UNSUPPORTED,
+	FO_OP_REFUSED, FO_OP_FLAGS, FO_OP_REF_MASK, FO_OP_ARG_PAST,
+	FO_OP_REF_LATER, FO_OP_REF_PLAIN, FO_OP_CONDS_PAST, FO_COND_CMP,
+	FO_COND_ACTION, FO_COND_FLAGS, FO_COND_RESERVED, FO_COND_STOP_TARGET,
+	FO_COND_JUMP_TARGET, FO_COND_RHS_REF, FO_COND_RHS_PLAIN,
+	FO_COND_ALWAYS,
+};
+static const unsigned int exec_rules[] = {
+	FO_STRUCT_FAULT, FO_SIZE_SMALL, FO_SIZE_TAIL, FO_SIZE_PAGE,
+	FO_EXEC_FLAGS, FO_EXEC_RESERVED, FO_RESUME_EINTR, FO_RESUME_STOP_OP,
+	FO_RESULTS_NULL, FO_PATCH_SIZE, FO_PATCHES_LIMIT, FO_PATCHES_FAULT,
+	FO_PATCH_TAIL, FO_PATCH_OP, FO_PATCH_ARG, FO_PATCH_NO_REF,
+	FO_PATCH_REF_VALUE, FO_PATCH_FLAGS, FO_PATCH_REFUSED,
+};
+
+static void missing_rules(char *miss, size_t size, const char *what,
+			  const unsigned int *rules, unsigned int n,
+			  const volatile uint64_t *hit)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!hit[rules[i]]) {
+			snprintf(name, sizeof(name), "%s:%s", what,
+				 fo_reasons[rules[i]].name);
+			add_missing(miss, size, name);
+		}
+}
+
+/* What a run of the registered part must have reached. */
+static void assert_registered_coverage(void)
+{
+	char miss[2048] = "";
+
+	if (!sh->reg_ok)
+		add_missing(miss, sizeof(miss), "REGISTER-accepted");
+	if (!sh->exec_patched)
+		add_missing(miss, sizeof(miss), "EXEC-with-patches-applied");
+	if (!sh->witness_patched)
+		add_missing(miss, sizeof(miss), "patch-seen-by-the-witness");
+	if (!sh->refused_rerun)
+		add_missing(miss, sizeof(miss), "refused-set-found-unapplied");
+	if (!sh->status[SYSCHAIN_STATUS_COMPLETED] ||
+	    !sh->status[SYSCHAIN_STATUS_FAULT])
+		add_missing(miss, sizeof(miss), "EXEC-completed-and-fault");
+	missing_rules(miss, sizeof(miss), "REGISTER", reg_rules,
+		      sizeof(reg_rules) / sizeof(reg_rules[0]), sh->reg_reason);
+	missing_rules(miss, sizeof(miss), "EXEC", exec_rules,
+		      sizeof(exec_rules) / sizeof(exec_rules[0]),
+		      sh->exec_reason);
+	if (miss[0])
+		fail_msg("fuzz registered: never reached:%s (seed 0x%" PRIx64 ")",
+			 miss, seed);
+}
+
+/* the commands part: each known command on the other descriptor */
+static void assert_command_coverage(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (!sh->cmd_wrong_fd[i])
+			fail_msg("fuzz commands: known command %u never sent to the other descriptor (seed 0x%" PRIx64 ")",
+				 i, seed);
+	if (!sh->cmd_stray_fd)
+		fail_msg("fuzz commands: no stray REGISTER succeeded (seed 0x%" PRIx64 ")",
+			 seed);
+}
+
 /* the child, watched: a call that does not return in 20 s is a hang */
 static int watch(int part, pid_t pid)
 {
@@ -2552,7 +3621,7 @@ static void run_part(int part)
 	uint64_t calls = total_calls() * parts[part].share / 1000;
 	double t0 = now();
 	unsigned int i;
-	long total0;
+	long total0, flight0;
 	int status;
 	pid_t pid;
 
@@ -2562,6 +3631,7 @@ static void run_part(int part)
 	probe_module();
 	setup_scratch();
 	total0 = g_module_counter("chains_total");
+	flight0 = g_module_counter("chains_in_flight");
 	fflush(stdout);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -2584,20 +3654,33 @@ static void run_part(int part)
 	if (sh->bad)
 		fail_msg("fuzz %s: %" PRIu64 " violations (seed 0x%" PRIx64 ")",
 			 parts[part].name, sh->bad, seed);
-	/* every chain freed, and every chain the module ran one an ioctl ran */
-	assert_int_equal(g_module_counter("chains_in_flight"), 0);
+	/*
+	 * every chain freed (registered ones too: their descriptors are
+	 * closed), and every chain the module ran one an ioctl ran
+	 */
+	assert_int_equal(g_module_counter("chains_in_flight"), flight0);
 	if (g_module_counter("chains_total") - total0 != (long)sh->ran_total)
 		fail_msg("fuzz %s: the module ran %ld chains, the ioctls ran %" PRIu64,
 			 parts[part].name, g_module_counter("chains_total") - total0,
 			 sh->ran_total);
-	if (part == 2 || part == 3) {
-		if (sh->calls * parts[2].share / parts[part].share < COVERAGE_CALLS)
+	if (part == PART_CHAINS || part == PART_PROBE) {
+		if (sh->calls * parts[PART_CHAINS].share / parts[part].share <
+		    COVERAGE_CALLS)
 			printf("fuzz %s: too few calls to assert coverage\n",
 			       parts[part].name);
-		else if (part == 2)
+		else if (part == PART_CHAINS)
 			assert_chain_coverage();
 		else
 			assert_probe_coverage();
+	} else if (part == 1 || part == PART_REG) {
+		/* sized to hold at the sanitizer kernel's FUZZ_CALLS=20000 */
+		if (total_calls() < COVERAGE_CALLS)
+			printf("fuzz %s: too few calls to assert coverage\n",
+			       parts[part].name);
+		else if (part == 1)
+			assert_command_coverage();
+		else
+			assert_registered_coverage();
 	}
 	/* the module still answers, and still runs chains */
 	probe_module();
@@ -2623,6 +3706,7 @@ static void test_fuzz_raw(void **state) { (void)state; run_part(0); }
 static void test_fuzz_commands(void **state) { (void)state; run_part(1); }
 static void test_fuzz_chains(void **state) { (void)state; run_part(2); }
 static void test_fuzz_probe(void **state) { (void)state; run_part(3); }
+static void test_fuzz_registered(void **state) { (void)state; run_part(4); }
 
 int main(void)
 {
@@ -2632,6 +3716,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_commands),
 		cmocka_unit_test(test_fuzz_chains),
 		cmocka_unit_test(test_fuzz_probe),
+		cmocka_unit_test(test_fuzz_registered),
 	};
 	const char *s = getenv("FUZZ_SEED");
 	int ret;

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -334,6 +335,17 @@ static void test_patch_rechecked(void **state)
 	/* a second patch of the same op does not hide the first */
 	p[1] = (struct syschain_patch){ .op = 0, .arg = 2, .value = O_RDONLY };
 	assert_int_equal(exec_simple(fd, res, p, 2, &ex), -EOPNOTSUPP);
+	/*
+	 * A later patch of a checked op past its arguments is refused before
+	 * the op is checked with the patches applied (a fuzzer found the
+	 * copy written out of bounds).
+	 */
+	p[0] = (struct syschain_patch){ .op = 0, .arg = 2, .value = O_RDONLY };
+	p[1] = (struct syschain_patch){ .op = 0, .arg = 65535 };
+	assert_int_equal(exec_simple(fd, res, p, 2, &ex), -EINVAL);
+	assert_int_equal(ex.stop_op, 0);
+	p[1].arg = 9;
+	assert_int_equal(exec_simple(fd, res, p, 2, &ex), -EINVAL);
 	assert_int_equal(exec_simple(fd, res, NULL, 0, &ex), 0);
 	assert_true(res[0].ret >= 0);
 	close((int)res[0].ret);
@@ -609,6 +621,32 @@ static void test_nofile_bound(void **state)
 	assert_int_equal(g_module_counter("chains_in_flight"), inflight);
 }
 
+/* A struct that cannot be written: -EFAULT before anything runs. */
+static void test_exec_struct_readonly(void **state)
+{
+	struct syschain_result res[1] = { { 0x77, 0x77 } };
+	long total = g_module_counter("chains_total");
+	struct syschain_exec *ex;
+	struct g_chain c;
+	int fd;
+
+	(void)state;
+	g_init(&c);
+	g_op0(&c, __NR_getpid);
+	fd = reg_ok(&c);
+	ex = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ex != MAP_FAILED);
+	exec_prepare(ex, res, NULL, 0);
+	assert_int_equal(mprotect(ex, 4096, PROT_READ), 0);
+	assert_int_equal(exec_chain(fd, ex), -EFAULT);
+	assert_int_equal(res[0].ret, 0x77);
+	assert_int_equal(res[0].count, 0x77);
+	assert_int_equal(g_module_counter("chains_total"), total);
+	munmap(ex, 4096);
+	close(fd);
+}
+
 /* Results that cannot be written end the run with FAULT, after it ran. */
 static void test_results_unwritable(void **state)
 {
@@ -643,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_fork_and_scm_rights),
 		cmocka_unit_test(test_interrupted_and_resumed),
 		cmocka_unit_test(test_nofile_bound),
+		cmocka_unit_test(test_exec_struct_readonly),
 		cmocka_unit_test(test_results_unwritable),
 	};
 

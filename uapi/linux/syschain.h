@@ -533,9 +533,10 @@ struct syschain_patch {
  * @flags: &enum syschain_run_flags, as for %SYSCHAIN_RUN
  * @nr_patches: number of patches, 0 to %SYSCHAIN_MAX_PATCHES
  * @patch_size: sizeof(struct syschain_patch) as the caller knows it, the
- *	same rules as struct syschain_run's ``op_size``; may be 0 when
+ *	same rules as struct syschain_run's ``op_size``; ignored when
  *	@nr_patches is 0
- * @patches_uptr: user pointer to @nr_patches patches of @patch_size bytes
+ * @patches_uptr: user pointer to @nr_patches patches of @patch_size bytes;
+ *	ignored when @nr_patches is 0
  * @results_uptr: user pointer to one struct syschain_result per op of the
  *	chain, written when the chain has run (every slot: ops that never ran
  *	get zeros) and when it leaves the kernel at an op boundary; read back
@@ -569,7 +570,9 @@ struct syschain_patch {
  *   larger than the module knows with a non-zero tail.
  * - ``-EOPNOTSUPP``: a patch gives op ``stop_op`` an argument that this
  *   module cannot run faithfully (as %SYSCHAIN_RUN refuses it).
- * - ``-EFAULT``: a bad pointer to the struct or the patches.
+ * - ``-EFAULT``: a bad pointer to the struct (which must be writable) or
+ *   the patches, or @results_uptr not in user space; with
+ *   %SYSCHAIN_RUN_RESUME, results that cannot be read back.
  * - ``-EBUSY``: the chain is running in another thread or process.
  * - ``-EPERM``: as for %SYSCHAIN_RUN.
  * - ``-ENOTTY``: the descriptor is not a registered chain.
