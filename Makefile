@@ -85,6 +85,14 @@ $(BUILD)/guest/test_boundary: tests/guest/test_boundary.c uapi/linux/syschain.h 
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
+# test_lc_register: libchain's transparent registration
+$(BUILD)/guest/test_lc_register: tests/guest/test_lc_register.c \
+		uapi/linux/syschain.h libchain/include/libchain.h \
+		$(BUILD)/libchain/libchain.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
+		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
+
 $(BUILD)/libchain/libchain.a: FORCE
 	$(MAKE) -C libchain $@
 

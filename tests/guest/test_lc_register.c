@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libchain's registration (chain_run(3)): a chain run again unchanged is
+ * registered with the module and runs by its descriptor; chain_set_arg()
+ * then travels as a patch, other changes register anew; the results are
+ * the user backend's in every case. A registered chain holds module
+ * memory (chains_in_flight) until it changes or is freed, which is how
+ * these tests see that it is registered.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <libchain.h>
+
+static long counter(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &v), 1);
+	fclose(f);
+	return v;
+}
+
+/* Run @c on @backend: it completes, on that backend. */
+static void run_on(struct chain *c, enum chain_backend backend)
+{
+	assert_int_equal(chain_set_backend(c, backend), 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_report(c)->backend, backend);
+}
+
+static void test_registers_on_second_run(void **state)
+{
+	long base = counter("chains_in_flight");
+	char kbuf[8], ubuf[8];
+	int fa = open("/proc/version", O_RDONLY);
+	int fb = open("/proc/self/comm", O_RDONLY);
+	struct chain *c;
+	int r, i;
+
+	(void)state;
+	assert_true(fa >= 0 && fb >= 0);
+	assert_int_equal(chain_new(&c), 0);
+	r = chain_pread64(c, fa, kbuf, sizeof(kbuf), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(chain_getppid(c), 1);
+
+	run_on(c, CHAIN_BACKEND_KERNEL);	/* one-shot */
+	assert_int_equal(counter("chains_in_flight"), base);
+	for (i = 0; i < 3; i++) {
+		memset(kbuf, 0, sizeof(kbuf));
+		run_on(c, CHAIN_BACKEND_KERNEL);	/* registered */
+		assert_int_equal(counter("chains_in_flight"), base + 1);
+		assert_int_equal(chain_ret(c, 0), 8);
+		assert_memory_equal(kbuf, "Linux ve", 8);
+		assert_int_equal(chain_ret(c, 1), getppid());
+	}
+
+	/* a patch: the other file, into the other buffer, on both backends */
+	assert_int_equal(chain_set_arg(c, 0, 0, fb), 0);
+	assert_int_equal(chain_set_arg(c, 0, 1, ubuf), 0);
+	memset(ubuf, 0, sizeof(ubuf));
+	run_on(c, CHAIN_BACKEND_KERNEL);
+	assert_int_equal(counter("chains_in_flight"), base + 1);
+	memcpy(kbuf, ubuf, sizeof(kbuf));
+	memset(ubuf, 0, sizeof(ubuf));
+	run_on(c, CHAIN_BACKEND_USER);
+	assert_int_equal(chain_ret(c, 0), 8);
+	assert_memory_equal(kbuf, ubuf, 8);
+
+	/* a new op changes the shape: the registration goes */
+	assert_int_equal(chain_gettid(c), 2);
+	assert_int_equal(counter("chains_in_flight"), base);
+	run_on(c, CHAIN_BACKEND_KERNEL);
+	run_on(c, CHAIN_BACKEND_KERNEL);
+	assert_int_equal(counter("chains_in_flight"), base + 1);
+	assert_int_equal(chain_ret(c, 2), gettid());
+
+	/* one-shot on request */
+	assert_int_equal(chain_set_register(c, false), 0);
+	assert_int_equal(counter("chains_in_flight"), base);
+	run_on(c, CHAIN_BACKEND_KERNEL);
+	run_on(c, CHAIN_BACKEND_KERNEL);
+	assert_int_equal(counter("chains_in_flight"), base);
+
+	chain_free(c);
+	assert_int_equal(counter("chains_in_flight"), base);
+	close(fa);
+	close(fb);
+}
+
+/*
+ * A chain whose op fails on the kernel backend gives the same results on
+ * the user backend, one-shot and registered.
+ */
+static void test_same_results_registered(void **state)
+{
+	struct chain *c;
+	int64_t k[2], u[2];
+	int i;
+
+	(void)state;
+	assert_int_equal(chain_new(&c), 0);
+	assert_int_equal(chain_set_stop_on_error(c, false), 0);
+	assert_int_equal(chain_dup(c, 9999), 0);
+	assert_int_equal(chain_getpid(c), 1);
+	for (i = 0; i < 3; i++) {
+		run_on(c, CHAIN_BACKEND_KERNEL);
+		k[0] = chain_ret(c, 0);
+		k[1] = chain_ret(c, 1);
+		run_on(c, CHAIN_BACKEND_USER);
+		u[0] = chain_ret(c, 0);
+		u[1] = chain_ret(c, 1);
+		assert_int_equal(k[0], -EBADF);
+		assert_int_equal(k[0], u[0]);
+		assert_int_equal(k[1], u[1]);
+	}
+	chain_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registers_on_second_run),
+		cmocka_unit_test(test_same_results_registered),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
