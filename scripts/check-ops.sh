@@ -18,6 +18,8 @@
 #   README    the table of README.md's "Supported ops" section lists the op,
 #             and the section says "supports <N> ops"
 #   syschain(7)  lists the op and says "supports <N> system calls as ops"
+#   fidelity  a tests/guest/test_ops_*.c file names __NR_<name> (the op's
+#             table against its syscall)
 #
 # and the other way round: the README table and the builders of
 # libchain.h (the CHAIN__OP<n>(c, __NR_<x>, ...) macros) name no op that
@@ -199,6 +201,13 @@ for l in "${oplines[@]}"; do
 	fi
 done
 
+# a fidelity table: some tests/guest/test_ops_*.c runs the op against its
+# syscall (test_diff and test_fuzz check their own tables when they run)
+for op in "${!NARGS[@]}"; do
+	grep -qw "__NR_$op" tests/guest/test_ops_*.c ||
+		fail "$op: no fidelity test (no __NR_$op in tests/guest/test_ops_*.c)"
+done
+
 # no builder for an op oplist.h lacks
 for b in "${!KIND[@]}"; do
 	[[ ${KIND[$b]} == macro && ${BODY[$b]} =~ $op_macro ]] || continue
@@ -233,6 +242,6 @@ tr -s ' \n' '  ' <"$sc7" | grep -q "supports $n system calls as ops" ||
 	fail "$sc7 does not say 'supports $n system calls as ops'"
 
 if ((status == 0)); then
-	echo "check-ops: the $n ops of $oplist: builders, man pages (installed), README table, syschain(7)"
+	echo "check-ops: the $n ops of $oplist: builders, man pages (installed), fidelity tests, README table, syschain(7)"
 fi
 exit $status
