@@ -429,17 +429,17 @@ int chain_run(struct chain *c)
 	 * Until a backend says otherwise, the run did not happen: a failing
 	 * chain_run() leaves this report (status INVALID, the culprit in
 	 * stop_op/stop_cond when a backend names one) and zeroed results,
-	 * never those of an earlier run.
+	 * never those of an earlier run. A run that succeeds writes every
+	 * result (zeros for ops that did not run): the results are cleared
+	 * only when it fails.
 	 */
 	lc_set_report(c, lc_env_backend(c->backend), SYSCHAIN_STATUS_INVALID,
 		      0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
-	if (c->n)
-		memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
 	if (!c->n)
 		return -EINVAL;
 	ret = chain_finalize(c);
 	if (ret)
-		return ret;
+		goto out_clear;
 
 	b = lc_env_backend(c->backend);
 	switch (b) {
@@ -455,9 +455,10 @@ int chain_run(struct chain *c)
 		 * if it refuses the chain at validation or refuses this
 		 * caller (-EPERM: e.g. a task under a seccomp filter, which
 		 * must see the real syscalls), plain syscalls for the whole
-		 * chain. Nothing ran in the kernel then.
+		 * chain. Nothing ran in the kernel then. A registered chain
+		 * is one the kernel took: no need to look at its ops again.
 		 */
-		if (lc_kernel_can_run(c)) {
+		if (c->reg_fd >= 0 || lc_kernel_can_run(c)) {
 			ret = lc_kernel_run(c);
 			if (ret != -EOPNOTSUPP && ret != -EPERM)
 				break;
@@ -465,10 +466,12 @@ int chain_run(struct chain *c)
 		ret = lc_user_run(c);
 		break;
 	}
-	if (!ret)
+	if (!ret) {
 		chain_call_handler(c);
-	else if (c->n)
-		memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
+		return 0;
+	}
+out_clear:
+	memset(c->res, 0, (size_t)c->n * sizeof(*c->res));
 	return ret;
 }
 
