@@ -305,6 +305,11 @@ static int sc_decide(const struct sc_chain *c, __u32 pc, __s64 ret,
 			sc_stop(rep, SYSCHAIN_STATUS_STOPPED, pc, ci);
 			return 1;
 		}
+		/* a jump: the ops that ran are no longer one run of indices */
+		if (pc + 1 > rep->hi)
+			rep->hi = pc + 1;
+		if (cond->target < rep->lo)
+			rep->lo = cond->target;
 		*next = cond->target;
 		return 0;
 	}
@@ -351,6 +356,8 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 
 	*pc = 0;
 	*steps = 0;
+	rep->lo = 0;
+	rep->hi = 0;
 	if (!(c->flags & SYSCHAIN_RUN_RESUME)) {
 		for (i = 0; i < c->nr_ops; i++) {
 			c->results[i].ret = 0;
@@ -360,6 +367,8 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 	}
 	*pc = c->start;
 	*steps = c->start_steps;
+	rep->lo = c->start;
+	rep->hi = c->start;
 	if (!(c->flags & SYSCHAIN_RUN_RESUME_EINTR))
 		return 0;
 	if (unlikely(*steps >= c->max_steps)) {
@@ -368,6 +377,7 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 	}
 	(*steps)++;
 	sc_record(c, *pc, -EINTR);
+	rep->hi = *pc + 1;
 	if (env->trace)
 		sc_trace(c, env, *pc, (const __u64 *)0, -EINTR);
 	return sc_decide(c, *pc, -EINTR, pc, rep);
@@ -397,8 +407,9 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 	    struct sc_report *rep)
 {
 	__u64 argbuf[SYSCHAIN_MAX_ARGS];
+	__u32 pc, last = 0;
+	int ran = 0;
 	__u64 steps;
-	__u32 pc;
 	int why;
 
 	sc_stop(rep, SYSCHAIN_STATUS_COMPLETED, SYSCHAIN_NO_INDEX,
@@ -434,6 +445,8 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 		}
 		steps++;
 		sc_record(c, pc, ret);
+		last = pc;
+		ran = 1;
 		if (unlikely(env->trace))
 			sc_trace(c, env, pc, args, ret);
 		/* most ops have no condition and succeed: on to the next */
@@ -456,4 +469,6 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 	}
 out:
 	rep->steps = steps;
+	if (ran && last + 1 > rep->hi)
+		rep->hi = last + 1;
 }

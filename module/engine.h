@@ -135,6 +135,9 @@ struct sc_chain {
  *	(status %SYSCHAIN_STATUS_INTERRUPTED): the kernel's restart code
  *	that the ioctl returns (-ERESTARTNOINTR between ops, or the code of
  *	the op that a signal interrupted, which runs again)
+ * @lo: with @hi, the ops whose results this sc_run() call may have
+ *	changed: indices @lo to @hi - 1 (a fresh run zeroes them all first)
+ * @hi: see @lo
  */
 struct sc_report {
 	__u64 steps;
@@ -142,6 +145,8 @@ struct sc_report {
 	__u32 stop_op;
 	__u32 stop_cond;
 	__s32 restart;
+	__u32 lo;
+	__u32 hi;
 };
 
 /*

@@ -733,7 +733,8 @@ static long sc_get_chain(struct sc_file *sf, struct syschain_run __user *uarg,
 /**
  * sc_resume_chain() - before a resumed run: where the chain left the kernel
  * @chain: the chain, with flags and start as the caller's struct says
- * @results_uptr: the caller's results, read back as they are
+ * @results_uptr: the caller's results, read back as they are; 0: the
+ *	chain's own results are where the run left them
  * @expiry: the caller's resume_expiry: the end of an interrupted relative
  *	sleep that runs again first
  *
@@ -745,7 +746,8 @@ long sc_resume_chain(struct sc_chain *chain, u64 results_uptr, u64 expiry)
 
 	if (chain->start >= chain->nr_ops)
 		return -EINVAL;
-	if (sc_get_words(chain->results, u64_to_user_ptr(results_uptr),
+	if (results_uptr &&
+	    sc_get_words(chain->results, u64_to_user_ptr(results_uptr),
 			 array_size(chain->nr_ops,
 				    sizeof(struct syschain_result))))
 		return -EFAULT;

@@ -27,12 +27,28 @@
  * @chain: the chain as validated; its results are the runs' working state
  * @ops: @chain's ops, which patches change
  * @buf: the chain's memory (sc_load_chain())
+ * @parked: the task whose run left at an op boundary last, NULL if none
+ *	or if another run came since; its resume, with the struct at
+ *	@parked_uarg as the run left it, goes on with @chain's results
+ *	instead of reading them back from @parked_results
+ * @parked_uarg: see @parked
+ * @parked_results: see @parked
+ * @parked_steps: the run's steps, as written to the struct
+ * @parked_stop: the op it goes on at, as written to the struct
+ * @written: the caller's results hold every op's result of this run (a
+ *	run's first write is whole; later ones only what changed)
  */
 struct sc_registered {
 	struct mutex lock;
 	struct sc_chain chain;
 	struct syschain_op *ops;
 	void *buf;
+	struct pid *parked;
+	const void __user *parked_uarg;
+	u64 parked_results;
+	u64 parked_steps;
+	u32 parked_stop;
+	bool written;
 };
 
 static const struct file_operations sc_chain_fops;
@@ -54,6 +70,7 @@ static long sc_register_reject(struct syschain_register __user *uarg,
 
 static void sc_registered_free(struct sc_registered *rc)
 {
+	put_pid(rc->parked);
 	sc_free_chain(rc->buf);
 	mutex_destroy(&rc->lock);
 	kfree(rc);
@@ -293,8 +310,62 @@ static long sc_exec_reject(struct syschain_exec __user *uarg, long err,
 }
 
 /*
+ * Whether this resume is the run that left at a boundary last (the same
+ * task and struct, as the run left it): its results are still in the
+ * chain, and need not be read back. Any run forgets the parked one.
+ */
+static bool sc_take_parked(struct sc_registered *rc,
+			   const struct syschain_exec __user *uarg,
+			   const struct syschain_exec *ex)
+{
+	bool kept = rc->parked == task_pid(current) &&
+		    rc->parked_uarg == uarg &&
+		    rc->parked_results == ex->results_uptr &&
+		    rc->parked_steps == ex->steps &&
+		    rc->parked_stop == ex->stop_op;
+
+	put_pid(rc->parked);
+	rc->parked = NULL;
+	return kept;
+}
+
+static void sc_park_run(struct sc_registered *rc,
+			const struct syschain_exec __user *uarg,
+			const struct syschain_exec *ex,
+			const struct sc_report *rep)
+{
+	rc->parked = get_pid(task_pid(current));
+	rc->parked_uarg = uarg;
+	rc->parked_results = ex->results_uptr;
+	rc->parked_steps = rep->steps;
+	rc->parked_stop = rep->stop_op;
+}
+
+/*
+ * The results go back to the caller: all of them at a run's first write,
+ * then only those of the ops that ran since (a chain that leaves the
+ * kernel after every close writes a few, not the whole chain, each time).
+ * If they cannot be written, the chain ends with status FAULT.
+ */
+static void sc_put_results(struct sc_registered *rc, const struct sc_chain *c,
+			   u64 results_uptr, struct sc_report *rep)
+{
+	struct syschain_result __user *u = u64_to_user_ptr(results_uptr);
+	u32 lo = rc->written ? rep->lo : 0;
+	u32 hi = rc->written ? rep->hi : c->nr_ops;
+
+	if (lo < hi && sc_put_words(u + lo, c->results + lo,
+				    (size_t)(hi - lo) * sizeof(*u))) {
+		rep->status = SYSCHAIN_STATUS_FAULT;
+		rep->restart = 0;
+		return;
+	}
+	rc->written = true;
+}
+
+/*
  * Run the chain, under rc->lock: the patches, where a resumed run left,
- * the run, then the results and the report, written once.
+ * the run, then the results and the report.
  */
 static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 {
@@ -310,6 +381,8 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 		.stop_op = SYSCHAIN_NO_INDEX,
 		.stop_cond = SYSCHAIN_NO_INDEX,
 	};
+	struct sc_report as_read = {};
+	bool kept;
 	long ret;
 	u32 flags;
 
@@ -322,13 +395,12 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 	 * The report must be writable before anything runs: write the
 	 * struct's output members back as they are, changing nothing.
 	 */
-	if (sc_put_exec_report(uarg, ucmd->user_size, ex->flags,
-			       &(struct sc_report){
-					.steps = ex->steps,
-					.status = ex->status,
-					.stop_op = ex->stop_op,
-					.stop_cond = ex->stop_cond,
-			       }, ex->resume_expiry))
+	as_read.steps = ex->steps;
+	as_read.status = ex->status;
+	as_read.stop_op = ex->stop_op;
+	as_read.stop_cond = ex->stop_cond;
+	if (sc_put_exec_report(uarg, ucmd->user_size, ex->flags, &as_read,
+			       ex->resume_expiry))
 		return -EFAULT;
 	ret = sc_validate_run(&chain, &rep);
 	if (!ret && ex->nr_patches)
@@ -336,22 +408,22 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 	if (ret)
 		return sc_exec_reject(uarg, ret, &rep);
 	if (chain.flags & SYSCHAIN_RUN_RESUME) {
-		ret = sc_resume_chain(&chain, ex->results_uptr,
+		kept = sc_take_parked(rc, uarg, ex);
+		ret = sc_resume_chain(&chain, kept ? 0 : ex->results_uptr,
 				      ex->resume_expiry);
 		if (ret)
 			return ret;
+		rc->written |= !kept;	/* read back: the caller has them all */
 	} else {
+		put_pid(rc->parked);
+		rc->parked = NULL;
+		rc->written = false;
 		atomic_long_inc(&sc_chains_total);
 	}
 
 	sc_run(&chain, sc_run_env(), &rep);
 
-	if (sc_put_words(u64_to_user_ptr(ex->results_uptr), chain.results,
-			 array_size(chain.nr_ops,
-				    sizeof(struct syschain_result)))) {
-		rep.status = SYSCHAIN_STATUS_FAULT;
-		rep.restart = 0;
-	}
+	sc_put_results(rc, &chain, ex->results_uptr, &rep);
 	if (!rep.restart)
 		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
 				   rep.stop_op);
@@ -362,6 +434,7 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 				 rep.restart ? exec.slept_until : 0);
 	if (ret || !rep.restart)
 		return ret;
+	sc_park_run(rc, uarg, ex, &rep);
 	return sc_restart_code(rep.restart);
 }
 

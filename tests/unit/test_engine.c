@@ -3016,6 +3016,52 @@ static void test_validate_bad_chain_runs_nothing(void **state)
 
 #define T(f) cmocka_unit_test_setup(f, reset)
 
+/*
+ * rep.lo and rep.hi bound the ops whose results a call changed: the ops
+ * it ran, from where it started (or the lowest jump target) to the
+ * furthest op that ran.
+ */
+static void test_changed_range(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { RET(3) }, { RET(4) }, { RET(5) },
+	};
+	static const struct syschain_op loop[] = {
+		{ RET(1) }, { RET(2) }, { RET(3), CONDS(0, 1) }, { RET(4) },
+	};
+	static const struct syschain_cond back[] = { C_JUMP(ALWAYS, 0, 1) };
+	static const struct syschain_op stop[] = {
+		{ RET(1) }, { RET(-1), CONDS(0, 1) }, { RET(3) },
+	};
+	static const struct syschain_cond at1[] = { C_STOP(LT, 0) };
+
+	(void)state;
+	do_run(ops, 5, NULL, 0, 0, 0);
+	assert_int_equal(fx.rep.lo, 0);
+	assert_int_equal(fx.rep.hi, 5);
+	resume_at(3, 3, 0);
+	assert_int_equal(fx.rep.lo, 3);
+	assert_int_equal(fx.rep.hi, 5);
+
+	/* 0 1 2 1, then the budget, before op 2 */
+	reset(NULL);
+	do_run(loop, 4, back, 1, 0, 4);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 4, 2, NO);
+	assert_int_equal(fx.rep.lo, 0);
+	assert_int_equal(fx.rep.hi, 3);
+	/* resumed at 2: 2 1 2 1, jumping below where it started */
+	resume_at(2, 0, 0);
+	assert_int_equal(fx.rep.lo, 1);
+	assert_int_equal(fx.rep.hi, 3);
+
+	/* a stop: the op that stopped is the last that ran */
+	reset(NULL);
+	do_run(stop, 3, at1, 1, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_STOPPED, 2, 1, 0);
+	assert_int_equal(fx.rep.lo, 0);
+	assert_int_equal(fx.rep.hi, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3061,6 +3107,7 @@ int main(void)
 		T(test_boundary_null),
 		T(test_trace),
 		T(test_resume_keeps_results),
+		T(test_changed_range),
 		T(test_resume_fields_ignored_when_fresh),
 		T(test_resume_eintr),
 		T(test_resume_eintr_last_op),

@@ -552,9 +552,14 @@ struct syschain_patch {
  * Applies the patches, then runs the registered chain from op 0 (or, with
  * %SYSCHAIN_RUN_RESUME, goes on where it left the kernel), with the same
  * semantics as %SYSCHAIN_RUN: op boundaries, restarts, statuses. Unlike
- * %SYSCHAIN_RUN, the results are written once, after the run: if
- * @results_uptr cannot be written then, the chain ends with
- * %SYSCHAIN_STATUS_FAULT after its ops ran.
+ * %SYSCHAIN_RUN, the results are not written before the run: if
+ * @results_uptr cannot be written after it, the chain ends with
+ * %SYSCHAIN_STATUS_FAULT after its ops ran. A run's first write of the
+ * results is whole; where the chain leaves the kernel at op boundaries,
+ * each later write has only the results of the ops that ran since. The
+ * resume of the run that left last (the same task, its struct as the run
+ * left it) goes on with the results the module kept rather than reading
+ * them back: they must not be changed in between.
  *
  * The patches are checked before any is applied; one that is refused
  * applies none and runs nothing.
