@@ -546,8 +546,12 @@ static void on_alarm(int sig)
 /*
  * A handler without SA_RESTART interrupts a registered chain's blocking
  * op: -EINTR with the progress in the struct, and the same call with
- * SYSCHAIN_RUN_RESUME_EINTR goes on, as for SYSCHAIN_RUN.
+ * SYSCHAIN_RUN_RESUME_EINTR goes on, as for SYSCHAIN_RUN; also (state 1)
+ * after another run of the chain, from a copy of the struct.
  */
+static struct syschain_exec x2;
+static int plain = 0, meddled = 1;
+
 static void test_interrupted_and_resumed(void **state)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
@@ -578,7 +582,22 @@ static void test_interrupted_and_resumed(void **state)
 	assert_int_equal(res[0].count, 1);
 	assert_int_equal(res[1].count, 0);
 	ex.flags |= SYSCHAIN_RUN_RESUME_EINTR;
-	assert_int_equal(exec_chain(fd, &ex), 0);
+	if (*(int *)state) {
+		/*
+		 * Another run of the chain in between, and the resume from a
+		 * copy of the struct: the module reads the results back.
+		 */
+		struct syschain_result other[3];
+		struct syschain_exec ex2 = ex;
+
+		assert_int_equal(write(p[1], "x", 1), 1);
+		assert_int_equal(exec_simple(fd, other, NULL, 0, &x2), 0);
+		assert_int_equal(other[1].ret, 1);
+		assert_int_equal(exec_chain(fd, &ex2), 0);
+		ex = ex2;
+	} else {
+		assert_int_equal(exec_chain(fd, &ex), 0);
+	}
 	assert_int_equal(ex.status, SYSCHAIN_STATUS_COMPLETED);
 	assert_int_equal(ex.flags, SYSCHAIN_RUN_STOP_ON_ERROR);
 	assert_int_equal(res[1].ret, -EINTR);
@@ -679,7 +698,9 @@ int main(void)
 		cmocka_unit_test(test_concurrent_run_busy),
 		cmocka_unit_test(test_close_while_running),
 		cmocka_unit_test(test_fork_and_scm_rights),
-		cmocka_unit_test(test_interrupted_and_resumed),
+		cmocka_unit_test_prestate(test_interrupted_and_resumed, &plain),
+		cmocka_unit_test_prestate(test_interrupted_and_resumed,
+					  &meddled),
 		cmocka_unit_test(test_nofile_bound),
 		cmocka_unit_test(test_exec_struct_readonly),
 		cmocka_unit_test(test_results_unwritable),
