@@ -23,8 +23,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from targets import (fixed_lines, syscall_lines, syscall_problems,  # noqa: E402
-                     table_lines, targets)
+from targets import (breakdown_lines, fixed_lines, syscall_lines,  # noqa: E402
+                     syscall_problems, table_lines, targets)
 
 SCHEMA = "syschain-bench/1"
 MODES = ["loop", "chain", "chain-reg", "chain-user", "uring"]
@@ -212,6 +212,7 @@ def table(setups):
                     lines.append("   %-11s (%s)" % ("", m["reason"]))
             if w["name"] == "fixed":
                 lines.extend(fixed_lines(raw))
+                lines.extend(breakdown_lines(raw))
         for name, hf in sorted(s.get("hyperfine", {}).items()):
             if "json" not in hf:
                 continue

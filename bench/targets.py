@@ -167,6 +167,10 @@ def table_lines(tg):
         key = (t["target"], t["want"])
         if key not in rows:
             rows.append(key)
+    order = {}
+    for t in tg:
+        order.setdefault(t["target"], len(order))
+    rows.sort(key=lambda r: order[r[0]])      # null's two rows together
     cell = {(t["target"], t["want"], t["setup"]): fmt_measured(t) for t in tg}
     lines = ["   %-46s %-9s" % ("target (for %s)" % MODE, "want") +
              "".join(" %-16s" % s for s in setups)]
@@ -174,3 +178,29 @@ def table_lines(tg):
         lines.append("   %-46s %-9s" % (target, want) + "".join(
             " %-16s" % cell.get((target, want, s), "-") for s in setups))
     return lines
+
+
+def breakdown_lines(raw):
+    """Where a null op's time goes, from this run's fits (per op, ns):
+    the plain syscall (b_loop), a registered chain's op (b_chain-reg:
+    engine, dispatch, getppid itself), what a one-shot run adds per op
+    (b_chain - b_chain-reg: copying the op in and validating it), and the
+    fixed cost of one run of a registered and a one-shot chain (t(1) of the
+    fixed workload less one op)."""
+    bl, br, bc = (b_of(raw, "null", m) for m in ("loop", "chain-reg", "chain"))
+    if not (bl and br):
+        return []
+    rows = [("plain getppid syscall (b_loop)", bl),
+            ("registered chain, per op (b_chain-reg)", br)]
+    if bc:
+        rows.append(("one-shot chain, per op (b_chain)", bc))
+        rows.append(("  of which copy-in + validation (b_chain - b_chain-reg)", bc - br))
+    for mode in FIXED_MODES:
+        fc = fixed_cost(raw, mode)
+        if fc:
+            per = br if mode == "chain-reg" else bc
+            if per:
+                rows.append(("one run of a %s chain, less its op (t(1) - b)" % (
+                    "registered" if mode == "chain-reg" else "one-shot"), fc["t1_ns"] - per))
+    return ["   breakdown (null, from this run's fits):"] + [
+        "     %-58s %8.0f ns" % r for r in rows]
