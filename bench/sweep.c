@@ -39,7 +39,7 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 	int i;
 
 	if (m == M_CHAIN || m == M_CHAIN_REG) {
-		struct chain_probe probe;
+		struct chain_probe probe = { 0 };
 
 		if (!kernel_present) {
 			snprintf(buf, len, "no usable /dev/syschain (%s)",
@@ -115,7 +115,7 @@ static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 			snprintf(check_fail, sizeof(check_fail), "chain_set_arg failed");
 			return -1;
 		}
-		return run_chain(c, want);
+		/* fall through */
 	default:
 		return run_chain(c, want);
 	}
