@@ -9,6 +9,7 @@
  *   sweep.c           the N-sweep: modes, warm-up, timed trials, checked runs
  *   wl_*.c            one file per workload family: what each mode runs
  *   check.c           the plain-syscall reference and the comparison (check.h)
+ *   syscount.c        the syscalls each mode makes per batch (tracefs)
  *
  * A workload is a struct workload (designated initializers, in its
  * family's file); syschain-bench.c's table lists them in the order they run.
@@ -28,7 +29,13 @@
 
 #define MAXTRIALS	64
 
-enum mode { M_LOOP, M_CHAIN, M_CHAIN_USER, M_URING, NMODES };
+/*
+ * chain: one-shot (SYSCHAIN_RUN, chain_set_register(c, false)); chain-reg:
+ * the same chain registered by libchain (SYSCHAIN_EXEC), per-run argument
+ * changes as patches; chain-user: libchain's user backend.
+ */
+enum mode { M_LOOP, M_CHAIN, M_CHAIN_REG, M_CHAIN_USER, M_URING, NMODES };
+#define IS_CHAIN_MODE(m) ((m) >= M_CHAIN && (m) <= M_CHAIN_USER)
 extern const char *const mode_names[NMODES];
 
 /* ---------------------------------------------------------------- options */
@@ -37,6 +44,7 @@ extern int opt_trials, opt_min_ops, opt_copy_mb, opt_copy_trials;
 extern bool opt_mode[NMODES];
 extern const char *opt_dir;
 extern bool opt_verbose;
+extern bool opt_syscalls;
 
 /* ------------------------------------------------------------- utilities */
 __attribute__((format(printf, 1, 2), noreturn))
@@ -123,6 +131,15 @@ struct workload {
 	int (*build)(struct chain *c, int n);
 	int (*uring)(int n);
 	/*
+	 * chain-reg only, before each run: what a program changes between
+	 * runs of its registered chain, by chain_set_arg() (patches); run
+	 * counts the runs of this chain (NULL: nothing changes).
+	 */
+	int (*patch)(struct chain *c, int n, unsigned long run);
+	/* the N values of this workload's sweep (nns 0: --n's) */
+	int ns[12];
+	int nns;
+	/*
 	 * Not an N-sweep: measures itself and prints its "kind" and "modes"
 	 * (NULL: sweep_measure()). Returns how many modes failed.
 	 */
@@ -131,6 +148,7 @@ struct workload {
 
 /* the workloads, by family */
 extern const struct workload wl_null;			/* wl_process.c */
+extern const struct workload wl_fixed;
 extern const struct workload wl_read_zero;		/* wl_read.c */
 extern const struct workload wl_pread_cached;
 extern const struct workload wl_negative;
@@ -152,5 +170,25 @@ void mode_json(FILE *f, int m, const char *status, const char *reason,
 	       const char *note, long runs, long checked);
 /* The "env" member of the JSON document. */
 void env_json(FILE *f);
+
+/* ------------------------------------------------------- syscall counts */
+/*
+ * syscount.c: with --syscalls, each mode's batch of SC_N units is traced
+ * (tracefs raw_syscalls:sys_enter, filtered by this pid) once per
+ * workload, before its sweep; the loop and chain-user must make exactly
+ * the chain's ops, chain one SYSCHAIN_RUN ioctl, chain-reg one
+ * SYSCHAIN_EXEC.
+ */
+#define SC_N 3
+/* Sets tracing up; dies if it cannot. */
+void syscount_init(void);
+void syscount_end(void);
+/* Start and stop counting one batch of mode m (m < 0: clear). */
+void syscount_start(void);
+void syscount_stop(const struct workload *w, enum mode m, int n);
+/* The "syscalls" member of a workload's JSON (",\"syscalls\":{...}"). */
+void syscount_json(FILE *f, const struct workload *w);
+/* how many counts did not match */
+extern int syscount_failed;
 
 #endif

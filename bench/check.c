@@ -151,6 +151,7 @@ static const struct spec {
 	} out[2];
 } specs[] = {
 	{ "null", ref_null, { { W_NONE, 0 } } },
+	{ "fixed", ref_null, { { W_NONE, 0 } } },
 	/* 8 bytes read, the rest of the 64 must stay poisoned */
 	{ "read-zero", ref_read_zero, { { W_SMALL, 64 } } },
 	{ "pread-cached", ref_pread, { { W_SMALL, PREAD_SIZE } } },

@@ -13,13 +13,31 @@
 
 static char line[8192];
 
-/* /proc/cpuinfo: the first model name and vendor, the pti flag (or -1). */
+/* Whether the cpuinfo flags line fl has the word w. */
+static int has_flag(const char *fl, const char *w)
+{
+	size_t len = strlen(w);
+	const char *q;
+
+	for (q = strstr(fl, w); q; q = strstr(q + 1, w))
+		if ((q == fl || q[-1] == ' ') && (q[len] == ' ' || !q[len]))
+			return 1;
+	return 0;
+}
+
+/* the cpuinfo flags the report looks at: pti, and the fast-string ones */
+static const char *const flag_names[] = { "pti", "erms", "fsrm" };
+#define NFLAGS 3
+
+/* /proc/cpuinfo: the first model name and vendor, the flags (or -1). */
 static void cpuinfo(char *model, size_t mlen, char *vendor, size_t vlen,
-		    int *pti_flag)
+		    int flags[NFLAGS])
 {
 	FILE *ci = fopen("/proc/cpuinfo", "r");
+	int i;
 
-	*pti_flag = -1;
+	for (i = 0; i < NFLAGS; i++)
+		flags[i] = -1;
 	while (ci && fgets(line, sizeof(line), ci)) {
 		char *p = strchr(line, ':');
 
@@ -32,13 +50,10 @@ static void cpuinfo(char *model, size_t mlen, char *vendor, size_t vlen,
 			snprintf(model, mlen, "%s", p);
 		else if (!strncmp(line, "vendor_id", 9) && !vendor[0])
 			snprintf(vendor, vlen, "%s", p);
-		else if (!strncmp(line, "flags", 5) && *pti_flag < 0) {
+		else if (!strncmp(line, "flags", 5) && flags[0] < 0)
 			/* X86_FEATURE_PTI: page table isolation is in use */
-			char *q = strstr(p, " pti");
-
-			*pti_flag = (q && (q[4] == ' ' || !q[4])) ||
-				    !strncmp(p, "pti ", 4);
-		}
+			for (i = 0; i < NFLAGS; i++)
+				flags[i] = has_flag(p, flag_names[i]);
 	}
 	if (ci)
 		fclose(ci);
@@ -104,10 +119,10 @@ void env_json(FILE *f)
 {
 	struct utsname u;
 	char model[256] = "", vendor[64] = "";
-	int pti_flag;
+	int flags[NFLAGS], i;
 
 	uname(&u);
-	cpuinfo(model, sizeof(model), vendor, sizeof(vendor), &pti_flag);
+	cpuinfo(model, sizeof(model), vendor, sizeof(vendor), flags);
 	fputs("\"env\":{\"kernel_release\":", f);
 	json_str(f, u.release);
 	fputs(",\"kernel_version\":", f);
@@ -118,7 +133,9 @@ void env_json(FILE *f)
 	json_str(f, model);
 	fputs(",\"cpu_vendor\":", f);
 	json_str(f, vendor);
-	fprintf(f, ",\"cpu_flag_pti\":%s", pti_flag > 0 ? "true" : "false");
+	for (i = 0; i < NFLAGS; i++)
+		fprintf(f, ",\"cpu_flag_%s\":%s", flag_names[i],
+			flags[i] > 0 ? "true" : "false");
 	fprintf(f, ",\"online_cpus\":%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	fputs(",\"cmdline\":", f);
 	json_str(f, read_line("/proc/cmdline", line, sizeof(line)));

@@ -15,6 +15,7 @@ DATA=/tmp/syschain-bench
 echo "bench: setup $SETUP, kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
 echo "bench: meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo '?')"
 echo "bench: cpuinfo pti flag: $(grep -m1 '^flags' /proc/cpuinfo | grep -qw pti && echo yes || echo no)"
+echo "bench: cpuinfo fast-string flags: erms $(grep -m1 '^flags' /proc/cpuinfo | grep -qw erms && echo yes || echo no), fsrm $(grep -m1 '^flags' /proc/cpuinfo | grep -qw fsrm && echo yes || echo no)"
 echo "bench: dmesg: $(dmesg | grep -m1 'page tables isolation' || echo 'no page table isolation line')"
 # Kernel messages would land in the middle of our output lines on the
 # serial console; the harness prints the whole kernel log at the end anyway.
@@ -43,10 +44,20 @@ finish() {
 
 stamp "syschain-bench start"
 # syschain-bench checks every mode against its plain-syscall reference
-# itself and exits non-zero on a mismatch or a failed mode.
+# itself and exits non-zero on a mismatch or a failed mode; with
+# --syscalls (tracefs, mounted by the guest's init) it also counts each
+# mode's syscalls per batch and fails when the loop does not make exactly
+# the chain's ops.
+sc=
+if [ -w /sys/kernel/tracing/events/raw_syscalls/sys_enter/enable ] ||
+	[ -w /sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/enable ]; then
+	sc=--syscalls
+else
+	bad "no writable tracefs with raw_syscalls: syscalls per mode not counted"
+fi
 rc=0
 # shellcheck disable=SC2086  # BENCH_ARGS is a word list
-"$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $BENCH_ARGS || rc=$?
+"$B/syschain-bench" --setup "$SETUP" --dir "$DATA" $sc $BENCH_ARGS || rc=$?
 if [ "$rc" = 0 ]; then
 	ok "syschain-bench: every checked run matched the plain-syscall reference"
 else

@@ -22,8 +22,12 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from targets import (breakdown_lines, fixed_lines, syscall_lines,  # noqa: E402
+                     syscall_problems, table_lines, targets)
+
 SCHEMA = "syschain-bench/1"
-MODES = ["loop", "chain", "chain-user", "uring"]
+MODES = ["loop", "chain", "chain-reg", "chain-user", "uring"]
 SPEEDUP_NS = [1, 8, 64]
 KMSG = re.compile(r"^\[\s*\d+\.\d+\]")
 # a kernel message the serial console appended to a line of ours
@@ -132,77 +136,6 @@ def analyse(raw):
     return raw
 
 
-def mode_of(raw, wname, mode):
-    for w in raw["workloads"]:
-        if w["name"] == wname:
-            for m in w["modes"]:
-                if m["mode"] == mode:
-                    return m
-    return None
-
-
-def b_of(raw, wname, mode):
-    m = mode_of(raw, wname, mode)
-    return m["fit"]["b_ns"] if m and m.get("fit") else None
-
-
-def targets(setups):
-    out = []
-
-    def add(setup, name, want, measured, met, detail):
-        out.append({"setup": setup, "target": name, "want": want,
-                    "measured": measured, "met": met, "detail": detail})
-
-    for s in setups:
-        raw = s["raw"]
-        if raw is None:
-            continue
-        name = s["name"]
-        bl, bc = b_of(raw, "null", "loop"), b_of(raw, "null", "chain")
-        limit = {"default": 3, "native": 3, "pti": 20}.get(name)
-        if limit:
-            if bl and bc:
-                r = bl / bc
-                add(name, "null: chain per-op cost <= 1/%d of loop" % limit,
-                    ">= %dx" % limit, round(r, 2), r >= limit,
-                    "b_loop %.0f ns, b_chain %.0f ns" % (bl, bc))
-            else:
-                add(name, "null: chain per-op cost <= 1/%d of loop" % limit,
-                    ">= %dx" % limit, None, None, "chain not measured")
-        bl, bc = b_of(raw, "readfile", "loop"), b_of(raw, "readfile", "chain")
-        if bl and bc:
-            add(name, "readfile: chain >= 1.3x faster than loop per file",
-                ">= 1.3x", round(bl / bc, 2), bl / bc >= 1.3,
-                "b_loop %.0f ns, b_chain %.0f ns per file" % (bl, bc))
-        else:
-            add(name, "readfile: chain >= 1.3x faster than loop per file",
-                ">= 1.3x", None, None, "chain not measured")
-        for w in raw["workloads"]:
-            if w["kind"] != "sweep":
-                continue
-            bu, bc = b_of(raw, w["name"], "uring"), b_of(raw, w["name"], "chain")
-            if bu is None:
-                continue
-            add(name, "%s: chain per op <= io_uring per op" % w["name"],
-                "b_chain <= b_uring", round(bu / bc, 2) if bc else None,
-                (bc <= bu) if bc else None,
-                "b_uring %.0f ns, b_chain %s" % (bu, "%.0f ns" % bc if bc else "not measured"))
-        bl, bc = b_of(raw, "negative", "loop"), b_of(raw, "negative", "chain")
-        if bl and bc:
-            d = bc / bl - 1
-            add(name, "negative control: chain within 3% of loop",
-                "|b_chain/b_loop - 1| <= 3%", round(100 * d, 2), abs(d) <= 0.03,
-                "b_loop %.0f ns, b_chain %.0f ns per 1 MiB read (%+.2f%%)" % (bl, bc, 100 * d))
-        c = mode_of(raw, "copy", "chain")
-        u = mode_of(raw, "copy", "uring")
-        if c and u and c["status"] == "ok" and u["status"] == "ok":
-            add(name, "copy: chain at least as fast as io_uring",
-                "t_chain <= t_uring", round(u["min_ns"] / c["min_ns"], 3),
-                c["min_ns"] <= u["min_ns"],
-                "chain %.1f ms, io_uring %.1f ms" % (c["min_ns"] / 1e6, u["min_ns"] / 1e6))
-    return out
-
-
 def fmt_ns(v):
     if v is None:
         return "-"
@@ -236,10 +169,12 @@ def table(setups):
         if la:
             lines.append("   host load average (1/5/15 min) before: %s, after: %s" % (
                 "/".join(la.get("before", ["?"])), "/".join(la.get("after", ["?"]))))
-        lines.append("   meltdown: \"%s\", cpuinfo flag pti: %s -> PTI %s" % (
+        lines.append("   meltdown: \"%s\", cpuinfo flag pti: %s -> PTI %s; fast strings: erms %s, fsrm %s" % (
             env["vulnerabilities"].get("meltdown", "?"),
             "yes" if env.get("cpu_flag_pti") else "no",
-            "ON" if env["pti_active"] else "off"))
+            "ON" if env["pti_active"] else "off",
+            "yes" if env.get("cpu_flag_erms") else "no",
+            "yes" if env.get("cpu_flag_fsrm") else "no"))
         if s["name"] == "pti" and not env["pti_active"]:
             lines.append("   WARNING-PTI: pti=on was requested but the kernel does not report PTI")
         lines.append("   io_uring: %s %s" % ("ok" if env["io_uring"]["ok"] else "NOT usable",
@@ -250,6 +185,7 @@ def table(setups):
             lines.append("   checked against the plain-syscall reference: " + ", ".join(
                 "%s %d of %d runs" % (m["mode"], m.get("checked_runs", 0), m.get("runs", 0))
                 for m in w["modes"] if m.get("runs")))
+            lines.extend(syscall_lines(w))
             if w["kind"] == "single":
                 lines.append("   %-11s %10s %10s %10s %9s" % ("mode", "min", "median", "MiB/s", "speedup"))
                 for m in w["modes"]:
@@ -274,6 +210,9 @@ def table(setups):
                     fmt_x(sp.get("64"))))
                 if m["reason"]:
                     lines.append("   %-11s (%s)" % ("", m["reason"]))
+            if w["name"] == "fixed":
+                lines.extend(fixed_lines(raw))
+                lines.extend(breakdown_lines(raw))
         for name, hf in sorted(s.get("hyperfine", {}).items()):
             if "json" not in hf:
                 continue
@@ -294,6 +233,11 @@ def problems(s):
                    "or the guest failed: see %s)" % (s["exit_status"], s["log"]))
     if s["error"]:
         out.append(s["error"])
+    env = (s["raw"] or {}).get("env") or {}
+    if s["name"] == "noerms" and (env.get("cpu_flag_erms") or env.get("cpu_flag_fsrm")):
+        out.append("setup noerms: the guest's cpuinfo still has erms or fsrm "
+                   "(-cpu max,-erms,-fsrm not in effect)")
+    out.extend(syscall_problems(s["raw"] or {}))
     for w in (s["raw"] or {}).get("workloads", []):
         for m in w["modes"]:
             if m["status"] == "failed":
@@ -442,11 +386,15 @@ def main():
     for line in table(setups):
         print(line)
     print("")
-    print("== targets (measured, not asserted)")
+    print("== targets of issue 11 (measured, not asserted)")
+    for line in table_lines(tg):
+        print(line)
+    print("")
+    print("   the figures behind them:")
     for t in tg:
-        print("   [%s] %-8s %-52s measured %s  (%s)" % (
+        print("   [%s] %-8s %-44s %-7s measured %-7s (%s)" % (
             "n/a " if t["met"] is None else "met " if t["met"] else "MISS", t["setup"], t["target"],
-            t["measured"], t["detail"]))
+            t["want"], t["measured"], t["detail"]))
     print("")
     print("results: %s" % args.json)
     if args.latest:

@@ -4,15 +4,18 @@
 # Run the syschain benchmark suite and report it.
 #
 # With /dev/syschain loaded on this host: runs natively (one setup,
-# "native"). Otherwise boots the QEMU guest of tests/vm/run.sh twice, with
-# the default kernel command line and with pti=on, runs bench/guest.sh in
+# "native"). Otherwise boots the QEMU guest of tests/vm/run.sh three times:
+# "default" (-cpu max, the stock command line), "pti" (pti=on) and "noerms"
+# (-cpu max,-erms,-fsrm: no fast-string features, so the kernel copies and
+# zeroes without rep movsb/stosb, which TCG runs a byte at a time), runs
+# bench/guest.sh in
 # each, cuts the JSON out of the serial logs, and hands everything to
 # bench/report.py (least-squares fits, table, JSON, plots). Exits non-zero
 # when any setup failed (its guest run exited non-zero: a check or the
 # script failed, or the guest did), even if it printed results.
 #
 # Environment: QUICK=1 (fewer N values and trials), KERNEL=6.1|6.12 (guest
-# kernel series), SETUPS="default pti" (which guest setups to run),
+# kernel series), SETUPS="default pti noerms" (which guest setups to run),
 # BENCH_EXTRA="..." (more syschain-bench arguments), NATIVE=0 (use the guest
 # even when /dev/syschain is loaded).
 set -euo pipefail
@@ -22,7 +25,7 @@ BENCH=$TOP/bench
 BUILD=$TOP/build/bench
 QUICK=${QUICK:-}
 KERNEL=${KERNEL:-6.1}
-SETUPS=${SETUPS:-default pti}
+SETUPS=${SETUPS:-default pti noerms}
 
 msg() { echo "bench: $*" >&2; }
 die() { msg "error: $*"; exit 1; }
@@ -92,17 +95,19 @@ else
 		msg "hyperfine not installed: whole-program comparison skipped"
 	fi
 	for setup in $SETUPS; do
+		cpu=max
 		case $setup in
 		default) append=() ;;
 		pti) append=(--append "pti=on") ;;
-		*) die "unknown setup '$setup' (default, pti)" ;;
+		noerms) append=() cpu=max,-erms,-fsrm ;;
+		*) die "unknown setup '$setup' (default, pti, noerms)" ;;
 		esac
 		script=$(make_script "$setup" /syschain/bench)
-		msg "booting the guest for setup '$setup' ${append[*]:-}"
+		msg "booting the guest for setup '$setup' (-cpu $cpu) ${append[*]:-}"
 		# other work on this host disturbs a TCG guest: keep the load
 		cat /proc/loadavg >"$out/loadavg-$setup.before"
 		rc=0
-		"$TOP/tests/vm/run.sh" --kernel "$KERNEL" --timeout "$vm_timeout" \
+		SYSCHAIN_QEMU_CPU=$cpu "$TOP/tests/vm/run.sh" --kernel "$KERNEL" --timeout "$vm_timeout" \
 			--file "$stage:/syschain/bench" "${hf_file[@]}" \
 			--script "$script" "${append[@]}" --log "$out/serial-$setup.log" \
 			>"$out/vm-$setup.out" 2>&1 &

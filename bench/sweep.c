@@ -6,9 +6,11 @@
  * batch checked), then `trials` rounds with the modes interleaved, each
  * timing `reps` consecutive batches; min and median per N are kept.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "bench.h"
 
 struct point {
@@ -36,7 +38,9 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 {
 	int i;
 
-	if (m == M_CHAIN) {
+	if (m == M_CHAIN || m == M_CHAIN_REG) {
+		struct chain_probe probe = { 0 };
+
 		if (!kernel_present) {
 			snprintf(buf, len, "no usable /dev/syschain (%s)",
 				 kernel_absent_why);
@@ -53,11 +57,39 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 						 w->nrs[i]);
 				return buf;
 			}
+		if (m == M_CHAIN_REG && (chain_probe(&probe) || probe.abi_version < 3)) {
+			snprintf(buf, len, "the module cannot register chains (ABI version %u < 3)",
+				 probe.abi_version);
+			return buf;
+		}
 	}
 	return NULL;
 }
 
-/* One batch of N ops in mode m. */
+/* How many registered chains (anon_inode:[syschain]) this process holds. */
+static int registered_fds(void)
+{
+	char path[300], link[64];
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int k = 0;
+
+	while (d && (de = readdir(d))) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0) {
+			link[len] = 0;
+			k += !strcmp(link, "anon_inode:[syschain]");
+		}
+	}
+	if (d)
+		closedir(d);
+	return k;
+}
+
+/* One run of chain c, checked as check_report() says. */
 int run_chain(struct chain *c, enum chain_backend want)
 {
 	int ret = chain_run(c);
@@ -71,11 +103,19 @@ int run_chain(struct chain *c, enum chain_backend want)
 static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 		     int n, enum chain_backend want)
 {
+	static unsigned long reg_runs;
+
 	switch (m) {
 	case M_LOOP:
 		return w->loop(n);
 	case M_URING:
 		return w->uring(n);
+	case M_CHAIN_REG:
+		if (w->patch && w->patch(c, n, reg_runs++) < 0) {
+			snprintf(check_fail, sizeof(check_fail), "chain_set_arg failed");
+			return -1;
+		}
+		/* fall through */
 	default:
 		return run_chain(c, want);
 	}
@@ -109,7 +149,7 @@ bool mode_usable(const struct workload *w, enum mode m, const char **status,
 		snprintf(reason, len, "mode not selected");
 		return false;
 	}
-	if ((m == M_CHAIN || m == M_CHAIN_USER) && chain_skip(w, m, reason, len))
+	if (IS_CHAIN_MODE(m) && chain_skip(w, m, reason, len))
 		return false;
 	if (m == M_URING && (w->uring_na || !ring_ok)) {
 		*status = w->uring_na ? "unsupported" : "skipped";
@@ -130,6 +170,7 @@ static void sweep_setup(struct sweep_state *s)
 	if (kernel_present && !chain_probe(&probe))
 		s->max_ops = probe.max_ops;
 	s->want[M_CHAIN] = CHAIN_BACKEND_KERNEL;
+	s->want[M_CHAIN_REG] = CHAIN_BACKEND_KERNEL;
 	s->want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
 	for (m = 0; m < NMODES; m++) {
 		struct mode_result *r = &s->res[m];
@@ -137,18 +178,44 @@ static void sweep_setup(struct sweep_state *s)
 		memset(r, 0, sizeof(*r));
 		s->live[m] = mode_usable(s->w, (enum mode)m, &r->status,
 					 r->reason, sizeof(r->reason));
-		if ((m == M_CHAIN || m == M_CHAIN_USER) && opt_mode[m])
-			r->backend = m == M_CHAIN ? "kernel" : "user";
+		if (IS_CHAIN_MODE(m) && opt_mode[m])
+			r->backend = m == M_CHAIN_USER ? "user" : "kernel";
 		if (!s->live[m])
 			continue;
-		if (m == M_CHAIN || m == M_CHAIN_USER) {
+		if (IS_CHAIN_MODE(m)) {
 			if (chain_new(&s->chains[m]) < 0)
 				die("chain_new");
 			chain_set_backend(s->chains[m], s->want[m]);
+			/* one-shot unless it is the registered mode */
+			chain_set_register(s->chains[m], m == M_CHAIN_REG);
 		}
 		if (m == M_URING)
 			r->note = s->w->uring_note;
 	}
+}
+
+/*
+ * chain-reg: the first run of a built chain is one-shot, the second
+ * registers it (libchain does so by itself); check that second run and
+ * that the chain holds a registration now (libchain would otherwise run
+ * it one-shot, silently).
+ */
+static bool reg_check(struct sweep_state *s, int n)
+{
+	struct chain *c = s->chains[M_CHAIN_REG];
+
+	check_poison();
+	if (run_batch(s->w, M_CHAIN_REG, c, n, s->want[M_CHAIN_REG])) {
+		mode_fail(&s->res[M_CHAIN_REG], M_CHAIN_REG, n, NULL);
+		return false;
+	}
+	check_run(M_CHAIN_REG, false, c, run_ret, "second run (registers)");
+	if (registered_fds() != 1) {
+		mode_fail(&s->res[M_CHAIN_REG], M_CHAIN_REG, n,
+			  "libchain did not register the chain (no anon_inode:[syschain] descriptor)");
+		return false;
+	}
+	return true;
 }
 
 /* Build the chains for n units outside the timed region; check a first run. */
@@ -181,6 +248,8 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 		check_poison();
 		if (!run_batch(w, (enum mode)m, s->chains[m], n, s->want[m])) {
 			check_run(m, false, s->chains[m], run_ret, "first run");
+			if (m == M_CHAIN_REG && !reg_check(s, n))
+				s->live[m] = false;
 			continue;
 		}
 		/* a refusal at validation is a skip, not a failure */
@@ -191,7 +260,7 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 			res[m].status = "skipped";
 			snprintf(res[m].reason, sizeof(res[m].reason),
 				 "op %s not supported by %s", nm ? nm : "?",
-				 m == M_CHAIN ? "the module" : "libchain's user backend");
+				 m == M_CHAIN_USER ? "libchain's user backend" : "the module");
 			note("%s %s: %s", w->name, mode_names[m], res[m].reason);
 		} else {
 			mode_fail(&res[m], (enum mode)m, n, NULL);
@@ -253,22 +322,55 @@ static void sweep_trial(struct sweep_state *s, enum mode m, int n, int reps,
 	p->samples[p->trials++] = (double)(t1 - t0) / reps;
 }
 
-/* The sweep of w over opt_n, every mode interleaved. */
+/*
+ * The syscalls of one batch of SC_N units in each mode (syscount.c),
+ * before the sweep: the chains are built for SC_N and run twice (so that
+ * chain-reg runs registered) before the counted run.
+ */
+static void sweep_count(struct sweep_state *s)
+{
+	int m, r;
+
+	check_reference(SC_N);
+	sweep_build(s, true, SC_N);
+	for (m = 0; m < NMODES; m++) {
+		if (!s->live[m])
+			continue;
+		for (r = 0; r < 2; r++)
+			if (run_batch(s->w, (enum mode)m, s->chains[m], SC_N, s->want[m]))
+				break;
+		if (r == 2) {
+			syscount_start();
+			r = run_batch(s->w, (enum mode)m, s->chains[m], SC_N, s->want[m]);
+			syscount_stop(s->w, (enum mode)m, SC_N);
+		}
+		if (r) {
+			mode_fail(&s->res[m], (enum mode)m, SC_N, NULL);
+			s->live[m] = false;
+		}
+	}
+}
+
+/* The sweep of w over its N values, every mode interleaved. */
 static void sweep(const struct workload *w, struct mode_result *res)
 {
 	struct sweep_state s = { .w = w, .res = res };
+	const int *ns = w->nns ? w->ns : opt_n;
+	int nn = w->nns ? w->nns : opt_nn;
 	int m, ni, t;
 
 	sweep_setup(&s);
-	for (ni = 0; ni < opt_nn; ni++) {
-		int n = opt_n[ni];
+	if (opt_syscalls)
+		sweep_count(&s);
+	for (ni = 0; ni < nn; ni++) {
+		int n = ns[ni];
 		int min_ops = w->min_ops ? w->min_ops : opt_min_ops;
 		int reps = (min_ops + n - 1) / n;
 
 		if ((w->nmax && n > w->nmax) || n > MAXN)
 			break;
 		check_reference(n);
-		sweep_build(&s, ni == 0, n);
+		sweep_build(&s, ni == 0 && !opt_syscalls, n);
 		sweep_warmup(&s, n, reps);
 		for (t = 0; t < opt_trials; t++)
 			for (m = 0; m < NMODES; m++)
@@ -316,10 +418,13 @@ void mode_json(FILE *f, int m, const char *status, const char *reason,
 }
 
 /* A sweep's modes as JSON; returns how many failed. */
-static int sweep_json(FILE *f, const struct mode_result *res)
+static int sweep_json(FILE *f, const struct workload *w,
+		      const struct mode_result *res)
 {
 	int m, i, failed = 0;
 
+	if (opt_syscalls)
+		syscount_json(f, w);
 	fputs(",\"kind\":\"sweep\",\"modes\":[", f);
 	for (m = 0; m < NMODES; m++) {
 		const struct mode_result *r = &res[m];
@@ -343,5 +448,5 @@ int sweep_measure(FILE *f, const struct workload *w)
 	static struct mode_result res[NMODES];
 
 	sweep(w, res);
-	return sweep_json(f, res);
+	return sweep_json(f, w, res);
 }

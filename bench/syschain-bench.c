@@ -7,7 +7,11 @@
  *
  * Modes:
  *   loop        hand-written plain syscalls (the baseline)
- *   chain       libchain, CHAIN_BACKEND_KERNEL: one ioctl per batch
+ *   chain       libchain, CHAIN_BACKEND_KERNEL, one-shot: one SYSCHAIN_RUN
+ *               per batch (chain_set_register(c, false))
+ *   chain-reg   the same chain registered (libchain registers it on its
+ *               second run): one SYSCHAIN_EXEC per batch, patches where the
+ *               workload changes arguments between runs
  *   chain-user  libchain, CHAIN_BACKEND_USER: the layer's own overhead
  *   uring       liburing, N linked SQEs, one io_uring_submit_and_wait
  *
@@ -30,12 +34,13 @@
 #include "bench.h"
 
 const char *const mode_names[NMODES] = {
-	"loop", "chain", "chain-user", "uring"
+	"loop", "chain", "chain-reg", "chain-user", "uring"
 };
 
 /* The workloads, in the order they run and are reported. */
 static const struct workload *const workloads[] = {
 	&wl_null,
+	&wl_fixed,
 	&wl_read_zero,
 	&wl_pread_cached,
 	&wl_readfile,
@@ -55,11 +60,12 @@ int opt_trials = 7;
 int opt_min_ops = 64;
 int opt_copy_mb = 64;
 int opt_copy_trials = 5;
-bool opt_mode[NMODES] = { true, true, true, true };
+bool opt_mode[NMODES] = { true, true, true, true, true };
 static const char *opt_workloads;	/* NULL: all */
 const char *opt_dir = "/tmp/syschain-bench";
 static const char *opt_setup = "";
 bool opt_verbose;
+bool opt_syscalls;
 
 static bool wanted(const char *name)
 {
@@ -102,11 +108,12 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: syschain-bench [--workloads LIST] [--modes LIST] [--n LIST]\n"
 		"         [--trials T] [--min-ops K] [--copy-mb MB] [--copy-trials T]\n"
-		"         [--dir DIR] [--setup NAME] [-v]\n"
+		"         [--dir DIR] [--setup NAME] [--syscalls] [-v]\n"
 		"workloads:");
 	for (i = 0; i < NWORKLOADS; i++)
 		fprintf(stderr, " %s", workloads[i]->name);
-	fprintf(stderr, "\nmodes: loop chain chain-user uring\n");
+	fprintf(stderr, "\nmodes: loop chain chain-reg chain-user uring\n"
+		"--syscalls: count each mode's syscalls per batch (tracefs, root)\n");
 }
 
 static void parse_args(int argc, char **argv)
@@ -117,6 +124,7 @@ static void parse_args(int argc, char **argv)
 		{ "min-ops", 1, 0, 'k' }, { "copy-mb", 1, 0, 'c' },
 		{ "copy-trials", 1, 0, 'C' }, { "dir", 1, 0, 'd' },
 		{ "setup", 1, 0, 's' }, { "verbose", 0, 0, 'v' },
+		{ "syscalls", 0, 0, 'S' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int o, m;
@@ -143,6 +151,7 @@ static void parse_args(int argc, char **argv)
 		case 'd': opt_dir = optarg; break;
 		case 's': opt_setup = optarg; break;
 		case 'v': opt_verbose = true; break;
+		case 'S': opt_syscalls = true; break;
 		case 'h': usage(); exit(0);
 		default: usage(); exit(2);
 		}
@@ -204,6 +213,8 @@ int main(int argc, char **argv)
 
 	fixtures();
 	uring_init();
+	if (opt_syscalls)
+		syscount_init();
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
 	printf("@@BENCH-JSON-BEGIN@@\n");
@@ -229,7 +240,12 @@ int main(int argc, char **argv)
 	fflush(f);
 	if (ring_ok)
 		io_uring_queue_exit(&ring);
+	if (opt_syscalls)
+		syscount_end();
 	if (failed)
 		note("%d mode(s) failed (see \"failed\" above): exit 1", failed);
-	return failed ? 1 : 0;
+	if (syscount_failed)
+		note("%d mode(s) made other syscalls than the chain's ops (SYSCALLS MISMATCH above): exit 1",
+		     syscount_failed);
+	return failed || syscount_failed ? 1 : 0;
 }

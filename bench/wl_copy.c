@@ -106,10 +106,12 @@ static void copy_setup(struct copy_state *s)
 					 res[m].reason, sizeof(res[m].reason));
 		if (!s->live[m])
 			continue;
-		if (m == M_CHAIN || m == M_CHAIN_USER) {
+		if (IS_CHAIN_MODE(m)) {
 			chain_new(&s->c[m]);
-			chain_set_backend(s->c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
-					  CHAIN_BACKEND_USER);
+			chain_set_backend(s->c[m], m == M_CHAIN_USER ? CHAIN_BACKEND_USER :
+					  CHAIN_BACKEND_KERNEL);
+			/* chain-reg registers on its second run (the first trial) */
+			chain_set_register(s->c[m], m == M_CHAIN_REG);
 			s->wr_op = copy_build(s->c[m], s->in, s->out);
 			if (s->wr_op < 0)
 				die("copy: building the chain failed");
@@ -141,8 +143,8 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 	else if (m == M_URING)
 		err = copy_uring();
 	else
-		err = run_chain(s->c[m], m == M_CHAIN ? CHAIN_BACKEND_KERNEL :
-				CHAIN_BACKEND_USER);
+		err = run_chain(s->c[m], m == M_CHAIN_USER ? CHAIN_BACKEND_USER :
+				CHAIN_BACKEND_KERNEL);
 	t1 = now_ns();
 	if (!err)
 		err = check_copy_size(s->c[m], s->wr_op, s->out, check_fail,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * wl_process.c: the process-info workload family. null: N x getppid, the
- * cheapest syscall there is: what a chain saves per crossing.
+ * cheapest syscall there is: what a chain saves per crossing; fixed: the
+ * same for N = 1..8 with more repetitions, for a chain's fixed cost (a
+ * one-op chain against one getppid) and the break-even N.
  */
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -33,6 +35,20 @@ const struct workload wl_null = {
 	.nrs = { __NR_getppid },
 	.nnrs = 1,
 	.ops_per_item = 1,
+	.uring_na = "io_uring has no getppid (nor any process-info) opcode",
+	.loop = null_loop,
+	.build = null_build,
+};
+
+const struct workload wl_fixed = {
+	.name = "fixed",
+	.what = "N x getppid, N = 1..8: a chain's fixed cost and the break-even N",
+	.nrs = { __NR_getppid },
+	.nnrs = 1,
+	.ops_per_item = 1,
+	.min_ops = 512,
+	.ns = { 1, 2, 3, 4, 6, 8 },
+	.nns = 6,
 	.uring_na = "io_uring has no getppid (nor any process-info) opcode",
 	.loop = null_loop,
 	.build = null_build,

@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+"""The targets of issue 11, computed from one run for the registered mode
+(chain-reg), and the fixed-cost figures (the "fixed" workload: N x getppid
+for N = 1..8). report.py prints them; they are reported, not asserted."""
+
+# setups without PTI (both CPU models), and with it
+NO_PTI = ("default", "noerms", "native")
+PTI = ("pti",)
+MODE = "chain-reg"
+FIXED_MODES = ("chain-reg", "chain")
+
+# workload, minimum b_loop / b_chain-reg, setups
+RATIOS = [
+    ("null", 3.0, NO_PTI),
+    ("null", 25.0, PTI),
+    ("readfile", 1.5, NO_PTI),
+    ("statwalk", 1.5, NO_PTI),
+    ("read-zero", 2.0, NO_PTI),
+    ("echo", 1.3, NO_PTI),
+]
+
+
+def mode_of(raw, wname, mode):
+    for w in raw["workloads"]:
+        if w["name"] == wname:
+            for m in w["modes"]:
+                if m["mode"] == mode:
+                    return m
+    return None
+
+
+def b_of(raw, wname, mode):
+    m = mode_of(raw, wname, mode)
+    return m["fit"]["b_ns"] if m and m.get("fit") else None
+
+
+def t_at(raw, wname, mode, n):
+    m = mode_of(raw, wname, mode)
+    if not m or m["status"] != "ok":
+        return None
+    for p in m.get("points", []):
+        if p["n"] == n:
+            return p["min_ns"]
+    return None
+
+
+def fixed_cost(raw, mode):
+    """One-op chain against one getppid (t_mode(1) / t_loop(1)), and the
+    break-even N: the smallest N at which a batch of the mode takes no
+    longer than N getppid calls (None: not within the measured N)."""
+    m, loop = mode_of(raw, "fixed", mode), mode_of(raw, "fixed", "loop")
+    if not (m and loop and m["status"] == "ok" and loop["status"] == "ok"):
+        return None
+    tl = {p["n"]: p["min_ns"] for p in loop.get("points", [])}
+    tm = {p["n"]: p["min_ns"] for p in m.get("points", [])}
+    if 1 not in tl or 1 not in tm:
+        return None
+    even = next((n for n in sorted(tm) if n in tl and tm[n] <= tl[n]), None)
+    return {"t1_ns": tm[1], "t1_loop_ns": tl[1], "ratio1": tm[1] / tl[1],
+            "break_even": even, "max_n": max(tm)}
+
+
+def targets(setups):
+    out = []
+
+    def add(setup, name, want, measured, met, detail):
+        out.append({"setup": setup, "target": name, "want": want,
+                    "measured": measured, "met": met, "detail": detail})
+
+    for s in setups:
+        raw, name = s["raw"], s["name"]
+        if raw is None:
+            continue
+        for wname, want, where in RATIOS:
+            if name not in where:
+                continue
+            label = "%s per-op ratio loop/%s" % (wname, MODE)
+            bl, bc = b_of(raw, wname, "loop"), b_of(raw, wname, MODE)
+            if bl and bc:
+                add(name, label, ">= %gx" % want, round(bl / bc, 2), bl / bc >= want,
+                    "b_loop %.0f ns, b_%s %.0f ns" % (bl, MODE, bc))
+            else:
+                add(name, label, ">= %gx" % want, None, None, "%s not measured" % MODE)
+        if name in NO_PTI:
+            fc = fixed_cost(raw, MODE)
+            label = "one-op %s vs one getppid (time)" % MODE
+            if fc:
+                add(name, label, "<= 2x", round(fc["ratio1"], 2), fc["ratio1"] <= 2,
+                    "%s N=1 %.0f ns, getppid %.0f ns" % (MODE, fc["t1_ns"], fc["t1_loop_ns"]))
+                be = fc["break_even"]
+                add(name, "break-even N for null (%s)" % MODE, "<= 2",
+                    be if be else "> %d" % fc["max_n"], bool(be and be <= 2),
+                    "smallest N with t_%s(N) <= t_loop(N), N measured 1..%d" % (MODE, fc["max_n"]))
+            else:
+                add(name, label, "<= 2x", None, None, "fixed workload not measured")
+                add(name, "break-even N for null (%s)" % MODE, "<= 2", None, None,
+                    "fixed workload not measured")
+        bl, bc = b_of(raw, "negative", "loop"), b_of(raw, "negative", MODE)
+        if bl and bc:
+            d = bc / bl - 1
+            add(name, "negative control: %s within 3%% of loop" % MODE,
+                "within 3%", "%+.2f%%" % (100 * d), abs(d) <= 0.03,
+                "b_loop %.0f ns, b_%s %.0f ns per 1 MiB read" % (bl, MODE, bc))
+        else:
+            add(name, "negative control: %s within 3%% of loop" % MODE,
+                "within 3%", None, None, "not measured")
+    return out
+
+
+def fixed_lines(raw):
+    """The fixed-cost lines of a setup's table."""
+    lines = []
+    for mode in FIXED_MODES:
+        fc = fixed_cost(raw, mode)
+        if not fc:
+            continue
+        lines.append("   fixed cost, %-9s one-op chain %s ns vs one getppid %s ns: %.2fx; "
+                     "break-even N %s" % (
+                         mode + ":", "%.0f" % fc["t1_ns"], "%.0f" % fc["t1_loop_ns"],
+                         fc["ratio1"], fc["break_even"] or "> %d" % fc["max_n"]))
+    return lines
+
+
+def syscall_lines(w):
+    """What each mode made per batch, as syscount.c counted it."""
+    sc = w.get("syscalls")
+    if not sc:
+        return []
+    parts = []
+    for mode, r in sc["modes"].items():
+        calls = r["calls"]
+        uniq = []
+        for c in calls:
+            if c not in uniq:
+                uniq.append(c)
+        parts.append("%s %d%s%s" % (mode, r["count"],
+                                    " (%s)" % "+".join(uniq) if len(uniq) <= 4 else "",
+                                    "" if r["ok"] else " MISMATCH: " + r["why"]))
+    return ["   syscalls per batch of N=%d (tracefs): %s" % (sc["n"], ", ".join(parts))]
+
+
+def syscall_problems(raw):
+    out = []
+    for w in raw.get("workloads", []):
+        for mode, r in (w.get("syscalls") or {}).get("modes", {}).items():
+            if not r["ok"]:
+                out.append("%s %s: syscalls per batch do not match the chain's ops: %s" % (
+                    w["name"], mode, r["why"]))
+    return out
+
+
+def fmt_measured(t):
+    v = t["measured"]
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = "%.2fx" % v
+    return "%s %s" % (v, "met" if t["met"] else "MISSED")
+
+
+def table_lines(tg):
+    """Issue 11's targets table: one row per target, one column per setup."""
+    setups, rows = [], []
+    for t in tg:
+        if t["setup"] not in setups:
+            setups.append(t["setup"])
+        key = (t["target"], t["want"])
+        if key not in rows:
+            rows.append(key)
+    order = {}
+    for t in tg:
+        order.setdefault(t["target"], len(order))
+    rows.sort(key=lambda r: order[r[0]])      # null's two rows together
+    cell = {(t["target"], t["want"], t["setup"]): fmt_measured(t) for t in tg}
+    lines = ["   %-46s %-9s" % ("target (for %s)" % MODE, "want") +
+             "".join(" %-16s" % s for s in setups)]
+    for target, want in rows:
+        lines.append("   %-46s %-9s" % (target, want) + "".join(
+            " %-16s" % cell.get((target, want, s), "-") for s in setups))
+    return lines
+
+
+def breakdown_lines(raw):
+    """Where a null op's time goes, from this run's fits (per op, ns):
+    the plain syscall (b_loop), a registered chain's op (b_chain-reg:
+    engine, dispatch, getppid itself), what a one-shot run adds per op
+    (b_chain - b_chain-reg: copying the op in and validating it), and the
+    fixed cost of one run of a registered and a one-shot chain (t(1) of the
+    fixed workload less one op)."""
+    bl, br, bc = (b_of(raw, "null", m) for m in ("loop", "chain-reg", "chain"))
+    if not (bl and br):
+        return []
+    rows = [("plain getppid syscall (b_loop)", bl),
+            ("registered chain, per op (b_chain-reg)", br)]
+    if bc:
+        rows.append(("one-shot chain, per op (b_chain)", bc))
+        rows.append(("  of which copy-in + validation (b_chain - b_chain-reg)", bc - br))
+    for mode in FIXED_MODES:
+        fc = fixed_cost(raw, mode)
+        if fc:
+            per = br if mode == "chain-reg" else bc
+            if per:
+                rows.append(("one run of a %s chain, less its op (t(1) - b)" % (
+                    "registered" if mode == "chain-reg" else "one-shot"), fc["t1_ns"] - per))
+    return ["   breakdown (null, from this run's fits):"] + [
+        "     %-58s %8.0f ns" % r for r in rows]
