@@ -158,9 +158,11 @@ check:
 # The guest suite on the sanitizer kernel (KASAN, UBSAN, lockdep), built
 # once from Debian's 6.1 source and cached (tests/vm/san.config).
 # KASAN, lockdep and TCG make the sanitizer kernel several times slower:
-# the generated suites (test_diff's chains, the fuzzer's ioctls) and the
-# module load/unload cycles run a fifth or a tenth of their default there.
-SAN_ENV := --env DIFF_CHAINS=100 --env FUZZ_CALLS=20000 --env LIFECYCLE_CYCLES=100
+# the generated suites (test_diff's chains, the fuzzer's ioctls), the
+# module load/unload cycles and the signal test's steps run a fifth or a
+# tenth of their default there.
+SAN_ENV := --env DIFF_CHAINS=100 --env FUZZ_CALLS=20000 --env LIFECYCLE_CYCLES=100 \
+	   --env SIGNAL_STEPS=20000
 check-san: guest-tests examples
 	@$(DEPS) build vm
 	$(MAKE) check-vm KERNELS=6.1-san WERROR=1 VM_TIMEOUT=3600 VM_ENV="$(SAN_ENV)"
