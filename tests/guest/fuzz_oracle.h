@@ -538,6 +538,13 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 	if (!r->results_uptr) {
 		fo_add(v, FO_RESULTS_NULL, report, FO_NO, FO_NO);
 		v->results = FO_MEM_BAD;
+	} else if (r->nr_ops > env->max_ops) {
+		/*
+		 * No results array of that many ops can exist: -E2BIG
+		 * (NR_OPS_LIMIT) is the answer, whatever lies at
+		 * results_uptr (up to 64 GiB for 2^32 - 1 ops, which the
+		 * memory model cannot tell in general).
+		 */
 	} else {
 		v->results = env->mem(r->results_uptr,
 				      (uint64_t)r->nr_ops * 16, &rd);
