@@ -97,7 +97,7 @@ void min_median(const double *samples, int k, uint64_t *min,
 const char *sys_name(long nr)
 {
 	switch (nr) {
-#define SC_OP(name, nargs, check) case __NR_##name: return #name;
+#define SC_OP(name, nargs, check, ...) case __NR_##name: return #name;
 #include "oplist.h"
 #undef SC_OP
 	default: return NULL;

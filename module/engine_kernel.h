@@ -46,7 +46,7 @@ static __always_inline __s64 sc_kernel_call(const struct sc_chain *c,
 					    const __u64 *args)
 {
 	switch (def->nr) {
-#define SC_OP(sys, n, chk) case __NR_##sys: return sc_op_##sys(args, c->exec);
+#define SC_OP(sys, n, chk, ...) case __NR_##sys: return sc_op_##sys(args, c->exec);
 #include "oplist.h"
 #undef SC_OP
 	}

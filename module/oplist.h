@@ -1,44 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later OR MIT */
 /*
- * The ops syschain supports: one line per syscall, by family, with its
- * argument count. Freestanding, and deliberately without an include guard:
- * the includer defines SC_OP(name, nargs, check) first. The kernel op table
- * (ops.c) and libchain's userspace executor are both generated from this
- * list, so both executors support exactly the same ops.
+ * The ops syschain supports: one entry per syscall, by family. Everything
+ * that knows the op set follows from this list or is checked against it:
+ * the kernel op table and the ops' prototypes (ops.c, ops.h, the
+ * dispatch switch of engine_kernel.h), libchain's user executor and its
+ * typed builders (scripts/gen-builders.sh writes chain_<name>() from the
+ * arguments below), the fuzzer's and the differential test's generators,
+ * the probe test; scripts/check-ops.sh holds the man pages, the README and
+ * the fidelity tests against it.
+ *
+ * Freestanding, and deliberately without an include guard: the includer
+ * defines SC_OP(name, nargs, check, ...) first (and SC_I()/SC_P() if it
+ * reads the arguments).
+ *
+ * A family is a comment "<what>: ops_<family>.c" before its entries (the
+ * ops list of syschain(7) shows <what>).
  *
  * __NR_<name> is the op's native syscall number; sc_op_<name>() is its
  * kernel implementation, in the ops_<family>.c file of its family. check
  * is 1 when the kernel executor restricts the op's arguments at validation
  * (sc_check_<name>(): what it cannot run faithfully it rejects with
  * -EOPNOTSUPP before the chain starts), 0 otherwise.
+ *
+ * Then the syscall's nargs arguments, in order, each SC_I(kind, name) (an
+ * integer: a builder takes any integer type or an op's result) or
+ * SC_P(kind, name) (an address: any pointer or an op's result). name is
+ * the builder's parameter; kind says what the value is:
+ *   FD, SOCK     a descriptor; a socket
+ *   DIRFD        a directory descriptor or AT_FDCWD
+ *   PATH         a NUL-terminated path name
+ *   BUF, LEN     memory the call reads or writes; a byte count
+ *   OFF, OFFP    a file offset; the address of one (or NULL)
+ *   IOV, IOVCNT  an array of struct iovec; its length
+ *   MSG, RMSG    a struct msghdr to send; to receive into
+ *   ADDRP, ADDRLEN, ADDRLENP  a socket address; its length; its address
+ *   TSIN, TSREM  a struct timespec to read; one to write (or NULL)
+ *   CLOCK, SCLOCK  a clock id; one a sleep may use
+ *   OFLAGS, MODE, WHENCE, ATFL, AMODE, ACCFL, FALLOC, ADVICE, MSGFL,
+ *   TIMERFL      the flags or mode of the syscall of that name
+ *   ZERO         a reserved argument that must be 0
  */
 
-/* fs: ops_fs.c */
-SC_OP(read, 3, 0)
-SC_OP(write, 3, 0)
-SC_OP(openat, 4, 1)
-SC_OP(close, 1, 0)
-SC_OP(lseek, 3, 0)
-SC_OP(pread64, 4, 0)
-SC_OP(pwrite64, 4, 0)
-SC_OP(readv, 3, 1)
-SC_OP(writev, 3, 1)
-SC_OP(fsync, 1, 0)
-SC_OP(fdatasync, 1, 0)
-SC_OP(fallocate, 4, 0)
-SC_OP(fadvise64, 4, 0)
-SC_OP(copy_file_range, 6, 0)
+/* files: ops_fs.c */
+SC_OP(read, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
+SC_OP(write, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
+SC_OP(openat, 4, 1, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(OFLAGS, flags),
+	SC_I(MODE, mode))
+SC_OP(close, 1, 0, SC_I(FD, fd))
+SC_OP(lseek, 3, 0, SC_I(FD, fd), SC_I(OFF, off), SC_I(WHENCE, whence))
+SC_OP(pread64, 4, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count),
+	SC_I(OFF, pos))
+SC_OP(pwrite64, 4, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count),
+	SC_I(OFF, pos))
+SC_OP(readv, 3, 1, SC_I(FD, fd), SC_P(IOV, iov), SC_I(IOVCNT, iovcnt))
+SC_OP(writev, 3, 1, SC_I(FD, fd), SC_P(IOV, iov), SC_I(IOVCNT, iovcnt))
+SC_OP(fsync, 1, 0, SC_I(FD, fd))
+SC_OP(fdatasync, 1, 0, SC_I(FD, fd))
+SC_OP(fallocate, 4, 0, SC_I(FD, fd), SC_I(FALLOC, mode), SC_I(OFF, off),
+	SC_I(LEN, len))
+SC_OP(fadvise64, 4, 0, SC_I(FD, fd), SC_I(OFF, off), SC_I(LEN, len),
+	SC_I(ADVICE, advice))
+SC_OP(copy_file_range, 6, 0, SC_I(FD, fd_in), SC_P(OFFP, off_in),
+	SC_I(FD, fd_out), SC_P(OFFP, off_out), SC_I(LEN, len), SC_I(ZERO, flags))
 
-/* metadata and directories: ops_meta.c */
-SC_OP(fstat, 2, 0)
-SC_OP(newfstatat, 4, 0)
-SC_OP(getdents64, 3, 0)
-SC_OP(mkdirat, 3, 0)
-SC_OP(faccessat, 3, 0)
-SC_OP(faccessat2, 4, 0)
+/* metadata, directories: ops_meta.c */
+SC_OP(fstat, 2, 0, SC_I(FD, fd), SC_P(BUF, statbuf))
+SC_OP(newfstatat, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_P(BUF, statbuf),
+	SC_I(ATFL, flags))
+SC_OP(getdents64, 3, 0, SC_I(FD, fd), SC_P(BUF, dirp), SC_I(LEN, count))
+SC_OP(mkdirat, 3, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(MODE, mode))
+SC_OP(faccessat, 3, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode))
+SC_OP(faccessat2, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode),
+	SC_I(ACCFL, flags))
 
 /* descriptors: ops_fd.c */
-SC_OP(dup, 1, 0)
+SC_OP(dup, 1, 0, SC_I(FD, fd))
 
 /* process: ops_process.c */
 SC_OP(getpid, 0, 0)
@@ -50,13 +86,16 @@ SC_OP(getgid, 0, 0)
 SC_OP(getegid, 0, 0)
 SC_OP(sched_yield, 0, 0)
 
-/* net: ops_net.c */
-SC_OP(sendto, 6, 1)
-SC_OP(recvfrom, 6, 0)
-SC_OP(sendmsg, 3, 1)
-SC_OP(recvmsg, 3, 1)
+/* sockets: ops_net.c */
+SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),
+	SC_I(MSGFL, flags), SC_P(ADDRP, addr), SC_I(ADDRLEN, addrlen))
+SC_OP(recvfrom, 6, 0, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),
+	SC_I(MSGFL, flags), SC_P(ADDRP, addr), SC_P(ADDRLENP, addrlen))
+SC_OP(sendmsg, 3, 1, SC_I(SOCK, fd), SC_P(MSG, msg), SC_I(MSGFL, flags))
+SC_OP(recvmsg, 3, 1, SC_I(SOCK, fd), SC_P(RMSG, msg), SC_I(MSGFL, flags))
 
 /* time: ops_time.c */
-SC_OP(clock_gettime, 2, 1)
-SC_OP(nanosleep, 2, 0)
-SC_OP(clock_nanosleep, 4, 1)
+SC_OP(clock_gettime, 2, 1, SC_I(CLOCK, clockid), SC_P(BUF, tp))
+SC_OP(nanosleep, 2, 0, SC_P(TSIN, req), SC_P(TSREM, rem))
+SC_OP(clock_nanosleep, 4, 1, SC_I(SCLOCK, clockid), SC_I(TIMERFL, flags),
+	SC_P(TSIN, req), SC_P(TSREM, rem))

@@ -14,7 +14,7 @@
 #define SC_CHECK_1(sys)	sc_check_##sys
 
 static const struct sc_opdef sc_ops[] = {
-#define SC_OP(sys, n, chk)						\
+#define SC_OP(sys, n, chk, ...)						\
 	[__NR_##sys] = {						\
 		.nr = __NR_##sys,					\
 		.nargs = n + BUILD_BUG_ON_ZERO(n > SYSCHAIN_MAX_ARGS),	\

@@ -98,7 +98,7 @@ int sc_op_copy_list(u32 __user *list, unsigned int capacity);
  */
 #define SC_CHECK_PROTO_0(sys)
 #define SC_CHECK_PROTO_1(sys) int sc_check_##sys(const struct syschain_op *op);
-#define SC_OP(sys, n, chk)						\
+#define SC_OP(sys, n, chk, ...)						\
 	__s64 sc_op_##sys(const __u64 *args, struct sc_exec *x);	\
 	SC_CHECK_PROTO_##chk(sys)
 #include "oplist.h"

@@ -2,29 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # module/oplist.h is the one list of the ops syschain supports (the kernel
-# op table, the dispatch switch and libchain's user backend are generated
-# from it). This check holds what is written by hand against it; for every
-# SC_OP(name, nargs, check) line:
+# op table, the dispatch switch, libchain's user backend and its builders
+# are generated from it). This check holds what is written by hand against
+# it; for every SC_OP(name, nargs, check, args...) entry:
 #
-#   builder   libchain/include/libchain.h declares the builder chain_<name>
-#             (or the name BUILDER below gives), taking the chain and then
-#             nargs op arguments (or the count ARITY below gives); a builder
-#             that is a macro expands to CHAIN__OP<nargs>(c, __NR_<name>, ...)
+#   builder   scripts/gen-builders.sh writes chain_<name>(c, args...) from
+#             it, with nargs arguments, expanding to
+#             chain__op6((c), __NR_<name>, nargs, ...); libchain.h defines
+#             no builder of its own for it
 #   man page  libchain/man/chain_<name>.3 exists (a ".so" link to a page that
 #             exists, or a page), names the builder in NAME and shows its
-#             prototype in SYNOPSIS as libchain.h declares it
+#             prototype in SYNOPSIS, parameters named as in oplist.h
 #   install   libchain/Makefile's install-man (part of install) installs
 #             every page of libchain/man, these included
 #   README    the table of README.md's "Supported ops" section lists the op,
 #             and the section says "supports <N> ops"
-#   syschain(7)  lists the op and says "supports <N> system calls as ops"
+#   syschain(7)  scripts/gen-man-ops.sh writes it from syschain.7.in with
+#             the op list and the count (checked: it renders, lists them)
 #   fidelity  a tests/guest/test_ops_*.c file names __NR_<name> (the op's
 #             table against its syscall)
 #
-# and the other way round: the README table and the builders of
-# libchain.h (the CHAIN__OP<n>(c, __NR_<x>, ...) macros) name no op that
-# oplist.h lacks. Every page of libchain/man also renders without a groff
-# warning (man --warnings).
+# and the other way round: the README table names no op that oplist.h
+# lacks. Every page of libchain/man also renders without a groff warning
+# (man --warnings).
 #
 # Each failure prints what is missing; any failure exits 1.
 #
@@ -33,16 +33,6 @@
 #                                  shows what adding that op needs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-# The exceptions, each with its reason. Empty today: every op's builder is
-# chain_<name>, with the syscall's arguments in the syscall's order.
-#   BUILDER[op]=builder   the op's builder has another name than chain_<op>
-#                         (and its man page is <builder>.3)
-#   ARITY[op]=n           the builder takes n op arguments, not nargs: it
-#                         fills in the others itself (its macro still
-#                         expands to CHAIN__OP<nargs>)
-declare -A BUILDER=()
-declare -A ARITY=()
 
 oplist=${1:-module/oplist.h}
 header=libchain/include/libchain.h
@@ -60,14 +50,19 @@ fail() {
 	status=1
 }
 
-mapfile -t oplines < <(sed -n 's/^SC_OP(\([a-z0-9_]*\), *\([0-9]*\), *[01])$/\1 \2/p' "$oplist")
-if ((${#oplines[@]} == 0)); then
-	echo "check-ops: no SC_OP(name, nargs, check) line in $oplist"
+tmpd=$(mktemp -d)
+trap 'rm -rf "$tmpd"' EXIT
+builders=$tmpd/builders.h
+if ! scripts/gen-builders.sh "$oplist" >"$builders"; then
+	echo "check-ops: scripts/gen-builders.sh cannot read $oplist"
 	exit 1
 fi
-if [[ $(grep -c '^SC_OP(' "$oplist") != "${#oplines[@]}" ]]; then
-	fail "$oplist has SC_OP lines not of the form SC_OP(name, nargs, 0|1):"
-	grep '^SC_OP(' "$oplist" | grep -v '^SC_OP([a-z0-9_]*, *[0-9]*, *[01])$' || true
+# "name nargs", from the generated builders
+mapfile -t oplines < <(sed -n 's/^\tchain__op6((c), __NR_\([a-z0-9_]*\), \([0-6]\),.*/\1 \2/p' "$builders")
+if ((${#oplines[@]} == 0)) ||
+	[[ $(sed -e 's,/\*.*\*/,,' "$oplist" | grep -c '^SC_OP(') != "${#oplines[@]}" ]]; then
+	echo "check-ops: $oplist: $(grep -c '^SC_OP(' "$oplist") SC_OP entries, ${#oplines[@]} builders written"
+	exit 1
 fi
 declare -A NARGS=()
 for l in "${oplines[@]}"; do
@@ -92,7 +87,7 @@ declarations() {
 			next if $2 =~ /\breturn\b/;
 			print "$3\tfunction\t", norm($4), "\t", norm($1), "\n";
 		}
-	' <"$header"
+	' < <(cat "$header" "$builders")
 }
 declare -A KIND=() PARAMS=() BODY=()
 while IFS=$'\t' read -r name kind params body; do
@@ -139,8 +134,7 @@ section() {
 }
 
 # The pages libchain/Makefile installs: install-man into a scratch tree.
-inst=$(mktemp -d)
-trap 'rm -rf "$inst"' EXIT
+inst=$tmpd/inst
 if ! out=$(make -s --no-print-directory -C libchain install-man DESTDIR="$inst" MANDIR=/man 2>&1); then
 	fail "make -C libchain install-man failed:"
 	echo "$out"
@@ -155,31 +149,22 @@ for f in "$mandir"/*.[1-9]; do
 	[[ -z $warn ]] || fail "$f renders with warnings:"$'\n'"$warn"
 done
 
-# a macro builder's body: CHAIN__OP<n>(c, __NR_<op>, args...)
-op_macro='^CHAIN__OP([0-9])\(c, __NR_([a-z0-9_]+)[,)]'
+[[ -f $inst/man/man7/syschain.7 ]] ||
+	fail "libchain/Makefile's install rule does not install syschain.7 (written from syschain.7.in)"
+
+# a builder's body: chain__op6((c), __NR_<op>, <nargs>, ...)
+op_macro='^chain__op6\(\(c\), __NR_([a-z0-9_]+), ([0-6]),'
 for l in "${oplines[@]}"; do
 	op=${l% *} nargs=${l#* }
-	b=${BUILDER[$op]:-chain_$op}
-	want=${ARITY[$op]:-$nargs}
+	b=chain_$op
 
-	# the builder
-	if [[ -z ${KIND[$b]:-} ]]; then
-		fail "$op: no builder $b() in $header (op $op takes $nargs arguments)"
-	else
-		IFS=, read -ra ps <<<"${PARAMS[$b]}"
-		if [[ ${KIND[$b]} == macro && ${ps[0]:-} != c ]] ||
-			[[ ${KIND[$b]} == function && ${ps[0]:-} != "struct chain *"* ]]; then
-			fail "$op: $b()'s first parameter is not the chain: $(prototype "$b")"
-		fi
-		if ((${#ps[@]} - 1 != want)); then
-			fail "$op: $b() takes $((${#ps[@]} - 1)) op arguments, $oplist says $want: $(prototype "$b")"
-		fi
-		if [[ ${KIND[$b]} == macro ]]; then
-			[[ ${BODY[$b]} =~ $op_macro ]] ||
-				fail "$op: $b is not a CHAIN__OP<n>(c, __NR_$op, ...) macro: ${BODY[$b]}"
-			[[ ${BASH_REMATCH[1]:-} == "$nargs" && ${BASH_REMATCH[2]:-} == "$op" ]] ||
-				fail "$op: $b expands to ${BODY[$b]%%(*}(c, __NR_${BASH_REMATCH[2]:-?}, ...), not CHAIN__OP$nargs(c, __NR_$op, ...)"
-		fi
+	# the builder: one, the generated one
+	if [[ $(grep -c "^[[:space:]]*#[[:space:]]*define[[:space:]]*$b(" "$header" "$builders" |
+		awk -F: '{ n += $2 } END { print n }') != 1 ]]; then
+		fail "$op: $header defines a builder $b of its own; the generated one is the only one"
+	elif [[ ! ${BODY[$b]:-} =~ $op_macro || ${BASH_REMATCH[1]} != "$op" ||
+		${BASH_REMATCH[2]} != "$nargs" ]]; then
+		fail "$op: the generated $b is not chain__op6((c), __NR_$op, $nargs, ...): ${BODY[$b]:-none}"
 	fi
 
 	# the man page
@@ -208,13 +193,6 @@ for op in "${!NARGS[@]}"; do
 		fail "$op: no fidelity test (no __NR_$op in tests/guest/test_ops_*.c)"
 done
 
-# no builder for an op oplist.h lacks
-for b in "${!KIND[@]}"; do
-	[[ ${KIND[$b]} == macro && ${BODY[$b]} =~ $op_macro ]] || continue
-	[[ -n ${NARGS[${BASH_REMATCH[2]}]:-} ]] ||
-		fail "$header: builder $b for __NR_${BASH_REMATCH[2]}, which is not in $oplist"
-done
-
 # README.md: the first table of "## Supported ops", its ops column.
 table=$(awk '/^## /{ on = ($0 == "## Supported ops") } on && /^\|/ { t = 1; print; next } t { exit }' "$readme" |
 	tail -n +3 | cut -d'|' -f3 | grep -o '`[a-z0-9_]*`' | tr -d '`' | sort || true)
@@ -228,18 +206,19 @@ done
 sed -n '/^## Supported ops/,/^## /p' "$readme" | tr -s ' \n' '  ' | grep -q "supports $n ops" ||
 	fail "$readme's Supported ops section does not say 'supports $n ops'"
 
-# syschain(7): its list of the ops (".B op" or ".BR op ," lines, from "The
-# module supports" to "Some uses of these") and their count
-sc7=$mandir/syschain.7
+# syschain(7): written from its template and the list; check what it says
+sc7=$tmpd/syschain.7
+if ! scripts/gen-man-ops.sh "$oplist" "$mandir/syschain.7.in" >"$sc7"; then
+	fail "scripts/gen-man-ops.sh cannot write syschain(7)"
+fi
+warn=$(man --warnings -l "$sc7" 2>&1 >/dev/null) || fail "man cannot render syschain(7)"
+[[ -z $warn ]] || fail "syschain(7) renders with warnings:"$'\n'"$warn"
 sc7_list=$(sed -n '/^The module supports/,/^Some uses of these/p' "$sc7")
 for op in "${!NARGS[@]}"; do
-	grep -Eq "^\.BR? $op( [,;.])?\$" <<<"$sc7_list" || fail "$op: not in $sc7's list of ops"
-done
-for op in $(sed -n 's/^\.BR\{0,1\} \([a-z0-9_]*\)\( [,;.]\)\{0,1\}$/\1/p' <<<"$sc7_list"); do
-	[[ -n ${NARGS[$op]:-} ]] || fail "$sc7's list of ops names $op, which is not in $oplist"
+	grep -Eq "^\.BR? $op( [,;.])?\$" <<<"$sc7_list" || fail "$op: not in syschain(7)'s list of ops"
 done
 tr -s ' \n' '  ' <"$sc7" | grep -q "supports $n system calls as ops" ||
-	fail "$sc7 does not say 'supports $n system calls as ops'"
+	fail "syschain(7) does not say 'supports $n system calls as ops'"
 
 if ((status == 0)); then
 	echo "check-ops: the $n ops of $oplist: builders, man pages (installed), fidelity tests, README table, syschain(7)"

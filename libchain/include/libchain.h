@@ -158,55 +158,64 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 	CHAIN__CAT(CHAIN__OP, CHAIN__NARGS(__VA_ARGS__))(c, nr, __VA_ARGS__)
 
 /*
- * Builders, one per supported syscall, arguments in the syscall's order.
- * Any argument may be a chain_ref instead of a value.
+ * Builders, one per supported syscall, arguments in the syscall's order:
+ * chain_read(c, fd, buf, count) and so on, written from module/oplist.h
+ * into <syschain/builders.h>. Each argument is typed as the syscall's: an
+ * integer argument takes any integer (or enum) type, an address takes any
+ * pointer, and either takes a struct chain_ref (an earlier op's result)
+ * instead. Anything else (a pointer for a count, an integer for an
+ * address, a floating-point value) does not compile: CHAIN__I() and
+ * CHAIN__P() are the checks, in C11 (_Generic) and in C++ (overloads).
  */
-#define chain_read(c, fd, buf, count)		CHAIN__OP3(c, __NR_read, fd, buf, count)
-#define chain_write(c, fd, buf, count)		CHAIN__OP3(c, __NR_write, fd, buf, count)
-#define chain_openat(c, dfd, path, flags, mode)	CHAIN__OP4(c, __NR_openat, dfd, path, flags, mode)
-#define chain_close(c, fd)			CHAIN__OP1(c, __NR_close, fd)
-#define chain_lseek(c, fd, off, whence)		CHAIN__OP3(c, __NR_lseek, fd, off, whence)
-#define chain_pread64(c, fd, buf, count, pos)	CHAIN__OP4(c, __NR_pread64, fd, buf, count, pos)
-#define chain_pwrite64(c, fd, buf, count, pos)	CHAIN__OP4(c, __NR_pwrite64, fd, buf, count, pos)
-#define chain_getpid(c)				CHAIN__OP0(c, __NR_getpid)
-#define chain_getppid(c)			CHAIN__OP0(c, __NR_getppid)
-#define chain_gettid(c)				CHAIN__OP0(c, __NR_gettid)
+#ifdef __cplusplus
+}
+#include <cstddef>
+#include <type_traits>
+static inline struct chain_arg chain__i(struct chain_ref r)
+{
+	return chain__arg(r, 1, 0);
+}
+template <typename T>
+static inline typename std::enable_if<std::is_integral<T>::value ||
+				      std::is_enum<T>::value,
+				      struct chain_arg>::type chain__i(T v)
+{
+	return chain__a(v);
+}
+static inline struct chain_arg chain__p(struct chain_ref r)
+{
+	return chain__arg(r, 1, 0);
+}
+template <typename T> static inline struct chain_arg chain__p(T *p)
+{
+	return chain__a((uintptr_t)p);
+}
+static inline struct chain_arg chain__p(std::nullptr_t)
+{
+	return chain__a((uintptr_t)0);
+}
+#define CHAIN__I(x) chain__i(x)
+#define CHAIN__P(x) chain__p(x)
+extern "C" {
+#else
+/* no association for any other type: a compile error */
+#define CHAIN__IS_INT(x) _Generic((x), struct chain_ref: 1, _Bool: 1,	\
+	char: 1, signed char: 1, unsigned char: 1, short: 1,		\
+	unsigned short: 1, int: 1, unsigned int: 1, long: 1,		\
+	unsigned long: 1, long long: 1, unsigned long long: 1)
+/* the pointer, or a null one for a struct chain_ref */
+#define CHAIN__PTR(x) _Generic((x), struct chain_ref: (const void *)0,	\
+	default: (x))
+static inline int chain__is_ptr(const volatile void *p)
+{
+	return p != 0;
+}
+/* an integer (other than 0) for a pointer: -Wint-conversion */
+#define CHAIN__I(x) ((void)CHAIN__IS_INT(x), CHAIN_ARG(x))
+#define CHAIN__P(x) ((void)sizeof(chain__is_ptr(CHAIN__PTR(x))), CHAIN_ARG(x))
+#endif
 
-/* net, process and time builders */
-#define chain_getuid(c)				CHAIN__OP0(c, __NR_getuid)
-#define chain_geteuid(c)			CHAIN__OP0(c, __NR_geteuid)
-#define chain_getgid(c)				CHAIN__OP0(c, __NR_getgid)
-#define chain_getegid(c)			CHAIN__OP0(c, __NR_getegid)
-#define chain_sched_yield(c)			CHAIN__OP0(c, __NR_sched_yield)
-#define chain_sendto(c, fd, buf, len, flags, addr, addrlen) \
-	CHAIN__OP6(c, __NR_sendto, fd, buf, len, flags, addr, addrlen)
-#define chain_recvfrom(c, fd, buf, len, flags, addr, addrlen) \
-	CHAIN__OP6(c, __NR_recvfrom, fd, buf, len, flags, addr, addrlen)
-#define chain_sendmsg(c, fd, msg, flags)	CHAIN__OP3(c, __NR_sendmsg, fd, msg, flags)
-#define chain_recvmsg(c, fd, msg, flags)	CHAIN__OP3(c, __NR_recvmsg, fd, msg, flags)
-#define chain_clock_gettime(c, clockid, tp)	CHAIN__OP2(c, __NR_clock_gettime, clockid, tp)
-#define chain_nanosleep(c, req, rem)		CHAIN__OP2(c, __NR_nanosleep, req, rem)
-#define chain_clock_nanosleep(c, clockid, flags, req, rem) \
-	CHAIN__OP4(c, __NR_clock_nanosleep, clockid, flags, req, rem)
-
-/* files, metadata, directories, descriptors */
-#define chain_readv(c, fd, iov, iovcnt)		CHAIN__OP3(c, __NR_readv, fd, iov, iovcnt)
-#define chain_writev(c, fd, iov, iovcnt)	CHAIN__OP3(c, __NR_writev, fd, iov, iovcnt)
-#define chain_fsync(c, fd)			CHAIN__OP1(c, __NR_fsync, fd)
-#define chain_fdatasync(c, fd)			CHAIN__OP1(c, __NR_fdatasync, fd)
-#define chain_fallocate(c, fd, mode, off, len)	CHAIN__OP4(c, __NR_fallocate, fd, mode, off, len)
-#define chain_fadvise64(c, fd, off, len, advice) CHAIN__OP4(c, __NR_fadvise64, fd, off, len, advice)
-#define chain_fstat(c, fd, statbuf)		CHAIN__OP2(c, __NR_fstat, fd, statbuf)
-#define chain_newfstatat(c, dfd, path, statbuf, flags) \
-	CHAIN__OP4(c, __NR_newfstatat, dfd, path, statbuf, flags)
-#define chain_getdents64(c, fd, dirp, count)	CHAIN__OP3(c, __NR_getdents64, fd, dirp, count)
-#define chain_dup(c, fd)			CHAIN__OP1(c, __NR_dup, fd)
-#define chain_mkdirat(c, dfd, path, mode)	CHAIN__OP3(c, __NR_mkdirat, dfd, path, mode)
-#define chain_faccessat(c, dfd, path, mode)	CHAIN__OP3(c, __NR_faccessat, dfd, path, mode)
-#define chain_faccessat2(c, dfd, path, mode, flags) \
-	CHAIN__OP4(c, __NR_faccessat2, dfd, path, mode, flags)
-#define chain_copy_file_range(c, fd_in, off_in, fd_out, off_out, len, flags) \
-	CHAIN__OP6(c, __NR_copy_file_range, fd_in, off_in, fd_out, off_out, len, flags)
+#include <syschain/builders.h>
 
 /* Chain life cycle */
 

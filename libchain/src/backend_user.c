@@ -34,7 +34,7 @@ static inline __s64 chain_syscall6(long nr, const __u64 *a)
  * As the module's close op, close refuses libchain's own /dev/syschain
  * descriptor: a chain cannot close the device it would run through.
  */
-#define SC_OP(sys, n, chk)						\
+#define SC_OP(sys, n, chk, ...)						\
 static __s64 chain_user_##sys(const __u64 *a, struct sc_exec *x)	\
 {									\
 	(void)x;							\
@@ -46,7 +46,7 @@ static __s64 chain_user_##sys(const __u64 *a, struct sc_exec *x)	\
 #undef SC_OP
 
 static const struct sc_opdef chain_user_ops[] = {
-#define SC_OP(sys, n, chk)						\
+#define SC_OP(sys, n, chk, ...)						\
 	[__NR_##sys] = {						\
 		.nr = __NR_##sys,					\
 		.nargs = n,						\

@@ -29,7 +29,7 @@ struct g_op_info {
 };
 
 static const struct g_op_info g_oplist[] = {
-#define SC_OP(name, nargs, check) { __NR_##name, #name, nargs },
+#define SC_OP(name, nargs, check, ...) { __NR_##name, #name, nargs },
 #include "../../module/oplist.h"
 #undef SC_OP
 };

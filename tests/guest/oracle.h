@@ -153,30 +153,16 @@ struct oracle_report {
 };
 
 /*
- * Argument counts of the syscalls, from their man pages (x86-64 native
- * layouts). -1: unknown to the oracle.
+ * Argument counts of the syscalls (x86-64 native layouts), as
+ * module/oplist.h gives them (its entries are checked against the
+ * syscalls by the fidelity tables). -1: not an op.
  */
 static inline int oracle_nargs(uint32_t nr)
 {
 	switch (nr) {
-	case __NR_getpid: case __NR_getppid: case __NR_gettid:
-	case __NR_getuid: case __NR_geteuid: case __NR_getgid:
-	case __NR_getegid: case __NR_sched_yield:
-		return 0;
-	case __NR_close: case __NR_fsync: case __NR_fdatasync: case __NR_dup:
-		return 1;
-	case __NR_fstat: case __NR_clock_gettime: case __NR_nanosleep:
-		return 2;
-	case __NR_read: case __NR_write: case __NR_lseek: case __NR_readv:
-	case __NR_writev: case __NR_getdents64: case __NR_mkdirat:
-	case __NR_faccessat: case __NR_sendmsg: case __NR_recvmsg:
-		return 3;
-	case __NR_openat: case __NR_pread64: case __NR_pwrite64:
-	case __NR_fallocate: case __NR_fadvise64: case __NR_newfstatat:
-	case __NR_faccessat2: case __NR_clock_nanosleep:
-		return 4;
-	case __NR_copy_file_range: case __NR_sendto: case __NR_recvfrom:
-		return 6;
+#define SC_OP(sys, n, check, ...) case __NR_##sys: return n;
+#include "../../module/oplist.h"
+#undef SC_OP
 	}
 	return -1;
 }

@@ -1174,12 +1174,6 @@ static int gen_fd_only(struct gen *g, long nr, struct chain_arg *a)
 	return 1;
 }
 
-static int gen_none(struct gen *g, long nr, struct chain_arg *a)
-{
-	(void)g; (void)nr; (void)a;
-	return 0;
-}
-
 static int gen_rwv(struct gen *g, long nr, struct chain_arg *a)
 {
 	a[0] = gen_fd(g, nr == __NR_readv ? F_RD : F_WR);
@@ -1493,15 +1487,118 @@ struct opgen {
 };
 
 /*
- * Keyed by syscall number: an op of module/oplist.h without a line here
- * fails test_ops_table (g_assert_every_op()), and one the probe lists
- * fails it too.
+ * The ops without a line in opgens[] below are generated from their
+ * argument kinds in module/oplist.h (SC_I/SC_P(kind, name)): an op added
+ * to the list is compared with no change here, as long as its kinds are
+ * among those gen_kind() makes. An op with a kind it cannot make fails
+ * test_ops_table, naming the op: it needs a generator of its own.
+ */
+enum dkind {
+	D_ZERO, D_FD, D_SOCK, D_DIRFD, D_PATH, D_OFLAGS, D_MODE, D_BUF, D_LEN,
+	D_OFF, D_WHENCE, D_IOV, D_IOVCNT, D_ATFL, D_AMODE, D_ACCFL, D_FALLOC,
+	D_ADVICE, D_OFFP, D_MSGFL, D_ADDRP, D_ADDRLEN, D_ADDRLENP, D_MSG,
+	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_NONE,
+};
+
+static const struct {
+	unsigned char nargs;
+	unsigned char kind[SYSCHAIN_MAX_ARGS];
+} op_kinds[G_OPTAB_SIZE] = {
+#define SC_I(kind, name) D_##kind
+#define SC_P(kind, name) D_##kind
+#define SC_OP(sys, n, check, ...) [__NR_##sys] = { n, { __VA_ARGS__ } },
+#include "../../module/oplist.h"
+#undef SC_OP
+#undef SC_P
+#undef SC_I
+};
+
+/*
+ * Argument @k of @nr from its kind, or false if gen_kind() cannot make
+ * it (@g NULL: only say whether it can). *@rel_ok carries a DIRFD's
+ * answer to the PATH after it.
+ */
+static bool gen_kind(struct gen *g, long nr, int k, struct chain_arg *a,
+		     bool *rel_ok)
+{
+	switch ((enum dkind)op_kinds[nr].kind[k]) {
+	case D_FD: if (g) a[k] = gen_fd(g, F_ANY); return true;
+	case D_SOCK: if (g) a[k] = gen_fd(g, F_SOCK); return true;
+	case D_DIRFD: if (g) a[k] = gen_dfd(g, rel_ok); return true;
+	case D_PATH: if (g) a[k] = gen_path(g, *rel_ok, false); return true;
+	case D_BUF: if (g) a[k] = gen_buf(g); return true;
+	case D_LEN: if (g) a[k] = gen_count(g); return true;
+	case D_OFF: if (g) a[k] = gen_off(g); return true;
+	case D_OFFP: if (g) a[k] = gen_offp(g); return true;
+	case D_ZERO: if (g) a[k] = GEN_VAL(g, "", 1, 0, 1); return true;
+	case D_MODE:
+		if (g)
+			a[k] = GEN_VAL(g, "mode=", 0, 0644, 0755, 0600, 0);
+		return true;
+	case D_WHENCE:
+		if (g)
+			a[k] = GEN_VAL(g, "whence=", 1, SEEK_SET, SEEK_CUR,
+				       SEEK_END, 7);
+		return true;
+	case D_ATFL:
+		if (g)
+			a[k] = GEN_VAL(g, "flags=", 1, 0, AT_SYMLINK_NOFOLLOW,
+				       AT_EMPTY_PATH, 0x1);
+		return true;
+	case D_AMODE:
+		if (g)
+			a[k] = GEN_VAL(g, "mode=", 1, F_OK, R_OK, W_OK, X_OK,
+				       8);
+		return true;
+	case D_MSGFL:
+		if (g)
+			a[k] = GEN_VAL(g, "flags=", 0, MSG_DONTWAIT,
+				       MSG_DONTWAIT | MSG_PEEK);
+		return true;
+	case D_OFLAGS: case D_IOV: case D_IOVCNT: case D_ACCFL: case D_FALLOC:
+	case D_ADVICE: case D_ADDRP: case D_ADDRLEN: case D_ADDRLENP:
+	case D_MSG: case D_RMSG: case D_CLOCK: case D_SCLOCK: case D_TSIN:
+	case D_TSREM: case D_TIMERFL: case D_NONE:
+		break;
+	}
+	return false;
+}
+
+static int gen_from_kinds(struct gen *g, long nr, struct chain_arg *a)
+{
+	bool rel_ok = true;
+	int k;
+
+	for (k = 0; k < op_kinds[nr].nargs; k++)
+		gen_kind(g, nr, k, a, &rel_ok);
+	return op_kinds[nr].nargs;
+}
+
+/* whether every argument of oplist.h's op @nr is a kind gen_kind() makes */
+static bool kinds_generable(long nr)
+{
+	bool rel_ok = true;
+	int k;
+
+	if (nr < 0 || nr >= G_OPTAB_SIZE || oracle_nargs((uint32_t)nr) < 0)
+		return false;
+	for (k = 0; k < op_kinds[nr].nargs; k++)
+		if (!gen_kind(NULL, nr, k, NULL, &rel_ok))
+			return false;
+	return true;
+}
+
+/*
+ * Keyed by syscall number. An op of module/oplist.h without a line here is
+ * generated from its kinds, with weight 1 (gen_from_kinds(): the ops
+ * without arguments are); one gen_kind() cannot make fails
+ * test_ops_table, and so does an op the probe lists that is in neither.
  */
 #define OPGEN(sys, c, w, f) \
 	[__NR_##sys] = { .nr = __NR_##sys, .name = #sys, .cls = (c), \
 			 .weight = (w), .fn = (f) }
 
-static const struct opgen opgens[G_OPTAB_SIZE] = {
+static struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(read, CL_RW | CL_RD, 8, gen_rw),
 	OPGEN(write, CL_RW, 8, gen_rw),
 	OPGEN(openat, CL_FD, 6, gen_openat),
@@ -1523,14 +1620,6 @@ static const struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(faccessat, 0, 3, gen_access),
 	OPGEN(faccessat2, 0, 3, gen_access),
 	OPGEN(dup, CL_FD, 3, gen_fd_only),
-	OPGEN(getpid, 0, 1, gen_none),
-	OPGEN(getppid, 0, 1, gen_none),
-	OPGEN(gettid, 0, 1, gen_none),
-	OPGEN(getuid, 0, 1, gen_none),
-	OPGEN(geteuid, 0, 1, gen_none),
-	OPGEN(getgid, 0, 1, gen_none),
-	OPGEN(getegid, 0, 1, gen_none),
-	OPGEN(sched_yield, 0, 1, gen_none),
 	OPGEN(sendto, CL_RW, 4, gen_sendrecv),
 	OPGEN(recvfrom, CL_RW | CL_RD, 4, gen_sendrecv),
 	OPGEN(sendmsg, CL_RW, 4, gen_msg),
@@ -1544,10 +1633,22 @@ static const struct opgen opgens[G_OPTAB_SIZE] = {
 static long gen_ops[G_OPTAB_SIZE];
 static int nr_gen_ops, gen_weight;
 
+/* the op's line in opgens[], or one made from its kinds (weight 1) */
 static const struct opgen *opgen(long nr)
 {
-	return nr >= 0 && nr < G_OPTAB_SIZE && opgens[nr].fn ? &opgens[nr] :
-								NULL;
+	static const char *const names[G_OPTAB_SIZE] = {
+#define SC_OP(sys, n, check, ...) [__NR_##sys] = #sys,
+#include "../../module/oplist.h"
+#undef SC_OP
+	};
+
+	if (nr < 0 || nr >= G_OPTAB_SIZE)
+		return NULL;
+	if (!opgens[nr].fn && names[nr] && kinds_generable(nr))
+		opgens[nr] = (struct opgen){ .nr = nr, .name = names[nr],
+					     .weight = 1,
+					     .fn = gen_from_kinds };
+	return opgens[nr].fn ? &opgens[nr] : NULL;
 }
 
 static bool has_opgen(uint32_t nr)

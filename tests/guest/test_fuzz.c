@@ -117,6 +117,7 @@
 /* ------------------------------------------------------------------ */
 /* the ops, keyed by syscall number: what each argument is */
 
+/* the kinds of module/oplist.h's SC_I()/SC_P(), and K_CWD (arg_kind()) */
 enum akind {
 	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_CWD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
 	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
@@ -125,11 +126,11 @@ enum akind {
 };
 
 /*
- * @nargs is the syscall's own argument count (its man page), not the
- * module's: the oracle judges "an argument past the op's count" with it.
- * Keyed by syscall number; every op of module/oplist.h must have a line
- * here (test_fuzz_op_table), and every op the probe lists, or the test
- * fails.
+ * What each op takes, from module/oplist.h (SC_I/SC_P(kind, name) give the
+ * kinds; @nargs, the syscall's own argument count, is what the oracle
+ * judges "an argument past the op's count" with), keyed by syscall
+ * number: an op added to the list is fuzzed with no line here. How often
+ * each is generated and which return a descriptor: fuzz_tuning[].
  */
 struct fuzz_op {
 	uint32_t nr;
@@ -140,47 +141,51 @@ struct fuzz_op {
 	uint8_t arg[SYSCHAIN_MAX_ARGS];
 };
 
-#define FOP(sys, n, fd, w, ...) \
-	[__NR_##sys] = { __NR_##sys, #sys, n, fd, w, { __VA_ARGS__ } }
-
-static const struct fuzz_op fuzz_ops[NR_TRACKED] = {
-	FOP(read, 3, 0, 4, K_FD, K_BUF, K_LEN),
-	FOP(write, 3, 0, 4, K_FD, K_BUF, K_LEN),
-	FOP(openat, 4, 1, 6, K_CWD, K_PATH, K_OFLAGS, K_MODE),
-	FOP(close, 1, 0, 3, K_FD),
-	FOP(lseek, 3, 0, 2, K_FD, K_OFF, K_WHENCE),
-	FOP(pread64, 4, 0, 2, K_FD, K_BUF, K_LEN, K_OFF),
-	FOP(pwrite64, 4, 0, 2, K_FD, K_BUF, K_LEN, K_OFF),
-	FOP(readv, 3, 0, 2, K_FD, K_IOV, K_IOVCNT),
-	FOP(writev, 3, 0, 2, K_FD, K_IOV, K_IOVCNT),
-	FOP(fsync, 1, 0, 1, K_FD),
-	FOP(fdatasync, 1, 0, 1, K_FD),
-	FOP(fallocate, 4, 0, 1, K_FD, K_FALLOC, K_OFF, K_LEN),
-	FOP(fadvise64, 4, 0, 1, K_FD, K_OFF, K_LEN, K_ADVICE),
-	FOP(copy_file_range, 6, 0, 1, K_FD, K_OFFP, K_FD, K_OFFP, K_LEN, K_ZERO),
-	FOP(fstat, 2, 0, 2, K_FD, K_BUF),
-	FOP(newfstatat, 4, 0, 2, K_DIRFD, K_PATH, K_BUF, K_ATFL),
-	FOP(getdents64, 3, 0, 1, K_FD, K_BUF, K_LEN),
-	FOP(mkdirat, 3, 0, 1, K_DIRFD, K_PATH, K_MODE),
-	FOP(faccessat, 3, 0, 1, K_DIRFD, K_PATH, K_AMODE),
-	FOP(faccessat2, 4, 0, 1, K_DIRFD, K_PATH, K_AMODE, K_ACCFL),
-	FOP(dup, 1, 1, 2, K_FD),
-	FOP(getpid, 0, 0, 1, K_ZERO),
-	FOP(getppid, 0, 0, 1, K_ZERO),
-	FOP(gettid, 0, 0, 1, K_ZERO),
-	FOP(getuid, 0, 0, 1, K_ZERO),
-	FOP(geteuid, 0, 0, 1, K_ZERO),
-	FOP(getgid, 0, 0, 1, K_ZERO),
-	FOP(getegid, 0, 0, 1, K_ZERO),
-	FOP(sched_yield, 0, 0, 1, K_ZERO),
-	FOP(sendto, 6, 0, 2, K_SOCK, K_BUF, K_LEN, K_MSGFL, K_ADDRP, K_ADDRLEN),
-	FOP(recvfrom, 6, 0, 2, K_SOCK, K_BUF, K_LEN, K_MSGFL, K_ADDRP, K_ADDRLENP),
-	FOP(sendmsg, 3, 0, 2, K_SOCK, K_MSG, K_MSGFL),
-	FOP(recvmsg, 3, 0, 2, K_SOCK, K_RMSG, K_MSGFL),
-	FOP(clock_gettime, 2, 0, 2, K_CLOCK, K_BUF),
-	FOP(nanosleep, 2, 0, 1, K_TSIN, K_TSREM),
-	FOP(clock_nanosleep, 4, 0, 1, K_SCLOCK, K_TIMERFL, K_TSIN, K_TSREM),
+static struct fuzz_op fuzz_ops[NR_TRACKED] = {
+#define SC_I(kind, name) K_##kind
+#define SC_P(kind, name) K_##kind
+#define SC_OP(sys, n, check, ...) \
+	[__NR_##sys] = { __NR_##sys, #sys, n, 0, 1, { __VA_ARGS__ } },
+#include "oplist.h"
+#undef SC_OP
+#undef SC_P
+#undef SC_I
 };
+
+/* the ops generated more often than once in the pool, and the fd makers */
+static const struct {
+	uint32_t nr;
+	uint8_t weight;
+	uint8_t makes_fd;
+} fuzz_tuning[] = {
+	{ __NR_read, 4, 0 }, { __NR_write, 4, 0 }, { __NR_openat, 6, 1 },
+	{ __NR_close, 3, 0 }, { __NR_lseek, 2, 0 }, { __NR_pread64, 2, 0 },
+	{ __NR_pwrite64, 2, 0 }, { __NR_readv, 2, 0 }, { __NR_writev, 2, 0 },
+	{ __NR_fstat, 2, 0 }, { __NR_newfstatat, 2, 0 }, { __NR_dup, 2, 1 },
+	{ __NR_sendto, 2, 0 }, { __NR_recvfrom, 2, 0 }, { __NR_sendmsg, 2, 0 },
+	{ __NR_recvmsg, 2, 0 }, { __NR_clock_gettime, 2, 0 },
+};
+
+static void setup_fuzz_ops(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fuzz_tuning) / sizeof(fuzz_tuning[0]); i++) {
+		fuzz_ops[fuzz_tuning[i].nr].weight = fuzz_tuning[i].weight;
+		fuzz_ops[fuzz_tuning[i].nr].makes_fd = fuzz_tuning[i].makes_fd;
+	}
+}
+
+/*
+ * The kind the generator uses for argument @k of op @f: openat's dfd is
+ * AT_FDCWD while the module takes no other (README, "Refused").
+ */
+static enum akind arg_kind(const struct fuzz_op *f, unsigned int k)
+{
+	if (f->nr == __NR_openat && k == 0)
+		return K_CWD;
+	return (enum akind)f->arg[k];
+}
 
 static bool supported[NR_TRACKED];	/* the probe lists it */
 static uint16_t pool[NR_TRACKED * 8];	/* supported ops' nrs, by weight */
@@ -692,7 +697,7 @@ static void gen_op(struct gen *g, uint32_t i)
 	if (chance(25))
 		op->flags = SYSCHAIN_OP_IGNORE_ERROR;
 	for (k = 0; k < f->nargs; k++) {
-		const enum akind kind = f->arg[k];
+		const enum akind kind = arg_kind(f, k);
 		/* README: constant arguments only (the refused ones aside) */
 		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
 				   kind == K_SCLOCK;
@@ -2559,7 +2564,7 @@ static void add_patch(const struct sess *S, struct xlay *X, uint32_t i,
 		p->value = (uint64_t)(int64_t)(rnd(5) - 2);
 	} else {
 		const enum akind kind = has_fuzz_op(op->nr) ?
-					fuzz_ops[op->nr].arg[k] : K_ZERO;
+				arg_kind(&fuzz_ops[op->nr], k) : K_ZERO;
 		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
 				   kind == K_SCLOCK;
 
@@ -3188,6 +3193,7 @@ static void setup_ops(void)
 {
 	unsigned int i, w;
 
+	setup_fuzz_ops();
 	memset(supported, 0, sizeof(supported));
 	npool = 0;
 	for (i = 0; i < pinfo.nr_syscalls; i++) {

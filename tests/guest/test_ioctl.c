@@ -67,7 +67,7 @@ static int cmp_u32(const void *a, const void *b)
 static void test_probe_matches_oplist(void **state)
 {
 	static uint32_t expect[] = {
-#define SC_OP(name, nargs, check) __NR_##name,
+#define SC_OP(name, nargs, check, ...) __NR_##name,
 #include "oplist.h"
 #undef SC_OP
 	};
