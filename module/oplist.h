@@ -79,6 +79,7 @@ SC_OP(dup, 1, 0, SC_I(FD, fd))
 /* process: ops_process.c */
 SC_OP(getpid, 0, 0)
 SC_OP(getppid, 0, 0)
+SC_OP(getpgrp, 0, 0)
 SC_OP(gettid, 0, 0)
 SC_OP(getuid, 0, 0)
 SC_OP(geteuid, 0, 0)

@@ -7,6 +7,7 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/uidgid.h>
 #include "ops.h"
 
@@ -25,6 +26,20 @@ __s64 sc_op_getppid(const __u64 *args, struct sc_exec *x)
 	pid = task_tgid_vnr(rcu_dereference(current->real_parent));
 	rcu_read_unlock();
 	return pid;
+}
+
+/*
+ * getpgrp(void): do_getpgid(0) of kernel/sys.c, the process group of the
+ * caller (no security hook: the syscall calls none for itself)
+ */
+__s64 sc_op_getpgrp(const __u64 *args, struct sc_exec *x)
+{
+	__s64 pgrp;
+
+	rcu_read_lock();
+	pgrp = pid_vnr(task_pgrp(current));
+	rcu_read_unlock();
+	return pgrp;
 }
 
 /* gettid(void) */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * The first op family (openat, close, read, write, pread64, pwrite64,
- * lseek, getpid, getppid, gettid): each op through a chain against the
- * plain syscall on the same inputs, then whole chains: open-read-write-
- * close, a copy loop in one call, a read that a signal interrupts (a
- * handler with and without SA_RESTART, SIGSTOP and SIGCONT), against the
- * same read as a syscall.
+ * lseek, getpid, getppid, getpgrp, gettid): each op through a chain
+ * against the plain syscall on the same inputs, then whole chains:
+ * open-read-write-close, a copy loop in one call, a read that a signal
+ * interrupts (a handler with and without SA_RESTART, SIGSTOP and SIGCONT),
+ * against the same read as a syscall.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -214,6 +214,7 @@ static void test_fidelity_read(void **state)
 		{ "lseek EBADF", __NR_lseek, closed_fd, { 0, 0, SEEK_SET }, -1, -EBADF },
 		{ "getpid", __NR_getpid, NULL, { 0 }, -1, getpid() },
 		{ "getppid", __NR_getppid, NULL, { 0 }, -1, getppid() },
+		{ "getpgrp", __NR_getpgrp, NULL, { 0 }, -1, getpgrp() },
 		{ "gettid", __NR_gettid, NULL, { 0 }, -1, gettid() },
 	};
 
