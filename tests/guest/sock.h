@@ -305,4 +305,132 @@ static inline void sock_sigpipe_case(int handled, uint64_t flags, uint32_t nr,
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/*
+ * A blocking receive that a signal interrupts, the syscall against the
+ * chain getpid, sendto "ping" to itself, <receive>, gettid (op 2 blocks
+ * until the child writes "pong" to the peer). One receiving op's
+ * fixtures: its side (socket pair and buffers) is opaque here.
+ */
+struct g_recv_kind {
+	long nr;				/* __NR_recvmsg, __NR_recvfrom */
+	void (*init)(void *side);		/* a fresh pair and buffers */
+	void (*close)(void *side);
+	int (*fd)(const void *side, int end);	/* sv[end] */
+	long (*sys)(void *side);		/* the receive as a syscall */
+	void (*build)(struct g_chain *c, void *side);	/* the chain */
+	void (*untouched)(const void *side);	/* nothing received */
+	void (*same)(const void *chain, const void *sys); /* same output */
+};
+
+/* where the chain left: at op 2, the sent datagram there, unread */
+static inline void g_assert_left_at_recv(const struct g_recv_kind *k,
+					 const struct g_chain *c,
+					 const void *side)
+{
+	char b[8];
+
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
+	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
+	assert_int_equal(c->run.stop_op, 2);
+	assert_int_equal(c->run.steps, 2);
+	assert_int_equal(c->res[0].ret, getpid());
+	assert_int_equal(c->res[1].ret, 4);
+	assert_int_equal(c->res[2].ret, 0);
+	assert_int_equal(c->res[2].count, 0);
+	assert_int_equal(c->res[3].count, 0);
+	k->untouched(side);
+	assert_int_equal(recv(k->fd(side, 0), b, sizeof(b), MSG_DONTWAIT), 4);
+}
+
+static inline void g_assert_completed_recv(const struct g_chain *c, long ret)
+{
+	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c->run.flags, 0);
+	assert_int_equal(c->run.steps, 4);
+	assert_int_equal(c->res[2].ret, ret);
+	assert_int_equal(c->res[2].count, 1);
+	assert_int_equal(c->res[3].ret, syscall(__NR_gettid));
+	assert_int_equal(c->res[3].count, 1);
+}
+
+/*
+ * A handler without SA_RESTART: the syscall returns -EINTR, and is called
+ * again for "pong". The chain leaves at the receive; run again as it is,
+ * it receives "pong" as the syscall did; with RESUME_EINTR the receive
+ * completes with -EINTR and "pong" stays unread. @rs, @rc: two sides.
+ */
+static inline void g_interrupted_recv(const struct g_recv_kind *k,
+				      void *rs, void *rc)
+{
+	struct g_chain c;
+	long sys, sys2;
+	char b[8];
+	pid_t pid;
+
+	k->init(rs);
+	pid = g_alarm_when_blocked(k->nr, 0, 0, k->fd(rs, 0), "pong");
+	sys = k->sys(rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, -EINTR);
+	assert_int_equal(g_alarms, 1);
+	k->untouched(rs);
+	sys2 = k->sys(rs);
+	assert_int_equal(sys2, 4);
+
+	k->init(rc);
+	k->build(&c, rc);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, k->fd(rc, 0), "pong");
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(g_alarms, 1);
+	g_assert_left_at_recv(k, &c, rc);
+	assert_int_equal(g_run_again(&c), 0);
+	g_assert_completed_recv(&c, sys2);
+	k->same(rc, rs);
+
+	k->build(&c, rc);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, k->fd(rc, 0), "pong");
+	assert_int_equal(g_run(&c, 0), -EINTR);
+	assert_int_equal(g_reap(pid), 0);
+	g_assert_left_at_recv(k, &c, rc);
+	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
+	assert_int_equal(g_run_again(&c), 0);
+	g_assert_completed_recv(&c, -EINTR);
+	k->untouched(rc);
+	assert_int_equal(recv(k->fd(rc, 1), b, sizeof(b), MSG_DONTWAIT), 4);
+	assert_int_equal(g_alarms, 1);
+	k->close(rs);
+	k->close(rc);
+	g_alarm_off();
+}
+
+/* A handler with SA_RESTART: the syscall and the chain both get "pong". */
+static inline void g_restarted_recv(const struct g_recv_kind *k,
+				    void *rs, void *rc)
+{
+	struct g_chain c;
+	long sys;
+	pid_t pid;
+
+	k->init(rs);
+	pid = g_alarm_when_blocked(k->nr, 0, SA_RESTART, k->fd(rs, 0), "pong");
+	sys = k->sys(rs);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(sys, 4);
+	assert_int_equal(g_alarms, 1);
+
+	k->init(rc);
+	k->build(&c, rc);
+	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, k->fd(rc, 0),
+				   "pong");
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(g_reap(pid), 0);
+	assert_int_equal(g_alarms, 1);
+	g_assert_completed_recv(&c, sys);
+	k->same(rc, rs);
+	k->close(rs);
+	k->close(rc);
+	g_alarm_off();
+}
+
 #endif /* SYSCHAIN_GUEST_SOCK_H */

@@ -661,113 +661,48 @@ static void assert_msghdr_same(const struct mside *r, const struct mside *s)
 	assert_memory_equal(r->buf, s->buf, sizeof(r->buf));
 }
 
-static void assert_left_at_recvmsg(const struct g_chain *c,
-				   const struct mside *r)
+/* as the syscall's side received "pong" */
+static void msg_same(const void *chain, const void *sys)
 {
-	char b[8];
+	const struct mside *s = sys;
 
-	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
-	assert_int_equal(c->run.stop_op, 2);
-	assert_int_equal(c->run.steps, 2);
-	assert_int_equal(c->res[0].ret, getpid());
-	assert_int_equal(c->res[1].ret, 4);
-	assert_int_equal(c->res[2].ret, 0);
-	assert_int_equal(c->res[2].count, 0);
-	assert_int_equal(c->res[3].count, 0);
-	assert_msghdr_untouched(r);
-	/* what the chain sent is there, unread */
-	assert_int_equal(recv(r->sv[0], b, sizeof(b), MSG_DONTWAIT), 4);
+	assert_memory_equal(s->buf, "pong", 4);
+	assert_msghdr_same(chain, s);
 }
 
-static void assert_completed_recvmsg(const struct g_chain *c, long ret)
+static int msg_fd(const void *side, int end)
 {
-	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
-	assert_int_equal(c->run.flags, 0);
-	assert_int_equal(c->run.steps, 4);
-	assert_int_equal(c->res[2].ret, ret);
-	assert_int_equal(c->res[2].count, 1);
-	assert_int_equal(c->res[3].ret, syscall(__NR_gettid));
-	assert_int_equal(c->res[3].count, 1);
+	return ((const struct mside *)side)->sv[end];
 }
+
+static void msg_init(void *side) { mside_init(side); }
+static void msg_close(void *side) { mside_close(side); }
+static long msg_sys(void *side) { return sys_recvmsg(side); }
+static void msg_build(struct g_chain *c, void *side) { build_recvmsg(c, side); }
+static void msg_untouched(const void *side) { assert_msghdr_untouched(side); }
+
+static const struct g_recv_kind recvmsg_kind = {
+	.nr = __NR_recvmsg, .init = msg_init, .close = msg_close,
+	.fd = msg_fd, .sys = msg_sys, .build = msg_build,
+	.untouched = msg_untouched, .same = msg_same,
+};
 
 static void test_interrupted_recvmsg(void **state)
 {
 	static struct mside rs, rc;
-	struct g_chain c;
-	long sys, sys2;
-	char b[8];
-	pid_t pid;
 
 	(void)state;
 	G_BOUND(30);
-	mside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvmsg, 0, 0, rs.sv[0], "pong");
-	sys = sys_recvmsg(&rs);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sys, -EINTR);
-	assert_int_equal(g_alarms, 1);
-	assert_msghdr_untouched(&rs);
-	sys2 = sys_recvmsg(&rs);
-	assert_int_equal(sys2, 4);
-	assert_memory_equal(rs.buf, "pong", 4);
-
-	mside_init(&rc);
-	build_recvmsg(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
-	assert_int_equal(g_run(&c, 0), -EINTR);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(g_alarms, 1);
-	assert_left_at_recvmsg(&c, &rc);
-	assert_int_equal(g_run_again(&c), 0);
-	assert_completed_recvmsg(&c, sys2);
-	assert_msghdr_same(&rc, &rs);
-
-	build_recvmsg(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
-	assert_int_equal(g_run(&c, 0), -EINTR);
-	assert_int_equal(g_reap(pid), 0);
-	assert_left_at_recvmsg(&c, &rc);
-	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
-	assert_int_equal(g_run_again(&c), 0);
-	assert_completed_recvmsg(&c, -EINTR);
-	assert_msghdr_untouched(&rc);
-	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(g_alarms, 1);
-	mside_close(&rs);
-	mside_close(&rc);
-	g_alarm_off();
+	g_interrupted_recv(&recvmsg_kind, &rs, &rc);
 }
 
 static void test_restarted_recvmsg(void **state)
 {
 	static struct mside rs, rc;
-	struct g_chain c;
-	long sys;
-	pid_t pid;
 
 	(void)state;
 	G_BOUND(30);
-	mside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvmsg, 0, SA_RESTART, rs.sv[0],
-				   "pong");
-	sys = sys_recvmsg(&rs);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sys, 4);
-	assert_int_equal(g_alarms, 1);
-
-	mside_init(&rc);
-	build_recvmsg(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
-				   "pong");
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(g_alarms, 1);
-	assert_completed_recvmsg(&c, sys);
-	assert_msghdr_same(&rc, &rs);
-	mside_close(&rs);
-	mside_close(&rc);
-	g_alarm_off();
+	g_restarted_recv(&recvmsg_kind, &rs, &rc);
 }
 
 /* the directory of the path-bound sockets: a strictatime tmpfs */

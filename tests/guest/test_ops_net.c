@@ -367,120 +367,56 @@ static void build_recvfrom(struct g_chain *c, struct rside *r)
 	g_op0(c, __NR_gettid);
 }
 
-static void assert_left_at_recvfrom(const struct g_chain *c,
-				    const struct rside *r)
+static int from_fd(const void *side, int end)
 {
-	char b[8];
-
-	assert_int_equal(c->run.status, SYSCHAIN_STATUS_INTERRUPTED);
-	assert_int_equal(c->run.flags, SYSCHAIN_RUN_RESUME);
-	assert_int_equal(c->run.stop_op, 2);
-	assert_int_equal(c->run.steps, 2);
-	assert_int_equal(c->res[0].ret, getpid());
-	assert_int_equal(c->res[1].ret, 4);
-	assert_int_equal(c->res[2].ret, 0);
-	assert_int_equal(c->res[2].count, 0);
-	assert_int_equal(c->res[3].count, 0);
-	assert_int_equal(r->fromlen, sizeof(r->from));	/* untouched */
-	/* what the chain sent is there */
-	assert_int_equal(recv(r->sv[0], b, sizeof(b), MSG_DONTWAIT), 4);
+	return ((const struct rside *)side)->sv[end];
 }
 
-static void assert_completed_recvfrom(const struct g_chain *c, long ret)
+static void from_untouched(const void *side)
 {
-	assert_int_equal(c->run.status, SYSCHAIN_STATUS_COMPLETED);
-	assert_int_equal(c->run.flags, 0);
-	assert_int_equal(c->run.steps, 4);
-	assert_int_equal(c->res[2].ret, ret);
-	assert_int_equal(c->res[2].count, 1);
-	assert_int_equal(c->res[3].ret, syscall(__NR_gettid));
-	assert_int_equal(c->res[3].count, 1);
+	const struct rside *r = side;
+
+	assert_int_equal(r->fromlen, sizeof(r->from));
 }
+
+/* "pong", from the same address as the syscall's side @sys */
+static void from_same(const void *chain, const void *sys)
+{
+	const struct rside *r = chain, *s = sys;
+
+	assert_memory_equal(s->buf, "pong", 4);
+	assert_memory_equal(r->buf, "pong", 4);
+	assert_int_equal(r->fromlen, s->fromlen);
+	assert_memory_equal(&r->from, &s->from, s->fromlen);
+}
+
+static void from_init(void *side) { rside_init(side); }
+static void from_close(void *side) { rside_close(side); }
+static long from_sys(void *side) { return sys_recvfrom(side); }
+static void from_build(struct g_chain *c, void *side) { build_recvfrom(c, side); }
+
+static const struct g_recv_kind recvfrom_kind = {
+	.nr = __NR_recvfrom, .init = from_init, .close = from_close,
+	.fd = from_fd, .sys = from_sys, .build = from_build,
+	.untouched = from_untouched, .same = from_same,
+};
 
 static void test_interrupted_recvfrom(void **state)
 {
 	struct rside rs, rc;
-	struct g_chain c;
-	long sys, sys2;
-	char b[8];
-	pid_t pid;
 
 	(void)state;
 	G_BOUND(30);
-	/* the syscall: EINTR, then retried, "pong" */
-	rside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvfrom, 0, 0, rs.sv[0], "pong");
-	sys = sys_recvfrom(&rs);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sys, -EINTR);
-	assert_int_equal(g_alarms, 1);
-	assert_int_equal(rs.fromlen, sizeof(rs.from));
-	sys2 = sys_recvfrom(&rs);
-	assert_int_equal(sys2, 4);
-	assert_memory_equal(rs.buf, "pong", 4);
-
-	/* the chain: EINTR, then called again as it is */
-	rside_init(&rc);
-	build_recvfrom(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
-	assert_int_equal(g_run(&c, 0), -EINTR);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(g_alarms, 1);
-	assert_left_at_recvfrom(&c, &rc);
-	assert_int_equal(g_run_again(&c), 0);
-	assert_completed_recvfrom(&c, sys2);
-	assert_memory_equal(rc.buf, "pong", 4);
-	assert_int_equal(rc.fromlen, rs.fromlen);
-	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
-
-	/* EINTR again, then RESUME_EINTR: -EINTR, "pong" left unread */
-	build_recvfrom(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, 0, rc.sv[0], "pong");
-	assert_int_equal(g_run(&c, 0), -EINTR);
-	assert_int_equal(g_reap(pid), 0);
-	assert_left_at_recvfrom(&c, &rc);
-	c.run.flags |= SYSCHAIN_RUN_RESUME_EINTR;
-	assert_int_equal(g_run_again(&c), 0);
-	assert_completed_recvfrom(&c, -EINTR);
-	assert_int_equal(rc.fromlen, sizeof(rc.from));
-	assert_int_equal(recv(rc.sv[1], b, sizeof(b), MSG_DONTWAIT), 4);
-	assert_int_equal(g_alarms, 1);
-	rside_close(&rs);
-	rside_close(&rc);
-	g_alarm_off();
+	g_interrupted_recv(&recvfrom_kind, &rs, &rc);
 }
 
 static void test_restarted_recvfrom(void **state)
 {
 	struct rside rs, rc;
-	struct g_chain c;
-	long sys;
-	pid_t pid;
 
 	(void)state;
 	G_BOUND(30);
-	rside_init(&rs);
-	pid = g_alarm_when_blocked(__NR_recvfrom, 0, SA_RESTART, rs.sv[0],
-				   "pong");
-	sys = sys_recvfrom(&rs);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(sys, 4);
-	assert_int_equal(g_alarms, 1);
-
-	rside_init(&rc);
-	build_recvfrom(&c, &rc);
-	pid = g_alarm_when_blocked(__NR_ioctl, 0, SA_RESTART, rc.sv[0],
-				   "pong");
-	assert_int_equal(g_run(&c, 0), 0);
-	assert_int_equal(g_reap(pid), 0);
-	assert_int_equal(g_alarms, 1);
-	assert_completed_recvfrom(&c, sys);
-	assert_memory_equal(rc.buf, "pong", 4);
-	assert_int_equal(rc.fromlen, rs.fromlen);
-	assert_memory_equal(&rc.from, &rs.from, rs.fromlen);
-	rside_close(&rs);
-	rside_close(&rc);
-	g_alarm_off();
+	g_restarted_recv(&recvfrom_kind, &rs, &rc);
 }
 
 /* a round trip in one call: send, receive with the sender's address */
