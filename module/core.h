@@ -44,7 +44,17 @@ int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize, u32 n,
 		  u32 *bad);
 int sc_get_words(void *dst, const void __user *src, size_t len);
-int sc_put_words(void __user *dst, const void *src, size_t len);
+
+/* results to write back with the report: @len bytes, a multiple of 8 */
+struct sc_results_out {
+	void __user *dst;
+	const void *src;
+	size_t len;
+};
+
+int sc_put_outcome(void __user *uarg, u32 usize, size_t steps_off, u32 flags,
+		   struct sc_report *rep, u64 expiry,
+		   const struct sc_results_out *res);
 long sc_check_src(const struct sc_chain_src *src);
 long sc_load_chain(const struct sc_chain_src *src, struct sc_chain *chain,
 		   struct sc_report *rep, void **bufp);

@@ -237,7 +237,7 @@ u64 sc_steps_cap(u64 asked)
 }
 
 /*
- * Copy @len bytes (a multiple of 8) from or to user memory a word at a time,
+ * Copy @len bytes (a multiple of 8) from user memory a word at a time,
  * in one user-access section. The arrays of a chain are made of 64-bit
  * fields; word moves keep their copy cheap where "rep movsb" is not.
  */
@@ -258,30 +258,39 @@ efault:
 	return -EFAULT;
 }
 
-int sc_put_words(void __user *dst, const void *src, size_t len)
-{
-	u64 __user *d = dst;
-	const u64 *s = src;
-	size_t i;
-
-	if (!user_write_access_begin(dst, len))
-		return -EFAULT;
-	for (i = 0; i < len / 8; i++)
-		unsafe_put_user(s[i], &d[i], efault);
-	user_write_access_end();
-	return 0;
-efault:
-	user_write_access_end();
-	return -EFAULT;
-}
-
 /*
  * Read an extensible struct whose first member is its __u32 size: the
  * size is fetched once, and the copy uses that value, never a re-read.
  */
+/*
+ * The common case, a struct of the module's own size, in one user access:
+ * false to take the general path (another size, or a fault, which that
+ * path meets again and answers).
+ */
+static bool sc_get_struct_fast(u64 *d, const u64 __user *s, size_t ksize,
+			       u32 *usize)
+{
+	size_t i;
+
+	if (!user_read_access_begin(s, ksize))
+		return false;
+	unsafe_get_user(*usize, (const u32 __user *)s, out);
+	if (*usize != ksize)
+		goto out;
+	for (i = 0; i < ksize / 8; i++)
+		unsafe_get_user(d[i], &s[i], out);
+	user_read_access_end();
+	return true;
+out:
+	user_read_access_end();
+	return false;
+}
+
 int sc_copy_struct(void *dst, size_t ksize, size_t minsize,
 		   void __user *uarg, u32 *usize)
 {
+	if (sc_get_struct_fast(dst, uarg, ksize, usize))
+		return 0;
 	if (get_user(*usize, (u32 __user *)uarg))
 		return -EFAULT;
 	if (*usize < minsize)
@@ -379,30 +388,74 @@ const struct sc_env *sc_run_env(void)
 					     &sc_kernel_env;
 }
 
-/*
- * Write the output members of struct syschain_run back to the caller: the
- * report, and the flags with %SYSCHAIN_RUN_RESUME set when the chain left
- * at an op boundary and cleared when it ended (@usize: the caller's struct
- * size; resume_expiry only if it has the member).
+/**
+ * sc_put_outcome() - hand a run's results and report back to the caller
+ * @uarg: the caller's struct syschain_run or struct syschain_exec
+ * @usize: its size
+ * @steps_off: offsetof() its steps member: from there on both structs
+ *	have the same output members (steps, status, stop_op, stop_cond,
+ *	__reserved, resume_expiry), and both have flags at offset 4
+ * @flags: the flags to write back
+ * @rep: the report; status %SYSCHAIN_STATUS_FAULT (and the chain no
+ *	longer resumable) if the results cannot be written
+ * @expiry: resume_expiry, written if @usize has the member
+ * @res: the results to write: @res->len bytes from @res->src to
+ *	@res->dst (len 0: none)
+ *
+ * One user access for all of it: each one costs a barrier and, under
+ * emulation, a change of translation context.
+ *
+ * Return: 0, or -EFAULT if the report could not be written.
  */
-static int sc_put_report(struct syschain_run __user *uarg, u32 usize,
-			 u32 flags, const struct sc_report *rep, u64 expiry)
+int sc_put_outcome(void __user *uarg, u32 usize, size_t steps_off, u32 flags,
+		   struct sc_report *rep, u64 expiry,
+		   const struct sc_results_out *res)
 {
-	if (!user_write_access_begin(uarg,
-				     offsetofend(struct syschain_run, stop_cond)))
+	const size_t end = usize >= steps_off + 32 ? steps_off + 32 :
+						      steps_off + 20;
+	u64 __user *dst = res->dst;
+	const u64 *src = res->src;
+	u8 __user *u = uarg;
+	size_t i;
+
+	BUILD_BUG_ON(offsetof(struct syschain_run, flags) != 4 ||
+		     offsetof(struct syschain_exec, flags) != 4);
+	BUILD_BUG_ON(offsetof(struct syschain_run, resume_expiry) -
+		     offsetof(struct syschain_run, steps) != 24 ||
+		     offsetof(struct syschain_exec, resume_expiry) -
+		     offsetof(struct syschain_exec, steps) != 24);
+	BUILD_BUG_ON(offsetof(struct syschain_exec, stop_cond) -
+		     offsetof(struct syschain_exec, steps) != 16 ||
+		     offsetof(struct syschain_run, stop_cond) -
+		     offsetof(struct syschain_run, steps) != 16);
+	if (!user_access_begin(u, end))
 		return -EFAULT;
-	unsafe_put_user(flags, &uarg->flags, efault);
-	unsafe_put_user(rep->steps, &uarg->steps, efault);
-	unsafe_put_user(rep->status, &uarg->status, efault);
-	unsafe_put_user(rep->stop_op, &uarg->stop_op, efault);
-	unsafe_put_user(rep->stop_cond, &uarg->stop_cond, efault);
-	user_write_access_end();
-	if (usize >= offsetofend(struct syschain_run, resume_expiry) &&
-	    put_user(expiry, &uarg->resume_expiry))
-		return -EFAULT;
+	if (res->len && !access_ok(dst, res->len))
+		goto results_fault;
+	for (i = 0; i < res->len / 8; i++)
+		unsafe_put_user(src[i], &dst[i], results_fault);
+	goto report;
+results_fault:
+	/* the chain cannot go on where it could not say how far it got */
+	rep->status = SYSCHAIN_STATUS_FAULT;
+	rep->restart = 0;
+	flags &= ~SYSCHAIN_RUN_RESUME;
+	expiry = 0;
+report:
+	unsafe_put_user(flags, (u32 __user *)(u + 4), efault);
+	unsafe_put_user(rep->steps, (u64 __user *)(u + steps_off), efault);
+	unsafe_put_user(rep->status, (u32 __user *)(u + steps_off + 8), efault);
+	unsafe_put_user(rep->stop_op, (u32 __user *)(u + steps_off + 12),
+			efault);
+	unsafe_put_user(rep->stop_cond, (u32 __user *)(u + steps_off + 16),
+			efault);
+	if (end == steps_off + 32)
+		unsafe_put_user(expiry, (u64 __user *)(u + steps_off + 24),
+				efault);
+	user_access_end();
 	return 0;
 efault:
-	user_write_access_end();
+	user_access_end();
 	return -EFAULT;
 }
 
@@ -796,24 +849,23 @@ static long sc_end_run(struct sc_file *sf, struct sc_ucmd *ucmd,
 {
 	struct syschain_run __user *uarg = ucmd->ubuffer;
 	const struct syschain_run *run = ucmd->cmd;
+	const struct sc_results_out res = {
+		.dst = u64_to_user_ptr(run->results_uptr),
+		.src = chain->results,
+		.len = array_size(chain->nr_ops, sizeof(struct syschain_result)),
+	};
 	u32 flags;
 	long ret;
 
-	if (sc_put_words(u64_to_user_ptr(run->results_uptr), chain->results,
-			 array_size(chain->nr_ops,
-				    sizeof(struct syschain_result)))) {
-		/* the chain cannot go on where it could not say how far it got */
-		rep->status = SYSCHAIN_STATUS_FAULT;
-		rep->restart = 0;
-	}
-	if (!rep->restart)
-		trace_syschain_run(chain->nr_ops, rep->steps, rep->status,
-				   rep->stop_op);
 	flags = run->flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
 	if (rep->restart)
 		flags |= SYSCHAIN_RUN_RESUME;
-	ret = sc_put_report(uarg, ucmd->user_size, flags, rep,
-			    rep->restart ? chain->exec->slept_until : 0);
+	ret = sc_put_outcome(uarg, ucmd->user_size,
+			     offsetof(struct syschain_run, steps), flags, rep,
+			     rep->restart ? chain->exec->slept_until : 0, &res);
+	if (!rep->restart)
+		trace_syschain_run(chain->nr_ops, rep->steps, rep->status,
+				   rep->stop_op);
 	if (ret || !rep->restart) {
 		sc_free_chain(buf);
 		return ret;

@@ -53,6 +53,9 @@ struct sc_registered {
 
 static const struct file_operations sc_chain_fops;
 
+/* where struct syschain_exec's output members start (sc_put_outcome()) */
+#define SC_EXEC_STEPS offsetof(struct syschain_exec, steps)
+
 bool sc_is_chain_file(const struct file *file)
 {
 	return file->f_op == &sc_chain_fops;
@@ -272,32 +275,6 @@ static long sc_check_exec(const struct syschain_exec *ex, u32 nr_ops)
 	return 0;
 }
 
-/*
- * The output members of struct syschain_exec: the flags (with
- * %SYSCHAIN_RUN_RESUME while the chain is to go on) and the report.
- */
-static int sc_put_exec_report(struct syschain_exec __user *uarg, u32 usize,
-			      u32 flags, const struct sc_report *rep,
-			      u64 expiry)
-{
-	if (!user_write_access_begin(uarg,
-				     offsetofend(struct syschain_exec, stop_cond)))
-		return -EFAULT;
-	unsafe_put_user(flags, &uarg->flags, efault);
-	unsafe_put_user(rep->steps, &uarg->steps, efault);
-	unsafe_put_user(rep->status, &uarg->status, efault);
-	unsafe_put_user(rep->stop_op, &uarg->stop_op, efault);
-	unsafe_put_user(rep->stop_cond, &uarg->stop_cond, efault);
-	user_write_access_end();
-	if (usize >= offsetofend(struct syschain_exec, resume_expiry) &&
-	    put_user(expiry, &uarg->resume_expiry))
-		return -EFAULT;
-	return 0;
-efault:
-	user_write_access_end();
-	return -EFAULT;
-}
-
 /* A refused run: the errno, and the op at fault in the report. */
 static long sc_exec_reject(struct syschain_exec __user *uarg, long err,
 			   const struct sc_report *rep)
@@ -342,25 +319,27 @@ static void sc_park_run(struct sc_registered *rc,
 }
 
 /*
- * The results go back to the caller: all of them at a run's first write,
- * then only those of the ops that ran since (a chain that leaves the
- * kernel after every close writes a few, not the whole chain, each time).
- * If they cannot be written, the chain ends with status FAULT.
+ * The results that go back to the caller: all of them at a run's first
+ * write, then only those of the ops that ran since (a chain that leaves
+ * the kernel after every close writes a few, not the whole chain, each
+ * time).
  */
-static void sc_put_results(struct sc_registered *rc, const struct sc_chain *c,
-			   u64 results_uptr, struct sc_report *rep)
+static struct sc_results_out sc_results_range(const struct sc_registered *rc,
+					       const struct sc_chain *c,
+					       u64 results_uptr,
+					       const struct sc_report *rep)
 {
 	struct syschain_result __user *u = u64_to_user_ptr(results_uptr);
 	u32 lo = rc->written ? rep->lo : 0;
 	u32 hi = rc->written ? rep->hi : c->nr_ops;
 
-	if (lo < hi && sc_put_words(u + lo, c->results + lo,
-				    (size_t)(hi - lo) * sizeof(*u))) {
-		rep->status = SYSCHAIN_STATUS_FAULT;
-		rep->restart = 0;
-		return;
-	}
-	rc->written = true;
+	if (lo >= hi)
+		return (struct sc_results_out){};
+	return (struct sc_results_out){
+		.dst = u + lo,
+		.src = c->results + lo,
+		.len = (size_t)(hi - lo) * sizeof(*u),
+	};
 }
 
 /*
@@ -382,6 +361,8 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 		.stop_cond = SYSCHAIN_NO_INDEX,
 	};
 	struct sc_report as_read = {};
+	const struct sc_results_out none = {};
+	struct sc_results_out res;
 	bool kept;
 	long ret;
 	u32 flags;
@@ -399,8 +380,8 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 	as_read.status = ex->status;
 	as_read.stop_op = ex->stop_op;
 	as_read.stop_cond = ex->stop_cond;
-	if (sc_put_exec_report(uarg, ucmd->user_size, ex->flags, &as_read,
-			       ex->resume_expiry))
+	if (sc_put_outcome(uarg, ucmd->user_size, SC_EXEC_STEPS, ex->flags,
+			   &as_read, ex->resume_expiry, &none))
 		return -EFAULT;
 	ret = sc_validate_run(&chain, &rep);
 	if (!ret && ex->nr_patches)
@@ -415,23 +396,27 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 			return ret;
 		rc->written |= !kept;	/* read back: the caller has them all */
 	} else {
-		put_pid(rc->parked);
-		rc->parked = NULL;
+		if (rc->parked) {
+			put_pid(rc->parked);
+			rc->parked = NULL;
+		}
 		rc->written = false;
 		atomic_long_inc(&sc_chains_total);
 	}
 
 	sc_run(&chain, sc_run_env(), &rep);
 
-	sc_put_results(rc, &chain, ex->results_uptr, &rep);
-	if (!rep.restart)
-		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
-				   rep.stop_op);
+	res = sc_results_range(rc, &chain, ex->results_uptr, &rep);
 	flags = ex->flags & ~(SYSCHAIN_RUN_RESUME | SYSCHAIN_RUN_RESUME_EINTR);
 	if (rep.restart)
 		flags |= SYSCHAIN_RUN_RESUME;
-	ret = sc_put_exec_report(uarg, ucmd->user_size, flags, &rep,
-				 rep.restart ? exec.slept_until : 0);
+	ret = sc_put_outcome(uarg, ucmd->user_size, SC_EXEC_STEPS, flags, &rep,
+			     rep.restart ? exec.slept_until : 0, &res);
+	if (rep.status != SYSCHAIN_STATUS_FAULT)
+		rc->written = true;
+	if (!rep.restart)
+		trace_syschain_run(chain.nr_ops, rep.steps, rep.status,
+				   rep.stop_op);
 	if (ret || !rep.restart)
 		return ret;
 	sc_park_run(rc, uarg, ex, &rep);
