@@ -6,6 +6,7 @@
  *   common.c          messages, JSON strings, fixtures, syscall names (oplist.h)
  *   uring.c           the ring, its registered files and buffer, one submission
  *   env.c             the machine's description ("env" in the JSON)
+ *   floor.c           the ioctl floor under a chain's fixed cost (in "env")
  *   sweep.c           the N-sweep: modes, warm-up, timed trials, checked runs
  *   wl_*.c            one file per workload family: what each mode runs
  *   check.c           the plain-syscall reference and the comparison (check.h)
@@ -170,6 +171,8 @@ void mode_json(FILE *f, int m, const char *status, const char *reason,
 	       const char *note, long runs, long checked);
 /* The "env" member of the JSON document. */
 void env_json(FILE *f);
+/* floor.c: the ioctl floor under a chain's fixed cost, into env_json()'s */
+void floor_json(FILE *f);
 
 /* ------------------------------------------------------- syscall counts */
 /*

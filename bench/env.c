@@ -156,5 +156,7 @@ void env_json(FILE *f)
 		ring_flags & IORING_SETUP_COOP_TASKRUN ? "COOP_TASKRUN" : "");
 	fputs(",\"error\":", f);
 	json_str(f, ring_err);
-	fputs("}}", f);
+	fputs("}", f);
+	floor_json(f);
+	fputs("}", f);
 }

@@ -186,7 +186,9 @@ def breakdown_lines(raw):
     engine, dispatch, getppid itself), what a one-shot run adds per op
     (b_chain - b_chain-reg: copying the op in and validating it), and the
     fixed cost of one run of a registered and a one-shot chain (t(1) of the
-    fixed workload less one op)."""
+    fixed workload less one op); then the floor (floor.c) under the
+    registered run's fixed cost: an ioctl that does nothing, the module's
+    work, libchain's."""
     bl, br, bc = (b_of(raw, "null", m) for m in ("loop", "chain-reg", "chain"))
     if not (bl and br):
         return []
@@ -202,5 +204,26 @@ def breakdown_lines(raw):
             if per:
                 rows.append(("one run of a %s chain, less its op (t(1) - b)" % (
                     "registered" if mode == "chain-reg" else "one-shot"), fc["t1_ns"] - per))
+    fl = (raw.get("env") or {}).get("floor")
+    fc = fixed_cost(raw, "chain-reg")
+    if fl:
+        rows.append(("an ioctl the module refuses at once (ENOTTY): the floor",
+                     fl["enotty_ioctl_ns"]))
+        rows.append(("SYSCHAIN_EXEC of a registered one-op chain, no libchain",
+                     fl["exec_raw_ns"]))
+        rows.append(("  of which the module's work (exec - floor - one getppid op)",
+                     fl["exec_raw_ns"] - fl["enotty_ioctl_ns"] - br))
+        if fc:
+            rows.append(("libchain's own work per run (t(1) chain-reg - exec)",
+                         fc["t1_ns"] - fl["exec_raw_ns"]))
     return ["   breakdown (null, from this run's fits):"] + [
-        "     %-58s %8.0f ns" % r for r in rows]
+        "     %-58s %8.0f ns" % r for r in rows] + floor_bound_lines(fl)
+
+
+def floor_bound_lines(fl):
+    """What bounds a one-op chain against one getppid: the ioctl alone."""
+    if not fl or not fl.get("getppid_ns"):
+        return []
+    return ["     bound: the floor alone is %.2fx a getppid (%.0f ns, measured beside "
+            "it), so a one-op chain, an ioctl, costs at least that" % (
+                fl["enotty_ioctl_ns"] / fl["getppid_ns"], fl["getppid_ns"])]
