@@ -23,7 +23,7 @@
 #             table against its syscall)
 #
 # and the other way round: the README table names no op that oplist.h
-# lacks. Every page of libchain/man also renders without a groff warning
+# lacks. Every public function and macro of libchain has a man page. Every page of libchain/man also renders without a groff warning
 # (man --warnings).
 #
 # Each failure prints what is missing; any failure exits 1.
@@ -191,6 +191,13 @@ done
 for op in "${!NARGS[@]}"; do
 	grep -qw "__NR_$op" tests/guest/test_ops_*.c ||
 		fail "$op: no fidelity test (no __NR_$op in tests/guest/test_ops_*.c)"
+done
+
+# every public function (libchain.map's global: names but the chain__
+# helpers of the macros) and every macro of libchain.h has its page
+for f in $(sed -n '/global:/,/local:/s/^[[:space:]]*\(chain_[a-z0-9_]*\);.*/\1/p' libchain/libchain.map) \
+	"${!KIND[@]}"; do
+	[[ $f == chain__* || -f $mandir/$f.3 ]] || fail "$f: no man page $mandir/$f.3"
 done
 
 # README.md: the first table of "## Supported ops", its ops column.

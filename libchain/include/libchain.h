@@ -301,13 +301,21 @@ int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg);
 
 /* Running and results */
 
+/*
+ * chain_report()'s status before a chain's first run (after chain_new()
+ * and chain_reset()): no enum syschain_status, which only runs report.
+ */
+#define CHAIN_STATUS_NOT_RUN 0xffffffffU
+
 /**
  * struct chain_report - how the last run ended
- * @status: enum syschain_status
+ * @status: enum syschain_status, or CHAIN_STATUS_NOT_RUN
  * @steps: op executions
  * @stop_op: op it stopped at, or -1
  * @stop_cond: condition that fired, or -1
- * @backend: CHAIN_BACKEND_KERNEL or CHAIN_BACKEND_USER: what ran it
+ * @backend: CHAIN_BACKEND_KERNEL or CHAIN_BACKEND_USER, set by every
+ *	chain_run(): what ran the chain (or was to run it, when the run was
+ *	refused); CHAIN_BACKEND_AUTO only with CHAIN_STATUS_NOT_RUN
  */
 struct chain_report {
 	uint32_t status;
@@ -319,9 +327,14 @@ struct chain_report {
 
 int chain_run(struct chain *c);
 int64_t chain_ret(const struct chain *c, int op);
+int chain_result(const struct chain *c, int op, int64_t *ret);
 uint64_t chain_count(const struct chain *c, int op);
 const struct chain_report *chain_report(const struct chain *c);
 const char *chain_status_str(uint32_t status);
+
+/* The ops by name, for diagnostics: "read" for __NR_read, and back */
+const char *chain_op_name(long nr);
+long chain_op_nr(const char *name);
 
 /* What the loaded module supports */
 

@@ -165,6 +165,11 @@ void lc_kernel_patch(struct chain *c, unsigned int op, unsigned int argno,
 	p->value = now->args[argno];
 }
 
+unsigned int lc_kernel_max_ops(void)
+{
+	return chain_kdev() < 0 ? 0 : kdev.probe.max_ops;
+}
+
 uint64_t lc_kernel_max_steps(void)
 {
 	return chain_kdev() < 0 ? 0 : kdev.probe.max_steps;

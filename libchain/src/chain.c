@@ -3,6 +3,7 @@
  * Building chains, choosing a backend, running, results.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -46,6 +47,9 @@ static int chain_grow_ops(struct chain *c, unsigned int need)
 	tmp = cap;
 	if (chain_grow((void **)&c->defs, &tmp, need, sizeof(*c->defs)))
 		return -ENOMEM;
+	tmp = cap;
+	if (chain_grow((void **)&c->nargs, &tmp, need, sizeof(*c->nargs)))
+		return -ENOMEM;
 	c->cap = tmp;
 	return 0;
 }
@@ -63,7 +67,8 @@ int chain_new(struct chain **cp)
 	c->max_steps = 0;
 	c->backend = CHAIN_BACKEND_AUTO;
 	c->reg_fd = -1;
-	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
+		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	*cp = c;
 	return 0;
 }
@@ -77,6 +82,7 @@ void chain_free(struct chain *c)
 	free(c->res);
 	free(c->handlers);
 	free(c->defs);
+	free(c->nargs);
 	free(c->csrc);
 	free(c->conds);
 	free(c->labels);
@@ -92,7 +98,8 @@ void chain_reset(struct chain *c)
 	c->nlabels = 0;
 	c->dirty = false;
 	lc_changed(c);
-	lc_set_report(c, 0, 0, 0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
+		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 }
 
 void lc_changed(struct chain *c)
@@ -185,7 +192,9 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 	if (!c || nr < 0 || nr > UINT32_MAX || nargs > SYSCHAIN_MAX_ARGS ||
 	    (nargs && !args))
 		return -EINVAL;
-	if (c->n >= CHAIN_MAX_OPS)
+	if (c->n >= CHAIN_MAX_OPS ||
+	    (lc_env_backend(c->backend) == CHAIN_BACKEND_KERNEL &&
+	     c->n >= lc_kernel_max_ops() && lc_kernel_max_ops()))
 		return -E2BIG;
 
 	memset(&op, 0, sizeof(op));
@@ -199,6 +208,7 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 	if (chain_grow_ops(c, c->n + 1))
 		return -ENOMEM;
 	c->ops[c->n] = op;
+	c->nargs[c->n] = (unsigned char)nargs;
 	memset(&c->res[c->n], 0, sizeof(c->res[0]));
 	memset(&c->handlers[c->n], 0, sizeof(c->handlers[0]));
 	c->dirty = true;
@@ -224,7 +234,7 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 	int ret;
 
 	if (!c || op < 0 || (unsigned int)op >= c->n ||
-	    argno >= SYSCHAIN_MAX_ARGS)
+	    argno >= c->nargs[op])
 		return -EINVAL;
 	old = c->ops[op];
 	ret = chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
@@ -393,6 +403,9 @@ enum chain_backend lc_env_backend(enum chain_backend requested)
 			env = CHAIN_BACKEND_AUTO;
 		else
 			env = 3;	/* unset: the chain decides */
+		if (s && env == 3)
+			fprintf(stderr, "libchain: SYSCHAIN_BACKEND=%s is not "
+				"kernel, user or auto: ignored\n", s);
 	}
 	return env == 3 ? requested : (enum chain_backend)env;
 }
@@ -421,10 +434,25 @@ static void chain_call_handler(struct chain *c)
 int chain_run(struct chain *c)
 {
 	enum chain_backend b;
+	bool fallback;
 	int ret;
 
 	if (!c)
 		return -EINVAL;
+	ret = c->n ? chain_finalize(c) : -EINVAL;
+	/*
+	 * The backend that runs it: the kernel when it can run the whole
+	 * chain (a registered chain is one it took), else plain syscalls for
+	 * the whole chain; under auto, a kernel that refuses the chain at
+	 * validation or refuses this caller (-EPERM: e.g. a task under a
+	 * seccomp filter, which must see the real syscalls) passes it to
+	 * plain syscalls too. Nothing ran in the kernel then.
+	 */
+	b = lc_env_backend(c->backend);
+	fallback = b == CHAIN_BACKEND_AUTO;
+	if (fallback)
+		b = !ret && (c->reg_fd >= 0 || lc_kernel_can_run(c)) ?
+			CHAIN_BACKEND_KERNEL : CHAIN_BACKEND_USER;
 	/*
 	 * Until a backend says otherwise, the run did not happen: a failing
 	 * chain_run() leaves this report (status INVALID, the culprit in
@@ -433,38 +461,20 @@ int chain_run(struct chain *c)
 	 * result (zeros for ops that did not run): the results are cleared
 	 * only when it fails.
 	 */
-	lc_set_report(c, lc_env_backend(c->backend), SYSCHAIN_STATUS_INVALID,
-		      0, SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
-	if (!c->n)
-		return -EINVAL;
-	ret = chain_finalize(c);
+	lc_set_report(c, b, SYSCHAIN_STATUS_INVALID, 0, SYSCHAIN_NO_INDEX,
+		      SYSCHAIN_NO_INDEX);
 	if (ret)
 		goto out_clear;
-
-	b = lc_env_backend(c->backend);
-	switch (b) {
-	case CHAIN_BACKEND_KERNEL:
+	if (b == CHAIN_BACKEND_KERNEL) {
 		ret = lc_kernel_run(c);
-		break;
-	case CHAIN_BACKEND_USER:
-		ret = lc_user_run(c);
-		break;
-	default:
-		/*
-		 * The kernel when it can run the whole chain; otherwise, or
-		 * if it refuses the chain at validation or refuses this
-		 * caller (-EPERM: e.g. a task under a seccomp filter, which
-		 * must see the real syscalls), plain syscalls for the whole
-		 * chain. Nothing ran in the kernel then. A registered chain
-		 * is one the kernel took: no need to look at its ops again.
-		 */
-		if (c->reg_fd >= 0 || lc_kernel_can_run(c)) {
-			ret = lc_kernel_run(c);
-			if (ret != -EOPNOTSUPP && ret != -EPERM)
-				break;
+		if (fallback && (ret == -EOPNOTSUPP || ret == -EPERM)) {
+			lc_set_report(c, CHAIN_BACKEND_USER,
+				      SYSCHAIN_STATUS_INVALID, 0,
+				      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+			ret = lc_user_run(c);
 		}
+	} else {
 		ret = lc_user_run(c);
-		break;
 	}
 	if (!ret) {
 		chain_call_handler(c);
@@ -480,6 +490,50 @@ int64_t chain_ret(const struct chain *c, int op)
 	if (!c || op < 0 || (unsigned int)op >= c->n)
 		return -EINVAL;
 	return c->res[op].ret;
+}
+
+int chain_result(const struct chain *c, int op, int64_t *ret)
+{
+	if (!c || op < 0 || (unsigned int)op >= c->n || !ret)
+		return -EINVAL;
+	if (!c->res[op].count)
+		return -ENODATA;
+	*ret = c->res[op].ret;
+	return 0;
+}
+
+/* the ops syschain supports, by name (module/oplist.h) */
+static const struct {
+	long nr;
+	const char *name;
+} chain_op_names[] = {
+#define SC_OP(sys, n, chk, ...) { __NR_##sys, #sys },
+#include "oplist.h"
+#undef SC_OP
+};
+
+#define CHAIN_NR_NAMES (sizeof(chain_op_names) / sizeof(chain_op_names[0]))
+
+const char *chain_op_name(long nr)
+{
+	size_t i;
+
+	for (i = 0; i < CHAIN_NR_NAMES; i++)
+		if (chain_op_names[i].nr == nr)
+			return chain_op_names[i].name;
+	return NULL;
+}
+
+long chain_op_nr(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return -EINVAL;
+	for (i = 0; i < CHAIN_NR_NAMES; i++)
+		if (!strcmp(chain_op_names[i].name, name))
+			return chain_op_names[i].nr;
+	return -ENOENT;
 }
 
 uint64_t chain_count(const struct chain *c, int op)
@@ -508,6 +562,8 @@ const char *chain_status_str(uint32_t status)
 		[SYSCHAIN_STATUS_DENIED] = "denied",
 	};
 
+	if (status == CHAIN_STATUS_NOT_RUN)
+		return "not run";
 	if (status >= sizeof(names) / sizeof(names[0]))
 		return "unknown";
 	return names[status];

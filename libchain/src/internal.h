@@ -27,6 +27,7 @@ struct chain {
 	struct syschain_result *res;
 	struct chain_handler *handlers;
 	const struct sc_opdef **defs;
+	unsigned char *nargs;		/* each op's argument count, as built */
 	unsigned int n, cap;
 
 	struct chain_cond_src *csrc;	/* as added */
@@ -65,6 +66,8 @@ enum chain_backend lc_env_backend(enum chain_backend requested);
 /* backend_kernel.c */
 int lc_kernel_run(struct chain *c);
 int lc_kernel_can_run(const struct chain *c);
+/* the module's max_ops, 0 if the device cannot be used */
+unsigned int lc_kernel_max_ops(void);
 int lc_kernel_is_dev_fd(uint64_t fd);
 void lc_kernel_unregister(struct chain *c);
 void lc_kernel_patch(struct chain *c, unsigned int op, unsigned int argno,

@@ -132,11 +132,40 @@ static void test_same_results_registered(void **state)
 	chain_free(c);
 }
 
+/*
+ * The kernel backend knows the module's max_ops: the builder past it
+ * fails with -E2BIG at once (the user backend takes more), and the chain
+ * of max_ops ops runs in the kernel.
+ */
+static void test_kernel_max_ops(void **state)
+{
+	struct chain_probe p;
+	struct chain *c;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(chain_probe(&p), 0);
+	assert_int_equal(chain_new(&c), 0);
+	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_KERNEL), 0);
+	for (i = 0; i < p.max_ops; i++)
+		assert_int_equal(chain_getppid(c), (int)i);
+	assert_int_equal(chain_getppid(c), -E2BIG);
+	assert_int_equal(chain_nr_ops(c), p.max_ops);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
+	assert_int_equal(chain_report(c)->steps, p.max_ops);
+	assert_int_equal(chain_ret(c, (int)p.max_ops - 1), getppid());
+	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_USER), 0);
+	assert_int_equal(chain_getppid(c), (int)p.max_ops);
+	chain_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registers_on_second_run),
 		cmocka_unit_test(test_same_results_registered),
+		cmocka_unit_test(test_kernel_max_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1172,25 +1172,38 @@ static int env_child_main(const char *set)
 	chain_set_backend(c, (enum chain_backend)atoi(set));
 	ret = chain_run(c);
 	if (!ret)
+		ret = chain_run(c);	/* a second run: no second warning */
+	if (!ret)
 		ret = chain_report(c)->backend == CHAIN_BACKEND_USER ? 0 : -101;
 	chain_free(c);
 	return -ret;
 }
 
-static int env_child(const char *env, enum chain_backend set)
+/* the child's exit code; what it wrote to stderr into @err */
+static int env_child(const char *env, enum chain_backend set, char *err,
+		     size_t errlen)
 {
 	char arg[16];
+	int st, p[2];
+	ssize_t n, got = 0;
 	pid_t pid;
-	int st;
 
 	snprintf(arg, sizeof(arg), "%d", (int)set);
+	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	if (pid == 0) {
+		dup2(p[1], 2);
 		setenv("SYSCHAIN_BACKEND", env, 1);
 		execl("/proc/self/exe", "test_libchain", "--env-child", arg,
 		      (char *)NULL);
 		_exit(127);
 	}
+	close(p[1]);
+	while (got < (ssize_t)errlen - 1 &&
+	       (n = read(p[0], err + got, errlen - 1 - (size_t)got)) > 0)
+		got += n;
+	err[got] = 0;
+	close(p[0]);
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
@@ -1198,13 +1211,141 @@ static int env_child(const char *env, enum chain_backend set)
 
 static void test_env_backend(void **state)
 {
+	static const char warn[] = "libchain: SYSCHAIN_BACKEND=bogus is not "
+				   "kernel, user or auto: ignored\n";
+	char err[256];
+
 	(void)state;
 	if (access("/dev/syschain", F_OK) == 0)
 		skip();
-	assert_int_equal(env_child("kernel", CHAIN_BACKEND_USER), ENOENT);
-	assert_int_equal(env_child("user", CHAIN_BACKEND_KERNEL), 0);
-	assert_int_equal(env_child("auto", CHAIN_BACKEND_KERNEL), 0);
-	assert_int_equal(env_child("bogus", CHAIN_BACKEND_KERNEL), ENOENT);
+	assert_int_equal(env_child("kernel", CHAIN_BACKEND_USER, err,
+				   sizeof(err)), ENOENT);
+	assert_string_equal(err, "");
+	assert_int_equal(env_child("user", CHAIN_BACKEND_KERNEL, err,
+				   sizeof(err)), 0);
+	assert_int_equal(env_child("auto", CHAIN_BACKEND_KERNEL, err,
+				   sizeof(err)), 0);
+	assert_string_equal(err, "");
+	/* ignored, and said so once, however many runs */
+	assert_int_equal(env_child("bogus", CHAIN_BACKEND_KERNEL, err,
+				   sizeof(err)), ENOENT);
+	assert_string_equal(err, warn);
+	assert_int_equal(env_child("bogus", CHAIN_BACKEND_USER, err,
+				   sizeof(err)), 0);
+	assert_string_equal(err, warn);
+}
+
+/* a chain that never ran says so; every run names its backend */
+static void test_report_not_run(void **state)
+{
+	struct chain *c;
+
+	(void)state;
+	assert_int_equal(chain_new(&c), 0);
+	assert_int_equal(chain_report(c)->status, CHAIN_STATUS_NOT_RUN);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_AUTO);
+	assert_int_equal(chain_report(c)->stop_op, -1);
+	assert_string_equal(chain_status_str(chain_report(c)->status),
+			    "not run");
+	/* an empty chain is refused, by the backend that was to run it */
+	chain_set_backend(c, CHAIN_BACKEND_USER);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
+	assert_true(chain_getpid(c) >= 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
+	chain_reset(c);
+	assert_int_equal(chain_report(c)->status, CHAIN_STATUS_NOT_RUN);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_AUTO);
+	/* auto, and no device here: plain syscalls, named as such */
+	chain_set_backend(c, CHAIN_BACKEND_AUTO);
+	assert_true(chain_getppid(c) >= 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->backend,
+			 access("/dev/syschain", F_OK) == 0 ?
+			 CHAIN_BACKEND_KERNEL : CHAIN_BACKEND_USER);
+	chain_free(c);
+}
+
+/* chain_result() tells an op's result from a bad index and from "not run" */
+static void test_result_accessor(void **state)
+{
+	struct chain *c;
+	int64_t v = 12345;
+	int a, b;
+
+	(void)state;
+	assert_int_equal(chain_new(&c), 0);
+	chain_set_backend(c, CHAIN_BACKEND_USER);
+	a = chain_close(c, -1);				/* -EBADF */
+	b = chain_getpid(c);				/* never runs */
+	assert_true(a == 0 && b == 1);
+	assert_int_equal(chain_result(c, a, &v), -ENODATA);	/* not yet */
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_FAILED);
+	assert_int_equal(chain_result(c, a, &v), 0);
+	assert_int_equal(v, -EBADF);
+	/* chain_ret() cannot tell these apart; chain_result() can */
+	assert_int_equal(chain_ret(c, a), -EBADF);
+	assert_int_equal(chain_ret(c, 7), -EINVAL);
+	v = 12345;
+	assert_int_equal(chain_result(c, b, &v), -ENODATA);
+	assert_int_equal(chain_result(c, 7, &v), -EINVAL);
+	assert_int_equal(chain_result(c, -1, &v), -EINVAL);
+	assert_int_equal(chain_result(c, a, NULL), -EINVAL);
+	assert_int_equal(chain_result(NULL, a, &v), -EINVAL);
+	assert_int_equal(v, 12345);			/* untouched */
+	chain_free(c);
+}
+
+/* an argument number past the op's arguments is refused when set */
+static void test_set_arg_argno(void **state)
+{
+	struct chain *c;
+	char buf[8];
+	int p, r, s;
+
+	(void)state;
+	assert_int_equal(chain_new(&c), 0);
+	p = chain_getpid(c);
+	r = chain_read(c, 0, buf, sizeof(buf));
+	s = chain_syscall(c, __NR_getppid, 1, 2);
+	assert_int_equal(chain_set_arg(c, p, 0, 1), -EINVAL);
+	assert_int_equal(chain_set_arg(c, r, 2, 4), 0);
+	assert_int_equal(chain_set_arg(c, r, 3, 4), -EINVAL);
+	assert_int_equal(chain_set_arg(c, r, SYSCHAIN_MAX_ARGS, 4), -EINVAL);
+	assert_int_equal(chain_set_arg(c, s, 1, 9), 0);
+	assert_int_equal(chain_set_arg(c, s, 2, 9), -EINVAL);
+	chain_free(c);
+}
+
+/* the op names, both ways, for every op of the list */
+static void test_op_names(void **state)
+{
+	static const struct {
+		long nr;
+		const char *name;
+	} ops[] = {
+#define SC_OP(sys, n, chk, ...) { __NR_##sys, #sys },
+#include "oplist.h"
+#undef SC_OP
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		assert_string_equal(chain_op_name(ops[i].nr), ops[i].name);
+		assert_int_equal(chain_op_nr(ops[i].name), ops[i].nr);
+	}
+	assert_string_equal(chain_op_name(__NR_read), "read");
+	assert_int_equal(chain_op_nr("openat"), __NR_openat);
+	assert_null(chain_op_name(__NR_execve));	/* not an op */
+	assert_null(chain_op_name(-1));
+	assert_int_equal(chain_op_nr("execve"), -ENOENT);
+	assert_int_equal(chain_op_nr(""), -ENOENT);
+	assert_int_equal(chain_op_nr(NULL), -EINVAL);
 }
 
 static void test_status_str(void **state)
@@ -1224,7 +1365,8 @@ static void test_status_str(void **state)
 	}
 	assert_string_equal(chain_status_str(SYSCHAIN_STATUS_DENIED + 1),
 			    "unknown");
-	assert_string_equal(chain_status_str(UINT32_MAX), "unknown");
+	assert_string_equal(chain_status_str(UINT32_MAX - 1), "unknown");
+	assert_string_equal(chain_status_str(CHAIN_STATUS_NOT_RUN), "not run");
 }
 
 int main(int argc, char **argv)
@@ -1253,6 +1395,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_backends),
 		cmocka_unit_test(test_env_backend),
 		cmocka_unit_test(test_status_str),
+		cmocka_unit_test(test_report_not_run),
+		cmocka_unit_test(test_result_accessor),
+		cmocka_unit_test(test_set_arg_argno),
+		cmocka_unit_test(test_op_names),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--env-child"))
