@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * cat: copy files to stdout, each with one chain: open, then a read/write
- * loop that runs inside the chain until end of file, then close. With the
- * kernel backend that is one user/kernel crossing per file.
+ * loop that runs inside the chain until end of file, then close, as the
+ * chain's cleanup (chain_finally(3)): whatever stops the loop, the file
+ * is closed in the same run. With the kernel backend that is one
+ * user/kernel crossing per file.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +29,8 @@ static int cat_one(struct chain *c, const char *path)
 	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));	/* short write */
 	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
 	chain_label_here(c, done);
+	/* the close is the chain's cleanup: it runs however the body ends */
+	chain_finally(c);
 	chain_close(c, chain_res(open_op));
 
 	ret = chain_run(c);
@@ -42,9 +46,6 @@ static int cat_one(struct chain *c, const char *path)
 			chain_status_str(chain_report(c)->status), op,
 			op >= 0 && chain_ret(c, op) < 0 ?
 			strerror((int)-chain_ret(c, op)) : "short write");
-		/* the descriptor is closed whatever happened after open */
-		if (op > open_op && chain_ret(c, open_op) >= 0)
-			close((int)chain_ret(c, open_op));
 		return 1;
 	}
 	return 0;

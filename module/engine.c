@@ -11,7 +11,7 @@
 #define SC_ERESTARTNOHAND	514
 #define SC_ERESTART_RESTARTBLOCK 516
 
-#define SC_OP_FLAGS	SYSCHAIN_OP_IGNORE_ERROR
+#define SC_OP_FLAGS	(SYSCHAIN_OP_IGNORE_ERROR | SYSCHAIN_OP_CLEANUP)
 #define SC_COND_FLAGS	SYSCHAIN_COND_RHS_REF
 #define SC_RUN_FLAGS	(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME | \
 			 SYSCHAIN_RUN_RESUME_EINTR)
@@ -81,6 +81,10 @@ int sc_validate_op(const struct sc_chain *c, __u32 i,
 		return -EINVAL;
 	if (!op->cond_count && op->cond_index)
 		return -EINVAL;
+	/* cleanup ops: the last ones, without conditions */
+	if ((op->flags & SYSCHAIN_OP_CLEANUP) ? op->cond_count :
+						 i > c->body_end)
+		return -EINVAL;
 	return def->check ? def->check(op) : 0;
 }
 
@@ -97,7 +101,7 @@ static int sc_validate_cond(const struct sc_chain *c,
 			return -EINVAL;
 		break;
 	case SYSCHAIN_ACT_JUMP:
-		if (cond->target > c->nr_ops)
+		if (cond->target > c->body_end)
 			return -EINVAL;
 		break;
 	default:
@@ -141,7 +145,7 @@ int sc_validate_run(const struct sc_chain *c, struct sc_report *rep)
 	    !(c->flags & SYSCHAIN_RUN_RESUME))
 		return sc_invalid(rep, -EINVAL, SYSCHAIN_NO_INDEX,
 				  SYSCHAIN_NO_INDEX);
-	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->nr_ops)
+	if ((c->flags & SYSCHAIN_RUN_RESUME) && c->start >= c->body_end)
 		return sc_invalid(rep, -EINVAL, c->start, SYSCHAIN_NO_INDEX);
 	return 0;
 }
@@ -161,6 +165,13 @@ int sc_validate(struct sc_chain *c, const struct sc_env *env,
 	__u32 i;
 	int err;
 
+	/* the body ends at the first cleanup op (sc_validate_op() checks) */
+	c->body_end = c->nr_ops;
+	for (i = 0; i < c->nr_ops; i++)
+		if (c->ops[i].flags & SYSCHAIN_OP_CLEANUP) {
+			c->body_end = i;
+			break;
+		}
 	err = sc_validate_run(c, rep);
 	if (err)
 		return err;
@@ -383,6 +394,42 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 	return sc_decide(c, *pc, -EINTR, pc, rep);
 }
 
+/*
+ * The cleanup ops, once the body has ended: each once, in order, back to
+ * back (no boundary, no restart: a restart code is the -EINTR the syscall
+ * would return), whatever they return; one that references an op that
+ * has not run is skipped. Return: the steps made, @steps and theirs.
+ */
+static __u64 sc_cleanup(const struct sc_chain *c, const struct sc_env *env,
+			struct sc_report *rep, __u64 steps)
+{
+	__u64 argbuf[SYSCHAIN_MAX_ARGS];
+	__u32 pc;
+
+	for (pc = c->body_end; pc < c->nr_ops; pc++) {
+		const struct syschain_op *op = &c->ops[pc];
+		const __u64 *args = op->args;
+		__s64 ret;
+
+		if (op->ref_mask) {
+			if (sc_resolve_args(c, op, argbuf))
+				continue;
+			args = argbuf;
+		}
+		ret = SC_ENV_CALL(c, c->defs[pc], args);
+		if (ret < 0 && sc_is_restart(ret))
+			ret = -EINTR;
+		steps++;
+		sc_record(c, pc, ret);
+		if (unlikely(env->trace))
+			sc_trace(c, env, pc, args, ret);
+	}
+	if (c->body_end < rep->lo)
+		rep->lo = c->body_end;
+	rep->hi = c->nr_ops;
+	return steps;
+}
+
 /**
  * sc_run() - execute a validated chain
  * @c: the chain, after a successful sc_validate()
@@ -418,7 +465,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 	if (sc_begin(c, env, rep, &pc, &steps))
 		goto out;
 
-	while (pc < c->nr_ops) {
+	while (pc < c->body_end) {
 		const struct syschain_op *op = &c->ops[pc];
 		const __u64 *args = op->args;
 		__s64 ret;
@@ -454,7 +501,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 			pc++;
 		else if (sc_decide(c, pc, ret, &pc, rep))
 			break;
-		if (pc >= c->nr_ops)
+		if (pc >= c->body_end)
 			break;
 
 		why = SC_ENV_BOUNDARY(c, env);
@@ -468,7 +515,10 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 		}
 	}
 out:
-	rep->steps = steps;
 	if (ran && last + 1 > rep->hi)
 		rep->hi = last + 1;
+	if (c->body_end < c->nr_ops && !rep->restart &&
+	    rep->status != SYSCHAIN_STATUS_DENIED)
+		steps = sc_cleanup(c, env, rep, steps);
+	rep->steps = steps;
 }

@@ -123,6 +123,7 @@ struct sc_chain {
 	__u32 start;
 	__u64 start_steps;
 	struct sc_exec *exec;
+	__u32 body_end;		/* first cleanup op, or nr_ops (sc_validate) */
 };
 
 /**

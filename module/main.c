@@ -791,13 +791,14 @@ static long sc_get_chain(struct sc_file *sf, struct syschain_run __user *uarg,
  * @expiry: the caller's resume_expiry: the end of an interrupted relative
  *	sleep that runs again first
  *
- * Return: 0, -EINVAL (start past the chain) or -EFAULT.
+ * Return: 0, -EINVAL (start past the chain's body) or -EFAULT.
  */
 long sc_resume_chain(struct sc_chain *chain, u64 results_uptr, u64 expiry)
 {
 	const struct syschain_op *first;
 
-	if (chain->start >= chain->nr_ops)
+	/* a chain leaves the kernel only in its body */
+	if (chain->start >= chain->body_end)
 		return -EINVAL;
 	if (results_uptr &&
 	    sc_get_words(chain->results, u64_to_user_ptr(results_uptr),

@@ -284,6 +284,12 @@ int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
 #define chain_stop_if_failed(c, op)					\
 	chain__stop_if((c), (op), CHAIN_LT, CHAIN_ARG(0))
 
+/*
+ * The ops added after chain_finally() are the chain's cleanup: they run
+ * however the chain ends (completed, stopped, failed, out of budget), in
+ * the same run, each once; see chain_finally(3).
+ */
+int chain_finally(struct chain *c);
 int chain_label(struct chain *c);
 int chain_label_here(struct chain *c, int label);
 int chain_ignore_error(struct chain *c, int op);

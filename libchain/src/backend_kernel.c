@@ -51,7 +51,7 @@ static void chain_kdev_open(void)
 		return;
 	}
 	ret = chain_probe_fd(fd, &kdev.probe);
-	/* version 2 runs chains, version 3 registers them too */
+	/* version 2 runs chains, 3 registers them, 4 has cleanup ops */
 	if (ret || kdev.probe.abi_version < 2 ||
 	    kdev.probe.abi_version > SYSCHAIN_ABI_VERSION) {
 		close(fd);
@@ -181,6 +181,9 @@ int lc_kernel_can_run(const struct chain *c)
 
 	if (chain_kdev() < 0 || c->n > kdev.probe.max_ops ||
 	    c->nc > kdev.probe.max_conds)
+		return 0;
+	/* cleanup ops: ABI 4 */
+	if (c->cleanup_from < c->n && kdev.probe.abi_version < 4)
 		return 0;
 	for (i = 0; i < c->n; i++)
 		if (!chain_kernel_supports(c->ops[i].nr))

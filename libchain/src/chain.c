@@ -67,6 +67,7 @@ int chain_new(struct chain **cp)
 	c->max_steps = 0;
 	c->backend = CHAIN_BACKEND_AUTO;
 	c->reg_fd = -1;
+	c->cleanup_from = -1U;
 	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
 		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	*cp = c;
@@ -97,6 +98,7 @@ void chain_reset(struct chain *c)
 	c->nc = 0;
 	c->nlabels = 0;
 	c->dirty = false;
+	c->cleanup_from = -1U;
 	lc_changed(c);
 	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
 		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
@@ -199,6 +201,8 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 
 	memset(&op, 0, sizeof(op));
 	op.nr = (uint32_t)nr;
+	if (c->n >= c->cleanup_from)
+		op.flags = SYSCHAIN_OP_CLEANUP;
 	for (k = 0; k < nargs; k++) {
 		ret = chain_put_arg(&op, c->n, k, args[k]);
 		if (ret)
@@ -263,7 +267,9 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 {
 	struct chain_cond_src *s;
 
+	/* a cleanup op has no condition (uapi "Cleanup ops") */
 	if (!c || op < 0 || (unsigned int)op >= c->n ||
+	    (unsigned int)op >= c->cleanup_from ||
 	    cmp < CHAIN_ALWAYS || cmp > CHAIN_UGE)
 		return -EINVAL;
 	if (rhs.ref != -1 && rhs.ref < 0)
@@ -307,6 +313,16 @@ int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
 {
 	return chain_add_cond(c, op, cmp, rhs, SYSCHAIN_ACT_JUMP, target,
 			      label);
+}
+
+int chain_finally(struct chain *c)
+{
+	if (!c)
+		return -EINVAL;
+	if (c->cleanup_from != -1U)
+		return -EALREADY;
+	c->cleanup_from = c->n;
+	return 0;
 }
 
 int chain_label(struct chain *c)

@@ -29,6 +29,7 @@ struct chain {
 	const struct sc_opdef **defs;
 	unsigned char *nargs;		/* each op's argument count, as built */
 	unsigned int n, cap;
+	unsigned int cleanup_from;	/* chain_finally()'s op index, or -1U */
 
 	struct chain_cond_src *csrc;	/* as added */
 	struct syschain_cond *conds;	/* grouped by op, for the executors */

@@ -129,6 +129,7 @@ enum fo_mem {
 	X(OP_UNSUPPORTED, EOPNOTSUPP, "op not supported")		\
 	X(OP_REFUSED, EOPNOTSUPP, "op arguments refused (README)")	\
 	X(OP_FLAGS, EINVAL, "unknown op flag")				\
+	X(OP_CLEANUP, EINVAL, "cleanup op not last, or with a condition") \
 	X(OP_REF_MASK, EINVAL, "ref_mask past the arguments")		\
 	X(OP_ARG_PAST, EINVAL, "argument past the count set")		\
 	X(OP_REF_LATER, EINVAL, "reference not to an earlier op")	\
@@ -202,6 +203,7 @@ struct fo_verdict {
 	bool overflow;		/* more answers than kept */
 	enum fo_mem results;	/* where the results go */
 	bool resume;		/* SYSCHAIN_RUN_RESUME set */
+	uint32_t body_end;	/* first cleanup op read, FO_NO: none yet */
 	bool results_fault;	/* if it runs: status SYSCHAIN_STATUS_FAULT */
 	struct fo_answer a[FO_MAX_ANSWERS];
 };
@@ -256,6 +258,7 @@ static void fo_init(struct fo_verdict *v)
 	v->overflow = false;
 	v->results = FO_MEM_RW;
 	v->resume = false;
+	v->body_end = FO_NO;
 	v->results_fault = false;
 }
 
@@ -351,8 +354,17 @@ static void fo_op(const struct fo_env *env, struct fo_verdict *v,
 
 	if (nargs < 0)
 		fo_add(v, FO_OP_UNSUPPORTED, true, i, FO_NO);
-	if (op->flags & ~SYSCHAIN_OP_IGNORE_ERROR)
+	if (op->flags & ~(SYSCHAIN_OP_IGNORE_ERROR | SYSCHAIN_OP_CLEANUP))
 		fo_add(v, FO_OP_FLAGS, true, i, FO_NO);
+	/* uapi "Cleanup ops": the last ops, without conditions */
+	if (op->flags & SYSCHAIN_OP_CLEANUP) {
+		if (v->body_end == FO_NO)
+			v->body_end = i;
+		if (op->cond_count)
+			fo_add(v, FO_OP_CLEANUP, true, i, FO_NO);
+	} else if (v->body_end != FO_NO) {
+		fo_add(v, FO_OP_CLEANUP, true, i, FO_NO);
+	}
 	/* bits 6..15 are past any op's argument count */
 	if (op->ref_mask >> (nargs < 0 ? SYSCHAIN_MAX_ARGS : nargs))
 		fo_add(v, FO_OP_REF_MASK, true, i, FO_NO);
@@ -394,7 +406,9 @@ static void fo_cond(struct fo_verdict *v, const struct syschain_cond *c,
 		fo_add(v, FO_COND_RESERVED, true, FO_NO, j);
 	if (c->action == SYSCHAIN_ACT_STOP && c->target)
 		fo_add(v, FO_COND_STOP_TARGET, true, FO_NO, j);
-	if (c->action == SYSCHAIN_ACT_JUMP && c->target > nr_ops)
+	/* past the end of the body (of the chain, if no cleanup op) */
+	if (c->action == SYSCHAIN_ACT_JUMP &&
+	    c->target > (v->body_end == FO_NO ? nr_ops : v->body_end))
 		fo_add(v, FO_COND_JUMP_TARGET, true, FO_NO, j);
 	if (ref && c->rhs_ref >= nr_ops)
 		fo_add(v, FO_COND_RHS_REF, true, FO_NO, j);
@@ -524,9 +538,6 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 	v->resume = r->flags & SYSCHAIN_RUN_RESUME;
 	if ((r->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
 		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
-	/* the report names the op to go on at, which is none */
-	if (v->resume && r->stop_op >= r->nr_ops)
-		fo_add(v, FO_RESUME_STOP_OP, report, r->stop_op, FO_NO);
 	if (r->__reserved)
 		fo_add(v, FO_RUN_RESERVED, report, FO_NO, FO_NO);
 	layout_ok = fo_chain_sizes(env, v, r, report);
@@ -567,6 +578,11 @@ static void fo_run_members(const struct fo_env *env, struct fo_verdict *v,
 		fo_array(env, v, r, true);
 		fo_array(env, v, r, false);
 	}
+	/* the report names the op to go on at, which is none: not an op of
+	 * the body (as far as the ops could be read) */
+	if (v->resume && r->stop_op >= (v->body_end == FO_NO ? r->nr_ops :
+					v->body_end))
+		fo_add(v, FO_RESUME_STOP_OP, report, r->stop_op, FO_NO);
 	fo_no_report(v, report);
 }
 
@@ -761,6 +777,17 @@ static void fo_patches(const struct fo_env *env, struct fo_verdict *v,
 			 report);
 }
 
+/* a registered chain's body: its ops before the first cleanup op */
+static uint32_t fo_body_end(const struct syschain_op *ops, uint32_t nr_ops)
+{
+	uint32_t i;
+
+	for (i = 0; i < nr_ops; i++)
+		if (ops[i].flags & SYSCHAIN_OP_CLEANUP)
+			return i;
+	return nr_ops;
+}
+
 /* struct syschain_exec's members, once the struct itself is accepted */
 static void fo_exec_members(const struct fo_env *env, struct fo_verdict *v,
 			    const struct syschain_exec *ex, uint32_t nr_ops,
@@ -775,7 +802,7 @@ static void fo_exec_members(const struct fo_env *env, struct fo_verdict *v,
 	v->resume = ex->flags & SYSCHAIN_RUN_RESUME;
 	if ((ex->flags & SYSCHAIN_RUN_RESUME_EINTR) && !v->resume)
 		fo_add(v, FO_RESUME_EINTR, report, FO_NO, FO_NO);
-	if (v->resume && ex->stop_op >= nr_ops)
+	if (v->resume && ex->stop_op >= fo_body_end(ops, nr_ops))
 		fo_add(v, FO_RESUME_STOP_OP, report, ex->stop_op, FO_NO);
 	if (ex->__reserved)
 		fo_add(v, FO_EXEC_RESERVED, report, FO_NO, FO_NO);

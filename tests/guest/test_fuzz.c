@@ -864,6 +864,7 @@ static void gen_chain(struct gen *g)
 	X(RESULTS_BAD) X(RESULTS_NULL) X(STRUCT_RO) X(STRUCT_PTR)	\
 	X(OP_NR) X(OP_REFUSED) X(OP_FLAGS) X(OP_REF_MASK) X(OP_ARG_PAST) \
 	X(OP_REF_LATER) X(OP_REF_PLAIN) X(OP_CONDS_PAST) X(OP_COND_UNUSED) \
+	X(OP_CLEANUP)							\
 	X(COND_CMP) X(COND_ACTION) X(COND_FLAGS) X(COND_RESERVED)	\
 	X(COND_STOP_TARGET) X(COND_JUMP_TARGET) X(COND_JUMP_END)	\
 	X(COND_RHS_REF) X(COND_RHS_PLAIN) X(COND_ALWAYS)
@@ -1202,7 +1203,7 @@ static enum mutation mutate_op(struct gen *g, struct layout *L,
 	switch (m) {
 	case M_OP_NR: op->nr = unsupported_nr(); break;
 	case M_OP_REFUSED: refused_op(op, i); break;
-	case M_OP_FLAGS: op->flags |= 1u << (1 + rnd(15)); break;
+	case M_OP_FLAGS: op->flags |= 1u << (2 + rnd(14)); break;
 	case M_OP_REF_MASK:
 		k = nargs + rnd(16 - nargs);
 		op->ref_mask |= 1u << k;
@@ -1239,6 +1240,23 @@ static enum mutation mutate_op(struct gen *g, struct layout *L,
 	case M_OP_COND_UNUSED:
 		op->cond_count = 0;
 		op->cond_index = 1 + rnd(g->nc + 3);
+		break;
+	case M_OP_CLEANUP:
+		/*
+		 * Ops i.. the chain's cleanup (uapi "Cleanup ops"), mostly
+		 * without their conditions: it runs when jumps stay in the
+		 * body; a condition kept or a body op among them: -EINVAL.
+		 */
+		for (k = i; k < g->n; k++) {
+			g->ops[k].flags |= SYSCHAIN_OP_CLEANUP;
+			if (chance(90)) {
+				g->ops[k].cond_count = 0;
+				g->ops[k].cond_index = 0;
+			}
+		}
+		if (chance(10) && i + 1 < g->n)
+			g->ops[i + 1 + rnd(g->n - i - 1)].flags &=
+				~SYSCHAIN_OP_CLEANUP;
 		break;
 	default:
 		return M_NONE;
@@ -1707,6 +1725,9 @@ static int cond_state(const struct gen *g, uint32_t ci,
 	if (c->flags & SYSCHAIN_COND_RHS_REF) {
 		if (!res[c->rhs_ref].count)
 			return -1;
+		/* a cleanup op may have run only after the body: unknown */
+		if (g->ops[c->rhs_ref].flags & SYSCHAIN_OP_CLEANUP)
+			return -2;
 		rhs += (uint64_t)res[c->rhs_ref].ret;
 	}
 	return cmp_holds(c->cmp, (uint64_t)lhs, rhs);
@@ -1716,7 +1737,8 @@ static int cond_state(const struct gen *g, uint32_t ci,
  * Op @so's conditions, checked in order on its result, up to @sc (or all
  * if @sc is not among them): the first that holds fires (uapi). Returns
  * NULL if they behaved as @want says (1 @sc fired, 0 none fired, -1 @sc
- * unresolved), else what is wrong.
+ * unresolved), or if one references a cleanup op that has run (whether it
+ * had when the condition was checked is not known), else what is wrong.
  */
 static const char *check_conds(const struct gen *g, uint32_t so, uint32_t sc,
 			       const struct syschain_result *res, int want)
@@ -1728,6 +1750,8 @@ static const char *check_conds(const struct gen *g, uint32_t so, uint32_t sc,
 		const uint32_t ci = op->cond_index + k;
 		const int h = cond_state(g, ci, res, res[so].ret);
 
+		if (h == -2)
+			return NULL;	/* what it saw is not known */
 		if (ci == sc && want) {
 			if (h != want)
 				return want > 0 ? "stop_cond does not hold" :
@@ -1741,6 +1765,28 @@ static const char *check_conds(const struct gen *g, uint32_t so, uint32_t sc,
 				       "an earlier condition holds";
 	}
 	return want ? "stop_cond is not one of stop_op's" : NULL;
+}
+
+/* how many cleanup ops the chain has, and how many of them ran */
+static uint32_t cleanup_ops(const struct gen *g, const struct layout *L)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < L->run.nr_ops; i++)
+		n += !!(g->ops[i].flags & SYSCHAIN_OP_CLEANUP);
+	return n;
+}
+
+static uint64_t cleanup_ran(const struct gen *g, const struct layout *L,
+			    const struct syschain_result *res)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < L->run.nr_ops; i++)
+		if (g->ops[i].flags & SYSCHAIN_OP_CLEANUP)
+			n += res[i].count;
+	return n;
 }
 
 /* The report of a chain that ran, against the uapi's statuses. */
@@ -1771,7 +1817,14 @@ static const char *check_stop(const struct gen *g, const struct layout *L,
 			return "failed without stop-on-error";
 		return check_conds(g, so, FO_NO, res, 0);
 	case SYSCHAIN_STATUS_BUDGET:
-		if (rep->steps != eff)
+		/*
+		 * The cleanup ops run past the budget (uapi "Cleanup ops"),
+		 * each once; a resumed run's results came back with the
+		 * counts the caller gave, so only its range is known.
+		 */
+		if (L->run.flags & SYSCHAIN_RUN_RESUME ?
+		    rep->steps < eff || rep->steps > eff + cleanup_ops(g, L) :
+		    rep->steps != eff + cleanup_ran(g, L, res))
 			return "budget before max_steps";
 		return sc == FO_NO ? NULL : "budget with a stop_cond";
 	case SYSCHAIN_STATUS_UNRESOLVED:
@@ -1781,7 +1834,10 @@ static const char *check_stop(const struct gen *g, const struct layout *L,
 			return check_conds(g, so, sc, res, -1);
 		}
 		for (k = 0; k < SYSCHAIN_MAX_ARGS; k++)
-			if ((op->ref_mask >> k & 1) && !res[op->arg_ref[k]].count)
+			if ((op->ref_mask >> k & 1) &&
+			    (!res[op->arg_ref[k]].count ||
+			     (g->ops[op->arg_ref[k]].flags &
+			      SYSCHAIN_OP_CLEANUP)))
 				return NULL;
 		return "unresolved, but every reference ran";
 	}
@@ -1830,7 +1886,8 @@ static void check_ran(const struct gen *g, const struct layout *L,
 	if (rep->flags != flags)
 		violation("chain ended with flags 0x%x, sent 0x%x (RESUME must be cleared)",
 			  rep->flags, L->run.flags);
-	if (rep->steps > cap || rep->steps < base)
+	/* the cleanup ops run past the budget, each once */
+	if (rep->steps > cap + cleanup_ops(g, L) || rep->steps < base)
 		violation("steps %" PRIu64 ", max_steps %" PRIu64 ", resumed at %" PRIu64,
 			  (uint64_t)rep->steps, eff, base);
 	if (fault != (rep->status == SYSCHAIN_STATUS_FAULT))

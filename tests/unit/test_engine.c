@@ -332,6 +332,7 @@ static void make_chain(struct sc_chain *c, const struct syschain_op *ops,
 	c->flags = flags;
 	c->max_steps = max_steps;
 	c->exec = &fake_exec;
+	c->body_end = nr_ops;	/* as sc_validate() finds it without cleanup */
 }
 
 static int do_validate_from(const struct syschain_op *ops, __u32 nr_ops,
@@ -2696,8 +2697,29 @@ static const struct vcase vcases[] = {
 	  { }, -EOPNOTSUPP, 1, NO },
 	{ "unsupported op nr 0", 0, 2, 0, { { .nr = 0 }, { RET(1) } },
 	  { }, -EOPNOTSUPP, 0, NO },
-	{ "op flag bit 1", 0, 2, 0, { { RET(1) }, { RET(1), .flags = 2 } },
+	{ "op flag bit 2", 0, 2, 0, { { RET(1) }, { RET(1), .flags = 4 } },
 	  { }, -EINVAL, 1, NO },
+	{ "ok: cleanup op last", 0, 2, 0,
+	  { { RET(1) }, { RET(2), .flags = SYSCHAIN_OP_CLEANUP } }, { }, 0,
+	  NO, NO },
+	{ "ok: only cleanup ops", 0, 2, 0,
+	  { { RET(1), .flags = SYSCHAIN_OP_CLEANUP },
+	    { RET(2), .flags = SYSCHAIN_OP_CLEANUP } }, { }, 0, NO, NO },
+	{ "body op after a cleanup op", 0, 2, 0,
+	  { { RET(1), .flags = SYSCHAIN_OP_CLEANUP }, { RET(2) } }, { },
+	  -EINVAL, 1, NO },
+	{ "cleanup op with a condition", 0, 2, 1,
+	  { { RET(1) }, { RET(2), .flags = SYSCHAIN_OP_CLEANUP, CONDS(0, 1) } },
+	  { OK_STOP }, -EINVAL, 1, NO },
+	{ "ok: jump to the end of the body", 0, 2, 1,
+	  { { RET(1), CONDS(0, 1) }, { RET(2), .flags = SYSCHAIN_OP_CLEANUP } },
+	  { C_JUMP(EQ, 1, 1) }, 0, NO, NO },
+	{ "jump into the cleanup ops", 0, 2, 1,
+	  { { RET(1), CONDS(0, 1) }, { RET(2), .flags = SYSCHAIN_OP_CLEANUP } },
+	  { C_JUMP(EQ, 1, 2) }, -EINVAL, NO, 0 },
+	{ "RESUME at a cleanup op (op 0, no body)", RESUME, 2, 0,
+	  { { RET(1), .flags = SYSCHAIN_OP_CLEANUP },
+	    { RET(2), .flags = SYSCHAIN_OP_CLEANUP } }, { }, -EINVAL, 0, NO },
 	{ "op flag bit 15", 0, 2, 0,
 	  { { RET(1) }, { RET(1), .flags = 0x8000 } }, { }, -EINVAL, 1, NO },
 	{ "ref_mask bit 1 on 1-arg op", 0, 2, 0,
@@ -3062,6 +3084,140 @@ static void test_changed_range(void **state)
 	assert_int_equal(fx.rep.hi, 2);
 }
 
+/* ------------------------------------------------------------------ */
+/* Cleanup ops (uapi "Cleanup ops"): they run however the body ends     */
+
+#define CLEAN .flags = SYSCHAIN_OP_CLEANUP
+
+/* completed, failed, stopped: the cleanup runs, the report is the body's */
+static void test_cleanup_after_each_ending(void **state)
+{
+	static const struct syschain_op done[] = {
+		{ RET(1) }, { RET(2) }, { RET(3), CLEAN }, { RET(4), CLEAN },
+	};
+	static const struct syschain_op failed[] = {
+		{ .nr = NR_FAIL }, { RET(2) }, { RET(3), CLEAN },
+	};
+	static const struct syschain_op stopped[] = {
+		{ RET(1), CONDS(0, 1) }, { RET(2) }, { RET(3), CLEAN },
+	};
+	static const struct syschain_cond stop1[] = { C_STOP(EQ, 1) };
+
+	(void)state;
+	reset(NULL);
+	RUN_NC(done, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+	expect_res(2, 3, 1);
+	expect_res(3, 4, 1);
+
+	reset(NULL);
+	RUN_NC(failed, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+	expect_rep(SYSCHAIN_STATUS_FAILED, 2, 0, NO);
+	expect_res(0, -ENOENT, 1);
+	expect_res(1, 0, 0);
+	expect_res(2, 3, 1);
+
+	reset(NULL);
+	RUN(stopped, stop1, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_STOPPED, 2, 0, 0);
+	expect_res(1, 0, 0);
+	expect_res(2, 3, 1);
+}
+
+/* the budget does not limit the cleanup; steps count it */
+static void test_cleanup_after_budget(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1), CONDS(0, 1) }, { RET(9), CLEAN },
+	};
+	static const struct syschain_cond loop[] = { C_JUMP(ALWAYS, 0, 0) };
+
+	(void)state;
+	reset(NULL);
+	RUN(ops, loop, 0, 5);
+	expect_rep(SYSCHAIN_STATUS_BUDGET, 6, 0, NO);
+	expect_res(0, 1, 5);
+	expect_res(1, 9, 1);
+}
+
+/* an unresolved body stops; a cleanup op referencing an op that did not
+ * run is skipped, the others run */
+static void test_cleanup_unresolved(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1), CONDS(0, 1) },	/* jumps over op 1 */
+		{ RET(2) },
+		{ RETREF(1, 0) },		/* unresolved */
+		{ RETREF(1, 0), CLEAN },	/* skipped */
+		{ RETREF(0, 10), CLEAN },	/* 11 */
+	};
+	static const struct syschain_cond jump[] = { C_JUMP(EQ, 1, 2) };
+
+	(void)state;
+	reset(NULL);
+	RUN(ops, jump, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_UNRESOLVED, 2, 2, NO);
+	expect_res(3, 0, 0);
+	expect_res(4, 11, 1);
+}
+
+/* a body that leaves at a boundary has not ended: the cleanup runs when,
+ * resumed, it ends; one a restart code interrupts returns -EINTR */
+static void test_cleanup_after_resume(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { .nr = NR_RESTART, CLEAN },
+		{ RET(4), CLEAN },
+	};
+
+	(void)state;
+	reset(NULL);
+	fx.fe.boundary_answer[0] = SC_BOUNDARY_SUSPEND;
+	RUN_NC(ops, 0, 0);
+	expect_susp(1, 1, -K_ERESTARTNOINTR);
+	expect_res(2, 0, 0);
+	expect_res(3, 0, 0);
+	resume(0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 4, NO, NO);
+	expect_res(1, 2, 1);
+	expect_res(2, -EINTR, 1);
+	expect_res(3, 4, 1);
+	/* one look, after op 0: none after the body's last op, none
+	 * between cleanup ops */
+	expect_count("boundary calls", fx.fe.boundary_calls, 1);
+}
+
+/* a chain the administrator stops runs no cleanup */
+static void test_cleanup_not_after_deny(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1) }, { RET(2) }, { RET(3), CLEAN },
+	};
+
+	(void)state;
+	reset(NULL);
+	fx.fe.boundary_answer[0] = SC_BOUNDARY_DENY;
+	RUN_NC(ops, 0, 0);
+	expect_rep(SYSCHAIN_STATUS_DENIED, 1, 1, NO);
+	expect_res(2, 0, 0);
+}
+
+/* without a body, the cleanup alone runs */
+static void test_cleanup_only(void **state)
+{
+	static const struct syschain_op ops[] = {
+		{ RET(1), CLEAN }, { .nr = NR_FAIL, CLEAN }, { RET(3), CLEAN },
+	};
+
+	(void)state;
+	reset(NULL);
+	RUN_NC(ops, SYSCHAIN_RUN_STOP_ON_ERROR, 0);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, 3, NO, NO);
+	expect_res(1, -ENOENT, 1);
+	expect_res(2, 3, 1);
+	expect_count("boundary calls", fx.fe.boundary_calls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3092,6 +3248,12 @@ int main(void)
 		T(test_stop_on_error_conditions_first),
 		T(test_ignore_error_conditions_apply),
 		T(test_stop_action),
+		T(test_cleanup_after_each_ending),
+		T(test_cleanup_after_budget),
+		T(test_cleanup_unresolved),
+		T(test_cleanup_after_resume),
+		T(test_cleanup_not_after_deny),
+		T(test_cleanup_only),
 		T(test_restart_codes),
 		T(test_restart_op),
 		T(test_restart_at_each_position),

@@ -1369,6 +1369,66 @@ static void test_status_str(void **state)
 	assert_string_equal(chain_status_str(CHAIN_STATUS_NOT_RUN), "not run");
 }
 
+/* the descriptors this process has open */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
+/*
+ * chain_finally(): open, then a read that fails (a directory), then the
+ * close as cleanup: the failed chains leave no descriptor behind, and
+ * the report is the read's failure.
+ */
+static void test_finally_closes(void **state)
+{
+	struct chain *c;
+	char buf[16];
+	int o, r, x, before, i;
+
+	(void)state;
+	assert_int_equal(chain_new(&c), 0);
+	chain_set_backend(c, CHAIN_BACKEND_USER);
+	o = chain_openat(c, AT_FDCWD, "/", O_RDONLY | O_CLOEXEC, 0);
+	r = chain_read(c, chain_res(o), buf, sizeof(buf));
+	assert_int_equal(chain_finally(c), 0);
+	assert_int_equal(chain_finally(c), -EALREADY);
+	x = chain_close(c, chain_res(o));
+	assert_true(o == 0 && r == 1 && x == 2);
+	/* a cleanup op takes no condition */
+	assert_int_equal(chain_stop_if_failed(c, x), -EINVAL);
+	before = open_fds();
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(chain_run(c), 0);
+		assert_int_equal(chain_report(c)->status,
+				 SYSCHAIN_STATUS_FAILED);
+		assert_int_equal(chain_report(c)->stop_op, r);
+		assert_int_equal(chain_ret(c, r), -EISDIR);
+		assert_int_equal(chain_ret(c, x), 0);
+		assert_int_equal(chain_count(c, x), 1);
+	}
+	assert_int_equal(open_fds(), before);
+	/* without the cleanup, every run leaks one */
+	chain_reset(c);
+	o = chain_openat(c, AT_FDCWD, "/", O_RDONLY | O_CLOEXEC, 0);
+	chain_read(c, chain_res(o), buf, sizeof(buf));
+	for (i = 0; i < 3; i++)
+		assert_int_equal(chain_run(c), 0);
+	assert_int_equal(open_fds(), before + 3);
+	for (i = 0; i < 3; i++)
+		close((int)chain_ret(c, o) - i);
+	assert_int_equal(open_fds(), before);
+	chain_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1399,6 +1459,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_result_accessor),
 		cmocka_unit_test(test_set_arg_argno),
 		cmocka_unit_test(test_op_names),
+		cmocka_unit_test(test_finally_closes),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--env-child"))

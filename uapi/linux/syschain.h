@@ -48,7 +48,7 @@ enum {
 };
 
 /** SYSCHAIN_ABI_VERSION - version of this header's ABI. */
-#define SYSCHAIN_ABI_VERSION 3
+#define SYSCHAIN_ABI_VERSION 4
 
 /** SYSCHAIN_MAX_ARGS - arguments an op can carry, as a syscall has. */
 #define SYSCHAIN_MAX_ARGS 6
@@ -99,10 +99,40 @@ struct syschain_probe {
  * enum syschain_op_flags - flags of struct syschain_op
  * @SYSCHAIN_OP_IGNORE_ERROR: a negative result of this op does not stop the
  *	chain under %SYSCHAIN_RUN_STOP_ON_ERROR (conditions still apply).
+ * @SYSCHAIN_OP_CLEANUP: (ABI 4) the op is part of the chain's cleanup:
+ *	see "Cleanup ops" below.
  */
 enum syschain_op_flags {
-	SYSCHAIN_OP_IGNORE_ERROR = 1 << 0
+	SYSCHAIN_OP_IGNORE_ERROR = 1 << 0,
+	SYSCHAIN_OP_CLEANUP = 1 << 1
 };
+
+/**
+ * DOC: Cleanup ops
+ *
+ * Ops flagged %SYSCHAIN_OP_CLEANUP run however the chain ends, as a
+ * program's cleanup code does: closing the descriptors the chain opened,
+ * for instance. They are the chain's last ops: once one op has the flag,
+ * every later op must have it, and none of them may have a condition
+ * (``-EINVAL``, the op named). The ops before them are the chain's body,
+ * and a jump target may not lie past the body's end (the first cleanup
+ * op: jumping there ends the body; ``-EINVAL``, the condition named).
+ *
+ * When the body ends (status %SYSCHAIN_STATUS_COMPLETED, _STOPPED,
+ * _FAILED, _BUDGET or _UNRESOLVED), the cleanup ops run in order, each
+ * once, in the same call: whatever they return, the next one runs, and
+ * the report keeps the body's status, ``stop_op`` and ``stop_cond``
+ * (``steps`` counts the cleanup ops too; the step budget does not limit
+ * them). A cleanup op that references an op that has not run is skipped
+ * (its count stays 0). They run back to back, without op boundaries: a
+ * signal that arrives meanwhile is handled when the call returns, a file
+ * they close is released then, and an op a signal interrupts returns
+ * ``-EINTR`` rather than being restarted. A body that leaves the kernel
+ * at an op boundary has not ended: its cleanup runs when, resumed, it
+ * ends. A chain the administrator stops (%SYSCHAIN_STATUS_DENIED) runs
+ * no cleanup. ``stop_op`` of %SYSCHAIN_RUN_RESUME must be an op of the
+ * body (``-EINVAL``).
+ */
 
 /**
  * struct syschain_op - one system call of a chain
@@ -265,6 +295,7 @@ enum syschain_run_flags {
 /**
  * enum syschain_status - why a chain stopped
  * @SYSCHAIN_STATUS_COMPLETED: ran past its last op, or jumped to the end
+ *	(of its body, if it has cleanup ops)
  * @SYSCHAIN_STATUS_STOPPED: a %SYSCHAIN_ACT_STOP condition fired
  *	(``stop_op``, ``stop_cond``)
  * @SYSCHAIN_STATUS_FAILED: op ``stop_op`` failed under
