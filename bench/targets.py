@@ -205,17 +205,18 @@ def breakdown_lines(raw):
                 rows.append(("one run of a %s chain, less its op (t(1) - b)" % (
                     "registered" if mode == "chain-reg" else "one-shot"), fc["t1_ns"] - per))
     fl = (raw.get("env") or {}).get("floor")
-    fc = fixed_cost(raw, "chain-reg")
     if fl:
         rows.append(("an ioctl the module refuses at once (ENOTTY): the floor",
                      fl["enotty_ioctl_ns"]))
         rows.append(("SYSCHAIN_EXEC of a registered one-op chain, no libchain",
                      fl["exec_raw_ns"]))
-        rows.append(("  of which the module's work (exec - floor - one getppid op)",
+        rows.append(("  of which the module's work (exec - floor - b_chain-reg)",
                      fl["exec_raw_ns"] - fl["enotty_ioctl_ns"] - br))
-        if fc:
-            rows.append(("libchain's own work per run (t(1) chain-reg - exec)",
-                         fc["t1_ns"] - fl["exec_raw_ns"]))
+        if fl.get("chain_run_ns"):
+            rows.append(("libchain's chain_run() of that chain",
+                         fl["chain_run_ns"]))
+            rows.append(("  of which libchain's own work (chain_run - exec)",
+                         fl["chain_run_ns"] - fl["exec_raw_ns"]))
     return ["   breakdown (null, from this run's fits):"] + [
         "     %-58s %8.0f ns" % r for r in rows] + floor_bound_lines(fl)
 
@@ -224,6 +225,6 @@ def floor_bound_lines(fl):
     """What bounds a one-op chain against one getppid: the ioctl alone."""
     if not fl or not fl.get("getppid_ns"):
         return []
-    return ["     bound: the floor alone is %.2fx a getppid (%.0f ns, measured beside "
-            "it), so a one-op chain, an ioctl, costs at least that" % (
+    return ["     bound: the floor alone is %.2fx a getppid (%.0f ns, measured in turn "
+            "with it), so a one-op chain, an ioctl, costs at least that" % (
                 fl["enotty_ioctl_ns"] / fl["getppid_ns"], fl["getppid_ns"])]

@@ -416,6 +416,8 @@ int sc_put_outcome(void __user *uarg, u32 usize, size_t steps_off, u32 flags,
 	u64 __user *dst = res->dst;
 	const u64 *src = res->src;
 	u8 __user *u = uarg;
+	/* before the user access: no call while it is open (objtool) */
+	const bool res_ok = !res->len || access_ok(dst, res->len);
 	size_t i;
 
 	BUILD_BUG_ON(offsetof(struct syschain_run, flags) != 4 ||
@@ -430,7 +432,7 @@ int sc_put_outcome(void __user *uarg, u32 usize, size_t steps_off, u32 flags,
 		     offsetof(struct syschain_run, steps) != 16);
 	if (!user_access_begin(u, end))
 		return -EFAULT;
-	if (res->len && !access_ok(dst, res->len))
+	if (!res_ok)
 		goto results_fault;
 	for (i = 0; i < res->len / 8; i++)
 		unsafe_put_user(src[i], &dst[i], results_fault);

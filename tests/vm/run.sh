@@ -240,6 +240,13 @@ build_module_dkms() {
 		fi
 		sed 's/^/  dkms: /' "$work/dkms-$action.log" | grep -v '^  dkms: *$' >&2 || true
 	done
+	# A warning of the kernel's build (the compiler's, objtool's, modpost's)
+	# fails the run: the module must build clean against every kernel.
+	mlog=$work/dkms/syschain/$version/build/make.log
+	if [[ -f $mlog ]] && grep -q 'warning:' "$mlog"; then
+		grep 'warning:' "$mlog" >&2
+		die "the module's build for $VM_RELEASE warns (log: $mlog)"
+	fi
 }
 
 guest_ko=/lib/modules/$VM_RELEASE/updates/dkms/syschain.ko
