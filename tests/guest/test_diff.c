@@ -2977,7 +2977,8 @@ static bool mutate_op(const struct gen *g, int m)
 	case M_UNSUPPORTED:
 		op->nr = (uint32_t)unsupported[rn(5)];
 		return !chain_kernel_supports(op->nr) || selftest;
-	case M_OP_FLAGS: op->flags |= 2U << rn(14); return true;
+	/* an unknown flag: bits 2..14 (bit 1 is SYSCHAIN_OP_CLEANUP) */
+	case M_OP_FLAGS: op->flags |= 4U << rn(13); return true;
 	case M_REF_MASK_HIGH:
 	case M_ARG_PAST:
 		if ((i = op_under6(g)) < 0)
