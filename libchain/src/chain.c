@@ -194,10 +194,15 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 	if (!c || nr < 0 || nr > UINT32_MAX || nargs > SYSCHAIN_MAX_ARGS ||
 	    (nargs && !args))
 		return -EINVAL;
-	if (c->n >= CHAIN_MAX_OPS ||
-	    (lc_env_backend(c->backend) == CHAIN_BACKEND_KERNEL &&
-	     c->n >= lc_kernel_max_ops() && lc_kernel_max_ops()))
+	if (c->n >= CHAIN_MAX_OPS)
 		return -E2BIG;
+	/* the kernel backend: as many ops as the module takes (0: no module) */
+	if (lc_env_backend(c->backend) == CHAIN_BACKEND_KERNEL) {
+		unsigned int max = lc_kernel_max_ops();
+
+		if (max && c->n >= max)
+			return -E2BIG;
+	}
 
 	memset(&op, 0, sizeof(op));
 	op.nr = (uint32_t)nr;

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,20 @@ struct g_chain {
 	struct syschain_run run;
 	unsigned int n, nc;
 };
+
+/* Open descriptors of this process (the count's own directory excluded). */
+static inline int g_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;
+}
 
 /* The device; a test that cannot open it fails, it is never skipped. */
 static inline int g_dev(void)
@@ -221,7 +236,6 @@ static inline long g_module_counter(const char *name)
  * only where the mount is strictatime: g_mount_strictatime(). None of this
  * uses cmocka, so forked children can use it too.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/inotify.h>
