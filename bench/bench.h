@@ -7,6 +7,7 @@
  *   uring.c           the ring, its registered files and buffer, one submission
  *   env.c             the machine's description ("env" in the JSON)
  *   floor.c           the ioctl floor under a chain's fixed cost (in "env")
+ *   perop.c           where a chain's time per op goes (in "env")
  *   sweep.c           the N-sweep: modes, warm-up, timed trials, checked runs
  *   wl_*.c            one file per workload family: what each mode runs
  *   check.c           the plain-syscall reference and the comparison (check.h)
@@ -173,6 +174,8 @@ void mode_json(FILE *f, int m, const char *status, const char *reason,
 void env_json(FILE *f);
 /* floor.c: the ioctl floor under a chain's fixed cost, into env_json()'s */
 void floor_json(FILE *f);
+/* "perop" in env: where a chain's time per op goes (perop.c) */
+void perop_json(FILE *f);
 
 /* ------------------------------------------------------- syscall counts */
 /*

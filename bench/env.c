@@ -158,5 +158,6 @@ void env_json(FILE *f)
 	json_str(f, ring_err);
 	fputs("}", f);
 	floor_json(f);
+	perop_json(f);
 	fputs("}", f);
 }

@@ -23,6 +23,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import perop  # noqa: E402
 from targets import (breakdown_lines, fixed_lines, syscall_lines,  # noqa: E402
                      syscall_problems, table_lines, targets)
 
@@ -395,6 +396,15 @@ def main():
         print("   [%s] %-8s %-44s %-7s measured %-7s (%s)" % (
             "n/a " if t["met"] is None else "met " if t["met"] else "MISS", t["setup"], t["target"],
             t["want"], t["measured"], t["detail"]))
+    md = perop.markdown(setups)
+    if md:
+        print("")
+        print("== where a chain's time per op goes (perop.c; %s)" % os.path.join(
+            args.out, "perop.md"))
+        for line in perop.text(setups):
+            print(line)
+        with open(os.path.join(args.out, "perop.md"), "w") as f:
+            f.write("\n".join(md) + "\n")
     print("")
     print("results: %s" % args.json)
     if args.latest:

@@ -17,7 +17,8 @@
 # Environment: QUICK=1 (fewer N values and trials), KERNEL=6.1|6.12 (guest
 # kernel series), SETUPS="default pti noerms" (which guest setups to run),
 # BENCH_EXTRA="..." (more syschain-bench arguments), NATIVE=0 (use the guest
-# even when /dev/syschain is loaded).
+# even when /dev/syschain is loaded), MODULE=KO (boot the guests with this
+# prebuilt syschain.ko instead of the tree's DKMS build: an ablation, say).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -108,7 +109,7 @@ else
 		cat /proc/loadavg >"$out/loadavg-$setup.before"
 		rc=0
 		SYSCHAIN_QEMU_CPU=$cpu "$TOP/tests/vm/run.sh" --kernel "$KERNEL" --timeout "$vm_timeout" \
-			--file "$stage:/syschain/bench" "${hf_file[@]}" \
+			${MODULE:+--module "$MODULE"} --file "$stage:/syschain/bench" "${hf_file[@]}" \
 			--script "$script" "${append[@]}" --log "$out/serial-$setup.log" \
 			>"$out/vm-$setup.out" 2>&1 &
 		vm_pid=$!

@@ -78,7 +78,8 @@ def targets(setups):
             bl, bc = b_of(raw, wname, "loop"), b_of(raw, wname, MODE)
             if bl and bc:
                 add(name, label, ">= %gx" % want, round(bl / bc, 2), bl / bc >= want,
-                    "b_loop %.0f ns, b_%s %.0f ns" % (bl, MODE, bc))
+                    "b_loop %.0f ns, b_%s %.0f ns%s" % (bl, MODE, bc,
+                                                       crossing_bound(raw, wname, bl)))
             else:
                 add(name, label, ">= %gx" % want, None, None, "%s not measured" % MODE)
         if name in NO_PTI:
@@ -105,6 +106,33 @@ def targets(setups):
             add(name, "negative control: %s within 3%% of loop" % MODE,
                 "within 3%", None, None, "not measured")
     return out
+
+
+def crossing_bound(raw, wname, bl):
+    """What the crossings a chain saves can buy at most: per unit of the
+    workload the loop makes k syscalls (syscount.c) and the chain c
+    crossings (0 when it makes one per batch); each saved crossing costs
+    at most a plain getppid (null's b_loop in the same run, which adds
+    getppid's own work), so even a chain whose engine cost nothing stays
+    at or under b_loop / (b_loop - (k - c) * b_loop(null)). A measured
+    ratio above that is noise. "" without the figures."""
+    w = next((w for w in raw["workloads"] if w["name"] == wname), None)
+    sc = (w or {}).get("syscalls")
+    g = b_of(raw, "null", "loop")
+    if not (sc and g and MODE in sc["modes"] and "loop" in sc["modes"]):
+        return ""
+    n = sc["n"]
+    k = sc["modes"]["loop"]["count"] / n
+    cnt = sc["modes"][MODE]["count"]
+    c = 0 if cnt <= 1 else cnt / n
+    rest = bl - (k - c) * g
+    if rest <= 0:
+        return ("; the crossings saved bound nothing here (%g of %g per unit): the work "
+                "per op does (the per-op breakdown, perop.c)" % (k - c, k))
+    bound = bl / rest
+    return "; bound from the crossings saved: <= %.2fx (%g of %g per unit, each <= %.0f ns)%s" % (
+        bound, k - c, k, g, "" if bl / b_of(raw, wname, MODE) <= bound * 1.03 else
+        "; MEASURED ABOVE THE BOUND: noise in this run")
 
 
 def fixed_lines(raw):

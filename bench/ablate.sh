@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+#
+# Where a registered chain's time per op goes, by ablation: build the
+# module as it is and with one part of the per-op path taken out at a
+# time, boot the 6.1 guest with each (bench/run.sh MODULE=..., setup
+# "default" unless SETUPS says otherwise), and print perop.c's figures for
+# each as a Markdown table (also written to bench/results/ablate-<time>.md):
+# a registered chain's time per op, and a one-op run (SYSCHAIN_EXEC, floor.c).
+# The builds are for measuring only: "trivial-op" returns a wrong pid in a
+# pid namespace. Each edit is checked to apply; one that no longer does
+# fails the script (the module changed: update the edit).
+#
+#   full          the module as it is
+#   no-boundary   no check between ops (signals, task work, resched, the
+#                 switches, seccomp): sc_kernel_boundary() returns at once
+#   no-switch     getppid called ahead of the dispatch switch
+#   trivial-op    getppid's body a single load (no RCU, no pid namespace)
+#
+# Environment: ROUNDS (default 2: every variant is booted ROUNDS times,
+# the variants in turn, and the lowest figure kept), SETUPS (default
+# "default"), SYSCHAIN_CACHE as for tests/vm/run.sh.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=${ROUNDS:-2}
+SETUPS=${SETUPS:-default}
+VARIANTS=(full no-boundary no-switch trivial-op)
+
+# shellcheck source=tests/vm/lib.sh
+source "$TOP/tests/vm/lib.sh"
+msg() { echo "ablate: $*" >&2; }
+die() { msg "error: $*"; exit 1; }
+release=$(headers_release)
+[[ -n $release ]] || die "no linux-headers-*-amd64 installed (run scripts/deps.sh)"
+work=$(mktemp -d /tmp/syschain-ablate.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# edit FILE OLD NEW: replace the one occurrence of OLD in FILE
+edit() {
+	python3 - "$@" <<'EOF' || die "edit of $1 does not apply: update bench/ablate.sh"
+import sys
+path, old, new = sys.argv[1:]
+s = open(path).read()
+if s.count(old) != 1:
+    sys.exit(1)
+open(path, "w").write(s.replace(old, new))
+EOF
+}
+
+build() { # VARIANT
+	local d=$work/$1
+	mkdir -p "$d"
+	cp -r "$TOP/module" "$TOP/uapi" "$TOP/VERSION" "$d/"
+	make -C "$d/module" clean >/dev/null 2>&1 || true
+	case $1 in
+	full) ;;
+	no-boundary)
+		edit "$d/module/engine_kernel.h" $'\tconst struct sc_exec *x = c->exec;\n' \
+			$'\tconst struct sc_exec *x = c->exec;\n\n\tif (x)\n\t\treturn SC_BOUNDARY_NONE;\n' ;;
+	no-switch)
+		edit "$d/module/engine_kernel.h" $'\tswitch (def->nr) {\n' \
+			$'\tif (def->nr == __NR_getppid)\n\t\treturn sc_op_getppid(args, c->exec);\n\tswitch (def->nr) {\n' ;;
+	trivial-op)
+		edit "$d/module/ops_process.c" $'\t__s64 pid;\n\n\trcu_read_lock();\n\tpid = task_tgid_vnr' \
+			$'\t__s64 pid;\n\n\treturn READ_ONCE(current->real_parent)->tgid;\n\trcu_read_lock();\n\tpid = task_tgid_vnr' ;;
+	*) die "unknown variant $1" ;;
+	esac
+	make -C "/usr/src/linux-headers-$release" M="$d/module" modules >"$d/build.log" 2>&1 ||
+		{ tail -n 20 "$d/build.log" >&2; die "build of $1 failed"; }
+	echo "$d/module/syschain.ko"
+}
+
+declare -A ko
+for v in "${VARIANTS[@]}"; do
+	ko[$v]=$(build "$v")
+	msg "built $v for $release"
+done
+
+make -C "$TOP/bench" >/dev/null
+jsons=$work/jsons
+: >"$jsons"
+for ((r = 1; r <= ROUNDS; r++)); do
+	for v in "${VARIANTS[@]}"; do
+		msg "round $r: $v"
+		out=$(QUICK=1 SETUPS=$SETUPS MODULE=${ko[$v]} \
+			BENCH_EXTRA="--workloads null --modes loop --n 1,8" \
+			"$TOP/bench/run.sh" 2>"$work/run.err") ||
+			{ tail -n 20 "$work/run.err" >&2; die "bench/run.sh failed for $v"; }
+		json=$(sed -n 's/^results: //p' <<<"$out")
+		[[ -f $json ]] || die "no results file for $v"
+		echo "$v $json" >>"$jsons"
+	done
+done
+
+md=$TOP/bench/results/ablate-$(date -u +%Y%m%dT%H%M%SZ).md
+python3 - "$jsons" "$release" >"$md" <<'EOF'
+import json, sys
+runs, release = sys.argv[1], sys.argv[2]
+best = {}
+order = []
+for line in open(runs):
+    v, path = line.split()
+    if v not in order:
+        order.append(v)
+    for s in json.load(open(path))["setups"]:
+        po = (s["env"] or {}).get("perop")
+        if not po:
+            sys.exit("no perop figures for %s in %s" % (v, path))
+        key = (v, s["name"])
+        b = best.setdefault(key, dict(po))
+        fl = (s["env"] or {}).get("floor") or {}
+        b.setdefault("run_ns", fl.get("exec_raw_ns"))
+        for k in ("exec_ns", "getppid_ns"):
+            b[k] = min(b[k], po[k])
+        if fl.get("exec_raw_ns"):
+            b["run_ns"] = min(b["run_ns"], fl["exec_raw_ns"])
+setups = sorted({s for _, s in best})
+print("Ablation (bench/ablate.sh), guest kernel %s: a registered chain of "
+      "%d getppid ops, per op, lowest of the rounds" % (release, best[(order[0], setups[0])]["n"]))
+print("")
+print("| variant | " + " | ".join("%s: per op | less than full | one-op run" % s
+                                 for s in setups) + " |")
+print("|---|" + "---|---|---|" * len(setups))
+for v in order:
+    cells = []
+    for s in setups:
+        e, full = best[(v, s)]["exec_ns"], best[(order[0], s)]["exec_ns"]
+        cells.append("%.0f ns | %s | %.0f ns" % (e, "-" if v == order[0] else "%.0f ns" % (full - e),
+                                               best[(v, s)]["run_ns"]))
+    print("| %s | %s |" % (v, " | ".join(cells)))
+print("| plain `getppid` syscall | " + " | ".join(
+    "%.0f ns | - | -" % min(best[(v, s)]["getppid_ns"] for v in order) for s in setups) + " |")
+EOF
+cat "$md"
+msg "written to $md"
