@@ -241,6 +241,9 @@ __s64 sc_op_lseek(const __u64 *args, struct sc_exec *x)
  */
 #define SC_O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC) /* fs/open.c's */
 
+/* names up to this long (with the NUL) are copied on the stack */
+#define SC_SHORT_NAME 128
+
 static int sc_open_how_flags(int flags)
 {
 	flags &= VALID_OPEN_FLAGS;
@@ -277,12 +280,45 @@ int sc_check_openat(const struct syschain_op *op)
 	return 0;
 }
 
+/*
+ * The name to open, copied from the caller as getname() copies it, into
+ * @buf when it fits there (most names do), else into a names_cache
+ * buffer of PATH_MAX, which *@namep then points to (for __putname()).
+ * filp_open() copies the name again into a names_cache buffer of its own
+ * (getname_kernel(): the only exported way in), and the kernel's
+ * allocations are zeroed (init_on_alloc): a second 4 KiB buffer per open
+ * would make the op cost more than the syscall it stands for.
+ * Return: the name's length, or -errno.
+ */
+static long sc_open_name(const char __user *filename, char *buf, size_t size,
+			 char **namep)
+{
+	long len;
+
+	*namep = buf;
+	len = strncpy_from_user(buf, filename, size);
+	if (len == (long)size) {
+		*namep = __getname();
+		if (!*namep) {
+			*namep = buf;
+			return -ENOMEM;
+		}
+		len = strncpy_from_user(*namep, filename, PATH_MAX);
+		if (len == PATH_MAX)
+			return -ENAMETOOLONG;
+	}
+	if (!len)
+		return -ENOENT;
+	return len;
+}
+
 /* openat(int dfd, const char __user *filename, int flags, umode_t mode) */
 __s64 sc_op_openat(const __u64 *args, struct sc_exec *x)
 {
 	const char __user *filename = u64_to_user_ptr(args[1]);
 	int flags = sc_open_how_flags((int)args[2] | O_LARGEFILE);
 	umode_t mode = (umode_t)args[3];
+	char short_name[SC_SHORT_NAME];
 	struct file *file;
 	char *name;
 	long len;
@@ -292,23 +328,11 @@ __s64 sc_op_openat(const __u64 *args, struct sc_exec *x)
 	if (fd)
 		return fd;
 
-	name = __getname();
-	if (!name)
-		return -ENOMEM;
-	len = strncpy_from_user(name, filename, PATH_MAX);
+	len = sc_open_name(filename, short_name, sizeof(short_name), &name);
 	if (len < 0) {
 		fd = len;
 		goto out_free_name;
 	}
-	if (len == PATH_MAX) {
-		fd = -ENAMETOOLONG;
-		goto out_free_name;
-	}
-	if (!len) {
-		fd = -ENOENT;
-		goto out_free_name;
-	}
-
 	fd = get_unused_fd_flags(flags);
 	if (fd < 0)
 		goto out_free_name;
@@ -322,7 +346,8 @@ __s64 sc_op_openat(const __u64 *args, struct sc_exec *x)
 	fd_install(fd, file);
 
 out_free_name:
-	__putname(name);
+	if (name != short_name)
+		__putname(name);
 	return fd;
 }
 

@@ -355,6 +355,51 @@ static void test_openat_close(void **state)
 		memset(longname, 'a', sizeof(longname) - 1);
 		SAME_OPEN(longname, O_RDONLY, 0, -ENAMETOOLONG);
 	}
+	/*
+	 * Names around the module's short-name buffer (SC_SHORT_NAME, 128
+	 * with the NUL) and PATH_MAX: the file's path after leading slashes
+	 * that change nothing. And a name whose first 128 bytes are there
+	 * but whose end is on an unmapped page.
+	 */
+	{
+		static char name[PATH_MAX + 1];
+		static const size_t lens[] = { 126, 127, 128, 129, 130,
+					       PATH_MAX - 1 };
+		const size_t flen = strlen(FILE_PATH);
+		long pg = sysconf(_SC_PAGESIZE);
+		char *map;
+
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			memset(name, '/', lens[i] - flen);
+			strcpy(name + lens[i] - flen, FILE_PATH);
+			rc = g_chain1(__NR_openat, AT_FDCWD, (uintptr_t)name,
+				      O_RDONLY, 0, 0, 0);
+			rs = g_sys(__NR_openat, AT_FDCWD, (uintptr_t)name,
+				   O_RDONLY, 0, 0, 0);
+			assert_true(rc >= 0 && rs >= 0);
+			{	/* the same file, not a name cut short */
+				struct stat sc, ss;
+
+				assert_int_equal(fstat(rc, &sc), 0);
+				assert_int_equal(fstat(rs, &ss), 0);
+				assert_int_equal(sc.st_ino, ss.st_ino);
+				assert_true(S_ISREG(sc.st_mode));
+			}
+			close(rc);
+			close(rs);
+		}
+		memset(name, '/', PATH_MAX - flen);
+		strcpy(name + PATH_MAX - flen, FILE_PATH);
+		SAME_OPEN(name, O_RDONLY, 0, -ENAMETOOLONG);
+		map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(map != MAP_FAILED);
+		assert_int_equal(munmap(map + pg, pg), 0);
+		memset(map + pg - 200, '/', 200);
+		SAME_OPEN(map + pg - 200, O_RDONLY, 0, -EFAULT);
+		SAME_OPEN(map + pg - 100, O_RDONLY, 0, -EFAULT);
+		munmap(map, pg);
+	}
 
 	/* RLIMIT_NOFILE: EMFILE like the syscall, nothing created */
 	getrlimit(RLIMIT_NOFILE, &rl);
