@@ -337,6 +337,8 @@ int chain_result(const struct chain *c, int op, int64_t *ret);
 uint64_t chain_count(const struct chain *c, int op);
 const struct chain_report *chain_report(const struct chain *c);
 const char *chain_status_str(uint32_t status);
+/* The first building call that failed (0: none), and its op; see chain_run(3) */
+int chain_build_error(const struct chain *c, int *op);
 
 /* The ops by name, for diagnostics: "read" for __NR_read, and back */
 const char *chain_op_name(long nr);

@@ -68,6 +68,7 @@ int chain_new(struct chain **cp)
 	c->backend = CHAIN_BACKEND_AUTO;
 	c->reg_fd = -1;
 	c->cleanup_from = -1U;
+	c->build_err_op = -1;
 	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
 		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
 	*cp = c;
@@ -99,9 +100,34 @@ void chain_reset(struct chain *c)
 	c->nlabels = 0;
 	c->dirty = false;
 	c->cleanup_from = -1U;
+	c->build_err = 0;
+	c->build_err_op = -1;
 	lc_changed(c);
 	lc_set_report(c, CHAIN_BACKEND_AUTO, CHAIN_STATUS_NOT_RUN, 0,
 		      SYSCHAIN_NO_INDEX, SYSCHAIN_NO_INDEX);
+}
+
+/*
+ * A building call failed with @err about op @op (-1: none, or a negative
+ * index it was given): the chain remembers the first such failure, and chain_run() refuses to run it (a chain missing
+ * an op or a condition is not the chain its program meant). Returns @err.
+ */
+int lc_build_failed(struct chain *c, int err, int op)
+{
+	if (c && !c->build_err) {
+		c->build_err = err;
+		c->build_err_op = op < 0 ? -1 : op;
+	}
+	return err;
+}
+
+int chain_build_error(const struct chain *c, int *op)
+{
+	if (!c)
+		return -EINVAL;
+	if (op)
+		*op = c->build_err ? c->build_err_op : -1;
+	return c->build_err;
 }
 
 void lc_changed(struct chain *c)
@@ -184,14 +210,14 @@ static int chain_put_arg(struct syschain_op *op, unsigned int i,
 	return 0;
 }
 
-int chain_op(struct chain *c, long nr, unsigned int nargs,
-	     const struct chain_arg *args)
+static int chain_add_op(struct chain *c, long nr, unsigned int nargs,
+			const struct chain_arg *args)
 {
 	struct syschain_op op;
 	unsigned int k;
 	int ret;
 
-	if (!c || nr < 0 || nr > UINT32_MAX || nargs > SYSCHAIN_MAX_ARGS ||
+	if (nr < 0 || nr > UINT32_MAX || nargs > SYSCHAIN_MAX_ARGS ||
 	    (nargs && !args))
 		return -EINVAL;
 	if (c->n >= CHAIN_MAX_OPS)
@@ -223,6 +249,17 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 	c->dirty = true;
 	lc_changed(c);
 	return (int)c->n++;
+}
+
+int chain_op(struct chain *c, long nr, unsigned int nargs,
+	     const struct chain_arg *args)
+{
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	ret = chain_add_op(c, nr, nargs, args);
+	return ret < 0 ? lc_build_failed(c, ret, (int)c->n) : ret;
 }
 
 int chain__op6(struct chain *c, long nr, unsigned int nargs,
@@ -257,8 +294,10 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 
 int chain_ignore_error(struct chain *c, int op)
 {
-	if (!c || op < 0 || (unsigned int)op >= c->n)
+	if (!c)
 		return -EINVAL;
+	if (op < 0 || (unsigned int)op >= c->n)
+		return lc_build_failed(c, -EINVAL, op);
 	if (!(c->ops[op].flags & SYSCHAIN_OP_IGNORE_ERROR)) {
 		c->ops[op].flags |= SYSCHAIN_OP_IGNORE_ERROR;
 		lc_changed(c);
@@ -266,14 +305,14 @@ int chain_ignore_error(struct chain *c, int op)
 	return 0;
 }
 
-static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
+static int chain_put_cond(struct chain *c, int op, enum chain_cmp cmp,
 			  struct chain_arg rhs, uint8_t action, int target,
 			  bool label)
 {
 	struct chain_cond_src *s;
 
 	/* a cleanup op has no condition (uapi "Cleanup ops") */
-	if (!c || op < 0 || (unsigned int)op >= c->n ||
+	if (op < 0 || (unsigned int)op >= c->n ||
 	    (unsigned int)op >= c->cleanup_from ||
 	    cmp < CHAIN_ALWAYS || cmp > CHAIN_UGE)
 		return -EINVAL;
@@ -307,6 +346,18 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 	return (int)c->nc++;
 }
 
+static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
+			  struct chain_arg rhs, uint8_t action, int target,
+			  bool label)
+{
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	ret = chain_put_cond(c, op, cmp, rhs, action, target, label);
+	return ret < 0 ? lc_build_failed(c, ret, op) : ret;
+}
+
 int chain__stop_if(struct chain *c, int op, enum chain_cmp cmp,
 		   struct chain_arg rhs)
 {
@@ -325,7 +376,7 @@ int chain_finally(struct chain *c)
 	if (!c)
 		return -EINVAL;
 	if (c->cleanup_from != -1U)
-		return -EALREADY;
+		return lc_build_failed(c, -EALREADY, (int)c->n);
 	c->cleanup_from = c->n;
 	return 0;
 }
@@ -335,18 +386,20 @@ int chain_label(struct chain *c)
 	if (!c)
 		return -EINVAL;
 	if (c->nlabels >= CHAIN_MAX_OPS)
-		return -E2BIG;
+		return lc_build_failed(c, -E2BIG, -1);
 	if (chain_grow((void **)&c->labels, &c->lcap, c->nlabels + 1,
 		       sizeof(*c->labels)))
-		return -ENOMEM;
+		return lc_build_failed(c, -ENOMEM, -1);
 	c->labels[c->nlabels] = -1;
 	return (int)c->nlabels++;
 }
 
 int chain_label_here(struct chain *c, int label)
 {
-	if (!c || label < 0 || (unsigned int)label >= c->nlabels)
+	if (!c)
 		return -EINVAL;
+	if (label < 0 || (unsigned int)label >= c->nlabels)
+		return lc_build_failed(c, -EINVAL, (int)c->n);
 	c->labels[label] = (int32_t)c->n;
 	c->dirty = true;
 	lc_changed(c);
@@ -355,8 +408,10 @@ int chain_label_here(struct chain *c, int label)
 
 int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg)
 {
-	if (!c || op < 0 || (unsigned int)op >= c->n)
+	if (!c)
 		return -EINVAL;
+	if (op < 0 || (unsigned int)op >= c->n)
+		return lc_build_failed(c, -EINVAL, op);
 	c->handlers[op].fn = fn;
 	c->handlers[op].arg = arg;
 	return 0;
@@ -460,7 +515,7 @@ int chain_run(struct chain *c)
 
 	if (!c)
 		return -EINVAL;
-	ret = c->n ? chain_finalize(c) : -EINVAL;
+	ret = c->build_err ? c->build_err : c->n ? chain_finalize(c) : -EINVAL;
 	/*
 	 * The backend that runs it: the kernel when it can run the whole
 	 * chain (a registered chain is one it took), else plain syscalls for
@@ -482,7 +537,9 @@ int chain_run(struct chain *c)
 	 * result (zeros for ops that did not run): the results are cleared
 	 * only when it fails.
 	 */
-	lc_set_report(c, b, SYSCHAIN_STATUS_INVALID, 0, SYSCHAIN_NO_INDEX,
+	lc_set_report(c, b, SYSCHAIN_STATUS_INVALID, 0,
+		      c->build_err ? (uint32_t)c->build_err_op :
+		      SYSCHAIN_NO_INDEX,
 		      SYSCHAIN_NO_INDEX);
 	if (ret)
 		goto out_clear;

@@ -38,6 +38,14 @@ struct chain {
 	int32_t *labels;		/* label -> op index, -1 while unplaced */
 	unsigned int nlabels, lcap;
 
+	/*
+	 * The first building call that failed (sticky until chain_reset()):
+	 * its errno, and the op it concerned (or the index the op it was
+	 * adding would have had; -1: none), which chain_run() reports.
+	 */
+	int build_err;
+	int build_err_op;
+
 	bool dirty;			/* conds/labels need regrouping */
 	bool stop_on_error;
 	uint64_t max_steps;
@@ -61,6 +69,7 @@ struct chain {
 
 /* A change to @c that patches cannot carry: its registration goes. */
 void lc_changed(struct chain *c);
+int lc_build_failed(struct chain *c, int err, int op);
 
 enum chain_backend lc_env_backend(enum chain_backend requested);
 

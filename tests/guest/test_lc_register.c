@@ -134,8 +134,8 @@ static void test_same_results_registered(void **state)
 
 /*
  * The kernel backend knows the module's max_ops: the builder past it
- * fails with -E2BIG at once (the user backend takes more), and the chain
- * of max_ops ops runs in the kernel.
+ * fails with -E2BIG at once (the user backend takes more) and the chain
+ * remembers it, and the chain of max_ops ops runs in the kernel.
  */
 static void test_kernel_max_ops(void **state)
 {
@@ -149,8 +149,16 @@ static void test_kernel_max_ops(void **state)
 	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_KERNEL), 0);
 	for (i = 0; i < p.max_ops; i++)
 		assert_int_equal(chain_getppid(c), (int)i);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
 	assert_int_equal(chain_getppid(c), -E2BIG);
 	assert_int_equal(chain_nr_ops(c), p.max_ops);
+	/* the op that did not fit is remembered: no run until a reset */
+	assert_int_equal(chain_run(c), -E2BIG);
+	assert_int_equal(chain_report(c)->stop_op, (int)p.max_ops);
+	chain_reset(c);
+	for (i = 0; i < p.max_ops; i++)
+		assert_int_equal(chain_getppid(c), (int)i);
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
 	assert_int_equal(chain_report(c)->steps, p.max_ops);
