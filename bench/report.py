@@ -23,6 +23,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mdtables  # noqa: E402
 import perop  # noqa: E402
 from targets import (breakdown_lines, fixed_lines, syscall_lines,  # noqa: E402
                      syscall_problems, table_lines, targets)
@@ -396,6 +397,8 @@ def main():
         print("   [%s] %-8s %-44s %-7s measured %-7s (%s)" % (
             "n/a " if t["met"] is None else "met " if t["met"] else "MISS", t["setup"], t["target"],
             t["want"], t["measured"], t["detail"]))
+    with open(os.path.join(args.out, "figures.md"), "w") as f:
+        f.write("\n".join(mdtables.figures(setups, tg)) + "\n")
     md = perop.markdown(setups)
     if md:
         print("")
