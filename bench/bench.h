@@ -34,10 +34,16 @@
 /*
  * chain: one-shot (SYSCHAIN_RUN, chain_set_register(c, false)); chain-reg:
  * the same chain registered by libchain (SYSCHAIN_EXEC), per-run argument
- * changes as patches; chain-user: libchain's user backend.
+ * changes as patches; chain-user: libchain's user backend. uring: io_uring
+ * with registered files and buffers; uring-nobuf: registered files, the
+ * buffers plain (READ/WRITE for READ_FIXED/WRITE_FIXED); uring-plain:
+ * nothing registered. The last two only where the workload has both
+ * (uring_variants): they tell what registration buys io_uring.
  */
-enum mode { M_LOOP, M_CHAIN, M_CHAIN_REG, M_CHAIN_USER, M_URING, NMODES };
+enum mode { M_LOOP, M_CHAIN, M_CHAIN_REG, M_CHAIN_USER, M_URING,
+	    M_URING_NOBUF, M_URING_PLAIN, NMODES };
 #define IS_CHAIN_MODE(m) ((m) >= M_CHAIN && (m) <= M_CHAIN_USER)
+#define IS_URING_MODE(m) ((m) >= M_URING && (m) <= M_URING_PLAIN)
 extern const char *const mode_names[NMODES];
 
 /* ---------------------------------------------------------------- options */
@@ -101,6 +107,12 @@ enum { FIX_ZERO, FIX_BIG, FIX_S0, FIX_S1, FIX_COPY_IN, FIX_COPY_OUT, FIX_OPEN0 }
 #define NFIXED (FIX_OPEN0 + MAXN)
 
 void uring_init(void);
+/* what the uring mode running now registered: URING_* bits, set per batch */
+#define URING_FILES	1
+#define URING_BUFS	2
+extern unsigned int uring_reg;
+/* the URING_* bits of mode m (an IS_URING_MODE one) */
+unsigned int uring_reg_of(int m);
 struct io_uring_sqe *sqe_get(void);
 /*
  * Submit what was queued (nsqe entries, linked) and reap every
@@ -128,6 +140,7 @@ struct workload {
 	int ops_per_item;		/* chain ops per unit of N */
 	const char *uring_na;		/* why io_uring cannot express it */
 	const char *uring_note;		/* how io_uring expresses it */
+	bool uring_variants;		/* uring-nobuf, uring-plain too */
 	/* an N-sweep: one batch of n units in each mode */
 	int (*loop)(int n);
 	int (*build)(struct chain *c, int n);

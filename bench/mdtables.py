@@ -8,6 +8,7 @@ from targets import FIXED_MODES, fixed_cost
 
 MODES = ["loop", "chain", "chain-reg", "chain-user", "uring"]
 RATIO_MODES = ["chain", "chain-reg", "uring"]
+URING = ["uring", "uring-nobuf", "uring-plain"]
 
 
 def ns(v):
@@ -45,6 +46,25 @@ def per_op(setups):
             r = [x(ms[m].get("per_op_ratio")) if m in ms else "–" for m in RATIO_MODES]
             out.append("| %s | %s | %s | %s |" % (name, s["name"], " | ".join(b), " | ".join(r)))
     return out
+
+
+def uring_variants(setups):
+    """What registration buys io_uring: pread-cached per op, copy in ms."""
+    out = ["| workload | setup | loop | chain-reg | " + " | ".join(URING) + " |",
+           "|---|---|---|---|" + "---|" * len(URING)]
+    for s in setups:
+        for w in (s["raw"] or {}).get("workloads", []):
+            ms = {m["mode"]: m for m in w["modes"] if m["status"] == "ok"}
+            if not any(u in ms for u in URING[1:]):
+                continue
+            if w["kind"] == "single":
+                cells = ["%.0f ms" % (ms[m]["min_ns"] / 1e6) if m in ms else "–"
+                         for m in ["loop", "chain-reg"] + URING]
+            else:
+                cells = [ns(ms[m]["fit"]["b_ns"]) if m in ms and ms[m].get("fit") else "–"
+                         for m in ["loop", "chain-reg"] + URING]
+            out.append("| %s | %s | %s |" % (w["name"], s["name"], " | ".join(cells)))
+    return out if len(out) > 2 else []
 
 
 def copy(setups):
@@ -115,4 +135,6 @@ def figures(setups, tg):
     return (["Per-op cost b (fit of the per-N minima) and ratio b_loop / b_mode:", ""] +
             per_op(setups) + ["", "copy, 64 MiB (minimum of the trials):", ""] + copy(setups) +
             ["", "Fixed cost (`fixed`, per-N minima):", ""] + fixed(setups) +
+            ["", "io_uring with and without registration (pread-cached: b per op; "
+             "copy: minimum time):", ""] + uring_variants(setups) +
             ["", "Targets (issue 11, for chain-reg):", ""] + targets_md(tg))

@@ -109,6 +109,9 @@ static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 	case M_LOOP:
 		return w->loop(n);
 	case M_URING:
+	case M_URING_NOBUF:
+	case M_URING_PLAIN:
+		uring_reg = uring_reg_of(m);
 		return w->uring(n);
 	case M_CHAIN_REG:
 		if (w->patch && w->patch(c, n, reg_runs++) < 0) {
@@ -126,7 +129,7 @@ static void mode_fail(struct mode_result *r, enum mode m, int n,
 {
 	r->status = "failed";
 	snprintf(r->reason, sizeof(r->reason), "N=%d: %s", n,
-		 why && *why ? why : m == M_URING ? uring_fail :
+		 why && *why ? why : IS_URING_MODE(m) ? uring_fail :
 		 check_fail[0] ? check_fail : strerror(errno));
 	note("%s: %s", mode_names[m], r->reason);
 }
@@ -151,9 +154,13 @@ bool mode_usable(const struct workload *w, enum mode m, const char **status,
 	}
 	if (IS_CHAIN_MODE(m) && chain_skip(w, m, reason, len))
 		return false;
-	if (m == M_URING && (w->uring_na || !ring_ok)) {
+	if (IS_URING_MODE(m) && (w->uring_na || !ring_ok)) {
 		*status = w->uring_na ? "unsupported" : "skipped";
 		snprintf(reason, len, "%s", w->uring_na ? w->uring_na : ring_err);
+		return false;
+	}
+	if (IS_URING_MODE(m) && m != M_URING && !w->uring_variants) {
+		snprintf(reason, len, "only pread-cached and copy run io_uring's variants");
 		return false;
 	}
 	*status = "ok";
@@ -189,8 +196,10 @@ static void sweep_setup(struct sweep_state *s)
 			/* one-shot unless it is the registered mode */
 			chain_set_register(s->chains[m], m == M_CHAIN_REG);
 		}
-		if (m == M_URING)
-			r->note = s->w->uring_note;
+		if (IS_URING_MODE(m))
+			r->note = m == M_URING ? s->w->uring_note :
+				  m == M_URING_NOBUF ? "as uring, the buffers not registered" :
+				  "as uring, neither files nor buffers registered";
 	}
 }
 
@@ -286,7 +295,7 @@ static void sweep_warmup(struct sweep_state *s, int n, int reps)
 				break;
 			}
 			snprintf(when, sizeof(when), "warm-up run %d of %d", r + 1, reps);
-			check_run(m, m == M_URING, s->chains[m], run_ret, when);
+			check_run(m, IS_URING_MODE(m), s->chains[m], run_ret, when);
 		}
 	}
 }
@@ -316,7 +325,7 @@ static void sweep_trial(struct sweep_state *s, enum mode m, int n, int reps,
 	}
 	if (checked) {
 		snprintf(when, sizeof(when), "trial %d (its last run of %d)", t, reps);
-		check_run(m, m == M_URING, s->chains[m], run_ret, when);
+		check_run(m, IS_URING_MODE(m), s->chains[m], run_ret, when);
 	}
 	check_unchecked(m, checked ? reps - 1 : reps);
 	p->samples[p->trials++] = (double)(t1 - t0) / reps;

@@ -34,7 +34,8 @@
 #include "bench.h"
 
 const char *const mode_names[NMODES] = {
-	"loop", "chain", "chain-reg", "chain-user", "uring"
+	"loop", "chain", "chain-reg", "chain-user", "uring", "uring-nobuf",
+	"uring-plain"
 };
 
 /* The workloads, in the order they run and are reported. */
@@ -60,7 +61,7 @@ int opt_trials = 7;
 int opt_min_ops = 64;
 int opt_copy_mb = 64;
 int opt_copy_trials = 5;
-bool opt_mode[NMODES] = { true, true, true, true, true };
+bool opt_mode[NMODES] = { true, true, true, true, true, true, true };
 static const char *opt_workloads;	/* NULL: all */
 const char *opt_dir = "/tmp/syschain-bench";
 static const char *opt_setup = "";

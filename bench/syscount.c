@@ -173,7 +173,7 @@ static bool sc_expected(const struct workload *w, enum mode m, int n,
 	char a[48], b[48];
 	int i;
 
-	if (m == M_URING)
+	if (IS_URING_MODE(m))
 		return true;
 	if (m == M_CHAIN || m == M_CHAIN_REG) {
 		unsigned long want = m == M_CHAIN ? SYSCHAIN_RUN : SYSCHAIN_EXEC;

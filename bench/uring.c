@@ -13,6 +13,13 @@ bool ring_ok;
 unsigned int ring_flags;
 char ring_err[128];
 char uring_fail[160];
+unsigned int uring_reg = URING_FILES | URING_BUFS;
+
+unsigned int uring_reg_of(int m)
+{
+	return m == M_URING ? URING_FILES | URING_BUFS :
+	       m == M_URING_NOBUF ? URING_FILES : 0;
+}
 int expect_buf[4 * MAXN + 16];
 int64_t run_ret[MAXOPS + 16];
 

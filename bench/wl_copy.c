@@ -64,24 +64,40 @@ static int copy_build(struct chain *c, int in, int out)
 	return wr;
 }
 
-static int copy_uring(void)
+/* one block's read or write, as uring_reg says what is registered */
+static void copy_sqe(bool wr, int fix, int fd, uint64_t off, bool link,
+		     unsigned int k)
+{
+	struct io_uring_sqe *sqe = sqe_get();
+	int f = uring_reg & URING_FILES ? fix : fd;
+
+	if (uring_reg & URING_BUFS) {
+		if (wr)
+			io_uring_prep_write_fixed(sqe, f, buf_small, COPY_BLOCK, off, 0);
+		else
+			io_uring_prep_read_fixed(sqe, f, buf_small, COPY_BLOCK, off, 0);
+	} else if (wr) {
+		io_uring_prep_write(sqe, f, buf_small, COPY_BLOCK, off);
+	} else {
+		io_uring_prep_read(sqe, f, buf_small, COPY_BLOCK, off);
+	}
+	if (uring_reg & URING_FILES)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	if (link)
+		sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = k;
+	expect_buf[k] = COPY_BLOCK;
+}
+
+static int copy_uring(int in, int out)
 {
 	unsigned int blocks = (unsigned int)(big_size / COPY_BLOCK), i, k = 0;
 
 	for (i = 0; i < blocks; i++) {
-		struct io_uring_sqe *sqe = sqe_get();
+		uint64_t off = (uint64_t)i * COPY_BLOCK;
 
-		io_uring_prep_read_fixed(sqe, FIX_COPY_IN, buf_small, COPY_BLOCK,
-					 (uint64_t)i * COPY_BLOCK, 0);
-		sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
-		sqe->user_data = k;
-		expect_buf[k++] = COPY_BLOCK;
-		sqe = sqe_get();
-		io_uring_prep_write_fixed(sqe, FIX_COPY_OUT, buf_small, COPY_BLOCK,
-					  (uint64_t)i * COPY_BLOCK, 0);
-		sqe->flags |= IOSQE_FIXED_FILE | (i < blocks - 1 ? IOSQE_IO_LINK : 0);
-		sqe->user_data = k;
-		expect_buf[k++] = COPY_BLOCK;
+		copy_sqe(false, FIX_COPY_IN, in, off, true, k++);
+		copy_sqe(true, FIX_COPY_OUT, out, off, i < blocks - 1, k++);
 	}
 	return uring_run(k, expect_buf);
 }
@@ -116,13 +132,16 @@ static void copy_setup(struct copy_state *s)
 			if (s->wr_op < 0)
 				die("copy: building the chain failed");
 		}
-		if (m == M_URING) {
+		if (IS_URING_MODE(m) && (uring_reg_of(m) & URING_FILES)) {
 			int fds[2] = { s->in, s->out };
 
 			if (io_uring_register_files_update(&ring, FIX_COPY_IN, fds, 2) != 2)
 				die("copy: register files failed");
-			res[m].note = s->w->uring_note;
 		}
+		if (IS_URING_MODE(m))
+			res[m].note = m == M_URING ? s->w->uring_note :
+				      m == M_URING_NOBUF ? "as uring, the buffer not registered" :
+				      "as uring, neither files nor buffer registered";
 	}
 }
 
@@ -140,8 +159,8 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 	t0 = now_ns();
 	if (m == M_LOOP)
 		err = copy_loop(s->in, s->out);
-	else if (m == M_URING)
-		err = copy_uring();
+	else if (IS_URING_MODE(m))
+		err = (uring_reg = uring_reg_of(m), copy_uring(s->in, s->out));
 	else
 		err = run_chain(s->c[m], m == M_CHAIN_USER ? CHAIN_BACKEND_USER :
 				CHAIN_BACKEND_KERNEL);
@@ -152,7 +171,7 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 	if (err) {
 		r->status = "failed";
 		snprintf(r->reason, sizeof(r->reason), "%s",
-			 m == M_URING ? uring_fail : check_fail);
+			 IS_URING_MODE(m) ? uring_fail : check_fail);
 		note("copy %s: %s", mode_names[m], r->reason);
 		s->live[m] = false;
 		return;
@@ -228,5 +247,6 @@ const struct workload wl_copy = {
 	.nnrs = 2,
 	.uring_note = "READ_FIXED/WRITE_FIXED pairs at explicit offsets, registered files "
 		      "and buffer, all blocks in one linked submission",
+	.uring_variants = true,
 	.measure = copy_measure,
 };

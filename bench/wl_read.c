@@ -75,9 +75,17 @@ static int pr_uring(int n)
 	for (i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe = sqe_get();
 
-		io_uring_prep_read_fixed(sqe, FIX_BIG, buf_small, PREAD_SIZE,
-					 pread_off[i], 0);
-		sqe->flags |= IOSQE_FIXED_FILE | (i < n - 1 ? IOSQE_IO_LINK : 0);
+		if (uring_reg & URING_BUFS)
+			io_uring_prep_read_fixed(sqe, FIX_BIG, buf_small,
+						 PREAD_SIZE, pread_off[i], 0);
+		else
+			io_uring_prep_read(sqe, uring_reg & URING_FILES ?
+					   FIX_BIG : fd_big, buf_small,
+					   PREAD_SIZE, pread_off[i]);
+		if (uring_reg & URING_FILES)
+			sqe->flags |= IOSQE_FIXED_FILE;
+		if (i < n - 1)
+			sqe->flags |= IOSQE_IO_LINK;
 		sqe->user_data = (uint64_t)i;
 		expect_buf[i] = PREAD_SIZE;
 	}
@@ -146,6 +154,7 @@ const struct workload wl_pread_cached = {
 	.nnrs = 1,
 	.ops_per_item = 1,
 	.uring_note = "IORING_OP_READ_FIXED on a registered file and buffer, linked",
+	.uring_variants = true,
 	.loop = pr_loop,
 	.build = pr_build,
 	.uring = pr_uring,
