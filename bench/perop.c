@@ -198,6 +198,88 @@ static void perop_teardown(struct perop *p)
 	free(p->res);
 }
 
+/*
+ * A heavier op, alone in its run and among many: openat() of a name that
+ * does not exist (-ENOENT: a path walk, nothing opened), as a syscall, as
+ * the one op of a registered chain (per run) and as one of PEROP_HEAVY
+ * ops of one (per op). Set beside floor.c's getppid and one-op run, it
+ * shows whether a one-op run costs more when its op is heavier.
+ */
+#define PEROP_HEAVY 64
+#define PEROP_MISSING "/nonexistent-syschain-bench/x"
+
+static double perop_heavy(struct perop *p, int fd, unsigned int n, bool sys)
+{
+	struct syschain_exec x = {
+		.size = sizeof(x),
+		.results_uptr = (uintptr_t)p->res,
+	};
+	unsigned int calls = 2000 / n, i;
+	uint64_t t0 = now_ns();
+
+	for (i = 0; i < calls; i++) {
+		if (sys) {
+			if (syscall(SYS_openat, AT_FDCWD, PEROP_MISSING, O_RDONLY, 0) != -1 ||
+			    errno != ENOENT)
+				die("perop: openat of a missing name did not fail with ENOENT");
+			continue;
+		}
+		if (ioctl(fd, SYSCHAIN_EXEC, &x) || x.status != SYSCHAIN_STATUS_COMPLETED ||
+		    x.steps != n || p->res[n - 1].ret != -ENOENT)
+			die("perop: the openat chain did not do what it is for");
+	}
+	return (double)(now_ns() - t0) / calls / n;
+}
+
+static int perop_heavy_chain(struct perop *p, unsigned int n)
+{
+	struct syschain_op *ops = calloc(n, sizeof(*ops));
+	struct syschain_register reg = {
+		.size = sizeof(reg),
+		.nr_ops = n,
+		.op_size = sizeof(struct syschain_op),
+		.cond_size = sizeof(struct syschain_cond),
+	};
+	unsigned int i;
+
+	if (!ops)
+		die("perop: out of memory");
+	for (i = 0; i < n; i++) {
+		ops[i].nr = __NR_openat;
+		ops[i].flags = SYSCHAIN_OP_IGNORE_ERROR;
+		ops[i].args[0] = (uint64_t)AT_FDCWD;
+		ops[i].args[1] = (uintptr_t)PEROP_MISSING;
+		ops[i].args[2] = O_RDONLY;
+	}
+	reg.ops_uptr = (uintptr_t)ops;
+	if (ioctl(p->dev, SYSCHAIN_REGISTER, &reg))
+		die("perop: SYSCHAIN_REGISTER (openat): %s", strerror(errno));
+	free(ops);
+	return reg.fd;
+}
+
+/* ,"heavy":{...} of perop: best of PEROP_REPS, the three in turn */
+static void perop_heavy_json(FILE *f, struct perop *p)
+{
+	int one = perop_heavy_chain(p, 1), many = perop_heavy_chain(p, PEROP_HEAVY);
+	double best[3] = { 0 }, t;
+	int r, k;
+
+	for (r = 0; r < PEROP_REPS; r++)
+		for (k = 0; k < 3; k++) {
+			t = k == 0 ? perop_heavy(p, -1, 1, true) :
+			    k == 1 ? perop_heavy(p, one, 1, false) :
+				     perop_heavy(p, many, PEROP_HEAVY, false);
+			if (!r || t < best[k])
+				best[k] = t;
+		}
+	close(one);
+	close(many);
+	fprintf(f, ",\"openat_enoent\":{\"sys_ns\":%.1f,\"one_ns\":%.1f,"
+		"\"many_ns\":%.1f,\"many\":%d}", best[0], best[1], best[2],
+		PEROP_HEAVY);
+}
+
 /* "perop":{...} in the env object; null without the device */
 void perop_json(FILE *f)
 {
@@ -222,12 +304,13 @@ void perop_json(FILE *f)
 					best[k][big] = t;
 			}
 	}
-	perop_teardown(&p);
-	close(p.dev);
 	fprintf(f, ",\"perop\":{\"n\":%d,\"getppid_ns\":%.1f", PEROP_N,
 		getppid_ns);
 	for (k = 0; k < NPEROP; k++)
 		fprintf(f, ",\"%s\":%.1f", perop_names[k],
 			(best[k][1] - best[k][0]) / (PEROP_N - 1));
+	perop_heavy_json(f, &p);
 	fputs("}", f);
+	perop_teardown(&p);
+	close(p.dev);
 }

@@ -5,8 +5,9 @@ setup's env). report.py prints it as text and writes it as a Markdown
 table (results/<run>/perop.md), which is what README's table is."""
 
 
-def rows(po):
-    """(what, ns per op) from one setup's perop object; [] without one."""
+def rows(po, fl=None):
+    """(what, ns per op) from one setup's perop object (and floor.c's
+    figures, for the one-op runs); [] without one."""
     if not po:
         return []
     g = po["getppid_ns"]
@@ -24,7 +25,24 @@ def rows(po):
          xc - lp),
         ("ratio plain / registered (the null per-op ratio's bound)", g / x if x else None),
         ("a registered op for 3x would have to cost", g / 3),
-    ]
+    ] + heavy_rows(po.get("openat_enoent"), fl)
+
+
+def heavy_rows(h, fl):
+    """A heavier op (openat of a missing name) alone in a run and among
+    many, against its syscall; with floor.c's one-op getppid run, what a
+    one-op run costs beyond the syscall, for the light and the heavy op."""
+    if not h:
+        return []
+    out = [("`openat` of a missing name: the syscall", h["sys_ns"]),
+           ("&nbsp;&nbsp;as the one op of a registered run, per run", h["one_ns"]),
+           ("&nbsp;&nbsp;as one of %d ops of a registered run, per op" % h["many"], h["many_ns"])]
+    if fl:
+        out.append(("one-op run less its syscall: `getppid` (floor.c)",
+                    fl["exec_raw_ns"] - fl["getppid_ns"]))
+        out.append(("one-op run less its syscall: `openat` of a missing name",
+                    h["one_ns"] - h["sys_ns"]))
+    return out
 
 
 def fmt(what, v):
@@ -37,16 +55,17 @@ def fmt(what, v):
 
 def markdown(setups):
     """One column per setup that measured it; [] if none did."""
-    have = [(s["name"], (s["raw"]["env"] or {}).get("perop"))
-            for s in setups if s["raw"]]
-    have = [(n, po) for n, po in have if po]
+    have = [(s["name"], (s["raw"]["env"] or {}).get("perop"),
+             (s["raw"]["env"] or {}).get("floor")) for s in setups if s["raw"]]
+    have = [(n, po, fl) for n, po, fl in have if po]
     if not have:
         return []
-    table = [rows(po) for _, po in have]
-    out = ["| part, per op (N = %d) | %s |" % (have[0][1]["n"], " | ".join(n for n, _ in have)),
+    table = [rows(po, fl) for _, po, fl in have]
+    out = ["| part, per op (N = %d) | %s |" % (have[0][1]["n"], " | ".join(h[0] for h in have)),
            "|---|" + "---|" * len(have)]
-    for i, (what, _) in enumerate(table[0]):
-        out.append("| %s | %s |" % (what, " | ".join(fmt(what, t[i][1]) for t in table)))
+    for i, (what, _) in enumerate(max(table, key=len)):
+        out.append("| %s | %s |" % (what, " | ".join(
+            fmt(what, t[i][1]) if i < len(t) else "-" for t in table)))
     return out
 
 
