@@ -199,85 +199,117 @@ static void perop_teardown(struct perop *p)
 }
 
 /*
- * A heavier op, alone in its run and among many: openat() of a name that
- * does not exist (-ENOENT: a path walk, nothing opened), as a syscall, as
- * the one op of a registered chain (per run) and as one of PEROP_HEAVY
- * ops of one (per op). Set beside floor.c's getppid and one-op run, it
- * shows whether a one-op run costs more when its op is heavier.
+ * Heavier units, alone in their run and among many: an openat() of a
+ * name that does not exist (-ENOENT: a path walk, nothing opened), and an
+ * openat() of /dev/null with the close() of what it opened (a file's
+ * final fput: task work, which on 6.1 makes the chain leave the kernel
+ * after the close); as syscalls, as the one unit of a registered chain
+ * (per run) and as one of PEROP_HEAVY units of one (per unit). Set beside
+ * floor.c's getppid and one-op run, they show what a unit costs in a
+ * chain beyond its syscalls.
  */
 #define PEROP_HEAVY 64
 #define PEROP_MISSING "/nonexistent-syschain-bench/x"
 
-static double perop_heavy(struct perop *p, int fd, unsigned int n, bool sys)
+enum { H_ENOENT, H_OPEN_CLOSE, NHEAVY };
+
+static const char *const heavy_names[NHEAVY] = { "openat_enoent", "open_close" };
+
+/* one unit of @kind as syscalls; false if it did not do what it is for */
+static bool perop_heavy_sys(int kind)
+{
+	long fd;
+
+	if (kind == H_ENOENT)
+		return syscall(SYS_openat, AT_FDCWD, PEROP_MISSING, O_RDONLY, 0) == -1 &&
+		       errno == ENOENT;
+	fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY, 0);
+	return fd >= 0 && !syscall(SYS_close, fd);
+}
+
+/* ns per unit of @kind: as syscalls (@fd < 0), or runs of chain @fd */
+static double perop_heavy(struct perop *p, int kind, int fd, unsigned int units)
 {
 	struct syschain_exec x = {
 		.size = sizeof(x),
 		.results_uptr = (uintptr_t)p->res,
 	};
-	unsigned int calls = 2000 / n, i;
+	unsigned int calls = 2000 / units, nops = units * (kind + 1), i;
 	uint64_t t0 = now_ns();
 
 	for (i = 0; i < calls; i++) {
-		if (sys) {
-			if (syscall(SYS_openat, AT_FDCWD, PEROP_MISSING, O_RDONLY, 0) != -1 ||
-			    errno != ENOENT)
-				die("perop: openat of a missing name did not fail with ENOENT");
+		if (fd < 0) {
+			if (!perop_heavy_sys(kind))
+				die("perop: %s as syscalls failed", heavy_names[kind]);
 			continue;
 		}
 		if (ioctl(fd, SYSCHAIN_EXEC, &x) || x.status != SYSCHAIN_STATUS_COMPLETED ||
-		    x.steps != n || p->res[n - 1].ret != -ENOENT)
-			die("perop: the openat chain did not do what it is for");
+		    x.steps != nops || p->res[nops - 1].ret != (kind == H_ENOENT ? -ENOENT : 0))
+			die("perop: the %s chain did not do what it is for", heavy_names[kind]);
 	}
-	return (double)(now_ns() - t0) / calls / n;
+	return (double)(now_ns() - t0) / calls / units;
 }
 
-static int perop_heavy_chain(struct perop *p, unsigned int n)
+static int perop_heavy_chain(struct perop *p, int kind, unsigned int units)
 {
-	struct syschain_op *ops = calloc(n, sizeof(*ops));
+	unsigned int nops = units * (kind + 1), i;
+	struct syschain_op *ops = calloc(nops, sizeof(*ops));
 	struct syschain_register reg = {
 		.size = sizeof(reg),
-		.nr_ops = n,
+		.nr_ops = nops,
 		.op_size = sizeof(struct syschain_op),
 		.cond_size = sizeof(struct syschain_cond),
 	};
-	unsigned int i;
 
 	if (!ops)
 		die("perop: out of memory");
-	for (i = 0; i < n; i++) {
-		ops[i].nr = __NR_openat;
-		ops[i].flags = SYSCHAIN_OP_IGNORE_ERROR;
-		ops[i].args[0] = (uint64_t)AT_FDCWD;
-		ops[i].args[1] = (uintptr_t)PEROP_MISSING;
-		ops[i].args[2] = O_RDONLY;
+	for (i = 0; i < nops; i++) {
+		struct syschain_op *op = &ops[i];
+
+		if (kind == H_OPEN_CLOSE && i % 2) {	/* close(the open's fd) */
+			op->nr = __NR_close;
+			op->ref_mask = 1;
+			op->arg_ref[0] = i - 1;
+			continue;
+		}
+		op->nr = __NR_openat;
+		op->flags = kind == H_ENOENT ? SYSCHAIN_OP_IGNORE_ERROR : 0;
+		op->args[0] = (uint64_t)AT_FDCWD;
+		op->args[1] = (uintptr_t)(kind == H_ENOENT ? PEROP_MISSING : "/dev/null");
+		op->args[2] = O_RDONLY;
 	}
 	reg.ops_uptr = (uintptr_t)ops;
 	if (ioctl(p->dev, SYSCHAIN_REGISTER, &reg))
-		die("perop: SYSCHAIN_REGISTER (openat): %s", strerror(errno));
+		die("perop: SYSCHAIN_REGISTER (%s): %s", heavy_names[kind], strerror(errno));
 	free(ops);
 	return reg.fd;
 }
 
-/* ,"heavy":{...} of perop: best of PEROP_REPS, the three in turn */
+/* ,"<kind>":{...} of perop, each kind: best of PEROP_REPS, in turn */
 static void perop_heavy_json(FILE *f, struct perop *p)
 {
-	int one = perop_heavy_chain(p, 1), many = perop_heavy_chain(p, PEROP_HEAVY);
-	double best[3] = { 0 }, t;
-	int r, k;
+	double best[NHEAVY][3] = { { 0 } }, t;
+	int fds[NHEAVY][2], r, k, m;
 
+	for (k = 0; k < NHEAVY; k++) {
+		fds[k][0] = perop_heavy_chain(p, k, 1);
+		fds[k][1] = perop_heavy_chain(p, k, PEROP_HEAVY);
+	}
 	for (r = 0; r < PEROP_REPS; r++)
-		for (k = 0; k < 3; k++) {
-			t = k == 0 ? perop_heavy(p, -1, 1, true) :
-			    k == 1 ? perop_heavy(p, one, 1, false) :
-				     perop_heavy(p, many, PEROP_HEAVY, false);
-			if (!r || t < best[k])
-				best[k] = t;
-		}
-	close(one);
-	close(many);
-	fprintf(f, ",\"openat_enoent\":{\"sys_ns\":%.1f,\"one_ns\":%.1f,"
-		"\"many_ns\":%.1f,\"many\":%d}", best[0], best[1], best[2],
-		PEROP_HEAVY);
+		for (k = 0; k < NHEAVY; k++)
+			for (m = 0; m < 3; m++) {
+				t = perop_heavy(p, k, m ? fds[k][m - 1] : -1,
+						m == 2 ? PEROP_HEAVY : 1);
+				if (!r || t < best[k][m])
+					best[k][m] = t;
+			}
+	for (k = 0; k < NHEAVY; k++) {
+		close(fds[k][0]);
+		close(fds[k][1]);
+		fprintf(f, ",\"%s\":{\"sys_ns\":%.1f,\"one_ns\":%.1f,"
+			"\"many_ns\":%.1f,\"many\":%d}", heavy_names[k],
+			best[k][0], best[k][1], best[k][2], PEROP_HEAVY);
+	}
 }
 
 /* "perop":{...} in the env object; null without the device */

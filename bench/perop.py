@@ -25,23 +25,24 @@ def rows(po, fl=None):
          xc - lp),
         ("ratio plain / registered (the null per-op ratio's bound)", g / x if x else None),
         ("a registered op for 3x would have to cost", g / 3),
-    ] + heavy_rows(po.get("openat_enoent"), fl)
+    ] + heavy_rows(po.get("openat_enoent"), fl, "`openat` of a missing name") + \
+        heavy_rows(po.get("open_close"), fl, "`openat` of /dev/null, `close`", False)
 
 
-def heavy_rows(h, fl):
-    """A heavier op (openat of a missing name) alone in a run and among
-    many, against its syscall; with floor.c's one-op getppid run, what a
-    one-op run costs beyond the syscall, for the light and the heavy op."""
+def heavy_rows(h, fl, what, with_getppid=True):
+    """A heavier unit alone in a run and among many, against its
+    syscalls; with floor.c's one-op getppid run, what a one-unit run costs
+    beyond the syscalls, for the light and the heavy unit."""
     if not h:
         return []
-    out = [("`openat` of a missing name: the syscall", h["sys_ns"]),
-           ("&nbsp;&nbsp;as the one op of a registered run, per run", h["one_ns"]),
-           ("&nbsp;&nbsp;as one of %d ops of a registered run, per op" % h["many"], h["many_ns"])]
-    if fl:
+    out = [("%s: the syscalls" % what, h["sys_ns"]),
+           ("&nbsp;&nbsp;as the one unit of a registered run, per run", h["one_ns"]),
+           ("&nbsp;&nbsp;as one of %d units of a registered run, per unit" % h["many"],
+            h["many_ns"])]
+    if fl and with_getppid:
         out.append(("one-op run less its syscall: `getppid` (floor.c)",
                     fl["exec_raw_ns"] - fl["getppid_ns"]))
-        out.append(("one-op run less its syscall: `openat` of a missing name",
-                    h["one_ns"] - h["sys_ns"]))
+    out.append(("one-unit run less its syscalls: %s" % what, h["one_ns"] - h["sys_ns"]))
     return out
 
 
