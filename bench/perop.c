@@ -214,6 +214,7 @@ static void perop_teardown(struct perop *p)
 enum { H_ENOENT, H_OPEN_CLOSE, NHEAVY };
 
 static const char *const heavy_names[NHEAVY] = { "openat_enoent", "open_close" };
+static const unsigned int heavy_ops[NHEAVY] = { 1, 2 };	/* ops per unit */
 
 /* one unit of @kind as syscalls; false if it did not do what it is for */
 static bool perop_heavy_sys(int kind)
@@ -234,7 +235,7 @@ static double perop_heavy(struct perop *p, int kind, int fd, unsigned int units)
 		.size = sizeof(x),
 		.results_uptr = (uintptr_t)p->res,
 	};
-	unsigned int calls = 2000 / units, nops = units * (kind + 1), i;
+	unsigned int calls = 2000 / units, nops = units * heavy_ops[kind], i;
 	uint64_t t0 = now_ns();
 
 	for (i = 0; i < calls; i++) {
@@ -252,7 +253,7 @@ static double perop_heavy(struct perop *p, int kind, int fd, unsigned int units)
 
 static int perop_heavy_chain(struct perop *p, int kind, unsigned int units)
 {
-	unsigned int nops = units * (kind + 1), i;
+	unsigned int nops = units * heavy_ops[kind], i;
 	struct syschain_op *ops = calloc(nops, sizeof(*ops));
 	struct syschain_register reg = {
 		.size = sizeof(reg),

@@ -29,7 +29,6 @@ from targets import (breakdown_lines, fixed_lines, syscall_lines,  # noqa: E402
                      syscall_problems, table_lines, targets)
 
 SCHEMA = "syschain-bench/1"
-MODES = ["loop", "chain", "chain-reg", "chain-user", "uring", "uring-nobuf", "uring-plain"]
 SPEEDUP_NS = [1, 8, 64]
 KMSG = re.compile(r"^\[\s*\d+\.\d+\]")
 # a kernel message the serial console appended to a line of ours

@@ -109,12 +109,13 @@ void chain_reset(struct chain *c)
 
 /*
  * A building call failed with @err about op @op (-1: none, or a negative
- * index it was given): the chain remembers the first such failure, and chain_run() refuses to run it (a chain missing
- * an op or a condition is not the chain its program meant). Returns @err.
+ * index it was given): the chain remembers the first such failure, and
+ * chain_run() refuses to run it (a chain missing an op or a condition is
+ * not the chain its program meant). Returns @err.
  */
 int lc_build_failed(struct chain *c, int err, int op)
 {
-	if (c && !c->build_err) {
+	if (!c->build_err) {
 		c->build_err = err;
 		c->build_err_op = op < 0 ? -1 : op;
 	}
@@ -126,7 +127,7 @@ int chain_build_error(const struct chain *c, int *op)
 	if (!c)
 		return -EINVAL;
 	if (op)
-		*op = c->build_err ? c->build_err_op : -1;
+		*op = c->build_err_op;
 	return c->build_err;
 }
 
@@ -538,9 +539,7 @@ int chain_run(struct chain *c)
 	 * only when it fails.
 	 */
 	lc_set_report(c, b, SYSCHAIN_STATUS_INVALID, 0,
-		      c->build_err ? (uint32_t)c->build_err_op :
-		      SYSCHAIN_NO_INDEX,
-		      SYSCHAIN_NO_INDEX);
+		      (uint32_t)c->build_err_op, SYSCHAIN_NO_INDEX);
 	if (ret)
 		goto out_clear;
 	if (b == CHAIN_BACKEND_KERNEL) {

@@ -41,7 +41,8 @@ struct chain {
 	/*
 	 * The first building call that failed (sticky until chain_reset()):
 	 * its errno, and the op it concerned (or the index the op it was
-	 * adding would have had; -1: none), which chain_run() reports.
+	 * adding would have had; -1: none, and always -1 while build_err is
+	 * 0), which chain_run() reports (-1 is SYSCHAIN_NO_INDEX there).
 	 */
 	int build_err;
 	int build_err_op;

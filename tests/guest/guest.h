@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "../fd_count.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,19 +34,6 @@ struct g_chain {
 	unsigned int n, nc;
 };
 
-/* Open descriptors of this process (the count's own directory excluded). */
-static inline int g_fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
 
 /* The device; a test that cannot open it fails, it is never skipped. */
 static inline int g_dev(void)

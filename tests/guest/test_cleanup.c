@@ -73,13 +73,13 @@ static void test_failed_body_closes(void **state)
 	(void)state;
 	G_BOUND(120);
 	g_dev();	/* opened once, before the count */
-	before = g_fd_count();
+	before = fd_count();
 	for (i = 0; i < 1000; i++) {
 		build_open_fail_close(&c);
 		assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
 		assert_closed_after_failure(&c);
 	}
-	assert_int_equal(g_fd_count(), before);
+	assert_int_equal(fd_count(), before);
 }
 
 /* the same chain registered: 1000 runs by its descriptor */
@@ -101,7 +101,7 @@ static void test_registered_closes(void **state)
 	reg.cond_size = sizeof(struct syschain_cond);
 	reg.ops_uptr = (uintptr_t)c.ops;
 	assert_int_equal(g_ioctl(SYSCHAIN_REGISTER, &reg), 0);
-	before = g_fd_count();
+	before = fd_count();
 	for (i = 0; i < 1000; i++) {
 		memset(&ex, 0, sizeof(ex));
 		ex.size = sizeof(ex);
@@ -113,7 +113,7 @@ static void test_registered_closes(void **state)
 		c.run.steps = ex.steps;
 		assert_closed_after_failure(&c);
 	}
-	assert_int_equal(g_fd_count(), before);
+	assert_int_equal(fd_count(), before);
 	close((int)reg.fd);
 }
 

@@ -92,7 +92,7 @@ static void test_close_dup2_race(void **state)
 
 	(void)state;
 	g_dev();
-	base = g_fd_count();
+	base = fd_count();
 	a_src = make_file("/tmp/races-a", 65536, 0);
 	a_wonly = open("/tmp/races-a-w", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(a_wonly >= 0);
@@ -147,7 +147,7 @@ static void test_close_dup2_race(void **state)
 	close(a_wonly);
 	unlink("/tmp/races-a");
 	unlink("/tmp/races-a-w");
-	assert_int_equal(g_fd_count(), base);
+	assert_int_equal(fd_count(), base);
 }
 
 /* ------------------------------------------------------------------ */
@@ -243,7 +243,7 @@ static void test_shared_position(void **state)
 
 	(void)state;
 	g_dev();
-	base = g_fd_count();
+	base = fd_count();
 	fd = make_file("/tmp/races-b", B_SIZE, 1);
 	assert_int_equal(pread(fd, buf, B_SIZE, 0), B_SIZE);
 	for (i = 0; i < B_SIZE; i++)
@@ -253,7 +253,7 @@ static void test_shared_position(void **state)
 	shared_position_round(fd, hist, 0);
 	close(fd);
 	unlink("/tmp/races-b");
-	assert_int_equal(g_fd_count(), base);
+	assert_int_equal(fd_count(), base);
 }
 
 /* ------------------------------------------------------------------ */
@@ -478,7 +478,7 @@ static void test_failing_chains_no_leak(void **state)
 
 	(void)state;
 	g_dev();
-	base = g_fd_count();
+	base = fd_count();
 	chains_before = g_module_counter("chains_total");
 	assert_int_equal(g_module_counter("chains_in_flight"), 0);
 	memset(t, 0, sizeof(t));
@@ -491,7 +491,7 @@ static void test_failing_chains_no_leak(void **state)
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	printf("races(d): %lu failing chains in 2 threads in %.1f s (RACES_CHAINS), fds %d -> %d\n",
-	       total, now() - t0, base, g_fd_count());
+	       total, now() - t0, base, fd_count());
 	for (i = 0; i < 2; i++)
 		if (t[i].err)
 			fail_msg("thread %d: %s", i, t[i].err);
@@ -499,7 +499,7 @@ static void test_failing_chains_no_leak(void **state)
 			 t[0].variants[1] + t[1].variants[1] +
 			 t[0].variants[2] + t[1].variants[2] +
 			 t[0].variants[3] + t[1].variants[3], total);
-	assert_int_equal(g_fd_count(), base);
+	assert_int_equal(fd_count(), base);
 	/* every chain ran in the module, and none holds module memory now */
 	assert_int_equal(g_module_counter("chains_total") - chains_before, total);
 	assert_int_equal(g_module_counter("chains_in_flight"), 0);

@@ -28,6 +28,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include "../fd_count.h"
 #include "libchain.h"
 #include "internal.h"		/* white-box: struct chain */
 
@@ -1461,20 +1462,6 @@ static void test_status_str(void **state)
 	assert_string_equal(chain_status_str(CHAIN_STATUS_NOT_RUN), "not run");
 }
 
-/* the descriptors this process has open */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own */
-}
-
 /*
  * chain_finally(): open, then a read that fails (a directory), then the
  * close as cleanup: the failed chains leave no descriptor behind, and
@@ -1494,7 +1481,7 @@ static void test_finally_closes(void **state)
 	assert_int_equal(chain_finally(c), 0);
 	x = chain_close(c, chain_res(o));
 	assert_true(o == 0 && r == 1 && x == 2);
-	before = open_fds();
+	before = fd_count();
 	for (i = 0; i < 1000; i++) {
 		assert_int_equal(chain_run(c), 0);
 		assert_int_equal(chain_report(c)->status,
@@ -1504,17 +1491,17 @@ static void test_finally_closes(void **state)
 		assert_int_equal(chain_ret(c, x), 0);
 		assert_int_equal(chain_count(c, x), 1);
 	}
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(fd_count(), before);
 	/* without the cleanup, every run leaks one */
 	chain_reset(c);
 	o = chain_openat(c, AT_FDCWD, "/", O_RDONLY | O_CLOEXEC, 0);
 	chain_read(c, chain_res(o), buf, sizeof(buf));
 	for (i = 0; i < 3; i++)
 		assert_int_equal(chain_run(c), 0);
-	assert_int_equal(open_fds(), before + 3);
+	assert_int_equal(fd_count(), before + 3);
 	for (i = 0; i < 3; i++)
 		close((int)chain_ret(c, o) - i);
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(fd_count(), before);
 	chain_free(c);
 }
 
