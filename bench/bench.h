@@ -113,6 +113,9 @@ void uring_init(void);
 extern unsigned int uring_reg;
 /* the URING_* bits of mode m (an IS_URING_MODE one) */
 unsigned int uring_reg_of(int m);
+struct workload;
+/* how uring mode m expresses workload w, for the JSON's "note" */
+const char *uring_note(const struct workload *w, int m);
 struct io_uring_sqe *sqe_get(void);
 /*
  * Submit what was queued (nsqe entries, linked) and reap every

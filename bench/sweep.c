@@ -197,9 +197,7 @@ static void sweep_setup(struct sweep_state *s)
 			chain_set_register(s->chains[m], m == M_CHAIN_REG);
 		}
 		if (IS_URING_MODE(m))
-			r->note = m == M_URING ? s->w->uring_note :
-				  m == M_URING_NOBUF ? "as uring, the buffers not registered" :
-				  "as uring, neither files nor buffers registered";
+			r->note = uring_note(s->w, m);
 	}
 }
 

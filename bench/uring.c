@@ -20,6 +20,13 @@ unsigned int uring_reg_of(int m)
 	return m == M_URING ? URING_FILES | URING_BUFS :
 	       m == M_URING_NOBUF ? URING_FILES : 0;
 }
+
+const char *uring_note(const struct workload *w, int m)
+{
+	return m == M_URING ? w->uring_note :
+	       m == M_URING_NOBUF ? "as uring, the buffers not registered" :
+	       "as uring, neither files nor buffers registered";
+}
 int expect_buf[4 * MAXN + 16];
 int64_t run_ret[MAXOPS + 16];
 

@@ -139,9 +139,7 @@ static void copy_setup(struct copy_state *s)
 				die("copy: register files failed");
 		}
 		if (IS_URING_MODE(m))
-			res[m].note = m == M_URING ? s->w->uring_note :
-				      m == M_URING_NOBUF ? "as uring, the buffer not registered" :
-				      "as uring, neither files nor buffer registered";
+			res[m].note = uring_note(s->w, m);
 	}
 }
 
