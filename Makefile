@@ -94,6 +94,13 @@ $(BUILD)/guest/test_lc_register: tests/guest/test_lc_register.c \
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
+# test_tool: the syschain command, which check-vm installs in the guest
+$(BUILD)/guest/test_tool: tests/guest/test_tool.c uapi/linux/syschain.h \
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
+		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
+
 $(BUILD)/libchain/libchain.a: FORCE
 	$(MAKE) -C libchain $@
 
@@ -128,11 +135,12 @@ check-unit:
 # VM_TIMEOUT: seconds per guest, boot to poweroff; VM_ENV: --env options
 VM_TIMEOUT ?= 1200
 VM_ENV ?=
-check-vm: guest-tests examples
+check-vm: guest-tests examples libchain
 	@$(DEPS) build vm
 	@set -e; for k in $(KERNELS); do \
 		tests/vm/run.sh --kernel $$k --memdebug --timeout $(VM_TIMEOUT) $(VM_ENV) $(foreach t,$(GUEST_TESTS),--test $(t)) \
 			--file $(BUILD)/examples:/syschain/examples \
+			--file $(BUILD)/libchain/syschain:/syschain/bin/syschain \
 			--script tests/guest/test_examples.sh; \
 	done
 
@@ -222,7 +230,8 @@ dkms-install:
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
-# Debian packages (syschain-dkms, libchain0, libchain-dev) into build/deb/
+# Debian packages (syschain-dkms, libchain0, libchain-dev, syschain-tools)
+# into build/deb/
 deb:
 	@$(DEPS) deb
 	scripts/deb.sh

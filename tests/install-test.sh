@@ -4,10 +4,11 @@
 # Install libchain into a scratch DESTDIR, then check the header layout
 # (libchain.h and syschain/syschain.h, nothing under linux/), that the
 # static library exports only the public chain_* API, that the man pages
-# are there and warning-free, that pkg-config finds the library through
-# the sysroot, that an example builds out of tree against the installed
-# files only (shared and static) and runs on the user backend, and that
-# `make uninstall` removes every installed file.
+# are there and warning-free, that the syschain command runs, that
+# pkg-config finds the library through the sysroot, that an example builds
+# out of tree against the installed files only (shared and static) and
+# runs on the user backend, and that `make uninstall` removes every
+# installed file.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +35,7 @@ syms=$(nm -g --defined-only "$dest/usr/lib/libchain.a" | awk 'NF == 3 { print $3
 bad=$(printf '%s\n' "$syms" | grep -v '^chain_' || true)
 [ -z "$bad" ] || fail "libchain.a exports non-public symbols:" "$bad"
 
-for page in syschain.7 chain_new.3 chain_read.3 chain_stop_if.3 \
+for page in syschain.7 syschain.1 chain_new.3 chain_read.3 chain_stop_if.3 \
 	chain_run.3 chain_probe.3; do
 	f=$dest/usr/share/man/man${page##*.}/$page
 	[ -f "$f" ] || { echo "install-test: $page not installed"; exit 1; }
@@ -52,6 +53,11 @@ case $flags in
 *"-I$dest/usr/include"*"-L$dest/usr/lib"*"-lchain"*) ;;
 *) echo "install-test: unexpected pkg-config output: $flags"; exit 1 ;;
 esac
+
+# The syschain command runs from where it was installed.
+[ -x "$dest/usr/bin/syschain" ] || fail "usr/bin/syschain not installed"
+out=$("$dest/usr/bin/syschain" --version)
+[ "$out" = "syschain $(cat "$top/VERSION")" ] || fail "syschain --version printed '$out'"
 
 # Out of tree: only the installed header, library and .pc file.
 mkdir "$tmp/src"
@@ -82,4 +88,4 @@ left=$(find "$dest" ! -type d)
 [ -z "$left" ] || fail "left behind by make uninstall:" "$left"
 [ ! -e "$dest/usr/include/syschain" ] || fail "usr/include/syschain left behind by make uninstall"
 
-echo "install-test: ok (headers, public symbols, man pages, pkg-config, out-of-tree build, uninstall)"
+echo "install-test: ok (headers, public symbols, man pages, the syschain command, pkg-config, out-of-tree build, uninstall)"

@@ -369,6 +369,37 @@ struct chain_probe {
 int chain_probe(struct chain_probe *p);
 bool chain_kernel_supports(long nr);
 
+/*
+ * Asynchronous runs (chain_submit(3)): worker threads run submitted chains
+ * with chain_run(); completions come back in the order the chains ended,
+ * from chain_wait() or when chain_queue_fd() polls readable. A submitted
+ * chain is not the caller's until chain_wait() returns it.
+ */
+struct chain_queue;
+
+/**
+ * struct chain_completion - a submitted chain that has ended
+ * @chain: the chain, the caller's again: results and report as chain_run()
+ *	leaves them
+ * @user_data: as given to chain_submit()
+ * @ret: what chain_run() returned, or -ECANCELED (chain_cancel())
+ */
+struct chain_completion {
+	struct chain *chain;
+	void *user_data;
+	int ret;
+};
+
+#define CHAIN_QUEUE_MAX_WORKERS 256
+
+int chain_queue_new(struct chain_queue **qp, unsigned int workers);
+void chain_queue_free(struct chain_queue *q);
+int chain_submit(struct chain_queue *q, struct chain *c, void *user_data);
+int chain_cancel(struct chain_queue *q, struct chain *c);
+int chain_queue_fd(const struct chain_queue *q);
+int chain_wait(struct chain_queue *q, struct chain_completion *cc,
+	       int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,6 +79,12 @@ void chain_free(struct chain *c)
 {
 	if (!c)
 		return;
+	if (lc_in_flight(c)) {
+		/* a worker is about to use it: freeing it would corrupt memory */
+		fputs("libchain: chain_free() of a chain submitted and not yet "
+		      "waited for (chain_submit(3))\n", stderr);
+		abort();
+	}
 	lc_kernel_unregister(c);
 	free(c->ops);
 	free(c->res);
@@ -93,7 +99,7 @@ void chain_free(struct chain *c)
 
 void chain_reset(struct chain *c)
 {
-	if (!c)
+	if (!c || lc_in_flight(c))	/* chain_submit(3): left as it is */
 		return;
 	c->n = 0;
 	c->nc = 0;
@@ -160,6 +166,8 @@ int chain_set_backend(struct chain *c, enum chain_backend backend)
 {
 	if (!c || backend > CHAIN_BACKEND_USER)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	c->backend = backend;
 	return 0;
 }
@@ -168,6 +176,8 @@ int chain_set_stop_on_error(struct chain *c, bool stop)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	c->stop_on_error = stop;
 	return 0;
 }
@@ -176,6 +186,8 @@ int chain_set_max_steps(struct chain *c, uint64_t max_steps)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	c->max_steps = max_steps;
 	return 0;
 }
@@ -184,6 +196,8 @@ int chain_set_register(struct chain *c, bool on)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	c->no_register = !on;
 	if (!on)
 		lc_kernel_unregister(c);
@@ -259,6 +273,8 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	ret = chain_add_op(c, nr, nargs, args);
 	return ret < 0 ? lc_build_failed(c, ret, (int)c->n) : ret;
 }
@@ -283,6 +299,8 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 	if (!c || op < 0 || (unsigned int)op >= c->n ||
 	    argno >= c->nargs[op])
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	old = c->ops[op];
 	ret = chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
 	if (ret) {
@@ -297,6 +315,8 @@ int chain_ignore_error(struct chain *c, int op)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	if (op < 0 || (unsigned int)op >= c->n)
 		return lc_build_failed(c, -EINVAL, op);
 	if (!(c->ops[op].flags & SYSCHAIN_OP_IGNORE_ERROR)) {
@@ -355,6 +375,8 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	ret = chain_put_cond(c, op, cmp, rhs, action, target, label);
 	return ret < 0 ? lc_build_failed(c, ret, op) : ret;
 }
@@ -376,6 +398,8 @@ int chain_finally(struct chain *c)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	if (c->cleanup_from != -1U)
 		return lc_build_failed(c, -EALREADY, (int)c->n);
 	c->cleanup_from = c->n;
@@ -386,6 +410,8 @@ int chain_label(struct chain *c)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	if (c->nlabels >= CHAIN_MAX_OPS)
 		return lc_build_failed(c, -E2BIG, -1);
 	if (chain_grow((void **)&c->labels, &c->lcap, c->nlabels + 1,
@@ -399,6 +425,8 @@ int chain_label_here(struct chain *c, int label)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	if (label < 0 || (unsigned int)label >= c->nlabels)
 		return lc_build_failed(c, -EINVAL, (int)c->n);
 	c->labels[label] = (int32_t)c->n;
@@ -411,6 +439,8 @@ int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg)
 {
 	if (!c)
 		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
 	if (op < 0 || (unsigned int)op >= c->n)
 		return lc_build_failed(c, -EINVAL, op);
 	c->handlers[op].fn = fn;
@@ -510,12 +540,20 @@ static void chain_call_handler(struct chain *c)
 
 int chain_run(struct chain *c)
 {
+	if (!c)
+		return -EINVAL;
+	if (lc_in_flight(c))
+		return -EBUSY;
+	return lc_run(c);
+}
+
+/* chain_run() of a chain known to be the caller's (queue.c's workers). */
+int lc_run(struct chain *c)
+{
 	enum chain_backend b;
 	bool fallback;
 	int ret;
 
-	if (!c)
-		return -EINVAL;
 	ret = c->build_err ? c->build_err : c->n ? chain_finalize(c) : -EINVAL;
 	/*
 	 * The backend that runs it: the kernel when it can run the whole

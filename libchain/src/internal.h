@@ -66,7 +66,34 @@ struct chain {
 	bool no_register;		/* chain_set_register(c, false) */
 	unsigned int npatches;
 	struct syschain_patch patches[SYSCHAIN_MAX_PATCHES];
+
+	/*
+	 * Asynchronous runs (queue.c): the chain is its own queue entry.
+	 * q_state is written under its queue's lock and read without it by
+	 * the calls that refuse an in-flight chain (lc_in_flight()).
+	 */
+	int q_state;			/* enum lc_q_state */
+	struct chain *q_next;
+	struct chain_queue *q_queue;
+	void *q_user;
+	int q_ret;
 };
+
+enum lc_q_state {
+	LC_Q_IDLE,		/* the caller's */
+	LC_Q_QUEUED,		/* submitted, not started */
+	LC_Q_RUNNING,		/* a worker runs it */
+	LC_Q_DONE,		/* completed, not yet taken by chain_wait() */
+};
+
+/* Submitted and not yet returned by chain_wait(): not the caller's. */
+static inline bool lc_in_flight(const struct chain *c)
+{
+	return __atomic_load_n(&c->q_state, __ATOMIC_ACQUIRE) != LC_Q_IDLE;
+}
+
+/* chain_run() without the in-flight check, for the queue's workers */
+int lc_run(struct chain *c);
 
 /* A change to @c that patches cannot carry: its registration goes. */
 void lc_changed(struct chain *c);

@@ -92,10 +92,19 @@ apt-get update -q
 apt-get install -q -y --no-install-recommends git make
 step "make check-host"
 make check-host
-step "make deb, and install the three packages"
+step "make deb, and install the four packages"
 make deb
 apt-get install -q -y ./build/deb/syschain-dkms_*.deb ./build/deb/libchain0_*.deb \
-	./build/deb/libchain-dev_*.deb
+	./build/deb/libchain-dev_*.deb ./build/deb/syschain-tools_*.deb
+# the packaged command runs; here (no module loaded in this root) probe
+# says so and exits 1
+syschain --version | grep -qx "syschain $(cat VERSION)" ||
+	{ echo "check-fresh[root]: syschain --version does not say $(cat VERSION)"; exit 1; }
+prc=0
+syschain probe 2>/tmp/probe.err || prc=$?
+[ "$prc" = 1 ] && grep -q "no usable /dev/syschain" /tmp/probe.err ||
+	{ echo "check-fresh[root]: syschain probe without the module: exit $prc"; exit 1; }
+man -w syschain >/dev/null || { echo "check-fresh[root]: no syschain(1) installed"; exit 1; }
 rel=$(scripts/krelease.sh)
 ko=/lib/modules/$rel/updates/dkms/syschain.ko
 dkms status syschain

@@ -168,12 +168,75 @@ static void test_kernel_max_ops(void **state)
 	chain_free(c);
 }
 
+/*
+ * Asynchronous runs (chain_submit(3)) on the kernel backend: 64 chains in
+ * flight on 4 workers, each run twice (so that the second run is a
+ * registered one), give chain_run()'s results on the same backend.
+ */
+static void test_submit_kernel(void **state)
+{
+	static char kbuf[64][32], ubuf[32];
+	struct chain *cs[64], *ref;
+	struct chain_completion cc;
+	struct chain_queue *q;
+	long base = counter("chains_in_flight");
+	int i, k, round, o;
+
+	(void)state;
+	assert_int_equal(chain_new(&ref), 0);
+	o = chain_openat(ref, AT_FDCWD, "/proc/version", O_RDONLY | O_CLOEXEC, 0);
+	chain_pread64(ref, chain_res(o), ubuf, sizeof(ubuf), 0);
+	chain_close(ref, chain_res(o));
+	chain_getppid(ref);
+	run_on(ref, CHAIN_BACKEND_USER);
+	assert_int_equal(chain_queue_new(&q, 4), 0);
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(chain_new(&cs[i]), 0);
+		assert_int_equal(chain_set_backend(cs[i], CHAIN_BACKEND_KERNEL), 0);
+		o = chain_openat(cs[i], AT_FDCWD, "/proc/version",
+				 O_RDONLY | O_CLOEXEC, 0);
+		chain_pread64(cs[i], chain_res(o), kbuf[i], sizeof(kbuf[i]), 0);
+		chain_close(cs[i], chain_res(o));
+		assert_int_equal(chain_getppid(cs[i]), 3);
+	}
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 64; i++)
+			assert_int_equal(chain_submit(q, cs[i], kbuf[i]), 0);
+		for (i = 0; i < 64; i++) {
+			assert_int_equal(chain_wait(q, &cc, -1), 0);
+			assert_int_equal(cc.ret, 0);
+			for (k = 0; k < 64 && cs[k] != cc.chain; k++)
+				;
+			assert_true(k < 64);
+			assert_ptr_equal(cc.user_data, kbuf[k]);
+			assert_int_equal(chain_report(cs[k])->status,
+					 SYSCHAIN_STATUS_COMPLETED);
+			assert_int_equal(chain_report(cs[k])->backend,
+					 CHAIN_BACKEND_KERNEL);
+			assert_int_equal(chain_ret(cs[k], 1), chain_ret(ref, 1));
+			assert_int_equal(chain_ret(cs[k], 2), 0);
+			assert_int_equal(chain_ret(cs[k], 3), getppid());
+			assert_memory_equal(kbuf[k], ubuf, sizeof(ubuf));
+			memset(kbuf[k], 0, sizeof(kbuf[k]));
+		}
+		assert_int_equal(chain_wait(q, &cc, 0), -ENOENT);
+	}
+	/* the second round ran registered: each chain holds its registration */
+	assert_int_equal(counter("chains_in_flight"), base + 64);
+	chain_queue_free(q);
+	for (i = 0; i < 64; i++)
+		chain_free(cs[i]);
+	chain_free(ref);
+	assert_int_equal(counter("chains_in_flight"), base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registers_on_second_run),
 		cmocka_unit_test(test_same_results_registered),
 		cmocka_unit_test(test_kernel_max_ops),
+		cmocka_unit_test(test_submit_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
