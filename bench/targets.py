@@ -115,7 +115,12 @@ def crossing_bound(raw, wname, bl):
     at most a plain getppid (null's b_loop in the same run, which adds
     getppid's own work), so even a chain whose engine cost nothing stays
     at or under b_loop / (b_loop - (k - c) * b_loop(null)). A measured
-    ratio above that is noise. "" without the figures."""
+    ratio above that is noise. With the engine's measured cost, a saved
+    crossing is worth what null's chain saves per op, b_loop(null) -
+    b_chain(null) (a getppid syscall less a getppid op of the chain), and
+    the bound is b_loop / (b_loop - (k - c) * that): what this workload's
+    chain reaches if its ops cost in the chain what they cost as syscalls,
+    less the crossing. "" without the figures."""
     w = next((w for w in raw["workloads"] if w["name"] == wname), None)
     sc = (w or {}).get("syscalls")
     g = b_of(raw, "null", "loop")
@@ -130,8 +135,13 @@ def crossing_bound(raw, wname, bl):
         return ("; the crossings saved bound nothing here (%g of %g per unit): the work "
                 "per op does (the per-op breakdown, perop.c)" % (k - c, k))
     bound = bl / rest
-    return "; bound from the crossings saved: <= %.2fx (%g of %g per unit, each <= %.0f ns)%s" % (
-        bound, k - c, k, g, "" if bl / b_of(raw, wname, MODE) <= bound * 1.03 else
+    gm = b_of(raw, "null", MODE)
+    engine = ""
+    if gm and g > gm and bl > (k - c) * (g - gm):
+        engine = "; with the engine's cost (null's %s saves %.0f ns per op): %.2fx" % (
+            MODE, g - gm, bl / (bl - (k - c) * (g - gm)))
+    return "; bound from the crossings saved: <= %.2fx (%g of %g per unit, each <= %.0f ns)%s%s" % (
+        bound, k - c, k, g, engine, "" if bl / b_of(raw, wname, MODE) <= bound * 1.03 else
         "; MEASURED ABOVE THE BOUND: noise in this run")
 
 
