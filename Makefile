@@ -89,14 +89,14 @@ $(BUILD)/guest/test_boundary: tests/guest/test_boundary.c uapi/linux/syschain.h 
 # test_lc_register: libchain's transparent registration
 $(BUILD)/guest/test_lc_register: tests/guest/test_lc_register.c \
 		uapi/linux/syschain.h libchain/include/libchain.h \
-		$(BUILD)/libchain/libchain.a
+		$(BUILD)/libchain/libchain.a $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
 # test_tool: the syschain command, which check-vm installs in the guest
 $(BUILD)/guest/test_tool: tests/guest/test_tool.c uapi/linux/syschain.h \
-		libchain/include/libchain.h $(BUILD)/libchain/libchain.a
+		libchain/include/libchain.h $(BUILD)/libchain/libchain.a $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread

@@ -87,26 +87,25 @@ jsons=$work/jsons
 : >"$jsons"
 jsons_rf=$work/jsons-readfile
 : >"$jsons_rf"
+# bench VARIANT LIST BENCH_EXTRA: one QUICK run of VARIANT's module; its
+# results file is added to LIST
+bench() {
+	local out json
+	out=$(QUICK=1 SETUPS=$SETUPS MODULE=${ko[$1]} BENCH_EXTRA=$3 \
+		"$TOP/bench/run.sh" 2>"$work/run.err") ||
+		{ tail -n 20 "$work/run.err" >&2; die "bench/run.sh failed for $1 ($3)"; }
+	json=$(sed -n 's/^results: //p' <<<"$out")
+	[[ -f $json ]] || die "no results file for $1 ($3)"
+	echo "$1 $json" >>"$2"
+}
 for ((r = 1; r <= ROUNDS; r++)); do
 	for v in "${VARIANTS[@]}"; do
 		msg "round $r: $v"
-		out=$(QUICK=1 SETUPS=$SETUPS MODULE=${ko[$v]} \
-			BENCH_EXTRA="--workloads null --modes loop --n 1,8" \
-			"$TOP/bench/run.sh" 2>"$work/run.err") ||
-			{ tail -n 20 "$work/run.err" >&2; die "bench/run.sh failed for $v"; }
-		json=$(sed -n 's/^results: //p' <<<"$out")
-		[[ -f $json ]] || die "no results file for $v"
-		echo "$v $json" >>"$jsons"
+		bench "$v" "$jsons" "--workloads null --modes loop --n 1,8"
 	done
 	for v in full no-boundary; do
 		msg "round $r: $v, readfile"
-		out=$(QUICK=1 SETUPS=$SETUPS MODULE=${ko[$v]} \
-			BENCH_EXTRA="--workloads readfile --modes loop,chain-reg" \
-			"$TOP/bench/run.sh" 2>"$work/run.err") ||
-			{ tail -n 20 "$work/run.err" >&2; die "bench/run.sh failed for $v (readfile)"; }
-		json=$(sed -n 's/^results: //p' <<<"$out")
-		[[ -f $json ]] || die "no results file for $v (readfile)"
-		echo "$v $json" >>"$jsons_rf"
+		bench "$v" "$jsons_rf" "--workloads readfile --modes loop,chain-reg"
 	done
 done
 

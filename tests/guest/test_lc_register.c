@@ -18,21 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libchain.h>
-
-static long counter(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%ld", &v), 1);
-	fclose(f);
-	return v;
-}
+#include "guest.h"
 
 /* Run @c on @backend: it completes, on that backend. */
 static void run_on(struct chain *c, enum chain_backend backend)
@@ -45,7 +31,7 @@ static void run_on(struct chain *c, enum chain_backend backend)
 
 static void test_registers_on_second_run(void **state)
 {
-	long base = counter("chains_in_flight");
+	long base = g_module_counter("chains_in_flight");
 	char kbuf[8], ubuf[8];
 	int fa = open("/proc/version", O_RDONLY);
 	int fb = open("/proc/self/comm", O_RDONLY);
@@ -60,11 +46,11 @@ static void test_registers_on_second_run(void **state)
 	assert_int_equal(chain_getppid(c), 1);
 
 	run_on(c, CHAIN_BACKEND_KERNEL);	/* one-shot */
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 	for (i = 0; i < 3; i++) {
 		memset(kbuf, 0, sizeof(kbuf));
 		run_on(c, CHAIN_BACKEND_KERNEL);	/* registered */
-		assert_int_equal(counter("chains_in_flight"), base + 1);
+		assert_int_equal(g_module_counter("chains_in_flight"), base + 1);
 		assert_int_equal(chain_ret(c, 0), 8);
 		assert_memory_equal(kbuf, "Linux ve", 8);
 		assert_int_equal(chain_ret(c, 1), getppid());
@@ -75,7 +61,7 @@ static void test_registers_on_second_run(void **state)
 	assert_int_equal(chain_set_arg(c, 0, 1, ubuf), 0);
 	memset(ubuf, 0, sizeof(ubuf));
 	run_on(c, CHAIN_BACKEND_KERNEL);
-	assert_int_equal(counter("chains_in_flight"), base + 1);
+	assert_int_equal(g_module_counter("chains_in_flight"), base + 1);
 	memcpy(kbuf, ubuf, sizeof(kbuf));
 	memset(ubuf, 0, sizeof(ubuf));
 	run_on(c, CHAIN_BACKEND_USER);
@@ -84,21 +70,21 @@ static void test_registers_on_second_run(void **state)
 
 	/* a new op changes the shape: the registration goes */
 	assert_int_equal(chain_gettid(c), 2);
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 	run_on(c, CHAIN_BACKEND_KERNEL);
 	run_on(c, CHAIN_BACKEND_KERNEL);
-	assert_int_equal(counter("chains_in_flight"), base + 1);
+	assert_int_equal(g_module_counter("chains_in_flight"), base + 1);
 	assert_int_equal(chain_ret(c, 2), gettid());
 
 	/* one-shot on request */
 	assert_int_equal(chain_set_register(c, false), 0);
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 	run_on(c, CHAIN_BACKEND_KERNEL);
 	run_on(c, CHAIN_BACKEND_KERNEL);
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 
 	chain_free(c);
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 	close(fa);
 	close(fb);
 }
@@ -179,7 +165,7 @@ static void test_submit_kernel(void **state)
 	struct chain *cs[64], *ref;
 	struct chain_completion cc;
 	struct chain_queue *q;
-	long base = counter("chains_in_flight");
+	long base = g_module_counter("chains_in_flight");
 	int i, k, round, o;
 
 	(void)state;
@@ -222,12 +208,12 @@ static void test_submit_kernel(void **state)
 		assert_int_equal(chain_wait(q, &cc, 0), -ENOENT);
 	}
 	/* the second round ran registered: each chain holds its registration */
-	assert_int_equal(counter("chains_in_flight"), base + 64);
+	assert_int_equal(g_module_counter("chains_in_flight"), base + 64);
 	chain_queue_free(q);
 	for (i = 0; i < 64; i++)
 		chain_free(cs[i]);
 	chain_free(ref);
-	assert_int_equal(counter("chains_in_flight"), base);
+	assert_int_equal(g_module_counter("chains_in_flight"), base);
 }
 
 int main(void)

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <libchain.h>
+#include "guest.h"
 
 #define TOOL "/syschain/bin/syschain"
 #define FILE_OK "/tmp/tool-file"
@@ -84,21 +85,6 @@ static int run_tool(char *const argv[])
 	return run_tool_until(argv, NULL);
 }
 
-static long param(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/syschain/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%ld", &v), 1);
-	fclose(f);
-	return v;
-}
-
 static void test_probe(void **state)
 {
 	static struct chain_probe p;
@@ -108,9 +94,9 @@ static void test_probe(void **state)
 
 	(void)state;
 	assert_int_equal(chain_probe(&p), 0);
-	before = param("chains_total");
+	before = g_module_counter("chains_total");
 	assert_int_equal(run_tool((char *[]){ TOOL, "probe", NULL }), 0);
-	after = param("chains_total");
+	after = g_module_counter("chains_total");
 	snprintf(want, sizeof(want), "ABI %u, /dev/syschain\n", p.abi_version);
 	assert_non_null(strstr(out, want));
 	snprintf(want, sizeof(want), "limits: max_ops %u, max_conds %u, "
@@ -118,7 +104,8 @@ static void test_probe(void **state)
 		 (unsigned long long)p.max_steps);
 	assert_non_null(strstr(out, want));
 	snprintf(want, sizeof(want), "switches: disabled %ld, group %ld, "
-		 "allow_seccomp N\n", param("disabled"), param("group"));
+		 "allow_seccomp N\n", g_module_counter("disabled"),
+		 g_module_counter("group"));
 	assert_non_null(strstr(out, want));
 	s = strstr(out, "counters: chains_in_flight ");
 	assert_non_null(s);
