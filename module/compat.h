@@ -20,6 +20,13 @@
 #include <linux/uio.h>
 #include <linux/version.h>
 
+/* 6.10 dropped __assign_str()'s source: the event's __string() names it */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define sc_assign_str(dst, src) __assign_str(dst)
+#else
+#define sc_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
 /* struct fd became opaque in 6.12, and fd_file() the way to its file. */
 #ifndef fd_file
 #define fd_file(f) ((f).file)

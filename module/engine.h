@@ -56,6 +56,8 @@ typedef __s64 (*sc_op_fn)(const __u64 *args, struct sc_exec *x);
  * @check: optional; called at validation with the op, returns 0 or a
  *	negative errno (-EOPNOTSUPP for arguments the executor cannot run
  *	faithfully) that rejects the chain before it runs
+ * @path_arg: 1 + the index of the argument that names a path (oplist.h's
+ *	PATH kind), 0 if none: what a trace shows as a string
  */
 struct sc_opdef {
 	__u32 nr;
@@ -63,6 +65,7 @@ struct sc_opdef {
 	const char *name;
 	sc_op_fn fn;
 	int (*check)(const struct syschain_op *op);
+	__u32 path_arg;
 };
 
 /* what an executor's boundary hook answers */

@@ -367,12 +367,6 @@ int sc_copy_array(void *dst, size_t ksize, u64 uptr, u32 usize, u32 n,
 	return 0;
 }
 
-static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
-			    s64 ret)
-{
-	trace_syschain_op(idx, nr, args, ret);
-}
-
 /*
  * The executor: the op table, and the tracepoint while it is enabled.
  * Signal checks and op calls are the engine's compile-time hooks
@@ -380,6 +374,34 @@ static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
  */
 static struct sc_env sc_kernel_env __ro_after_init;
 static struct sc_env sc_kernel_traced_env __ro_after_init;
+
+/* the longest path name a trace shows, NUL included */
+#define SC_TRACE_PATH_MAX 256
+
+/*
+ * The op as it ran, for the syschain_op tracepoint. An op that names a
+ * path carries the name too, read now (after the op, as strace reads it
+ * at the syscall's exit): a tracer reading the event later may find the
+ * process gone. Its length: -EFAULT if unreadable, -ENOENT if the op has
+ * no path, SC_TRACE_PATH_MAX - 1 if cut there.
+ */
+static void sc_kernel_trace(void *priv, u32 idx, u32 nr, const u64 *args,
+			    s64 ret)
+{
+	const struct sc_opdef *def = &sc_kernel_env.table[nr];
+	char path[SC_TRACE_PATH_MAX];
+	long len = -ENOENT;
+
+	path[0] = '\0';
+	if (def->path_arg) {
+		len = strncpy_from_user(path,
+					u64_to_user_ptr(args[def->path_arg - 1]),
+					sizeof(path) - 1);
+		path[len < 0 ? 0 : len] = '\0';
+	}
+	trace_syschain_op(idx, nr, args, ret, (int)len, path);
+}
+
 
 /* The executor for a run starting now: with the tracepoint, if enabled. */
 const struct sc_env *sc_run_env(void)

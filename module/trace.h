@@ -14,31 +14,39 @@
 
 #include <linux/tracepoint.h>
 #include <linux/syschain.h>
+#include "compat.h"		/* sc_assign_str() */
 
 /*
  * One op execution: its index, syscall number, resolved arguments (the
- * format prints SYSCHAIN_MAX_ARGS of them: six), result
+ * format prints SYSCHAIN_MAX_ARGS of them: six), result; for an op that
+ * names a path, the name as it was after the op and its length (-EFAULT:
+ * unreadable, -ENOENT: no path argument; cut at 255 bytes)
  */
 TRACE_EVENT(syschain_op,
-	TP_PROTO(u32 idx, u32 nr, const u64 *args, s64 ret),
-	TP_ARGS(idx, nr, args, ret),
+	TP_PROTO(u32 idx, u32 nr, const u64 *args, s64 ret, int path_len,
+		 const char *path),
+	TP_ARGS(idx, nr, args, ret, path_len, path),
 	TP_STRUCT__entry(
 		__field(u32, idx)
 		__field(u32, nr)
 		__array(u64, args, SYSCHAIN_MAX_ARGS)
 		__field(s64, ret)
+		__field(int, path_len)
+		__string(path, path)
 	),
 	TP_fast_assign(
 		__entry->idx = idx;
 		__entry->nr = nr;
 		memcpy(__entry->args, args, sizeof(__entry->args));
 		__entry->ret = ret;
+		__entry->path_len = path_len;
+		sc_assign_str(path, path);
 	),
-	TP_printk("op=%u nr=%u args=(0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx) ret=%lld",
+	TP_printk("op=%u nr=%u args=(0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx) ret=%lld path_len=%d path=\"%s\"",
 		  __entry->idx, __entry->nr,
 		  __entry->args[0], __entry->args[1], __entry->args[2],
 		  __entry->args[3], __entry->args[4], __entry->args[5],
-		  __entry->ret)
+		  __entry->ret, __entry->path_len, __get_str(path))
 );
 
 /* A chain's end: how many ops, how many executions, how it ended */

@@ -106,6 +106,7 @@ static void q_stop_workers(struct chain_queue *q, unsigned int n)
 
 int chain_queue_new(struct chain_queue **qp, unsigned int workers)
 {
+	pthread_condattr_t attr;
 	sigset_t all, old;
 	struct chain_queue *q;
 	unsigned int i;
@@ -124,7 +125,11 @@ int chain_queue_new(struct chain_queue **qp, unsigned int workers)
 	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->work, NULL);
-	pthread_cond_init(&q->done, NULL);
+	/* chain_wait()'s timeout: the monotonic clock, which no one sets */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->done, &attr);
+	pthread_condattr_destroy(&attr);
 	/*
 	 * The workers block every signal (they inherit the mask): the
 	 * program's handlers run on its own threads, and a process-directed
@@ -234,7 +239,7 @@ static struct timespec q_deadline(int timeout_ms)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {

@@ -261,37 +261,13 @@ static int threads_of(pid_t pid, char *buf, size_t len)
 	return used ? 0 : -ESRCH;
 }
 
-/* The NUL-terminated string at @addr in @pid, quoted as strace does. */
-static void put_string(FILE *out, pid_t pid, uint64_t addr)
+/* @s (@n bytes) quoted as strace does; "..." after it if @cut. */
+static void put_quoted(FILE *out, const char *s, size_t n, bool cut)
 {
-	char s[257];
-	struct iovec local = { s, sizeof(s) - 1 };
-	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(s) - 1 };
-	ssize_t n, i;
+	size_t i;
 
-	if (!addr) {
-		fputs("NULL", out);
-		return;
-	}
-	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	if (n <= 0) {
-		/* across a page end, or gone: byte by byte up to the fault */
-		for (n = 0; n < (ssize_t)sizeof(s) - 1; n++) {
-			local = (struct iovec){ s + n, 1 };
-			remote = (struct iovec){ (char *)(uintptr_t)addr + n, 1 };
-			if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1)
-				break;
-			if (!s[n])
-				break;
-		}
-		if (!n) {
-			fprintf(out, "0x%" PRIx64, addr);
-			return;
-		}
-	}
-	s[n] = '\0';
 	fputc('"', out);
-	for (i = 0; i < n && s[i]; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch == '"' || ch == '\\')
@@ -304,9 +280,41 @@ static void put_string(FILE *out, pid_t pid, uint64_t addr)
 			fputc(ch, out);
 	}
 	fputc('"', out);
-	if (i == n)
+	if (cut)
 		fputs("...", out);
 }
+
+/*
+ * The NUL-terminated string at @addr in @pid, read now (a module whose
+ * events do not carry the path): the address if it cannot be read.
+ */
+static void put_string(FILE *out, pid_t pid, uint64_t addr)
+{
+	char s[257];
+	struct iovec local, remote;
+	ssize_t n;
+
+	if (!addr) {
+		fputs("NULL", out);
+		return;
+	}
+	/* byte by byte up to the NUL or a fault: a page end may be near */
+	for (n = 0; n < (ssize_t)sizeof(s) - 1; n++) {
+		local = (struct iovec){ s + n, 1 };
+		remote = (struct iovec){ (char *)(uintptr_t)addr + n, 1 };
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1 ||
+		    !s[n])
+			break;
+	}
+	if (!n && process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1) {
+		fprintf(out, "0x%" PRIx64, addr);
+		return;
+	}
+	put_quoted(out, s, (size_t)n, n == (ssize_t)sizeof(s) - 1);
+}
+
+/* the module cuts a path at this many bytes (SC_TRACE_PATH_MAX - 1) */
+#define EV_PATH_MAX 255
 
 /* Composite flags before their parts; none is 0 (O_LARGEFILE may be). */
 static const struct {
@@ -343,7 +351,14 @@ static void put_oflags(FILE *out, uint64_t v)
 		fprintf(out, "|0x%" PRIx64, left);
 }
 
-static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v)
+/* A path as the event carries it (@len < -1: none), else from memory. */
+struct ev_path {
+	int len;
+	const char *s;
+};
+
+static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v,
+		    const struct ev_path *path)
 {
 	switch (k) {
 	case K_FD:
@@ -365,7 +380,13 @@ static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v)
 			fprintf(out, "%d", (int)v);
 		break;
 	case K_PATH:
-		put_string(out, pid, v);
+		if (path->len >= 0)
+			put_quoted(out, path->s, (size_t)path->len,
+				   path->len == EV_PATH_MAX);
+		else if (path->len == -EFAULT || !v)
+			fprintf(out, v ? "0x%" PRIx64 : "NULL", v);
+		else
+			put_string(out, pid, v);
 		break;
 	case K_OFLAGS:
 		put_oflags(out, v);
@@ -412,7 +433,7 @@ static int put_event(FILE *out, const char *line)
 	unsigned int idx, nr, nr_ops, status;
 	unsigned long long a[6], steps;
 	long long ret;
-	int tid, stop_op;
+	int tid, stop_op, end = 0, end2 = 0;
 
 	ev = strstr(line, ": syschain_");
 	p = strchr(line, '[');
@@ -426,10 +447,22 @@ static int put_event(FILE *out, const char *line)
 	if (sscanf(p, "%d", &tid) != 1)
 		return 0;
 	if (sscanf(ev, ": syschain_op: op=%u nr=%u args=(%llx, %llx, %llx, "
-		   "%llx, %llx, %llx) ret=%lld", &idx, &nr, &a[0], &a[1],
-		   &a[2], &a[3], &a[4], &a[5], &ret) == 9) {
+		   "%llx, %llx, %llx) ret=%lld%n", &idx, &nr, &a[0], &a[1],
+		   &a[2], &a[3], &a[4], &a[5], &ret, &end) == 9) {
 		const struct opdesc *d = op_by_nr(nr);
+		struct ev_path path = { .len = -2 };
+		const char *q;
 		unsigned int i;
+
+		/* ' path_len=N path="..."' (a module since 0.2): to the last '"' */
+		if (sscanf(ev + end, " path_len=%d path=\"%n", &path.len,
+			   &end2) == 1 && (q = strrchr(ev + end + end2, '"'))) {
+			path.s = ev + end + end2;
+			if (path.len >= 0)
+				path.len = (int)(q - path.s);
+		} else {
+			path.len = -2;
+		}
 
 		fprintf(out, "[pid %5d] op %-3u ", tid, idx);
 		if (!d) {
@@ -439,7 +472,7 @@ static int put_event(FILE *out, const char *line)
 			for (i = 0; i < d->nargs; i++) {
 				if (i)
 					fputs(", ", out);
-				put_arg(out, tid, d->kinds[i], a[i]);
+				put_arg(out, tid, d->kinds[i], a[i], &path);
 			}
 			fputc(')', out);
 		}
