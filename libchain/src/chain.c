@@ -164,40 +164,42 @@ void lc_set_report(struct chain *c, enum chain_backend backend,
 
 int chain_set_backend(struct chain *c, enum chain_backend backend)
 {
-	if (!c || backend > CHAIN_BACKEND_USER)
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
+	if (backend > CHAIN_BACKEND_USER)
 		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
 	c->backend = backend;
 	return 0;
 }
 
 int chain_set_stop_on_error(struct chain *c, bool stop)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	c->stop_on_error = stop;
 	return 0;
 }
 
 int chain_set_max_steps(struct chain *c, uint64_t max_steps)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	c->max_steps = max_steps;
 	return 0;
 }
 
 int chain_set_register(struct chain *c, bool on)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	c->no_register = !on;
 	if (!on)
 		lc_kernel_unregister(c);
@@ -271,10 +273,9 @@ int chain_op(struct chain *c, long nr, unsigned int nargs,
 {
 	int ret;
 
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	ret = lc_mutable(c);
+	if (ret)
+		return ret;
 	ret = chain_add_op(c, nr, nargs, args);
 	return ret < 0 ? lc_build_failed(c, ret, (int)c->n) : ret;
 }
@@ -296,11 +297,11 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 	struct syschain_op old;
 	int ret;
 
-	if (!c || op < 0 || (unsigned int)op >= c->n ||
-	    argno >= c->nargs[op])
+	ret = lc_mutable(c);
+	if (ret)
+		return ret;
+	if (op < 0 || (unsigned int)op >= c->n || argno >= c->nargs[op])
 		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
 	old = c->ops[op];
 	ret = chain_put_arg(&c->ops[op], (unsigned int)op, argno, arg);
 	if (ret) {
@@ -313,10 +314,10 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 
 int chain_ignore_error(struct chain *c, int op)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	if (op < 0 || (unsigned int)op >= c->n)
 		return lc_build_failed(c, -EINVAL, op);
 	if (!(c->ops[op].flags & SYSCHAIN_OP_IGNORE_ERROR)) {
@@ -373,10 +374,9 @@ static int chain_add_cond(struct chain *c, int op, enum chain_cmp cmp,
 {
 	int ret;
 
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	ret = lc_mutable(c);
+	if (ret)
+		return ret;
 	ret = chain_put_cond(c, op, cmp, rhs, action, target, label);
 	return ret < 0 ? lc_build_failed(c, ret, op) : ret;
 }
@@ -396,10 +396,10 @@ int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
 
 int chain_finally(struct chain *c)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	if (c->cleanup_from != -1U)
 		return lc_build_failed(c, -EALREADY, (int)c->n);
 	c->cleanup_from = c->n;
@@ -408,10 +408,10 @@ int chain_finally(struct chain *c)
 
 int chain_label(struct chain *c)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	if (c->nlabels >= CHAIN_MAX_OPS)
 		return lc_build_failed(c, -E2BIG, -1);
 	if (chain_grow((void **)&c->labels, &c->lcap, c->nlabels + 1,
@@ -423,10 +423,10 @@ int chain_label(struct chain *c)
 
 int chain_label_here(struct chain *c, int label)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	if (label < 0 || (unsigned int)label >= c->nlabels)
 		return lc_build_failed(c, -EINVAL, (int)c->n);
 	c->labels[label] = (int32_t)c->n;
@@ -437,10 +437,10 @@ int chain_label_here(struct chain *c, int label)
 
 int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	if (op < 0 || (unsigned int)op >= c->n)
 		return lc_build_failed(c, -EINVAL, op);
 	c->handlers[op].fn = fn;
@@ -540,10 +540,10 @@ static void chain_call_handler(struct chain *c)
 
 int chain_run(struct chain *c)
 {
-	if (!c)
-		return -EINVAL;
-	if (lc_in_flight(c))
-		return -EBUSY;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
 	return lc_run(c);
 }
 

@@ -92,6 +92,14 @@ static inline bool lc_in_flight(const struct chain *c)
 	return __atomic_load_n(&c->q_state, __ATOMIC_ACQUIRE) != LC_Q_IDLE;
 }
 
+/* 0 if @c is the caller's to run or change; -EINVAL (NULL), -EBUSY */
+static inline int lc_mutable(const struct chain *c)
+{
+	if (!c)
+		return -EINVAL;
+	return lc_in_flight(c) ? -EBUSY : 0;
+}
+
 /* chain_run() without the in-flight check, for the queue's workers */
 int lc_run(struct chain *c);
 

@@ -261,6 +261,9 @@ static int threads_of(pid_t pid, char *buf, size_t len)
 	return used ? 0 : -ESRCH;
 }
 
+/* the module cuts a path at this many bytes (SC_TRACE_PATH_MAX - 1) */
+#define EV_PATH_MAX 255
+
 /* @s (@n bytes) quoted as strace does; "..." after it if @cut. */
 static void put_quoted(FILE *out, const char *s, size_t n, bool cut)
 {
@@ -290,31 +293,30 @@ static void put_quoted(FILE *out, const char *s, size_t n, bool cut)
  */
 static void put_string(FILE *out, pid_t pid, uint64_t addr)
 {
-	char s[257];
-	struct iovec local, remote;
-	ssize_t n;
+	char s[EV_PATH_MAX];
+	size_t n;
 
 	if (!addr) {
 		fputs("NULL", out);
 		return;
 	}
 	/* byte by byte up to the NUL or a fault: a page end may be near */
-	for (n = 0; n < (ssize_t)sizeof(s) - 1; n++) {
-		local = (struct iovec){ s + n, 1 };
-		remote = (struct iovec){ (char *)(uintptr_t)addr + n, 1 };
-		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1 ||
-		    !s[n])
+	for (n = 0; n < sizeof(s); n++) {
+		struct iovec local = { s + n, 1 };
+		struct iovec remote = { (char *)(uintptr_t)addr + n, 1 };
+
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1) {
+			if (!n) {	/* not even its first byte */
+				fprintf(out, "0x%" PRIx64, addr);
+				return;
+			}
+			break;
+		}
+		if (!s[n])
 			break;
 	}
-	if (!n && process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1) {
-		fprintf(out, "0x%" PRIx64, addr);
-		return;
-	}
-	put_quoted(out, s, (size_t)n, n == (ssize_t)sizeof(s) - 1);
+	put_quoted(out, s, n, n == sizeof(s));
 }
-
-/* the module cuts a path at this many bytes (SC_TRACE_PATH_MAX - 1) */
-#define EV_PATH_MAX 255
 
 /* Composite flags before their parts; none is 0 (O_LARGEFILE may be). */
 static const struct {
