@@ -131,6 +131,7 @@ check-unit:
 	@$(DEPS) build
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C tests/unit check-sanitize
+	$(MAKE) -C tests/unit check-valgrind
 
 # VM_TIMEOUT: seconds per guest, boot to poweroff; VM_ENV: --env options
 VM_TIMEOUT ?= 1200

@@ -84,7 +84,7 @@ void floor_json(FILE *f)
 		return;
 	}
 	/* libchain's run of the same one-op chain (registered at its 2nd) */
-	if (chain_new(&c) || chain_getppid(c) < 0 ||
+	if (chain_new(&c) || chain_getppid(c).op < 0 ||
 	    chain_set_backend(c, CHAIN_BACKEND_KERNEL))
 		die("floor: cannot build the libchain chain");
 	/* the kinds in turn within each repetition: the same conditions */

@@ -50,18 +50,19 @@ static int copy_loop(int in, int out)
 
 static int copy_build(struct chain *c, int in, int out)
 {
-	int rd, wr, done;
+	struct chain_handle rd, wr;
+	int done;
 
 	done = chain_label(c);
 	rd = chain_read(c, in, buf_small, COPY_BLOCK);
 	chain_goto_if(c, rd, CHAIN_EQ, 0, done);
-	wr = chain_write(c, out, buf_small, chain_res(rd));
-	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));
+	wr = chain_write(c, out, buf_small, rd);
+	chain_stop_if(c, wr, CHAIN_NE, rd);
 	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
 	chain_label_here(c, done);
-	if (chain_getpid(c) < 0)	/* the label needs an op to land on */
+	if (chain_getpid(c).op < 0)	/* the label needs an op to land on */
 		return -1;
-	return wr;
+	return wr.op;
 }
 
 /* one block's read or write, as uring_reg says what is registered */

@@ -40,12 +40,12 @@ static int rf_build(struct chain *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		int o = chain_openat(c, AT_FDCWD, path_files[i],
-				     O_RDONLY | O_CLOEXEC, 0);
+		struct chain_handle o = chain_openat(c, AT_FDCWD, path_files[i],
+						     O_RDONLY | O_CLOEXEC, 0);
 
-		if (o < 0 || chain_fstat(c, chain_res(o), &st_sink) < 0 ||
-		    chain_read(c, chain_res(o), buf_small, PREAD_SIZE) < 0 ||
-		    chain_close(c, chain_res(o)) < 0)
+		if (o.op < 0 || chain_fstat(c, o, &st_sink).op < 0 ||
+		    chain_read(c, o, buf_small, PREAD_SIZE).op < 0 ||
+		    chain_close(c, o).op < 0)
 			return -1;
 	}
 	return 0;
@@ -127,7 +127,7 @@ static int sw_build(struct chain *c, int n)
 
 	for (i = 0; i < n; i++)
 		if (chain_newfstatat(c, dirfd_files, name_files[i], &st_sink,
-				     0) < 0)
+				     0).op < 0)
 			return -1;
 	return 0;
 }

@@ -29,10 +29,10 @@ static int echo_build(struct chain *c, int n)
 
 	for (i = 0; i < n; i++) {
 		if (chain_syscall(c, __NR_sendto, sock[0], echo_msg, ECHO_SIZE,
-				  0, 0, 0) < 0)
+				  0, 0, 0).op < 0)
 			return -1;
 		if (chain_syscall(c, __NR_recvfrom, sock[1], buf_small,
-				  ECHO_SIZE, 0, 0, 0) < 0)
+				  ECHO_SIZE, 0, 0, 0).op < 0)
 			return -1;
 	}
 	return 0;

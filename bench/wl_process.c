@@ -24,7 +24,7 @@ static int null_build(struct chain *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (chain_getppid(c) < 0)
+		if (chain_getppid(c).op < 0)
 			return -1;
 	return 0;
 }

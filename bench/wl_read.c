@@ -25,7 +25,7 @@ static int rz_build(struct chain *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (chain_read(c, fd_zero, buf_small, 8) < 0)
+		if (chain_read(c, fd_zero, buf_small, 8).op < 0)
 			return -1;
 	return 0;
 }
@@ -63,7 +63,7 @@ static int pr_build(struct chain *c, int n)
 
 	for (i = 0; i < n; i++)
 		if (chain_pread64(c, fd_big, buf_small, PREAD_SIZE,
-				  pread_off[i]) < 0)
+				  pread_off[i]).op < 0)
 			return -1;
 	return 0;
 }
@@ -115,7 +115,7 @@ static int neg_build(struct chain *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (chain_pread64(c, fd_big, buf_big, BIG_READ, neg_off(i)) < 0)
+		if (chain_pread64(c, fd_big, buf_big, BIG_READ, neg_off(i)).op < 0)
 			return -1;
 	return 0;
 }

@@ -18,20 +18,27 @@ static char buf[BLOCK];
 
 static int cat_one(struct chain *c, const char *path)
 {
-	int open_op, rd, wr, done, ret;
+	struct chain_handle fd, rd, wr;
+	int done, ret;
 
+	/*
+	 * A handle passed as an argument is that op's result: the read takes
+	 * the descriptor openat returned, the write as many bytes as the
+	 * read returned. Building calls are not checked one by one: a failed
+	 * one makes chain_run() fail with its errno.
+	 */
 	chain_reset(c);
 	done = chain_label(c);
-	open_op = chain_openat(c, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	rd = chain_read(c, chain_res(open_op), buf, sizeof(buf));
+	fd = chain_openat(c, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	rd = chain_read(c, fd, buf, sizeof(buf));
 	chain_goto_if(c, rd, CHAIN_EQ, 0, done);	/* end of file */
-	wr = chain_write(c, 1, buf, chain_res(rd));
-	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));	/* short write */
-	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
+	wr = chain_write(c, 1, buf, rd);
+	chain_stop_if(c, wr, CHAIN_NE, rd);		/* short write */
+	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);	/* next block */
 	chain_label_here(c, done);
 	/* the close is the chain's cleanup: it runs however the body ends */
 	chain_finally(c);
-	chain_close(c, chain_res(open_op));
+	chain_close(c, fd);
 
 	ret = chain_run(c);
 	if (ret < 0) {

@@ -35,7 +35,7 @@ static void warn(const char *path, int err)
 static uint64_t size_batch(char **paths, int n)
 {
 	static struct stat st[BATCH];
-	int op[BATCH];
+	struct chain_handle op[BATCH];
 	uint64_t sum = 0;
 	int i, ret;
 

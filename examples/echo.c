@@ -28,7 +28,8 @@ static int serve(int sock)
 {
 	static char buf[MSG_MAX];
 	struct chain *c;
-	int rd, wr, done, ret;
+	struct chain_handle rd, wr;
+	int done, ret;
 
 	ret = chain_new(&c);
 	if (ret < 0)
@@ -36,8 +37,8 @@ static int serve(int sock)
 	done = chain_label(c);
 	rd = chain_read(c, sock, buf, sizeof(buf));
 	chain_goto_if(c, rd, CHAIN_EQ, 0, done);	/* client closed */
-	wr = chain_write(c, sock, buf, chain_res(rd));
-	chain_stop_if(c, wr, CHAIN_NE, chain_res(rd));	/* short write */
+	wr = chain_write(c, sock, buf, rd);		/* what rd read */
+	chain_stop_if(c, wr, CHAIN_NE, rd);		/* short write */
 	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
 	chain_label_here(c, done);
 	/* the loop may outlast the step budget: then just run it again */
@@ -62,15 +63,16 @@ static int serve(int sock)
 static int round_trip(struct chain *c, int sock, const char *msg, size_t len)
 {
 	static char reply[MSG_MAX];
-	int wr, rd, out, ret;
+	struct chain_handle wr, rd, out;
 	size_t got;
+	int ret;
 
 	chain_reset(c);
 	wr = chain_write(c, sock, msg, len);
 	chain_stop_if(c, wr, CHAIN_NE, len);
 	rd = chain_read(c, sock, reply, len);
 	chain_stop_if(c, rd, CHAIN_LE, 0);
-	out = chain_write(c, 1, reply, chain_res(rd));
+	out = chain_write(c, 1, reply, rd);
 	ret = chain_run(c);
 	if (ret < 0) {
 		fprintf(stderr, "echo: cannot run chain: %s\n", strerror(-ret));
@@ -81,7 +83,7 @@ static int round_trip(struct chain *c, int sock, const char *msg, size_t len)
 		int64_t r = chain_ret(c, op);
 
 		fprintf(stderr, "echo: %s failed: %s\n",
-			op == wr ? "send" : "receive",
+			op == wr.op ? "send" : "receive",
 			r < 0 ? strerror((int)-r) : r == 0 ?
 			"connection closed" : "short write");
 		return 1;

@@ -40,7 +40,8 @@ static int put(const char *buf, size_t len)
 static int readfile(const char *path)
 {
 	struct chain *c;
-	int o, st_op, rd, cl, ret, status = 1;
+	struct chain_handle o, st_op, rd, cl;
+	int ret, status = 1;
 	struct stat st;
 	char *buf = NULL;
 	int64_t fd, size, done = 0;
@@ -51,7 +52,7 @@ static int readfile(const char *path)
 
 	/* 1: open, fstat */
 	o = chain_openat(c, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	st_op = chain_fstat(c, chain_res(o), &st);
+	st_op = chain_fstat(c, o, &st);
 	ret = chain_run(c);
 	if (ret < 0) {
 		fail(path, "chain_run", ret);

@@ -58,7 +58,7 @@ if ! scripts/gen-builders.sh "$oplist" >"$builders"; then
 	exit 1
 fi
 # "name nargs", from the generated builders
-mapfile -t oplines < <(sed -n 's/^\tchain__op6((c), __NR_\([a-z0-9_]*\), \([0-6]\),.*/\1 \2/p' "$builders")
+mapfile -t oplines < <(sed -n 's/^\tchain_handle_of(chain__op6((c), __NR_\([a-z0-9_]*\), \([0-6]\),.*/\1 \2/p' "$builders")
 if ((${#oplines[@]} == 0)) ||
 	[[ $(sed -e 's,/\*.*\*/,,' "$oplist" | grep -c '^SC_OP(') != "${#oplines[@]}" ]]; then
 	echo "check-ops: $oplist: $(grep -c '^SC_OP(' "$oplist") SC_OP entries, ${#oplines[@]} builders written"
@@ -96,14 +96,14 @@ while IFS=$'\t' read -r name kind params body; do
 	BODY[$name]=$body
 done < <(declarations)
 
-# The prototype as a man page's SYNOPSIS shows it: "int chain_x(struct
+# The prototype as a man page's SYNOPSIS shows it: "struct chain_handle chain_x(struct
 # chain *c, a, b);" for a macro builder, the declaration for a function.
 prototype() {
 	local b=$1 rest
 	if [[ ${KIND[$b]} == macro ]]; then
 		rest=${PARAMS[$b]#*,}
 		[[ ${PARAMS[$b]} == *,* ]] || rest=
-		echo "int $b(struct chain *${PARAMS[$b]%%,*}${rest:+,$rest});"
+		echo "struct chain_handle $b(struct chain *${PARAMS[$b]%%,*}${rest:+,$rest});"
 	else
 		echo "${BODY[$b]};"
 	fi
@@ -152,8 +152,8 @@ done
 [[ -f $inst/man/man7/syschain.7 ]] ||
 	fail "libchain/Makefile's install rule does not install syschain.7 (written from syschain.7.in)"
 
-# a builder's body: chain__op6((c), __NR_<op>, <nargs>, ...)
-op_macro='^chain__op6\(\(c\), __NR_([a-z0-9_]+), ([0-6]),'
+# a builder's body: chain_handle_of(chain__op6((c), __NR_<op>, <nargs>, ...))
+op_macro='^chain_handle_of\(chain__op6\(\(c\), __NR_([a-z0-9_]+), ([0-6]),'
 for l in "${oplines[@]}"; do
 	op=${l% *} nargs=${l#* }
 	b=chain_$op

@@ -27,7 +27,7 @@ declare -A SETS=(
 	[user]="gcc make libc6-dev pkg-config dkms kmod"
 	[build]="gcc g++ make libc6-dev pkg-config gcc-multilib linux-headers-amd64
 		libelf-dev dwarves bc sparse linux-source-6.1 xz-utils perl git
-		libcmocka-dev man-db groff-base binutils file"
+		libcmocka-dev man-db groff-base binutils file valgrind"
 	[vm]="qemu-system-x86 busybox-static cpio debootstrap zstd xz-utils kmod
 		flex bison libssl-dev bc
 		dkms openssl util-linux coreutils udev"

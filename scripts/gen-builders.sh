@@ -56,7 +56,7 @@ sed -e 's,/\*.*\*/,,g' -e '/\/\*/,/\*\//d' "$1" |
 				body = body ", CHAIN__NOARG"
 			}
 		}
-		printf "#define chain_%s(%s) \\\n\tchain__op6((c), __NR_%s, %d%s)\n", name, params, name, nargs, body
+		printf "#define chain_%s(%s) \\\n\tchain_handle_of(chain__op6((c), __NR_%s, %d%s))\n", name, params, name, nargs, body
 		count++
 	}
 	END {

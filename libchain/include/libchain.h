@@ -5,7 +5,8 @@
  * the module is absent. See syschain(7) and the chain_*(3) man pages.
  *
  * Every function that can fail returns a negative errno and never sets
- * errno. Builders return the index of the op they added (>= 0).
+ * errno. Builders return a struct chain_handle: the op they added, or
+ * their error.
  */
 #ifndef LIBCHAIN_H
 #define LIBCHAIN_H
@@ -22,18 +23,41 @@ extern "C" {
 #endif
 
 #define LIBCHAIN_VERSION_MAJOR 0
-#define LIBCHAIN_VERSION_MINOR 1
+#define LIBCHAIN_VERSION_MINOR 2
 
 /** An opaque chain of ops. */
 struct chain;
 
 /**
+ * struct chain_handle - an op of a chain, as its builder returns it
+ * @op: the op's index in the chain (0 for the first), or the builder's
+ *	negative errno
+ *
+ * Passed where a builder, a condition or chain_set_arg() takes an
+ * argument, a handle means that op's result: chain_write(c, 1, buf, n)
+ * writes as many bytes as op n read. Passed where a function takes an op
+ * (chain_stop_if(), chain_result(), ...), it names the op. A plain integer
+ * is never taken for a handle, nor a handle for a plain integer: the type
+ * is distinct, and chain_handle_of() is the one way from an index.
+ */
+struct chain_handle {
+	int32_t op;
+};
+
+static inline struct chain_handle chain_handle_of(int op)
+{
+	struct chain_handle h = { op };
+
+	return h;
+}
+
+/**
  * struct chain_ref - "the result of op @op plus @addend", as an argument
  *
- * Made with chain_res() / chain_res_add() and passed where a builder takes
- * an argument: chain_write(c, out, buf, chain_res(r)) writes as many bytes
- * as op r read. It is a distinct type, so no real argument value can be
- * mistaken for a reference.
+ * Made with chain_res_add(h, addend) (or chain_res(h)), where h is an op's
+ * handle or index, and passed where a builder takes an argument:
+ * chain_res_add(n, (intptr_t)buf) is buf plus what op n returned. A
+ * distinct type, so no real argument value can be mistaken for one.
  */
 struct chain_ref {
 	int32_t op;
@@ -41,17 +65,57 @@ struct chain_ref {
 	int64_t addend;
 };
 
-static inline struct chain_ref chain_res_add(int op, int64_t addend)
+static inline struct chain_ref chain__res_add(int op, int64_t addend)
 {
 	struct chain_ref r = { op, 0, addend };
 
 	return r;
 }
 
-static inline struct chain_ref chain_res(int op)
+/*
+ * CHAIN__IDX(x): the op index of x, a struct chain_handle or an integer
+ * index; anything else does not compile.
+ */
+static inline int chain__hidx(struct chain_handle h)
 {
-	return chain_res_add(op, 0);
+	return h.op;
 }
+
+static inline int chain__iidx(int op)
+{
+	return op;
+}
+
+#ifdef __cplusplus
+}
+#include <type_traits>
+static inline int chain__idx(struct chain_handle h)
+{
+	return h.op;
+}
+template <typename T>
+static inline typename std::enable_if<std::is_integral<T>::value ||
+				      std::is_enum<T>::value, int>::type
+chain__idx(T op)
+{
+	return (int)op;
+}
+#define CHAIN__IDX(x) chain__idx(x)
+extern "C" {
+#else
+/* no association for any other type (a pointer, a double): an error */
+#define CHAIN__IDX(x) _Generic((x), struct chain_handle: chain__hidx,	\
+	char: chain__iidx, signed char: chain__iidx,			\
+	unsigned char: chain__iidx, short: chain__iidx,			\
+	unsigned short: chain__iidx, int: chain__iidx,			\
+	unsigned int: chain__iidx, long: chain__iidx,			\
+	unsigned long: chain__iidx, long long: chain__iidx,		\
+	unsigned long long: chain__iidx)(x)
+#endif
+
+/* a reference to the result of op (a handle or an index), plus addend */
+#define chain_res_add(op, addend) chain__res_add(CHAIN__IDX(op), (addend))
+#define chain_res(op) chain__res_add(CHAIN__IDX(op), 0)
 
 /* chain_arg.ref of a reference to a negative (invalid) op index */
 #define CHAIN__BADREF INT32_MIN
@@ -86,6 +150,10 @@ static inline struct chain_arg chain__a(struct chain_ref r)
 {
 	return chain__arg(r, 1, 0);
 }
+static inline struct chain_arg chain__a(struct chain_handle h)
+{
+	return chain__arg(chain__res_add(h.op, 0), 1, 0);
+}
 template <typename T> static inline struct chain_arg chain__a(T v)
 {
 	struct chain_ref none = { -1, 0, 0 };
@@ -96,15 +164,36 @@ template <typename T> static inline struct chain_arg chain__a(T v)
 extern "C" {
 #else
 /*
- * CHAIN_ARG(x): x is either a struct chain_ref or any integer or pointer.
- * Each branch of _Generic is valid for every type and only the selected
- * one is evaluated, so x is evaluated exactly once.
+ * CHAIN_ARG(x): x is a struct chain_handle, a struct chain_ref or any
+ * integer or pointer. Each branch of _Generic is valid for every type and
+ * only the selected one is evaluated, so x is evaluated exactly once.
  */
-#define CHAIN__REF(x) _Generic((x), struct chain_ref: (x),		\
-	default: (struct chain_ref){ -1, 0, 0 })
+static inline struct chain_ref chain__h2ref(struct chain_handle h)
+{
+	return chain__res_add(h.op, 0);
+}
+
+static inline struct chain_ref chain__r2ref(struct chain_ref r)
+{
+	return r;
+}
+
+static inline struct chain_ref chain__noref(const volatile void *p)
+{
+	(void)p;
+	return chain__res_add(-1, 0);
+}
+
+#define CHAIN__REF(x) _Generic((x),					\
+	struct chain_handle: chain__h2ref,				\
+	struct chain_ref: chain__r2ref,					\
+	default: chain__noref)(_Generic((x),				\
+	struct chain_handle: (x), struct chain_ref: (x),		\
+	default: (const volatile void *)0))
 #define CHAIN__VAL(x) ((uint64_t)(uintptr_t)_Generic((x),		\
-	struct chain_ref: 0, default: (x)))
-#define CHAIN__ISREF(x) _Generic((x), struct chain_ref: 1, default: 0)
+	struct chain_handle: 0, struct chain_ref: 0, default: (x)))
+#define CHAIN__ISREF(x) _Generic((x), struct chain_handle: 1,		\
+	struct chain_ref: 1, default: 0)
 #define CHAIN_ARG(x) chain__arg(CHAIN__REF(x), CHAIN__ISREF(x), CHAIN__VAL(x))
 #endif
 
@@ -117,11 +206,14 @@ extern "C" {
  * @nargs: number of arguments in @args (at most 6)
  * @args: the arguments (CHAIN_ARG() makes them)
  *
- * Return: the op's index, or -EINVAL (bad @nargs, a reference to a later
- * op), -E2BIG (chain full), -ENOMEM.
+ * Return: the op's handle; its index, or -EINVAL (bad @nargs, a reference
+ * to a later op), -E2BIG (chain full), -ENOMEM. (The symbol returns the
+ * index as an int; the macro makes it a handle.)
  */
 int chain_op(struct chain *c, long nr, unsigned int nargs,
 	     const struct chain_arg *args);
+#define chain_op(c, nr, nargs, args)					\
+	chain_handle_of((chain_op)((c), (nr), (nargs), (args)))
 
 int chain__op6(struct chain *c, long nr, unsigned int nargs,
 	       struct chain_arg a0, struct chain_arg a1, struct chain_arg a2,
@@ -147,15 +239,16 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 
 /*
  * chain_syscall(c, nr, args...): add an op for any syscall number, with up
- * to six arguments, each a value or a chain_ref.
+ * to six arguments, each a value, a handle or a chain_ref; it returns the
+ * op's handle.
  */
 #define CHAIN__NARGS(...) CHAIN__NARGS_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
 #define CHAIN__NARGS_(a, b, c, d, e, f, n, ...) n
 #define CHAIN__CAT(a, b) CHAIN__CAT_(a, b)
 #define CHAIN__CAT_(a, b) a##b
-#define chain_syscall0(c, nr) CHAIN__OP0(c, nr)
-#define chain_syscall(c, nr, ...)					\
-	CHAIN__CAT(CHAIN__OP, CHAIN__NARGS(__VA_ARGS__))(c, nr, __VA_ARGS__)
+#define chain_syscall0(c, nr) chain_handle_of(CHAIN__OP0(c, nr))
+#define chain_syscall(c, nr, ...) chain_handle_of(			\
+	CHAIN__CAT(CHAIN__OP, CHAIN__NARGS(__VA_ARGS__))(c, nr, __VA_ARGS__))
 
 /*
  * Builders, one per supported syscall, arguments in the syscall's order:
@@ -175,6 +268,10 @@ static inline struct chain_arg chain__i(struct chain_ref r)
 {
 	return chain__arg(r, 1, 0);
 }
+static inline struct chain_arg chain__i(struct chain_handle h)
+{
+	return chain__a(h);
+}
 template <typename T>
 static inline typename std::enable_if<std::is_integral<T>::value ||
 				      std::is_enum<T>::value,
@@ -185,6 +282,10 @@ static inline typename std::enable_if<std::is_integral<T>::value ||
 static inline struct chain_arg chain__p(struct chain_ref r)
 {
 	return chain__arg(r, 1, 0);
+}
+static inline struct chain_arg chain__p(struct chain_handle h)
+{
+	return chain__a(h);
 }
 template <typename T> static inline struct chain_arg chain__p(T *p)
 {
@@ -199,13 +300,15 @@ static inline struct chain_arg chain__p(std::nullptr_t)
 extern "C" {
 #else
 /* no association for any other type: a compile error */
-#define CHAIN__IS_INT(x) _Generic((x), struct chain_ref: 1, _Bool: 1,	\
+#define CHAIN__IS_INT(x) _Generic((x), struct chain_handle: 1,		\
+	struct chain_ref: 1, _Bool: 1,					\
 	char: 1, signed char: 1, unsigned char: 1, short: 1,		\
 	unsigned short: 1, int: 1, unsigned int: 1, long: 1,		\
 	unsigned long: 1, long long: 1, unsigned long long: 1)
-/* the pointer, or a null one for a struct chain_ref */
-#define CHAIN__PTR(x) _Generic((x), struct chain_ref: (const void *)0,	\
-	default: (x))
+/* the pointer, or a null one for a struct chain_handle or chain_ref */
+#define CHAIN__PTR(x) _Generic((x),					\
+	struct chain_handle: (const void *)0,				\
+	struct chain_ref: (const void *)0, default: (x))
 static inline int chain__is_ptr(const volatile void *p)
 {
 	return p != 0;
@@ -268,21 +371,28 @@ int chain__stop_if(struct chain *c, int op, enum chain_cmp cmp,
 int chain__jump_if(struct chain *c, int op, enum chain_cmp cmp,
 		   struct chain_arg rhs, int target, bool label);
 
-/* stop the chain after op if its result <cmp> rhs (value or chain_ref) */
+/*
+ * Where these take an op (or a jump's target op), it is the op's handle or
+ * its index.
+ */
+/* stop the chain after op if its result <cmp> rhs (value or reference) */
 #define chain_stop_if(c, op, cmp, rhs)					\
-	chain__stop_if((c), (op), (cmp), CHAIN_ARG(rhs))
-/* after op, if its result <cmp> rhs, continue at op index target */
+	chain__stop_if((c), CHAIN__IDX(op), (cmp), CHAIN_ARG(rhs))
+/* after op, if its result <cmp> rhs, continue at op target */
 #define chain_jump_if(c, op, cmp, rhs, target)				\
-	chain__jump_if((c), (op), (cmp), CHAIN_ARG(rhs), (target), false)
+	chain__jump_if((c), CHAIN__IDX(op), (cmp), CHAIN_ARG(rhs),	\
+		       CHAIN__IDX(target), false)
 /* after op, if its result <cmp> rhs, continue at label */
 #define chain_goto_if(c, op, cmp, rhs, label)				\
-	chain__jump_if((c), (op), (cmp), CHAIN_ARG(rhs), (label), true)
+	chain__jump_if((c), CHAIN__IDX(op), (cmp), CHAIN_ARG(rhs),	\
+		       (label), true)
 /* after op, always continue at label */
 #define chain_goto(c, op, label)					\
-	chain__jump_if((c), (op), CHAIN_ALWAYS, CHAIN_ARG(0), (label), true)
+	chain__jump_if((c), CHAIN__IDX(op), CHAIN_ALWAYS, CHAIN_ARG(0),	\
+		       (label), true)
 /* stop the chain after op if it failed (result < 0) */
 #define chain_stop_if_failed(c, op)					\
-	chain__stop_if((c), (op), CHAIN_LT, CHAIN_ARG(0))
+	chain__stop_if((c), CHAIN__IDX(op), CHAIN_LT, CHAIN_ARG(0))
 
 /*
  * The ops added after chain_finally() are the chain's cleanup: they run
@@ -293,17 +403,20 @@ int chain_finally(struct chain *c);
 int chain_label(struct chain *c);
 int chain_label_here(struct chain *c, int label);
 int chain_ignore_error(struct chain *c, int op);
+#define chain_ignore_error(c, op) (chain_ignore_error)((c), CHAIN__IDX(op))
 
 /* Arguments changed in place, to run a built chain again */
 int chain__set_arg(struct chain *c, int op, unsigned int argno,
 		   struct chain_arg arg);
 #define chain_set_arg(c, op, argno, v)					\
-	chain__set_arg((c), (op), (argno), CHAIN_ARG(v))
+	chain__set_arg((c), CHAIN__IDX(op), (argno), CHAIN_ARG(v))
 
 /* Handlers, called in userspace after a run that stopped at their op */
 typedef void (*chain_handler_fn)(struct chain *c, int op, int64_t result,
 				 void *arg);
 int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg);
+#define chain_on_stop(c, op, fn, arg)					\
+	(chain_on_stop)((c), CHAIN__IDX(op), (fn), (arg))
 
 /* Running and results */
 
@@ -335,6 +448,10 @@ int chain_run(struct chain *c);
 int64_t chain_ret(const struct chain *c, int op);
 int chain_result(const struct chain *c, int op, int64_t *ret);
 uint64_t chain_count(const struct chain *c, int op);
+/* op: the op's handle or index */
+#define chain_ret(c, op) (chain_ret)((c), CHAIN__IDX(op))
+#define chain_result(c, op, ret) (chain_result)((c), CHAIN__IDX(op), (ret))
+#define chain_count(c, op) (chain_count)((c), CHAIN__IDX(op))
 const struct chain_report *chain_report(const struct chain *c);
 const char *chain_status_str(uint32_t status);
 /* The first building call that failed (0: none), and its op; see chain_run(3) */

@@ -268,7 +268,7 @@ static int chain_add_op(struct chain *c, long nr, unsigned int nargs,
 	return (int)c->n++;
 }
 
-int chain_op(struct chain *c, long nr, unsigned int nargs,
+int (chain_op)(struct chain *c, long nr, unsigned int nargs,
 	     const struct chain_arg *args)
 {
 	int ret;
@@ -288,7 +288,7 @@ int chain__op6(struct chain *c, long nr, unsigned int nargs,
 		a0, a1, a2, a3, a4, a5
 	};
 
-	return chain_op(c, nr, nargs, args);
+	return (chain_op)(c, nr, nargs, args);
 }
 
 int chain__set_arg(struct chain *c, int op, unsigned int argno,
@@ -312,7 +312,7 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 	return 0;
 }
 
-int chain_ignore_error(struct chain *c, int op)
+int (chain_ignore_error)(struct chain *c, int op)
 {
 	int ret = lc_mutable(c);
 
@@ -435,7 +435,7 @@ int chain_label_here(struct chain *c, int label)
 	return 0;
 }
 
-int chain_on_stop(struct chain *c, int op, chain_handler_fn fn, void *arg)
+int (chain_on_stop)(struct chain *c, int op, chain_handler_fn fn, void *arg)
 {
 	int ret = lc_mutable(c);
 
@@ -600,14 +600,14 @@ out_clear:
 	return ret;
 }
 
-int64_t chain_ret(const struct chain *c, int op)
+int64_t (chain_ret)(const struct chain *c, int op)
 {
 	if (!c || op < 0 || (unsigned int)op >= c->n)
 		return -EINVAL;
 	return c->res[op].ret;
 }
 
-int chain_result(const struct chain *c, int op, int64_t *ret)
+int (chain_result)(const struct chain *c, int op, int64_t *ret)
 {
 	if (!c || op < 0 || (unsigned int)op >= c->n || !ret)
 		return -EINVAL;
@@ -651,7 +651,7 @@ long chain_op_nr(const char *name)
 	return -ENOENT;
 }
 
-uint64_t chain_count(const struct chain *c, int op)
+uint64_t (chain_count)(const struct chain *c, int op)
 {
 	if (!c || op < 0 || (unsigned int)op >= c->n)
 		return 0;

@@ -36,7 +36,8 @@ int main(void)
 	const char *path = "/tmp/pkg-chain.txt";
 	char buf[64] = "", piped[64] = "";
 	const struct chain_report *rep;
-	int p[2], o, r, w, cl, pid, ret;
+	struct chain_handle o, r, w, cl, pid;
+	int p[2], ret;
 	struct chain *c;
 	FILE *f;
 
@@ -53,9 +54,9 @@ int main(void)
 	check(ret == 0, "chain_set_backend(KERNEL)", ret, 0);
 
 	o = chain_openat(c, AT_FDCWD, path, O_RDONLY, 0);
-	r = chain_read(c, chain_res(o), buf, sizeof(buf));
-	w = chain_write(c, p[1], buf, chain_res(r));
-	cl = chain_close(c, chain_res(o));
+	r = chain_read(c, o, buf, sizeof(buf));	/* o: the descriptor */
+	w = chain_write(c, p[1], buf, r);	/* r: the bytes read */
+	cl = chain_close(c, o);
 	pid = chain_getpid(c);
 	ret = chain_run(c);
 	check(ret == 0, "chain_run", ret, 0);

@@ -339,9 +339,11 @@ static void cb_begin(struct cb *b, enum way w)
 		harness("chain_set_backend: %s", strerror(-ret));
 }
 
-/* name the op a builder added (its index @idx, or its error) */
-static int cb_op(struct cb *b, int idx, const char *name)
+/* name the op a builder added (its handle @h: index or error) */
+static int cb_op(struct cb *b, struct chain_handle h, const char *name)
 {
+	int idx = h.op;
+
 	if (idx < 0 || idx >= MAX_OPS || idx != b->n) {
 		harness("building op %s: %d", name, idx);
 		return -1;
@@ -351,11 +353,12 @@ static int cb_op(struct cb *b, int idx, const char *name)
 }
 
 /* the same, for an op recorded with rec_op_positive() */
-static int cb_op_positive(struct cb *b, int idx, const char *name)
+static int cb_op_positive(struct cb *b, struct chain_handle h,
+			  const char *name)
 {
-	if (cb_op(b, idx, name) >= 0)
-		b->positive[idx] = true;
-	return idx;
+	if (cb_op(b, h, name) >= 0)
+		b->positive[h.op] = true;
+	return h.op;
 }
 
 static void cb_check(struct cb *b, int ret, const char *what)

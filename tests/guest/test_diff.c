@@ -1728,7 +1728,7 @@ static int emit_op(struct gen *g, long nr, unsigned int cls, int nargs,
 		}
 		op->args[k] = a[k].value;
 	}
-	i = chain_op(g->c, nr, (unsigned int)nargs, a);
+	i = chain_op(g->c, nr, (unsigned int)nargs, a).op;
 	assert_int_equal(i, g->n);
 	g->nr[i] = nr;
 	g->cls[i] = cls;

@@ -41,9 +41,9 @@ static void test_registers_on_second_run(void **state)
 	(void)state;
 	assert_true(fa >= 0 && fb >= 0);
 	assert_int_equal(chain_new(&c), 0);
-	r = chain_pread64(c, fa, kbuf, sizeof(kbuf), 0);
+	r = chain_pread64(c, fa, kbuf, sizeof(kbuf), 0).op;
 	assert_int_equal(r, 0);
-	assert_int_equal(chain_getppid(c), 1);
+	assert_int_equal(chain_getppid(c).op, 1);
 
 	run_on(c, CHAIN_BACKEND_KERNEL);	/* one-shot */
 	assert_int_equal(g_module_counter("chains_in_flight"), base);
@@ -69,7 +69,7 @@ static void test_registers_on_second_run(void **state)
 	assert_memory_equal(kbuf, ubuf, 8);
 
 	/* a new op changes the shape: the registration goes */
-	assert_int_equal(chain_gettid(c), 2);
+	assert_int_equal(chain_gettid(c).op, 2);
 	assert_int_equal(g_module_counter("chains_in_flight"), base);
 	run_on(c, CHAIN_BACKEND_KERNEL);
 	run_on(c, CHAIN_BACKEND_KERNEL);
@@ -102,8 +102,8 @@ static void test_same_results_registered(void **state)
 	(void)state;
 	assert_int_equal(chain_new(&c), 0);
 	assert_int_equal(chain_set_stop_on_error(c, false), 0);
-	assert_int_equal(chain_dup(c, 9999), 0);
-	assert_int_equal(chain_getpid(c), 1);
+	assert_int_equal(chain_dup(c, 9999).op, 0);
+	assert_int_equal(chain_getpid(c).op, 1);
 	for (i = 0; i < 3; i++) {
 		run_on(c, CHAIN_BACKEND_KERNEL);
 		k[0] = chain_ret(c, 0);
@@ -134,23 +134,23 @@ static void test_kernel_max_ops(void **state)
 	assert_int_equal(chain_new(&c), 0);
 	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_KERNEL), 0);
 	for (i = 0; i < p.max_ops; i++)
-		assert_int_equal(chain_getppid(c), (int)i);
+		assert_int_equal(chain_getppid(c).op, (int)i);
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
-	assert_int_equal(chain_getppid(c), -E2BIG);
+	assert_int_equal(chain_getppid(c).op, -E2BIG);
 	assert_int_equal(chain_nr_ops(c), p.max_ops);
 	/* the op that did not fit is remembered: no run until a reset */
 	assert_int_equal(chain_run(c), -E2BIG);
 	assert_int_equal(chain_report(c)->stop_op, (int)p.max_ops);
 	chain_reset(c);
 	for (i = 0; i < p.max_ops; i++)
-		assert_int_equal(chain_getppid(c), (int)i);
+		assert_int_equal(chain_getppid(c).op, (int)i);
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_KERNEL);
 	assert_int_equal(chain_report(c)->steps, p.max_ops);
 	assert_int_equal(chain_ret(c, (int)p.max_ops - 1), getppid());
 	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_USER), 0);
-	assert_int_equal(chain_getppid(c), (int)p.max_ops);
+	assert_int_equal(chain_getppid(c).op, (int)p.max_ops);
 	chain_free(c);
 }
 
@@ -166,13 +166,14 @@ static void test_submit_kernel(void **state)
 	struct chain_completion cc;
 	struct chain_queue *q;
 	long base = g_module_counter("chains_in_flight");
-	int i, k, round, o;
+	struct chain_handle o;
+	int i, k, round;
 
 	(void)state;
 	assert_int_equal(chain_new(&ref), 0);
 	o = chain_openat(ref, AT_FDCWD, "/proc/version", O_RDONLY | O_CLOEXEC, 0);
-	chain_pread64(ref, chain_res(o), ubuf, sizeof(ubuf), 0);
-	chain_close(ref, chain_res(o));
+	chain_pread64(ref, o, ubuf, sizeof(ubuf), 0);
+	chain_close(ref, o);
 	chain_getppid(ref);
 	run_on(ref, CHAIN_BACKEND_USER);
 	assert_int_equal(chain_queue_new(&q, 4), 0);
@@ -181,9 +182,9 @@ static void test_submit_kernel(void **state)
 		assert_int_equal(chain_set_backend(cs[i], CHAIN_BACKEND_KERNEL), 0);
 		o = chain_openat(cs[i], AT_FDCWD, "/proc/version",
 				 O_RDONLY | O_CLOEXEC, 0);
-		chain_pread64(cs[i], chain_res(o), kbuf[i], sizeof(kbuf[i]), 0);
-		chain_close(cs[i], chain_res(o));
-		assert_int_equal(chain_getppid(cs[i]), 3);
+		chain_pread64(cs[i], o, kbuf[i], sizeof(kbuf[i]), 0);
+		chain_close(cs[i], o);
+		assert_int_equal(chain_getppid(cs[i]).op, 3);
 	}
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 64; i++)

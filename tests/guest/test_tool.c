@@ -278,7 +278,7 @@ static void test_trace_pid(void **state)
 	/* a chain of this process, which the tool must not show */
 	assert_int_equal(chain_new(&own), 0);
 	assert_int_equal(chain_set_backend(own, CHAIN_BACKEND_KERNEL), 0);
-	assert_int_equal(chain_getppid(own), 0);
+	assert_int_equal(chain_getppid(own).op, 0);
 	assert_int_equal(chain_run(own), 0);
 	assert_int_equal(chain_report(own)->backend, CHAIN_BACKEND_KERNEL);
 	chain_free(own);
@@ -329,13 +329,13 @@ static int child_chains(void)
 {
 	struct chain *c;
 	char buf[64];
-	int o;
+	struct chain_handle o;
 
 	if (chain_new(&c) || chain_set_backend(c, CHAIN_BACKEND_KERNEL))
 		return 10;
 	o = chain_openat(c, AT_FDCWD, FILE_OK, O_RDONLY | O_CLOEXEC, 0);
-	chain_read(c, chain_res(o), buf, sizeof(buf));
-	chain_close(c, chain_res(o));
+	chain_read(c, o, buf, sizeof(buf));
+	chain_close(c, o);
 	if (chain_run(c) || chain_ret(c, 1) != 5 || chain_ret(c, 2))
 		return 11;
 	chain_reset(c);

@@ -114,16 +114,16 @@ static void test_builder_encoding(void **state)
 	uint64_t bp = (uintptr_t)buf, pp = (uintptr_t)"p";
 
 	(void)state;
-	assert_int_equal(chain_read(c, 3, buf, 4), 0);
-	assert_int_equal(chain_write(c, 4, buf, 5), 1);
-	assert_int_equal(chain_openat(c, AT_FDCWD, "p", O_RDONLY, 0644), 2);
-	assert_int_equal(chain_close(c, 7), 3);
-	assert_int_equal(chain_lseek(c, 8, -3, SEEK_END), 4);
-	assert_int_equal(chain_pread64(c, 9, buf, 2, 100), 5);
-	assert_int_equal(chain_pwrite64(c, 10, buf, 3, 200), 6);
-	assert_int_equal(chain_getpid(c), 7);
-	assert_int_equal(chain_getppid(c), 8);
-	assert_int_equal(chain_gettid(c), 9);
+	assert_int_equal(chain_read(c, 3, buf, 4).op, 0);
+	assert_int_equal(chain_write(c, 4, buf, 5).op, 1);
+	assert_int_equal(chain_openat(c, AT_FDCWD, "p", O_RDONLY, 0644).op, 2);
+	assert_int_equal(chain_close(c, 7).op, 3);
+	assert_int_equal(chain_lseek(c, 8, -3, SEEK_END).op, 4);
+	assert_int_equal(chain_pread64(c, 9, buf, 2, 100).op, 5);
+	assert_int_equal(chain_pwrite64(c, 10, buf, 3, 200).op, 6);
+	assert_int_equal(chain_getpid(c).op, 7);
+	assert_int_equal(chain_getppid(c).op, 8);
+	assert_int_equal(chain_gettid(c).op, 9);
 	assert_int_equal(chain_nr_ops(c), 10);
 
 	check_op(c, 0, __NR_read, 3, (uint64_t[]){ 3, bp, 4 });
@@ -159,41 +159,42 @@ static void test_builder_encoding_more(void **state)
 	uint64_t bp = U(buf), ap = U(addr), lp = U(&alen);
 
 	(void)state;
-	assert_int_equal(chain_readv(c, 3, iov, 2), 0);
-	assert_int_equal(chain_writev(c, 4, iov, 1), 1);
-	assert_int_equal(chain_fsync(c, 5), 2);
-	assert_int_equal(chain_fdatasync(c, 6), 3);
+	assert_int_equal(chain_readv(c, 3, iov, 2).op, 0);
+	assert_int_equal(chain_writev(c, 4, iov, 1).op, 1);
+	assert_int_equal(chain_fsync(c, 5).op, 2);
+	assert_int_equal(chain_fdatasync(c, 6).op, 3);
 	assert_int_equal(chain_fallocate(c, 7, FALLOC_FL_KEEP_SIZE, 100,
-					 4096), 4);
-	assert_int_equal(chain_fadvise64(c, 8, -1, 10, POSIX_FADV_DONTNEED),
+					 4096).op, 4);
+	assert_int_equal(chain_fadvise64(c, 8, -1, 10, POSIX_FADV_DONTNEED).op,
 			 5);
 	assert_int_equal(chain_copy_file_range(c, 9, &off_in, 10, &off_out,
-					       77, 0), 6);
-	assert_int_equal(chain_fstat(c, 11, &st), 7);
+					       77, 0).op, 6);
+	assert_int_equal(chain_fstat(c, 11, &st).op, 7);
 	assert_int_equal(chain_newfstatat(c, AT_FDCWD, "p", &st,
-					  AT_SYMLINK_NOFOLLOW), 8);
-	assert_int_equal(chain_getdents64(c, 12, dents, sizeof(dents)), 9);
-	assert_int_equal(chain_dup(c, 13), 10);
-	assert_int_equal(chain_mkdirat(c, 14, "d", 0750), 11);
-	assert_int_equal(chain_getuid(c), 12);
-	assert_int_equal(chain_geteuid(c), 13);
-	assert_int_equal(chain_getgid(c), 14);
-	assert_int_equal(chain_getegid(c), 15);
-	assert_int_equal(chain_sched_yield(c), 16);
-	assert_int_equal(chain_sendto(c, 15, buf, 8, MSG_DONTWAIT, addr, 16),
+					  AT_SYMLINK_NOFOLLOW).op, 8);
+	assert_int_equal(chain_getdents64(c, 12, dents, sizeof(dents)).op, 9);
+	assert_int_equal(chain_dup(c, 13).op, 10);
+	assert_int_equal(chain_mkdirat(c, 14, "d", 0750).op, 11);
+	assert_int_equal(chain_getuid(c).op, 12);
+	assert_int_equal(chain_geteuid(c).op, 13);
+	assert_int_equal(chain_getgid(c).op, 14);
+	assert_int_equal(chain_getegid(c).op, 15);
+	assert_int_equal(chain_sched_yield(c).op, 16);
+	assert_int_equal(chain_sendto(c, 15, buf, 8, MSG_DONTWAIT, addr, 16).op,
 			 17);
 	assert_int_equal(chain_recvfrom(c, 16, buf, 7, MSG_PEEK, addr,
-					&alen), 18);
-	assert_int_equal(chain_clock_gettime(c, CLOCK_MONOTONIC, &ts), 19);
-	assert_int_equal(chain_nanosleep(c, &ts, &rem), 20);
+					&alen).op, 18);
+	assert_int_equal(chain_clock_gettime(c, CLOCK_MONOTONIC, &ts).op, 19);
+	assert_int_equal(chain_nanosleep(c, &ts, &rem).op, 20);
 	assert_int_equal(chain_clock_nanosleep(c, CLOCK_REALTIME,
-					       TIMER_ABSTIME, &ts, NULL), 21);
+					       TIMER_ABSTIME, &ts, NULL).op,
+			 21);
 	/* a reference in any position, including the 6th argument */
 	assert_int_equal(chain_copy_file_range(c, chain_res(10), NULL,
 					       chain_res_add(10, 1), NULL,
-					       chain_res_add(0, -3), 0), 22);
+					       chain_res_add(0, -3), 0).op, 22);
 	assert_int_equal(chain_recvfrom(c, 16, buf, 7, 0, NULL,
-					chain_res(21)), 23);
+					chain_res(21)).op, 23);
 	assert_int_equal(chain_nr_ops(c), 24);
 
 	check_op(c, 0, __NR_readv, 3, (uint64_t[]){ 3, ip, 2 });
@@ -253,11 +254,11 @@ static void test_builder_encoding_more(void **state)
 	assert_int_equal(c->ops[23].arg_ref[5], 21);
 	assert_int_equal(c->ops[23].args[5], 0);
 	/* builders refuse a NULL chain and a reference to a later op */
-	assert_int_equal(chain_readv(NULL, 0, iov, 1), -EINVAL);
-	assert_int_equal(chain_clock_nanosleep(NULL, 0, 0, &ts, NULL),
+	assert_int_equal(chain_readv(NULL, 0, iov, 1).op, -EINVAL);
+	assert_int_equal(chain_clock_nanosleep(NULL, 0, 0, &ts, NULL).op,
 			 -EINVAL);
-	assert_int_equal(chain_dup(c, chain_res(24)), -EINVAL);
-	assert_int_equal(chain_sendto(c, 1, buf, 1, 0, NULL, chain_res(30)),
+	assert_int_equal(chain_dup(c, chain_res(24)).op, -EINVAL);
+	assert_int_equal(chain_sendto(c, 1, buf, 1, 0, NULL, chain_res(30)).op,
 			 -EINVAL);
 	assert_int_equal(chain_nr_ops(c), 24);
 	chain_free(c);
@@ -270,15 +271,15 @@ static void test_syscall_generic(void **state)
 	const struct syschain_op *op;
 
 	(void)state;
-	assert_int_equal(chain_syscall0(c, 500), 0);
-	assert_int_equal(chain_syscall(c, 501, 1), 1);
-	assert_int_equal(chain_syscall(c, 502, 1, 2), 2);
-	assert_int_equal(chain_syscall(c, 503, 1, 2, 3), 3);
-	assert_int_equal(chain_syscall(c, 504, 1, chain_res(0), 3, 4), 4);
+	assert_int_equal(chain_syscall0(c, 500).op, 0);
+	assert_int_equal(chain_syscall(c, 501, 1).op, 1);
+	assert_int_equal(chain_syscall(c, 502, 1, 2).op, 2);
+	assert_int_equal(chain_syscall(c, 503, 1, 2, 3).op, 3);
+	assert_int_equal(chain_syscall(c, 504, 1, chain_res(0), 3, 4).op, 4);
 	assert_int_equal(chain_syscall(c, 505, 1, 2, 3, 4,
-				       chain_res_add(3, -7)), 5);
+				       chain_res_add(3, -7)).op, 5);
 	assert_int_equal(chain_syscall(c, 506, chain_res_add(5, 9), 2, 3, 4,
-				       5, 6), 6);
+				       5, 6).op, 6);
 	for (int i = 0; i < 7; i++)
 		assert_int_equal(c->ops[i].nr, 500 + i);
 	op = &c->ops[3];
@@ -310,12 +311,12 @@ static void test_syscall_generic(void **state)
 		struct chain *bad = new_user_chain();
 
 		/* refused, on a chain of their own: a refusal is remembered */
-		assert_int_equal(chain_op(bad, 510, 7, a), -EINVAL);
-		assert_int_equal(chain_op(bad, 510, 2, NULL), -EINVAL);
-		assert_int_equal(chain_op(bad, -1, 0, NULL), -EINVAL);
+		assert_int_equal(chain_op(bad, 510, 7, a).op, -EINVAL);
+		assert_int_equal(chain_op(bad, 510, 2, NULL).op, -EINVAL);
+		assert_int_equal(chain_op(bad, -1, 0, NULL).op, -EINVAL);
 		assert_int_equal(chain_nr_ops(bad), 0);
 		chain_free(bad);
-		assert_int_equal(chain_op(c, 510, 2, a), 7);
+		assert_int_equal(chain_op(c, 510, 2, a).op, 7);
 		assert_int_equal(c->ops[7].ref_mask, 2);
 		assert_int_equal(c->ops[7].arg_ref[1], 2);
 	}
@@ -330,7 +331,8 @@ static void test_syscall_generic(void **state)
 static void test_cond_encoding(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, b, l;
+	struct chain_handle a, b;
+	int l;
 
 	(void)state;
 	a = chain_getpid(c);
@@ -348,10 +350,10 @@ static void test_cond_encoding(void **state)
 	run_ok(c, SYSCHAIN_STATUS_COMPLETED);		/* pid never 5 etc. */
 
 	assert_int_equal(c->nc, 5);
-	assert_int_equal(c->ops[a].cond_index, 0);
-	assert_int_equal(c->ops[a].cond_count, 3);
-	assert_int_equal(c->ops[b].cond_index, 3);
-	assert_int_equal(c->ops[b].cond_count, 2);
+	assert_int_equal(c->ops[a.op].cond_index, 0);
+	assert_int_equal(c->ops[a.op].cond_count, 3);
+	assert_int_equal(c->ops[b.op].cond_index, 3);
+	assert_int_equal(c->ops[b.op].cond_count, 2);
 	assert_int_equal(c->ops[2].cond_index, 0);
 	assert_int_equal(c->ops[2].cond_count, 0);
 	/* op a: jump_if LT -1 -> 2, stop_if_failed, goto label (end = 3) */
@@ -372,7 +374,7 @@ static void test_cond_encoding(void **state)
 	assert_int_equal(c->conds[3].rhs, 5);
 	assert_int_equal(c->conds[4].cmp, SYSCHAIN_CMP_UGE);
 	assert_int_equal(c->conds[4].flags, SYSCHAIN_COND_RHS_REF);
-	assert_int_equal(c->conds[4].rhs_ref, a);
+	assert_int_equal(c->conds[4].rhs_ref, a.op);
 	assert_int_equal(c->conds[4].rhs, 3);
 	assert_int_equal(c->conds[4].target, 3);
 	/* op a's goto fired: ran a only */
@@ -391,7 +393,8 @@ static void test_builders_run(void **state)
 	struct chain *c = new_user_chain();
 	char rbuf[8] = { 0 }, pbuf[8] = { 0 }, out[64] = { 0 };
 	char out_path[160];
-	int o, r, s, p, w, pw, cl, o2, cl2, pid, ppid, tid, fd;
+	struct chain_handle o, r, s, p, w, pw, cl, o2, cl2, pid, ppid, tid;
+	int fd;
 
 	(void)state;
 	snprintf(out_path, sizeof(out_path), "%s/out", dir);
@@ -446,8 +449,9 @@ static void test_more_builders_run_fs(void **state)
 	struct iovec wv[2] = { { "abc", 3 }, { "defg", 4 } };
 	struct stat st_w, st_f, st_l, st_d, st_m;
 	long long off_in = 30;
-	int o, d, w, rv_, wv_, fs, fds, fa, fad, cfr, fst, sa, sl, se, sm, mk;
-	int gd, du, x, n, seen = 0;
+	struct chain_handle o, d, w, rv_, wv_, fs, fds, fa, fad, cfr, fst;
+	struct chain_handle sa, sl, se, sm, mk, gd, du, x;
+	int n, seen = 0;
 	char out[32];
 
 	(void)state;
@@ -549,8 +553,9 @@ static void test_more_builders_run_misc(void **state)
 	struct chain *c = new_user_chain();
 	struct timespec t0, t1, ts, nap = { 0, 2000000 }, rem = { 7, 7 };
 	struct timespec past = { 1, 0 }, bad = { 0, -1 };
-	int ss[2], sd[2], alen = 64, s1, r1, r2, s2, s3, r3, uid, euid, gid;
-	int egid, y, cg, cgb, ns, cns, cnb;
+	int ss[2], sd[2], alen = 64;
+	struct chain_handle s1, r1, r2, s2, s3, r3, uid, euid, gid, egid, y;
+	struct chain_handle cg, cgb, ns, cns, cnb;
 	char buf[16] = { 0 }, dbuf[4] = { 0 }, addr[64];
 
 	(void)state;
@@ -619,7 +624,8 @@ static void test_ref_addend(void **state)
 {
 	struct chain *c = new_user_chain();
 	char buf[16];
-	int pfd[2], w, s, r, r2;
+	int pfd[2];
+	struct chain_handle w, s, r, r2;
 
 	(void)state;
 	memset(buf, '.', sizeof(buf));
@@ -648,6 +654,339 @@ static void test_ref_addend(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Handles                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A handle passed where an argument goes is that op's result, encoded
+ * exactly as chain_res() of it: the descriptor an openat returned, the
+ * count a read returned; never the op's index.
+ */
+static void test_handle_as_arg(void **state)
+{
+	struct chain *c = new_user_chain(), *cr = new_user_chain();
+	struct chain_handle pid, o, r, w, w2, cl;
+	char buf[64], out[2 * CONTENT_LEN + 8];
+	int pfd[2], i, fd;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(pipe(pfd), 0);
+	pid = chain_getpid(c);	/* no op's index is its result */
+	o = chain_openat(c, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC, 0);
+	r = chain_read(c, o, buf, sizeof(buf));
+	w = chain_write(c, pfd[1], buf, r);
+	w2 = chain_syscall(c, __NR_write, pfd[1], buf, r);
+	cl = chain_close(c, o);
+	assert_true(pid.op == 0 && o.op == 1 && r.op == 2 && w.op == 3 &&
+		    w2.op == 4 && cl.op == 5);
+
+	/* encoded as references without an addend... */
+	assert_int_equal(c->ops[r.op].ref_mask, 1 << 0);
+	assert_int_equal(c->ops[r.op].arg_ref[0], o.op);
+	assert_int_equal(c->ops[r.op].args[0], 0);
+	assert_int_equal(c->ops[r.op].args[1], U(buf));
+	assert_int_equal(c->ops[w.op].ref_mask, 1 << 2);
+	assert_int_equal(c->ops[w.op].arg_ref[2], r.op);
+	assert_int_equal(c->ops[w.op].args[2], 0);
+	assert_int_equal(c->ops[w.op].args[0], pfd[1]);
+	assert_int_equal(c->ops[w2.op].ref_mask, 1 << 2);
+	assert_int_equal(c->ops[w2.op].arg_ref[2], r.op);
+	assert_int_equal(c->ops[cl.op].ref_mask, 1 << 0);
+	assert_int_equal(c->ops[cl.op].arg_ref[0], o.op);
+	/* ... the very ops chain_res() makes */
+	chain_getpid(cr);
+	chain_openat(cr, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC, 0);
+	chain_read(cr, chain_res(1), buf, sizeof(buf));
+	chain_write(cr, pfd[1], buf, chain_res(2));
+	chain_syscall(cr, __NR_write, pfd[1], buf, chain_res(2));
+	chain_close(cr, chain_res(1));
+	assert_int_equal(chain_nr_ops(cr), chain_nr_ops(c));
+	assert_memory_equal(cr->ops, c->ops,
+			    chain_nr_ops(c) * sizeof(c->ops[0]));
+	chain_free(cr);
+
+	/* run twice: the second time after chain_set_arg() with a handle */
+	for (i = 0; i < 2; i++) {
+		run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+		fd = (int)chain_ret(c, o);
+		assert_true(fd >= 0 && fd != o.op);
+		assert_int_equal(chain_ret(c, r), CONTENT_LEN);
+		/* as many bytes written as read, not r's index */
+		assert_int_equal(chain_ret(c, w), CONTENT_LEN);
+		assert_int_equal(chain_ret(c, w2), CONTENT_LEN);
+		assert_int_equal(chain_ret(c, cl), 0);
+		/* the close got the descriptor: it is closed */
+		assert_int_equal(fcntl(fd, F_GETFD), -1);
+		assert_int_equal(errno, EBADF);
+		memset(out, 0, sizeof(out));
+		assert_int_equal(read(pfd[0], out, sizeof(out)),
+				 2 * CONTENT_LEN);
+		assert_memory_equal(out, content, CONTENT_LEN);
+		assert_memory_equal(out + CONTENT_LEN, content, CONTENT_LEN);
+
+		/* a value in w2's count, then the handle again */
+		assert_int_equal(chain_set_arg(c, w2, 2, 5), 0);
+		assert_int_equal(c->ops[w2.op].ref_mask, 0);
+		assert_int_equal(c->ops[w2.op].args[2], 5);
+		assert_int_equal(chain_set_arg(c, w2, 2, r), 0);
+		assert_int_equal(c->ops[w2.op].ref_mask, 1 << 2);
+		assert_int_equal(c->ops[w2.op].arg_ref[2], r.op);
+		assert_int_equal(c->ops[w2.op].args[2], 0);
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	chain_free(c);
+}
+
+/*
+ * Where an op is named (chain_res_add(), chain_ret(), chain_result(),
+ * chain_count(), the conditions, chain_ignore_error(), chain_set_arg()),
+ * its handle and its index are the same thing: two chains, built once
+ * with handles and once with indexes, encode, run and answer alike.
+ */
+static void test_handle_or_index(void **state)
+{
+	struct chain *ch = new_user_chain(), *ci = new_user_chain();
+	struct chain_handle h[5], three = chain_handle_of(3);
+	struct chain_handle none = chain_handle_of(-EINVAL);
+	struct chain_ref rh, ri;
+	struct chain_arg ah, ai;
+	int64_t vh, vi;
+	int i, oph, opi;
+
+	(void)state;
+	rh = chain_res_add(three, -7);
+	ri = chain_res_add(3, -7);
+	assert_int_equal(rh.op, 3);
+	assert_int_equal(rh.addend, -7);
+	assert_memory_equal(&rh, &ri, sizeof(rh));
+	rh = chain_res(three);
+	ri = chain_res(3);
+	assert_memory_equal(&rh, &ri, sizeof(rh));
+	ah = CHAIN_ARG(chain_res_add(three, 9));
+	ai = CHAIN_ARG(chain_res_add(3, 9));
+	assert_int_equal(ah.ref, 3);
+	assert_int_equal(ah.value, 9);
+	assert_memory_equal(&ah, &ai, sizeof(ah));
+	/* the handle itself is chain_res() of it */
+	ah = CHAIN_ARG(three);
+	ai = CHAIN_ARG(chain_res(3));
+	assert_memory_equal(&ah, &ai, sizeof(ah));
+
+	/*
+	 * getpid; lseek(-1) = -EBADF, ignored; getppid; lseek(op 1's result
+	 * + EBADF - 1 = -1) = -EBADF, ignored, stops the chain as it equals
+	 * op 1's; getpid, never run. Op 0 jumps to op 1 (the next op anyway).
+	 */
+	h[0] = chain_getpid(ch);
+	h[1] = chain_lseek(ch, -1, 0, SEEK_CUR);
+	h[2] = chain_getppid(ch);
+	h[3] = chain_lseek(ch, chain_res_add(h[1], EBADF - 1), 0, SEEK_CUR);
+	h[4] = chain_getpid(ch);
+	assert_int_equal(chain_ignore_error(ch, h[1]), 0);
+	assert_int_equal(chain_ignore_error(ch, h[3]), 0);
+	assert_int_equal(chain_jump_if(ch, h[0], CHAIN_GT, 0, h[1]), 0);
+	assert_int_equal(chain_stop_if(ch, h[3], CHAIN_EQ, h[1]), 1);
+
+	assert_int_equal(chain_getpid(ci).op, 0);
+	assert_int_equal(chain_lseek(ci, -1, 0, SEEK_CUR).op, 1);
+	assert_int_equal(chain_getppid(ci).op, 2);
+	assert_int_equal(chain_lseek(ci, chain_res_add(1, EBADF - 1), 0,
+				     SEEK_CUR).op, 3);
+	assert_int_equal(chain_getpid(ci).op, 4);
+	assert_int_equal(chain_ignore_error(ci, 1), 0);
+	assert_int_equal(chain_ignore_error(ci, 3), 0);
+	assert_int_equal(chain_jump_if(ci, 0, CHAIN_GT, 0, 1), 0);
+	assert_int_equal(chain_stop_if(ci, 3, CHAIN_EQ, chain_res(1)), 1);
+
+	for (i = 0; i < 5; i++)
+		assert_int_equal(h[i].op, i);
+	assert_int_equal(chain_nr_ops(ch), 5);
+	assert_int_equal(chain_nr_ops(ci), 5);
+	assert_memory_equal(ch->ops, ci->ops, 5 * sizeof(ch->ops[0]));
+	assert_int_equal(ch->nc, 2);
+	assert_int_equal(ci->nc, 2);
+	assert_memory_equal(ch->csrc, ci->csrc, 2 * sizeof(ch->csrc[0]));
+	assert_int_equal(ch->csrc[1].cond.flags, SYSCHAIN_COND_RHS_REF);
+	assert_int_equal(ch->csrc[1].cond.rhs_ref, 1);
+	assert_int_equal(ch->csrc[0].cond.target, 1);
+
+	/* before a run: not yet, the same way */
+	assert_int_equal(chain_result(ch, h[0], &vh), -ENODATA);
+	assert_int_equal(chain_result(ci, 0, &vi), -ENODATA);
+
+	run_ok(ch, SYSCHAIN_STATUS_STOPPED);
+	run_ok(ci, SYSCHAIN_STATUS_STOPPED);
+	assert_memory_equal(chain_report(ch), chain_report(ci),
+			    sizeof(struct chain_report));
+	assert_int_equal(chain_report(ch)->stop_op, h[3].op);
+	assert_int_equal(chain_report(ch)->stop_cond, 1);
+	assert_memory_equal(ch->conds, ci->conds, 2 * sizeof(ch->conds[0]));
+	for (i = 0; i < 5; i++) {
+		int rh_ = chain_result(ch, h[i], &vh);
+
+		/* each chain, by handle and by index, and across */
+		assert_int_equal(rh_, chain_result(ch, i, &vi));
+		if (!rh_)
+			assert_int_equal(vh, vi);
+		assert_int_equal(rh_, chain_result(ci, i, &vi));
+		if (!rh_)
+			assert_int_equal(vh, vi);
+		assert_int_equal(rh_, i == 4 ? -ENODATA : 0);
+		assert_int_equal(chain_ret(ch, h[i]), chain_ret(ch, i));
+		assert_int_equal(chain_ret(ch, h[i]), chain_ret(ci, i));
+		assert_int_equal(chain_count(ch, h[i]), chain_count(ch, i));
+		assert_int_equal(chain_count(ch, h[i]), chain_count(ci, i));
+		assert_int_equal(chain_count(ch, h[i]), i == 4 ? 0 : 1);
+	}
+	assert_int_equal(chain_ret(ch, h[0]), getpid());
+	assert_int_equal(chain_ret(ch, h[2]), getppid());
+	assert_int_equal(chain_ret(ch, h[1]), -EBADF);
+	assert_int_equal(chain_ret(ch, h[3]), -EBADF);
+
+	/* a failed builder's handle, or the same negative index */
+	vh = vi = 12345;
+	assert_int_equal(chain_ret(ch, none), -EINVAL);
+	assert_int_equal(chain_ret(ch, -EINVAL), -EINVAL);
+	assert_int_equal(chain_result(ch, none, &vh), -EINVAL);
+	assert_int_equal(chain_result(ch, -EINVAL, &vi), -EINVAL);
+	assert_true(vh == 12345 && vi == 12345);
+	assert_int_equal(chain_count(ch, none), 0);
+	assert_int_equal(chain_count(ch, -EINVAL), 0);
+	/* past the end, as a handle or an index */
+	assert_int_equal(chain_ret(ch, chain_handle_of(5)), -EINVAL);
+	assert_int_equal(chain_result(ch, chain_handle_of(5), &vh), -EINVAL);
+	assert_int_equal(chain_count(ch, chain_handle_of(5)), 0);
+	assert_int_equal(chain_stop_if(ch, chain_handle_of(5), CHAIN_EQ, 0),
+			 -EINVAL);
+	assert_int_equal(chain_stop_if(ci, 5, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_build_error(ch, &oph), -EINVAL);
+	assert_int_equal(chain_build_error(ci, &opi), -EINVAL);
+	assert_int_equal(oph, 5);
+	assert_int_equal(opi, 5);
+	chain_free(ch);
+	chain_free(ci);
+
+	/* a condition on a failed handle: refused, remembered with no op */
+	ch = new_user_chain();
+	ci = new_user_chain();
+	chain_getpid(ch);
+	chain_getpid(ci);
+	assert_int_equal(chain_stop_if(ch, none, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_stop_if(ci, -EINVAL, CHAIN_EQ, 0), -EINVAL);
+	assert_int_equal(chain_build_error(ch, &oph), -EINVAL);
+	assert_int_equal(chain_build_error(ci, &opi), -EINVAL);
+	assert_int_equal(oph, -1);
+	assert_int_equal(opi, -1);
+	assert_int_equal(ch->nc, 0);
+	assert_int_equal(ci->nc, 0);
+	chain_free(ch);
+	chain_free(ci);
+}
+
+/*
+ * A failed builder's handle passed on as an argument fails that builder
+ * too (-EINVAL, whatever the first failure's errno), and adds no op; the
+ * chain remembers the first failure of all, which chain_run() returns.
+ */
+static void test_failed_handle_arg(void **state)
+{
+	struct chain *c = new_user_chain(), *full = new_user_chain();
+	struct chain_handle a, late, nul, big, h;
+	char buf[8];
+	unsigned int i;
+	int op;
+
+	(void)state;
+	/* a reference to a later op: the first failure */
+	a = chain_getpid(c);
+	late = chain_close(c, chain_res(5));
+	assert_int_equal(late.op, -EINVAL);
+	assert_int_equal(chain_build_error(c, &op), -EINVAL);
+	assert_int_equal(op, 1);
+	/* late, in any argument, bare or with an addend */
+	assert_int_equal(chain_read(c, late, buf, sizeof(buf)).op, -EINVAL);
+	assert_int_equal(chain_read(c, 0, buf, late).op, -EINVAL);
+	assert_int_equal(chain_read(c, 0, chain_res_add(late, U(buf)), 1).op,
+			 -EINVAL);
+	assert_int_equal(chain_syscall(c, __NR_close, late).op, -EINVAL);
+	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, late), -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 1);
+	assert_int_equal(c->nc, 0);
+	/* a later failure of another kind does not replace it */
+	assert_int_equal(chain_finally(c), 0);
+	assert_int_equal(chain_finally(c), -EALREADY);
+	assert_int_equal(chain_build_error(c, &op), -EINVAL);
+	assert_int_equal(op, 1);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
+	assert_int_equal(chain_report(c)->stop_op, 1);
+	assert_int_equal(chain_report(c)->steps, 0);
+	assert_int_equal(chain_count(c, a), 0);
+
+	/* a NULL chain's handle, after another failure: that one wins */
+	chain_reset(c);
+	nul = chain_getpid(NULL);
+	assert_int_equal(nul.op, -EINVAL);
+	assert_int_equal(chain_build_error(c, NULL), 0);
+	a = chain_getpid(c);
+	assert_int_equal(chain_finally(c), 0);
+	assert_int_equal(chain_finally(c), -EALREADY);
+	h = chain_close(c, nul);
+	assert_int_equal(h.op, -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 1);
+	assert_int_equal(chain_build_error(c, &op), -EALREADY);
+	assert_int_equal(op, 1);
+	assert_int_equal(chain_run(c), -EALREADY);
+	assert_int_equal(chain_report(c)->stop_op, 1);
+
+	/* ... and first: the NULL chain's handle fails the builder */
+	chain_reset(c);
+	a = chain_getpid(c);
+	h = chain_write(c, 1, buf, nul);
+	assert_int_equal(h.op, -EINVAL);
+	assert_int_equal(chain_getppid(c).op, 1);	/* building goes on */
+	assert_int_equal(chain_finally(c), 0);
+	assert_int_equal(chain_finally(c), -EALREADY);
+	assert_int_equal(chain_build_error(c, &op), -EINVAL);
+	assert_int_equal(op, 1);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->stop_op, 1);
+	assert_int_equal(chain_count(c, a), 0);
+
+	/* a handle that failed with -E2BIG fails the next builder -EINVAL */
+	for (i = 0; i < CHAIN_MAX_OPS; i++)
+		chain_getppid(full);
+	big = chain_getppid(full);
+	assert_int_equal(big.op, -E2BIG);
+	chain_reset(c);
+	a = chain_getpid(c);
+	h = chain_close(c, big);
+	assert_int_equal(h.op, -EINVAL);
+	assert_int_equal(chain_build_error(c, &op), -EINVAL);
+	assert_int_equal(op, 1);
+	assert_int_equal(chain_run(c), -EINVAL);
+	assert_int_equal(chain_report(c)->stop_op, 1);
+	/* even -EPERM, -1: not "no reference", so not a plain value */
+	h = chain_close(c, chain_handle_of(-EPERM));
+	assert_int_equal(h.op, -EINVAL);
+	h = chain_close(c, chain_res_add(chain_handle_of(-EPERM), 3));
+	assert_int_equal(h.op, -EINVAL);
+	assert_int_equal(chain_nr_ops(c), 1);
+
+	/* reset forgets it all: a good chain runs */
+	chain_reset(c);
+	a = chain_getpid(c);
+	assert_int_equal(chain_build_error(c, &op), 0);
+	assert_int_equal(op, -1);
+	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_ret(c, a), getpid());
+	chain_free(full);
+	chain_free(c);
+}
+
+/* ------------------------------------------------------------------ */
 /* Misuse                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -665,9 +1004,9 @@ static void test_null_chain(void **state)
 	chain_free(NULL);
 	chain_reset(NULL);
 	assert_int_equal(chain_run(NULL), -EINVAL);
-	assert_int_equal(chain_read(NULL, 0, b, 1), -EINVAL);
-	assert_int_equal(chain_getpid(NULL), -EINVAL);
-	assert_int_equal(chain_syscall(NULL, 1, 2), -EINVAL);
+	assert_int_equal(chain_read(NULL, 0, b, 1).op, -EINVAL);
+	assert_int_equal(chain_getpid(NULL).op, -EINVAL);
+	assert_int_equal(chain_syscall(NULL, 1, 2).op, -EINVAL);
 	assert_int_equal(chain_set_backend(NULL, CHAIN_BACKEND_USER), -EINVAL);
 	assert_int_equal(chain_set_stop_on_error(NULL, false), -EINVAL);
 	assert_int_equal(chain_set_max_steps(NULL, 3), -EINVAL);
@@ -689,21 +1028,22 @@ static void test_null_chain(void **state)
 static void test_bad_indexes(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, bad;
+	struct chain_handle a, bad;
+	int op;
 
 	(void)state;
 	assert_int_equal(chain_run(c), -EINVAL);	/* empty chain */
 	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
 	a = chain_getpid(c);
 	/* references to the op itself or a later one */
-	assert_int_equal(chain_close(c, chain_res(1)), -EINVAL);
-	assert_int_equal(chain_close(c, chain_res(5)), -EINVAL);
+	assert_int_equal(chain_close(c, chain_res(1)).op, -EINVAL);
+	assert_int_equal(chain_close(c, chain_res(5)).op, -EINVAL);
 	assert_int_equal(chain_nr_ops(c), 1);
 	/* a builder's error passed on as a reference is refused too */
 	bad = chain_close(c, chain_res(7));
-	assert_int_equal(bad, -EINVAL);
-	assert_int_equal(chain_close(c, chain_res(bad)), -EINVAL);
-	assert_int_equal(chain_close(c, chain_res_add(-1, 3)), -EINVAL);
+	assert_int_equal(bad.op, -EINVAL);
+	assert_int_equal(chain_close(c, chain_res(bad)).op, -EINVAL);
+	assert_int_equal(chain_close(c, chain_res_add(-1, 3)).op, -EINVAL);
 	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, chain_res(bad)),
 			 -EINVAL);
 	assert_int_equal(chain_nr_ops(c), 1);
@@ -736,18 +1076,18 @@ static void test_bad_indexes(void **state)
 	 * close that would have been op 1) is remembered: the chain does
 	 * not run, and says why, until it is reset.
 	 */
-	assert_int_equal(chain_build_error(c, &bad), -EINVAL);
-	assert_int_equal(bad, 1);
+	assert_int_equal(chain_build_error(c, &op), -EINVAL);
+	assert_int_equal(op, 1);
 	assert_int_equal(chain_build_error(c, NULL), -EINVAL);
-	assert_int_equal(chain_build_error(NULL, &bad), -EINVAL);
+	assert_int_equal(chain_build_error(NULL, &op), -EINVAL);
 	assert_int_equal(chain_run(c), -EINVAL);
 	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
 	assert_int_equal(chain_report(c)->stop_op, 1);
 	assert_int_equal(chain_report(c)->steps, 0);
 	assert_int_equal(chain_count(c, a), 0);
 	chain_reset(c);
-	assert_int_equal(chain_build_error(c, &bad), 0);
-	assert_int_equal(bad, -1);
+	assert_int_equal(chain_build_error(c, &op), 0);
+	assert_int_equal(op, -1);
 	a = chain_getpid(c);
 	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
 	assert_int_equal(chain_ret(c, a), getpid());
@@ -765,12 +1105,13 @@ static void test_bad_indexes(void **state)
 static void test_build_error_sticky(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, op;
+	struct chain_handle a;
+	int op;
 
 	(void)state;
 	a = chain_getpid(c);
 	assert_int_equal(chain_stop_if(c, 4, CHAIN_EQ, 0), -EINVAL);
-	assert_int_equal(chain_getppid(c), 1);	/* building goes on */
+	assert_int_equal(chain_getppid(c).op, 1);	/* building goes on */
 	assert_int_equal(chain_ignore_error(c, 9), -EINVAL);
 	assert_int_equal(chain_build_error(c, &op), -EINVAL);
 	assert_int_equal(op, 4);
@@ -791,7 +1132,7 @@ static void test_build_error_sticky(void **state)
 	a = chain_getpid(c);
 	assert_int_equal(chain_stop_if_failed(c, a), -EINVAL);
 	assert_int_equal(chain_run(c), -EINVAL);
-	assert_int_equal(chain_report(c)->stop_op, a);
+	assert_int_equal(chain_report(c)->stop_op, a.op);
 
 	chain_reset(c);
 	a = chain_getpid(c);
@@ -806,7 +1147,7 @@ static void test_build_error_sticky(void **state)
 	a = chain_getpid(c);
 	assert_int_equal(chain_goto_if(c, a, CHAIN_GT, 0, 7), -EINVAL);
 	assert_int_equal(chain_run(c), -EINVAL);
-	assert_int_equal(chain_report(c)->stop_op, a);
+	assert_int_equal(chain_report(c)->stop_op, a.op);
 
 	chain_reset(c);
 	a = chain_getpid(c);
@@ -820,7 +1161,7 @@ static void test_build_error_sticky(void **state)
 static void test_jump_out_of_range(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a;
+	struct chain_handle a;
 
 	(void)state;
 	a = chain_getpid(c);
@@ -848,7 +1189,8 @@ static void test_jump_out_of_range(void **state)
 static void test_unplaced_label(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, l, l2;
+	struct chain_handle a;
+	int l, l2;
 
 	(void)state;
 	l = chain_label(c);
@@ -877,11 +1219,11 @@ static void test_too_many_ops(void **state)
 
 	(void)state;
 	for (i = 0; i < CHAIN_MAX_OPS; i++)
-		assert_int_equal(chain_getppid(c), (int)i);
+		assert_int_equal(chain_getppid(c).op, (int)i);
 	/* a chain that big runs on the user backend */
 	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
-	assert_int_equal(chain_getppid(c), -E2BIG);
-	assert_int_equal(chain_syscall(c, __NR_close, 1), -E2BIG);
+	assert_int_equal(chain_getppid(c).op, -E2BIG);
+	assert_int_equal(chain_syscall(c, __NR_close, 1).op, -E2BIG);
 	assert_int_equal(chain_nr_ops(c), CHAIN_MAX_OPS);
 	/* not one op more: the op that did not fit is remembered */
 	assert_int_equal(chain_run(c), -E2BIG);
@@ -889,14 +1231,14 @@ static void test_too_many_ops(void **state)
 	assert_int_equal(chain_ret(c, CHAIN_MAX_OPS - 1), 0);
 	chain_reset(c);
 	for (i = 0; i < CHAIN_MAX_OPS; i++)
-		assert_int_equal(chain_getppid(c), (int)i);
+		assert_int_equal(chain_getppid(c).op, (int)i);
 	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
 	assert_int_equal(chain_report(c)->steps, CHAIN_MAX_OPS);
 	assert_int_equal(chain_ret(c, CHAIN_MAX_OPS - 1), getppid());
 	/* reset empties it; it can be refilled */
 	chain_reset(c);
 	assert_int_equal(chain_nr_ops(c), 0);
-	assert_int_equal(chain_getppid(c), 0);
+	assert_int_equal(chain_getppid(c).op, 0);
 	chain_free(c);
 }
 
@@ -909,7 +1251,8 @@ static void test_loop_with_label(void **state)
 {
 	struct chain *c = new_user_chain();
 	char b;
-	int o, rd, cl, done;
+	struct chain_handle o, rd, cl;
+	int done;
 
 	(void)state;
 	done = chain_label(c);
@@ -933,7 +1276,8 @@ static void test_loop_with_label(void **state)
 static void test_budget(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, b, top;
+	struct chain_handle a, b;
+	int top;
 
 	(void)state;
 	top = chain_label(c);
@@ -944,7 +1288,7 @@ static void test_budget(void **state)
 	assert_int_equal(chain_set_max_steps(c, 7), 0);
 	run_ok(c, SYSCHAIN_STATUS_BUDGET);
 	assert_int_equal(chain_report(c)->steps, 7);
-	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->stop_op, b.op);
 	assert_int_equal(chain_report(c)->stop_cond, -1);
 	assert_int_equal(chain_count(c, a), 4);
 	assert_int_equal(chain_count(c, b), 3);
@@ -979,7 +1323,7 @@ static void test_comparisons(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		struct chain *c = new_user_chain();
-		int a, b;
+		struct chain_handle a, b;
 
 		/* lseek(-1, ...) fails with -EBADF (-9) */
 		a = chain_lseek(c, -1, 0, SEEK_CUR);
@@ -991,7 +1335,7 @@ static void test_comparisons(void **state)
 		assert_int_equal(chain_ret(c, a), -EBADF);
 		assert_int_equal(chain_count(c, b), t[i].holds ? 0 : 1);
 		if (t[i].holds) {
-			assert_int_equal(chain_report(c)->stop_op, a);
+			assert_int_equal(chain_report(c)->stop_op, a.op);
 			assert_int_equal(chain_report(c)->stop_cond, 0);
 		}
 		chain_free(c);
@@ -1002,7 +1346,7 @@ static void test_comparisons(void **state)
 static void test_cond_rhs_ref(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, b, d;
+	struct chain_handle a, b, d;
 
 	(void)state;
 	a = chain_getpid(c);
@@ -1010,7 +1354,7 @@ static void test_cond_rhs_ref(void **state)
 	assert_int_equal(chain_stop_if(c, b, CHAIN_EQ, chain_res(a)), 0);
 	chain_getpid(c);
 	run_ok(c, SYSCHAIN_STATUS_STOPPED);
-	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->stop_op, b.op);
 	assert_int_equal(chain_report(c)->steps, 2);
 
 	/* an rhs naming an op that has not run: unresolved */
@@ -1019,7 +1363,7 @@ static void test_cond_rhs_ref(void **state)
 	assert_int_equal(chain_stop_if(c, a, CHAIN_EQ, chain_res(1)), 0);
 	chain_getpid(c);
 	run_ok(c, SYSCHAIN_STATUS_UNRESOLVED);
-	assert_int_equal(chain_report(c)->stop_op, a);
+	assert_int_equal(chain_report(c)->stop_op, a.op);
 	assert_int_equal(chain_report(c)->stop_cond, 0);
 
 	/* an argument naming an op jumped over: unresolved */
@@ -1029,7 +1373,7 @@ static void test_cond_rhs_ref(void **state)
 	d = chain_lseek(c, chain_res(b), 0, SEEK_CUR);
 	chain_jump_if(c, a, CHAIN_ALWAYS, 0, d);
 	run_ok(c, SYSCHAIN_STATUS_UNRESOLVED);
-	assert_int_equal(chain_report(c)->stop_op, d);
+	assert_int_equal(chain_report(c)->stop_op, d.op);
 	assert_int_equal(chain_report(c)->stop_cond, -1);
 	assert_int_equal(chain_count(c, b), 0);
 	assert_int_equal(chain_count(c, d), 0);
@@ -1043,14 +1387,14 @@ static void test_cond_rhs_ref(void **state)
 static void test_stop_on_error(void **state)
 {
 	struct chain *c = new_user_chain();
-	int a, b, d;
+	struct chain_handle a, b, d;
 
 	(void)state;
 	a = chain_getpid(c);
 	b = chain_close(c, -1);
 	d = chain_getpid(c);
 	run_ok(c, SYSCHAIN_STATUS_FAILED);		/* the default */
-	assert_int_equal(chain_report(c)->stop_op, b);
+	assert_int_equal(chain_report(c)->stop_op, b.op);
 	assert_int_equal(chain_report(c)->stop_cond, -1);
 	assert_int_equal(chain_ret(c, b), -EBADF);
 	assert_int_equal(chain_count(c, a), 1);
@@ -1067,9 +1411,9 @@ static void test_stop_on_error(void **state)
 	d = chain_getpid(c);
 	assert_int_equal(chain_ignore_error(c, a), 0);
 	run_ok(c, SYSCHAIN_STATUS_FAILED);
-	assert_int_equal(chain_report(c)->stop_op, b);
-	assert_int_equal(c->ops[a].flags, SYSCHAIN_OP_IGNORE_ERROR);
-	assert_int_equal(c->ops[b].flags, 0);
+	assert_int_equal(chain_report(c)->stop_op, b.op);
+	assert_int_equal(c->ops[a.op].flags, SYSCHAIN_OP_IGNORE_ERROR);
+	assert_int_equal(c->ops[b.op].flags, 0);
 
 	assert_int_equal(chain_set_stop_on_error(c, false), 0);
 	run_ok(c, SYSCHAIN_STATUS_COMPLETED);
@@ -1109,7 +1453,8 @@ static void test_handlers(void **state)
 {
 	struct chain *c = new_user_chain();
 	struct hcall ha = { 0 }, hb = { 0 }, hc = { 0 };
-	int a, b, d, top;
+	struct chain_handle a, b, d;
+	int top;
 
 	(void)state;
 	top = chain_label(c);
@@ -1126,7 +1471,7 @@ static void test_handlers(void **state)
 	run_ok(c, SYSCHAIN_STATUS_FAILED);
 	assert_int_equal(ha.calls + hb.calls, 0);
 	assert_int_equal(hc.calls, 1);
-	assert_int_equal(hc.op, d);
+	assert_int_equal(hc.op, d.op);
 	assert_int_equal(hc.result, -EBADF);
 	assert_ptr_equal(hc.chain, c);
 
@@ -1134,7 +1479,7 @@ static void test_handlers(void **state)
 	chain_stop_if(c, b, CHAIN_EQ, getpid());
 	run_ok(c, SYSCHAIN_STATUS_STOPPED);
 	assert_int_equal(hb.calls, 1);
-	assert_int_equal(hb.op, b);
+	assert_int_equal(hb.op, b.op);
 	assert_int_equal(hb.result, getpid());
 	assert_int_equal(ha.calls + hc.calls - 1, 0);
 
@@ -1176,7 +1521,8 @@ static void test_reuse_set_arg(void **state)
 {
 	struct chain *c = new_user_chain();
 	char b1[8] = { 0 }, b2[8] = { 0 };
-	int p1[2], p2[2], r, w;
+	int p1[2], p2[2];
+	struct chain_handle r, w;
 
 	(void)state;
 	assert_int_equal(pipe(p1), 0);
@@ -1222,7 +1568,7 @@ static void test_backends(void **state)
 {
 	struct chain *c = NULL;
 	struct chain_probe p;
-	int a;
+	struct chain_handle a;
 
 	(void)state;
 	if (access("/dev/syschain", F_OK) == 0)
@@ -1276,19 +1622,26 @@ static int env_child_main(const char *set)
 static int env_child(const char *env, enum chain_backend set, char *err,
 		     size_t errlen)
 {
-	char arg[16];
+	char arg[16], self[4096];
 	int st, p[2];
 	ssize_t n, got = 0;
 	pid_t pid;
 
 	snprintf(arg, sizeof(arg), "%d", (int)set);
+	/*
+	 * The test's own path, read before the fork: under valgrind,
+	 * readlink() gives the test, while exec of /proc/self/exe would
+	 * start valgrind's tool.
+	 */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0 && n < (ssize_t)sizeof(self) - 1);
+	self[n] = 0;
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	if (pid == 0) {
 		dup2(p[1], 2);
 		setenv("SYSCHAIN_BACKEND", env, 1);
-		execl("/proc/self/exe", "test_libchain", "--env-child", arg,
-		      (char *)NULL);
+		execl(self, "test_libchain", "--env-child", arg, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -1345,7 +1698,7 @@ static void test_report_not_run(void **state)
 	assert_int_equal(chain_run(c), -EINVAL);
 	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_INVALID);
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
-	assert_true(chain_getpid(c) >= 0);
+	assert_true(chain_getpid(c).op >= 0);
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_COMPLETED);
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_USER);
@@ -1354,7 +1707,7 @@ static void test_report_not_run(void **state)
 	assert_int_equal(chain_report(c)->backend, CHAIN_BACKEND_AUTO);
 	/* auto, and no device here: plain syscalls, named as such */
 	chain_set_backend(c, CHAIN_BACKEND_AUTO);
-	assert_true(chain_getppid(c) >= 0);
+	assert_true(chain_getppid(c).op >= 0);
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->backend,
 			 access("/dev/syschain", F_OK) == 0 ?
@@ -1367,14 +1720,14 @@ static void test_result_accessor(void **state)
 {
 	struct chain *c;
 	int64_t v = 12345;
-	int a, b;
+	struct chain_handle a, b;
 
 	(void)state;
 	assert_int_equal(chain_new(&c), 0);
 	chain_set_backend(c, CHAIN_BACKEND_USER);
 	a = chain_close(c, -1);				/* -EBADF */
 	b = chain_getpid(c);				/* never runs */
-	assert_true(a == 0 && b == 1);
+	assert_true(a.op == 0 && b.op == 1);
 	assert_int_equal(chain_result(c, a, &v), -ENODATA);	/* not yet */
 	assert_int_equal(chain_run(c), 0);
 	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_FAILED);
@@ -1398,7 +1751,7 @@ static void test_set_arg_argno(void **state)
 {
 	struct chain *c;
 	char buf[8];
-	int p, r, s;
+	struct chain_handle p, r, s;
 
 	(void)state;
 	assert_int_equal(chain_new(&c), 0);
@@ -1471,7 +1824,8 @@ static void test_finally_closes(void **state)
 {
 	struct chain *c;
 	char buf[16];
-	int o, r, x, before, i;
+	struct chain_handle o, r, x;
+	int before, i;
 
 	(void)state;
 	assert_int_equal(chain_new(&c), 0);
@@ -1480,13 +1834,13 @@ static void test_finally_closes(void **state)
 	r = chain_read(c, chain_res(o), buf, sizeof(buf));
 	assert_int_equal(chain_finally(c), 0);
 	x = chain_close(c, chain_res(o));
-	assert_true(o == 0 && r == 1 && x == 2);
+	assert_true(o.op == 0 && r.op == 1 && x.op == 2);
 	before = fd_count();
 	for (i = 0; i < 1000; i++) {
 		assert_int_equal(chain_run(c), 0);
 		assert_int_equal(chain_report(c)->status,
 				 SYSCHAIN_STATUS_FAILED);
-		assert_int_equal(chain_report(c)->stop_op, r);
+		assert_int_equal(chain_report(c)->stop_op, r.op);
 		assert_int_equal(chain_ret(c, r), -EISDIR);
 		assert_int_equal(chain_ret(c, x), 0);
 		assert_int_equal(chain_count(c, x), 1);
@@ -1516,6 +1870,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_more_builders_run_fs),
 		cmocka_unit_test(test_more_builders_run_misc),
 		cmocka_unit_test(test_ref_addend),
+		cmocka_unit_test(test_handle_as_arg),
+		cmocka_unit_test(test_handle_or_index),
+		cmocka_unit_test(test_failed_handle_arg),
 		cmocka_unit_test(test_null_chain),
 		cmocka_unit_test(test_bad_indexes),
 		cmocka_unit_test(test_build_error_sticky),

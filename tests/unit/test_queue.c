@@ -51,17 +51,17 @@ static struct chain *sleeper(long ms, char *buf, size_t len)
 	static unsigned int next;
 	struct timespec *t = &ts[next++ % 256];
 	struct chain *c;
-	int fd;
+	struct chain_handle fd;
 
 	assert_int_equal(chain_new(&c), 0);
 	t->tv_sec = ms / 1000;
 	t->tv_nsec = (ms % 1000) * 1000000L;
-	assert_int_equal(chain_nanosleep(c, t, NULL), 0);
-	assert_int_equal(chain_getppid(c), 1);
+	assert_int_equal(chain_nanosleep(c, t, NULL).op, 0);
+	assert_int_equal(chain_getppid(c).op, 1);
 	fd = chain_openat(c, AT_FDCWD, data_path, O_RDONLY | O_CLOEXEC, 0);
-	assert_int_equal(fd, 2);
-	assert_int_equal(chain_read(c, chain_res(fd), buf, len), 3);
-	assert_int_equal(chain_close(c, chain_res(fd)), 4);
+	assert_int_equal(fd.op, 2);
+	assert_int_equal(chain_read(c, chain_res(fd), buf, len).op, 3);
+	assert_int_equal(chain_close(c, chain_res(fd)).op, 4);
 	return c;
 }
 
@@ -220,7 +220,7 @@ static void test_in_flight_refused(void **state)
 	assert_int_equal(chain_submit(q, c, NULL), -EBUSY);
 	assert_int_equal(chain_submit(q2, c, NULL), -EBUSY);
 	assert_int_equal(chain_run(c), -EBUSY);
-	assert_int_equal(chain_getpid(c), -EBUSY);
+	assert_int_equal(chain_getpid(c).op, -EBUSY);
 	assert_int_equal(chain_set_arg(c, 3, 2, 8), -EBUSY);
 	assert_int_equal(chain_stop_if(c, 0, CHAIN_NE, 0), -EBUSY);
 	assert_int_equal(chain_set_backend(c, CHAIN_BACKEND_USER), -EBUSY);
@@ -233,7 +233,7 @@ static void test_in_flight_refused(void **state)
 	assert_int_equal(chain_build_error(c, NULL), 0);
 	assert_int_equal(chain_result(c, 4, &r), 0);
 	assert_int_equal(r, 0);
-	assert_int_equal(chain_getpid(c), 5);
+	assert_int_equal(chain_getpid(c).op, 5);
 	/* a queue freed with chains not started gives them back unrun */
 	assert_int_equal(chain_submit(q2, c, NULL), 0);
 	chain_queue_free(q2);
