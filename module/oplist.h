@@ -44,7 +44,7 @@
 /* files: ops_fs.c */
 SC_OP(read, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
 SC_OP(write, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
-SC_OP(openat, 4, 1, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(OFLAGS, flags),
+SC_OP(openat, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(OFLAGS, flags),
 	SC_I(MODE, mode))
 SC_OP(close, 1, 0, SC_I(FD, fd))
 SC_OP(lseek, 3, 0, SC_I(FD, fd), SC_I(OFF, off), SC_I(WHENCE, whence))

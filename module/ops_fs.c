@@ -9,9 +9,11 @@
 #include <linux/fs.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/fsnotify.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -266,18 +268,75 @@ static int sc_open_flags_check(int flags)
 }
 
 /*
- * The exported open helpers resolve a path from the caller's cwd and root
- * (filp_open()) or from a given root that ".." and absolute symlinks
- * cannot leave (file_open_root()). Neither resolves relative to a
- * directory descriptor the way openat(2) does, so the kernel executor
- * takes openat() with the constant AT_FDCWD only and rejects any other
- * dfd at validation, rather than run something that could differ.
+ * filp_open() relative to directory descriptor @dfd, as openat(2) resolves
+ * a name: the exported open helpers start a relative name from the
+ * caller's working directory (filp_open()) or from a root that ".." and
+ * absolute symlinks cannot leave (file_open_root()), and only the first
+ * is openat(2)'s walk. So, for a relative name and a descriptor, the op
+ * gives filp_open() a working directory of its own: a private fs_struct
+ * with @dfd's path as pwd and the caller's root and umask stands in for
+ * current->fs for the call, as io-wq once lent its workers the
+ * submitter's. path_openat() then starts from the descriptor's path, as
+ * path_init() does for a dfd, and everything after (".." above it,
+ * symlinks, mounts, O_CREAT and its umask, O_TMPFILE, the permission and
+ * LSM checks) is the syscall's own code. Absolute names ignore @dfd, as
+ * path_init() does: the descriptor is not even looked up.
+ *
+ * Only this task reads its ->fs during the call; others read it under
+ * task_lock(), which the swap takes, so none sees the private one freed.
+ * Threads sharing the caller's fs_struct keep theirs. The errors are
+ * path_init()'s, in its order: -EBADF for no file, -ENOTDIR for one that
+ * is not a directory (an O_PATH descriptor is a directory like another).
  */
-int sc_check_openat(const struct syschain_op *op)
+static struct file *sc_filp_openat(int dfd, const char *name, int flags,
+				   umode_t mode)
 {
-	if ((op->ref_mask & 1) || (int)op->args[0] != AT_FDCWD)
-		return -EOPNOTSUPP;
-	return 0;
+	struct fs_struct *fs, *caller_fs;
+	struct file *dir, *file;
+
+	if (dfd == AT_FDCWD || *name == '/')
+		return filp_open(name, flags, mode);
+
+	dir = fget_raw(dfd);
+	if (!dir)
+		return ERR_PTR(-EBADF);
+	if (!d_can_lookup(dir->f_path.dentry)) {
+		fput(dir);
+		return ERR_PTR(-ENOTDIR);
+	}
+	fs = kzalloc(sizeof(*fs), GFP_KERNEL_ACCOUNT);
+	if (!fs) {
+		fput(dir);
+		return ERR_PTR(-ENOMEM);
+	}
+	fs->users = 1;
+	spin_lock_init(&fs->lock);
+	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	fs->pwd = dir->f_path;
+	path_get(&fs->pwd);
+	fput(dir);
+
+	caller_fs = current->fs;
+	spin_lock(&caller_fs->lock);
+	fs->root = caller_fs->root;
+	path_get(&fs->root);
+	fs->umask = caller_fs->umask;
+	spin_unlock(&caller_fs->lock);
+
+	task_lock(current);
+	current->fs = fs;
+	task_unlock(current);
+
+	file = filp_open(name, flags, mode);
+
+	task_lock(current);
+	current->fs = caller_fs;
+	task_unlock(current);
+
+	path_put(&fs->root);
+	path_put(&fs->pwd);
+	kfree(fs);
+	return file;
 }
 
 /*
@@ -336,7 +395,7 @@ __s64 sc_op_openat(const __u64 *args, struct sc_exec *x)
 	fd = get_unused_fd_flags(flags);
 	if (fd < 0)
 		goto out_free_name;
-	file = filp_open(name, flags, mode);
+	file = sc_filp_openat((int)args[0], name, flags, mode);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		fd = PTR_ERR(file);

@@ -65,8 +65,6 @@
  *     such an intermediate return carries. The user backend is the same
  *     (plain syscalls), so the oracle models both.
  *  A8 The refused calls of the README's table among the supported ops:
- *     openat whose directory argument is a reference or a value other
- *     than AT_FDCWD (compared as a 64-bit value: CHAIN_ARG(AT_FDCWD));
  *     clock_gettime and clock_nanosleep whose clock id is a reference or,
  *     read as a clockid_t (int), a CPU-time clock (2, 3, negative ids,
  *     which the PTP clocks' are too); clock_nanosleep on
@@ -185,8 +183,6 @@ static inline bool oracle_refused(const struct syschain_op *op)
 	int clk = (int)(int32_t)(uint32_t)op->args[0];
 
 	switch (op->nr) {
-	case __NR_openat:
-		return ref0 || op->args[0] != (uint64_t)(int64_t)AT_FDCWD;
 	case __NR_clock_gettime:
 		return ref0 || clk == 2 || clk == 3 || clk < 0;
 	case __NR_clock_nanosleep:

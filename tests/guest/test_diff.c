@@ -76,9 +76,9 @@
  *
  * Chains only use descriptors of that state or returned by their own
  * openat and dup ops (or received with SCM_RIGHTS), buffers inside a region
- * that is reset before each side, bounded counts, and AT_FDCWD for openat
- * (the module refuses other directory descriptors; mkdirat, newfstatat and
- * faccessat* take any). Errors are generated on purpose in some chains: bad
+ * that is reset before each side, bounded counts, directory descriptors
+ * of that state or their own (openat, mkdirat, newfstatat and faccessat*
+ * take any, and half of the openat ops name one). Errors are generated on purpose in some chains: bad
  * descriptors, (void *)1 and NULL buffers, paths, iovec and msghdr arrays,
  * bad counts and lengths, missing paths, bad flags, modes, whence, advice,
  * clock ids and timespecs. Nothing blocks but the blocking read: every
@@ -1141,14 +1141,16 @@ static int gen_openat(struct gen *g, long nr, struct chain_arg *a)
 	int f = open_flags[rn(8)];
 
 	(void)nr;
-	if (!rn(300)) {
-		/* refused by the module (README): the chain is rejected */
-		say(g, " fd%d(dir)", fds[FD_DIR]);
-		a[0] = CHAIN_ARG(fds[FD_DIR]);
-	} else {
-		say(g, " AT_FDCWD");
-		a[0] = CHAIN_ARG(AT_FDCWD);
+	if (rn(2)) {
+		/* relative to a directory: the *at ops' descriptors and names */
+		bool rel_ok;
+
+		a[0] = gen_dfd(g, &rel_ok);
+		a[1] = gen_path(g, rel_ok, f & O_CREAT);
+		goto flags;
 	}
+	say(g, " AT_FDCWD");
+	a[0] = CHAIN_ARG(AT_FDCWD);
 	if (bad(g) && rn(2)) {
 		say(g, " (void*)1");
 		a[1] = CHAIN_ARG((void *)1);
@@ -1161,6 +1163,7 @@ static int gen_openat(struct gen *g, long nr, struct chain_arg *a)
 		say(g, " %s", path);
 		a[1] = CHAIN_ARG(path);
 	}
+flags:
 	say(g, " flags=%#x", f);
 	a[2] = CHAIN_ARG(f);
 	a[3] = GEN_VAL(g, "mode=", 0, 0644, 0600, 0);
@@ -2860,7 +2863,7 @@ enum mut { M_NR_OPS0, M_RUN_FLAGS, M_RUN_RESERVED, M_OP_SIZE_SMALL,
 	   M_REF_MASK_HIGH, M_ARG_PAST, M_REF_FORWARD, M_COND_RANGE, M_CMP,
 	   M_ACTION, M_COND_FLAGS, M_COND_RESERVED, M_ALWAYS_RHS,
 	   M_STOP_TARGET, M_JUMP_PAST, M_RHS_REF_RANGE, M_RHS_REF_NOFLAG,
-	   M_OPENAT_DFD, M_CLOCK_CPU, M_RESUME_EINTR, M_RESUME_OP,
+	   M_CLOCK_CPU, M_RESUME_EINTR, M_RESUME_OP,
 	   M_NO_RESULTS, M_SIZE_PAGE, NR_MUT };
 static const char *const mut_name[] = {
 	"nr_ops 0", "run flags", "run reserved", "op_size < VER0",
@@ -2870,7 +2873,7 @@ static const char *const mut_name[] = {
 	"forward reference", "conds past nr_conds", "bad cmp", "bad action",
 	"cond flags", "cond reserved", "ALWAYS with rhs", "STOP with target",
 	"jump past the end", "rhs_ref out of range", "rhs_ref without flag",
-	"openat dirfd", "CPU-time clock", "RESUME_EINTR without RESUME",
+	"CPU-time clock", "RESUME_EINTR without RESUME",
 	"RESUME at no op", "no results", "op or cond size > page",
 };
 
@@ -3002,14 +3005,11 @@ static bool mutate_op(const struct gen *g, int m)
 		op->cond_index = (uint32_t)g->nconds - (rn(2) && g->nconds);
 		op->cond_count = 2 + rn(3);
 		return true;
-	case M_OPENAT_DFD:
 	case M_CLOCK_CPU:
 		memset(op, 0, sizeof(*op));
-		op->nr = m == M_OPENAT_DFD ? __NR_openat : __NR_clock_gettime;
-		op->args[0] = m == M_OPENAT_DFD ? (uint64_t)fds[FD_DIR] :
-			(uint64_t)(2 + rn(2));
-		op->args[1] = (uint64_t)(uintptr_t)(m == M_OPENAT_DFD ?
-			paths[P_F0] : (const char *)MEM + TIME_AREA);
+		op->nr = __NR_clock_gettime;
+		op->args[0] = (uint64_t)(2 + rn(2));
+		op->args[1] = (uint64_t)(uintptr_t)((const char *)MEM + TIME_AREA);
 		return true;
 	}
 	return false;

@@ -117,9 +117,9 @@
 /* ------------------------------------------------------------------ */
 /* the ops, keyed by syscall number: what each argument is */
 
-/* the kinds of module/oplist.h's SC_I()/SC_P(), and K_CWD (arg_kind()) */
+/* the kinds of module/oplist.h's SC_I()/SC_P() */
 enum akind {
-	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_CWD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
+	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
 	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
 	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
 	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL,
@@ -176,14 +176,9 @@ static void setup_fuzz_ops(void)
 	}
 }
 
-/*
- * The kind the generator uses for argument @k of op @f: openat's dfd is
- * AT_FDCWD while the module takes no other (README, "Refused").
- */
+/* The kind the generator uses for argument @k of op @f. */
 static enum akind arg_kind(const struct fuzz_op *f, unsigned int k)
 {
-	if (f->nr == __NR_openat && k == 0)
-		return K_CWD;
 	return (enum akind)f->arg[k];
 }
 
@@ -627,8 +622,6 @@ static uint64_t arg_value(enum akind k)
 	case K_FD: return chance(92) ? rnd(12) : (chance(50) ? (uint64_t)-1 : 63);
 	case K_SOCK: return chance(85) ? FD_SOCK + rnd(2) : rnd(12);
 	case K_DIRFD: return chance(70) ? (uint64_t)(int64_t)AT_FDCWD : rnd(12);
-	case K_CWD: return chance(80) ? (uint64_t)(int64_t)AT_FDCWD :
-					(uint32_t)AT_FDCWD;
 	case K_PATH: return (uintptr_t)path_ptr[chance(3) ? NPATHS : rnd(NPATHS)];
 	case K_OFLAGS: return PICK(oflags);
 	case K_MODE: return chance(80) ? 0644 : rnd(01000);
@@ -699,8 +692,7 @@ static void gen_op(struct gen *g, uint32_t i)
 	for (k = 0; k < f->nargs; k++) {
 		const enum akind kind = arg_kind(f, k);
 		/* README: constant arguments only (the refused ones aside) */
-		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
-				   kind == K_SCLOCK;
+		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK;
 
 		op->args[k] = arg_value(kind);
 		if (!fixed && !g->full && chance(4))
@@ -1168,15 +1160,8 @@ static void refused_op(struct syschain_op *op, uint32_t i)
 	op->flags = flags;
 	op->cond_index = ci;
 	op->cond_count = cc;
-	switch (rnd(3)) {
+	switch (rnd(2)) {
 	case 0:
-		op->nr = __NR_openat;
-		op->args[0] = chance(70) ? rnd(12) : (uint64_t)-101;
-		op->args[1] = (uintptr_t)path_ptr[0];
-		if (i && chance(30))
-			set_ref(op, 0, rnd(i), (uint64_t)-100);
-		break;
-	case 1:
 		op->nr = __NR_clock_gettime;
 		op->args[0] = PICK(cpu);
 		if (i && chance(30))
@@ -2622,8 +2607,7 @@ static void add_patch(const struct sess *S, struct xlay *X, uint32_t i,
 	} else {
 		const enum akind kind = has_fuzz_op(op->nr) ?
 				arg_kind(&fuzz_ops[op->nr], k) : K_ZERO;
-		const bool fixed = kind == K_CWD || kind == K_CLOCK ||
-				   kind == K_SCLOCK;
+		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK;
 
 		p->value = arg_value(kind);
 		if (!fixed && chance(4))
@@ -2674,9 +2658,6 @@ static bool refused_patch(const struct sess *S, struct syschain_patch *p)
 
 	for (t = 0; t < S->nr_ops && t < 512; t++, i = (i + 1) % S->nr_ops) {
 		switch (gen.ops[i].nr) {
-		case __NR_openat:
-			p->value = chance(70) ? rnd(12) : (uint64_t)-101;
-			break;
 		case __NR_clock_gettime:
 			p->value = PICK(cpu);
 			break;

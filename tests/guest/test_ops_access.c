@@ -471,6 +471,48 @@ static const struct expect expects[] = {
 	{ ID_ROOT_NO_DAC_EFFECTIVE, D "/other_only", R_OK, AT_EACCESS, -EACCES },
 };
 
+/*
+ * openat on the same names and descriptors: chain against syscall, under
+ * the identity's credentials (search permission on the way, the file's
+ * own, read-only mounts). Non-blocking, so that a FIFO does not wait for
+ * its other end; a success on both sides must be the same file.
+ */
+static void run_open_case(const struct acase *k, struct tally *t,
+			  const char *who)
+{
+	static const int oflags[] = {
+		O_RDONLY, O_WRONLY, O_RDWR | O_NOFOLLOW, O_PATH,
+		O_RDONLY | O_DIRECTORY, O_WRONLY | O_APPEND,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(oflags) / sizeof(oflags[0]); i++) {
+		uint64_t a[4] = { real_dfd(k->dfd), (uintptr_t)k->path,
+				  oflags[i] | O_NONBLOCK | O_CLOEXEC, 0 };
+		long want = g_sys(__NR_openat, a[0], a[1], a[2], 0, 0, 0);
+		long got = chain_one(__NR_openat, a, 4);
+		struct stat sw, sg;
+		bool same = got == want;
+
+		if (want >= 0 && got >= 0)
+			same = !fstat((int)want, &sw) && !fstat((int)got, &sg) &&
+			       sw.st_dev == sg.st_dev && sw.st_ino == sg.st_ino &&
+			       fcntl((int)want, F_GETFL) == fcntl((int)got, F_GETFL);
+		t->ran++;
+		if (!same) {
+			t->mismatches++;
+			fprintf(stderr, "%s: openat(%d, %s, %#x): chain %ld, syscall %ld\n",
+				who, (int)a[0], k->path == NUL_PATH ? "NULL" :
+				k->path == BAD_PATH ? "(bad)" : k->path,
+				(int)a[2], got, want);
+		}
+		if (want >= 0)
+			close((int)want);
+		if (got >= 0)
+			close((int)got);
+	}
+}
+
 static int child_main(enum ident id)
 {
 	struct tally t = { 0 };
@@ -485,6 +527,10 @@ static int child_main(enum ident id)
 		run_case(&cases[i], &t, ident_name[id], 0);
 	for (i = 0; i < NATIME_CASES; i++)
 		run_case(&atime_cases[i], &t, ident_name[id], 1);
+	for (i = 0; i < NCASES; i++)
+		if (!i || cases[i].dfd != cases[i - 1].dfd ||
+		    cases[i].path != cases[i - 1].path)
+			run_open_case(&cases[i], &t, ident_name[id]);
 	/* following a link did move atimes */
 	if (!t.atimes) {
 		fprintf(stderr, "%s: no call moved an atime\n", ident_name[id]);

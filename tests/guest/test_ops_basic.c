@@ -415,6 +415,206 @@ static void test_openat_close(void **state)
 #undef SAME_OPEN
 }
 
+/*
+ * openat relative to a directory descriptor, against the syscall: the
+ * tree below, descriptors of every kind (a directory, an O_PATH one, a
+ * file, none), names that stay below the directory, leave it ("..",
+ * symlinks absolute and relative) or ignore it (absolute), and the flags
+ * that change the walk's end. Each case runs on both sides from the same
+ * tree; an open must give the same file (device, inode), the same status
+ * flags and the same errno; a creation the same mode, from the same umask.
+ */
+#define DW DIR_PATH "/dw"
+
+static void dirfd_tree(void)
+{
+	int fd;
+
+	mkdir(DW, 0755);
+	mkdir(DW "/sub", 0755);
+	fd = open(DW "/sub/f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "dirfd", 5), 5);
+	close(fd);
+	symlink(FILE_PATH, DW "/link_abs");
+	symlink("../dw/sub/f", DW "/link_rel");
+	symlink("sub", DW "/link_dir");
+	symlink("link_loop", DW "/link_loop");
+	symlink("/sub/f", DW "/link_root");	/* absolute: from /, not dw */
+}
+
+/* what an open gave: an errno, or the file's identity and flags */
+struct open_seen {
+	long ret;
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+	off_t size;
+	int fl;
+};
+
+static void open_seen(long ret, struct open_seen *o)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->ret = ret < 0 ? ret : 0;
+	if (ret < 0)
+		return;
+	assert_int_equal(fstat((int)ret, &st), 0);
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	o->mode = st.st_mode;
+	o->size = st.st_size;
+	o->fl = fcntl((int)ret, F_GETFL);
+	close((int)ret);
+}
+
+/*
+ * One case on both sides. A creating case removes what the chain created
+ * (through @dfd and @name) before the syscall's turn, and a truncating
+ * one writes the file back; the identity of a created file (or an
+ * O_TMPFILE one) is its mode.
+ */
+static void same_openat(int dfd, const char *name, int flags, mode_t mode,
+			long expect)
+{
+	struct open_seen c, k;
+	bool creates = (flags & O_CREAT) && faccessat(dfd, name, F_OK,
+						      AT_SYMLINK_NOFOLLOW);
+	bool fresh = creates || (flags & __O_TMPFILE) == __O_TMPFILE;
+
+	dirfd_tree();
+	open_seen(g_chain1(__NR_openat, (uint64_t)(int64_t)dfd,
+			   (uintptr_t)name, flags, mode, 0, 0), &c);
+	if (creates && !c.ret)
+		assert_int_equal(unlinkat(dfd, name, 0), 0);
+	dirfd_tree();
+	open_seen(g_sys(__NR_openat, (uint64_t)(int64_t)dfd, (uintptr_t)name,
+			flags, mode, 0, 0), &k);
+	if (creates && !k.ret)
+		unlinkat(dfd, name, 0);
+	if (c.ret != k.ret || c.fl != k.fl || c.mode != k.mode ||
+	    c.size != k.size ||
+	    (!fresh && (c.dev != k.dev || c.ino != k.ino)))
+		fail_msg("openat(%d, \"%s\", %#x, %#o): chain %ld ino %lu fl %#x mode %#o size %ld, "
+			 "syscall %ld ino %lu fl %#x mode %#o size %ld",
+			 dfd, name, flags, mode, c.ret, (unsigned long)c.ino,
+			 c.fl, c.mode, (long)c.size, k.ret,
+			 (unsigned long)k.ino, k.fl, k.mode, (long)k.size);
+	if (expect != ANY_FD)
+		assert_int_equal(c.ret, expect);
+	else
+		assert_int_equal(c.ret, 0);
+}
+
+static void test_openat_dirfd(void **state)
+{
+	int dw, dw_path, file, closed, sub;
+	char cwd_before[PATH_MAX], cwd_after[PATH_MAX];
+
+	(void)state;
+	G_BOUND(120);
+	umask(027);
+	dirfd_tree();
+	dw = open(DW, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dw_path = open(DW, O_PATH | O_CLOEXEC);
+	file = open(FILE_PATH, O_RDONLY | O_CLOEXEC);
+	sub = open(DW "/sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	closed = dup(0);
+	close(closed);
+	assert_true(dw >= 0 && dw_path >= 0 && file >= 0 && sub >= 0);
+	assert_non_null(getcwd(cwd_before, sizeof(cwd_before)));
+
+	/* names below the directory, from either kind of descriptor */
+	same_openat(dw, "sub/f", O_RDONLY, 0, ANY_FD);
+	same_openat(dw_path, "sub/f", O_RDWR | O_CLOEXEC, 0, ANY_FD);
+	same_openat(dw, "sub", O_RDONLY | O_DIRECTORY, 0, ANY_FD);
+	same_openat(dw, "sub/", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, ".", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, "sub/f/", O_RDONLY, 0, -ENOTDIR);
+	same_openat(dw, "sub/f", O_RDONLY | O_DIRECTORY, 0, -ENOTDIR);
+	same_openat(dw, "sub", O_WRONLY, 0, -EISDIR);
+	same_openat(dw, "missing", O_RDONLY, 0, -ENOENT);
+	same_openat(dw, "missing/f", O_RDONLY, 0, -ENOENT);
+	same_openat(dw, "", O_RDONLY, 0, -ENOENT);
+	/* leaving it: "..", symlinks relative and absolute, loops */
+	same_openat(sub, "../sub/f", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, "..", O_RDONLY, 0, ANY_FD);
+	same_openat(sub, "../../..", O_RDONLY, 0, ANY_FD);	/* "/" */
+	same_openat(dw, "link_abs", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, "link_rel", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, "link_dir/f", O_RDONLY, 0, ANY_FD);
+	same_openat(dw, "link_root", O_RDONLY, 0, -ENOENT);
+	same_openat(dw, "link_loop", O_RDONLY, 0, -ELOOP);
+	same_openat(dw, "link_abs", O_RDONLY | O_NOFOLLOW, 0, -ELOOP);
+	same_openat(dw, "link_abs", O_PATH | O_NOFOLLOW, 0, ANY_FD);
+	/* absolute names ignore the descriptor, even one that is not there */
+	same_openat(closed, FILE_PATH, O_RDONLY, 0, ANY_FD);
+	same_openat(file, DW "/sub/f", O_RDONLY, 0, ANY_FD);
+	/* descriptors that cannot start a walk */
+	same_openat(closed, "sub/f", O_RDONLY, 0, -EBADF);
+	same_openat(-1, "sub/f", O_RDONLY, 0, -EBADF);
+	same_openat(file, "sub/f", O_RDONLY, 0, -ENOTDIR);
+	same_openat(file, "", O_RDONLY, 0, -ENOENT);
+	/* creating, truncating, a temporary file: in the directory, umasked */
+	same_openat(dw, "new", O_WRONLY | O_CREAT | O_EXCL, 0666, ANY_FD);
+	same_openat(dw_path, "sub/new", O_RDWR | O_CREAT, 0700, ANY_FD);
+	same_openat(dw, "sub/f", O_WRONLY | O_CREAT | O_EXCL, 0644, -EEXIST);
+	same_openat(dw, "missing/new", O_WRONLY | O_CREAT, 0644, -ENOENT);
+	same_openat(dw, "sub/f", O_WRONLY | O_TRUNC, 0, ANY_FD);
+	same_openat(dw, "sub", O_RDWR | O_TMPFILE, 0600, ANY_FD);
+	same_openat(dw, "sub", O_RDONLY | O_CREAT | O_DIRECTORY, 0, -EINVAL);
+
+	/* the caller's working directory is its own again */
+	assert_non_null(getcwd(cwd_after, sizeof(cwd_after)));
+	assert_string_equal(cwd_before, cwd_after);
+	close(dw);
+	close(dw_path);
+	close(file);
+	close(sub);
+	umask(022);
+}
+
+/*
+ * The walker's chain: a directory opened by one op is the descriptor the
+ * next op's name is relative to (a reference), in one run; and the
+ * caller's working directory is as it was for an op that names a
+ * relative path after them.
+ */
+static void test_openat_dirfd_ref(void **state)
+{
+	struct g_chain c;
+	struct stat st, want;
+	unsigned int d, f, s, rel;
+
+	(void)state;
+	G_BOUND(60);
+	dirfd_tree();
+	assert_int_equal(chdir(DIR_PATH), 0);
+	g_init(&c);
+	d = g_opn(&c, __NR_openat, AT_FDCWD, (uintptr_t)DW,
+		  O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	f = g_opn(&c, __NR_openat, 0, (uintptr_t)"sub/f", O_RDONLY | O_CLOEXEC, 0);
+	g_ref(&c, f, 0, d, 0);
+	s = g_opn(&c, __NR_fstat, 0, (uintptr_t)&st);
+	g_ref(&c, s, 0, f, 0);
+	rel = g_opn(&c, __NR_openat, AT_FDCWD, (uintptr_t)"data", O_RDONLY, 0);
+	g_opn(&c, __NR_close, 0);
+	g_ref(&c, c.n - 1, 0, f, 0);
+	g_opn(&c, __NR_close, 0);
+	g_ref(&c, c.n - 1, 0, d, 0);
+	g_opn(&c, __NR_close, 0);
+	g_ref(&c, c.n - 1, 0, rel, 0);
+	assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(stat(DW "/sub/f", &want), 0);
+	assert_int_equal(st.st_ino, want.st_ino);
+	assert_int_equal(st.st_size, want.st_size);
+	assert_true(c.res[rel].ret >= 0);	/* "data" from DIR_PATH, the cwd */
+	assert_int_equal(chdir("/tmp"), 0);
+}
+
 /* open, read, write what was read (count from the read), close */
 static void test_open_read_write_close(void **state)
 {
@@ -1059,6 +1259,8 @@ int main(void)
 		cmocka_unit_test(test_fidelity_write),
 		cmocka_unit_test(test_fidelity_open_close),
 		cmocka_unit_test(test_openat_close),
+		cmocka_unit_test(test_openat_dirfd),
+		cmocka_unit_test(test_openat_dirfd_ref),
 		cmocka_unit_test(test_open_read_write_close),
 		cmocka_unit_test(test_copy_loop),
 		cmocka_unit_test(test_interrupted_read),
