@@ -2,7 +2,7 @@
 #
 # Runs inside the benchmark guest (busybox sh, cwd /tmp), or natively.
 # bench/run.sh prepends the settings: SETUP, BENCH_ARGS, HF_ARGS, B (the
-# directory holding syschain-bench, the cat and du examples, coreutils' cat
+# directory holding syschain-bench, the cat, du and walk examples, coreutils' cat
 # and du, and diffutils' cmp).
 # Everything the host needs is printed between @@...@@ marker lines.
 
@@ -120,6 +120,41 @@ $files${tab}total"
 }
 check_du
 
+# walk: a tree of 32 directories of 32 files (and a symlink each) under
+# one, walked by the walk example (openat relative to the parent's
+# descriptor, getdents64, newfstatat per entry, close: two runs per
+# directory); its output must be coreutils du -sb's, on both backends.
+TREE=$DATA/tree
+make_tree() {
+	rm -rf "$TREE"
+	d=0
+	while [ $d -lt 32 ]; do
+		mkdir -p "$TREE/d$d"
+		f=0
+		while [ $f -lt 32 ]; do
+			head -c $((d * 32 + f)) /dev/zero >"$TREE/d$d/f$f"
+			f=$((f + 1))
+		done
+		ln -s f0 "$TREE/d$d/link"
+		d=$((d + 1))
+	done
+}
+check_walk() {
+	want=$("$B/coreutils-du" -sb "$TREE")
+	for be in kernel user; do
+		rc=0
+		got=$(SYSCHAIN_BACKEND=$be "$B/walk" "$TREE") || rc=$?
+		if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+			ok "walk, SYSCHAIN_BACKEND=$be: $(printf %s "$got" | cut -f1) bytes, as coreutils du -sb"
+		else
+			bad "walk, SYSCHAIN_BACKEND=$be: exit $rc, printed '$(printf %s "$got" | tr '\t\n' ' ;')', coreutils du -sb: '$(printf %s "$want" | tr '\t\n' ' ;')'"
+		fi
+	done
+}
+make_tree
+check_walk
+stamp "walk checked"
+
 command -v hyperfine >/dev/null || {
 	echo "bench: hyperfine not found, whole-program comparison skipped"
 	finish
@@ -166,5 +201,11 @@ hf du-small \
 	-n "chain-du (kernel)" "SYSCHAIN_BACKEND=kernel $B/du $DATA/files" \
 	-n "chain-du (user)" "SYSCHAIN_BACKEND=user $B/du $DATA/files" \
 	-n "coreutils du -sb" "$B/coreutils-du -sb $DATA/files"
+# walk: the tree walker against coreutils du -sb on a tree of 33
+# directories and 1056 entries (the same output, checked above)
+hf walk-tree \
+	-n "chain-walk (kernel)" "SYSCHAIN_BACKEND=kernel $B/walk $TREE" \
+	-n "chain-walk (user)" "SYSCHAIN_BACKEND=user $B/walk $TREE" \
+	-n "coreutils du -sb" "$B/coreutils-du -sb $TREE"
 stamp "all done"
 finish

@@ -44,7 +44,8 @@ else
 fi
 BENCH_ARGS+=" ${BENCH_EXTRA:-}"
 
-[[ -x $BUILD/syschain-bench && -x $BUILD/cat && -x $BUILD/du ]] || make -C "$BENCH" >&2
+[[ -x $BUILD/syschain-bench && -x $BUILD/cat && -x $BUILD/du && -x $BUILD/walk ]] ||
+	make -C "$BENCH" >&2
 command -v python3 >/dev/null || die "python3 is needed for the report"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -85,7 +86,7 @@ else
 	msg "no /dev/syschain here: running in the QEMU guest (kernel $KERNEL), setups: $SETUPS"
 	stage=$out/guest-files
 	mkdir -p "$stage"
-	cp "$BUILD/syschain-bench" "$BUILD/cat" "$BUILD/du" "$stage/"
+	cp "$BUILD/syschain-bench" "$BUILD/cat" "$BUILD/du" "$BUILD/walk" "$stage/"
 	cp /usr/bin/cat "$stage/coreutils-cat"
 	cp /usr/bin/du "$stage/coreutils-du"
 	cp /usr/bin/cmp "$stage/cmp"

@@ -23,7 +23,7 @@ if [ ! -c /dev/syschain ]; then
 	say "FAIL: /dev/syschain is missing"
 	exit 1
 fi
-for e in cat readfile du echo; do
+for e in cat readfile du echo walk; do
 	if [ ! -x "$EX/$e" ]; then
 		say "FAIL: $EX/$e missing"
 		exit 1
@@ -110,6 +110,15 @@ else
 	cat "$W/got.du"
 fi
 check du-missing 1 - /dev/null -- "$EX/du" "$W/nothere"
+
+# walk: as du -sb, every entry's apparent size once (busybox find and
+# stat, which does not follow links), and a tree inside one already
+# walked not printed again
+want=$(find "$W/tree" | while read -r p; do stat -c %s "$p"; done |
+	awk '{ s += $1 } END { print s }')
+printf '%s\t%s\n' "$want" "$W/tree" >"$W/want.walk"
+check walk 0 "$W/want.walk" /dev/null -- "$EX/walk" "$W/tree" "$W/tree/a"
+check walk-missing 1 - /dev/null -- "$EX/walk" "$W/nothere"
 
 printf 'hello chained world\n' >"$W/want.echo"
 check echo-args 0 "$W/want.echo" /dev/null -- "$EX/echo" hello chained world
