@@ -86,6 +86,10 @@ SC_OP(geteuid, 0, 0)
 SC_OP(getgid, 0, 0)
 SC_OP(getegid, 0, 0)
 SC_OP(sched_yield, 0, 0)
+SC_OP(getresuid, 3, 0, SC_P(BUF, ruid), SC_P(BUF, euid), SC_P(BUF, suid))
+SC_OP(getresgid, 3, 0, SC_P(BUF, rgid), SC_P(BUF, egid), SC_P(BUF, sgid))
+SC_OP(getgroups, 2, 0, SC_I(LEN, size), SC_P(BUF, list))
+SC_OP(umask, 1, 0, SC_I(MODE, mask))
 
 /* sockets: ops_net.c */
 SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),

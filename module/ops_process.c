@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Process facts, as kernel/sys.c computes them for the caller, and
- * sched_yield() of kernel/sched.
+ * Process facts, as kernel/sys.c and kernel/groups.c compute them for the
+ * caller, its umask, and sched_yield() of kernel/sched.
  */
 #include <linux/cred.h>
+#include <linux/fs_struct.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include "ops.h"
 
@@ -81,4 +83,76 @@ __s64 sc_op_sched_yield(const __u64 *args, struct sc_exec *x)
 {
 	yield();
 	return 0;
+}
+
+/*
+ * getresuid(uid_t *ruid, uid_t *euid, uid_t *suid) of kernel/sys.c: the
+ * ids as the caller's credentials' user namespace sees them, stored in
+ * that order; the first address that faults ends it with -EFAULT, the ids
+ * before it stored.
+ */
+__s64 sc_op_getresuid(const __u64 *args, struct sc_exec *x)
+{
+	const struct cred *cred = current_cred();
+	uid_t ruid = from_kuid_munged(cred->user_ns, cred->uid);
+	uid_t euid = from_kuid_munged(cred->user_ns, cred->euid);
+	uid_t suid = from_kuid_munged(cred->user_ns, cred->suid);
+	int ret;
+
+	ret = put_user(ruid, (uid_t __user *)u64_to_user_ptr(args[0]));
+	if (!ret)
+		ret = put_user(euid, (uid_t __user *)u64_to_user_ptr(args[1]));
+	if (!ret)
+		ret = put_user(suid, (uid_t __user *)u64_to_user_ptr(args[2]));
+	return ret;
+}
+
+/* getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid): the same for the gids */
+__s64 sc_op_getresgid(const __u64 *args, struct sc_exec *x)
+{
+	const struct cred *cred = current_cred();
+	gid_t rgid = from_kgid_munged(cred->user_ns, cred->gid);
+	gid_t egid = from_kgid_munged(cred->user_ns, cred->egid);
+	gid_t sgid = from_kgid_munged(cred->user_ns, cred->sgid);
+	int ret;
+
+	ret = put_user(rgid, (gid_t __user *)u64_to_user_ptr(args[0]));
+	if (!ret)
+		ret = put_user(egid, (gid_t __user *)u64_to_user_ptr(args[1]));
+	if (!ret)
+		ret = put_user(sgid, (gid_t __user *)u64_to_user_ptr(args[2]));
+	return ret;
+}
+
+/*
+ * getgroups(int size, gid_t *list) of kernel/groups.c: the number of
+ * supplementary groups, and with a size, the groups (groups_to_user(),
+ * static there: one put_user() a group, in the caller's user namespace).
+ * -EINVAL for a negative size or one below the number.
+ */
+__s64 sc_op_getgroups(const __u64 *args, struct sc_exec *x)
+{
+	const struct cred *cred = current_cred();
+	const struct group_info *gi = cred->group_info;
+	struct user_namespace *user_ns = current_user_ns();
+	gid_t __user *list = u64_to_user_ptr(args[1]);
+	int size = (int)args[0];
+	int i, n = gi->ngroups;
+
+	if (size < 0)
+		return -EINVAL;
+	if (!size)
+		return n;
+	if (n > size)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (put_user(from_kgid_munged(user_ns, gi->gid[i]), list + i))
+			return -EFAULT;
+	return n;
+}
+
+/* umask(int mask) of kernel/sys.c: the new mask in, the old one back */
+__s64 sc_op_umask(const __u64 *args, struct sc_exec *x)
+{
+	return xchg(&current->fs->umask, (int)args[0] & 0777);	/* S_IRWXUGO */
 }

@@ -502,6 +502,7 @@ static void make_state(bool passcred)
 	close_all();
 	rm_tree();
 	clock_old();
+	umask(022);		/* a umask op of the other side set its own */
 	make_files();
 	fds[FD_RW] = open(paths[P_F0], O_RDWR);
 	fds[FD_RO] = open(paths[P_F1], O_RDONLY);

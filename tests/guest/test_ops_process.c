@@ -103,6 +103,191 @@ static void test_ids(void **state)
 	assert_int_equal(in_child(in_userns), 0);
 }
 
+/*
+ * getresuid, getresgid and getgroups against the syscalls, under the
+ * identity the caller has: the result and every id stored; the faults,
+ * one address at a time (the ids before it stored, as the syscall
+ * stores them); getgroups' counting call, sizes below the count and
+ * negative ones. 0, or a bit per mismatch.
+ */
+static int id_sets_match(void)
+{
+	uint32_t c[3], k[3];
+	gid_t gc[64], gk[64];
+	int which, bad = 0, i;
+	static const uint32_t res_ops[] = { __NR_getresuid, __NR_getresgid };
+	long rc, rs;
+
+	for (i = 0; i < 2; i++) {
+		uint32_t nr = res_ops[i];
+
+		memset(c, 0xa5, sizeof(c));
+		memset(k, 0x5a, sizeof(k));
+		rc = g_chain1(nr, (uintptr_t)&c[0], (uintptr_t)&c[1],
+			      (uintptr_t)&c[2], 0, 0, 0);
+		rs = g_sys(nr, (uintptr_t)&k[0], (uintptr_t)&k[1],
+			   (uintptr_t)&k[2], 0, 0, 0);
+		if (rc || rs || memcmp(c, k, sizeof(c))) {
+			printf("op %u: chain %ld (%u %u %u), syscall %ld (%u %u %u)\n",
+			       nr, rc, c[0], c[1], c[2], rs, k[0], k[1], k[2]);
+			bad |= 1;
+		}
+		for (which = 0; which < 3; which++) {
+			uint64_t a[3] = { (uintptr_t)&c[0], (uintptr_t)&c[1],
+					  (uintptr_t)&c[2] };
+			uint64_t b[3] = { (uintptr_t)&k[0], (uintptr_t)&k[1],
+					  (uintptr_t)&k[2] };
+
+			memset(c, 0xa5, sizeof(c));
+			memset(k, 0xa5, sizeof(k));
+			a[which] = b[which] = BAD_PTR;
+			rc = g_chain1(nr, a[0], a[1], a[2], 0, 0, 0);
+			rs = g_sys(nr, b[0], b[1], b[2], 0, 0, 0);
+			if (rc != -EFAULT || rs != -EFAULT ||
+			    memcmp(c, k, sizeof(c))) {
+				printf("op %u, bad address %d: chain %ld, syscall %ld\n",
+				       nr, which, rc, rs);
+				bad |= 2;
+			}
+		}
+	}
+
+	rc = g_chain1(__NR_getgroups, 0, 0, 0, 0, 0, 0);
+	rs = g_sys(__NR_getgroups, 0, 0, 0, 0, 0, 0);
+	if (rc != rs || rc < 0)
+		bad |= 4;
+	memset(gc, 0xa5, sizeof(gc));
+	memset(gk, 0x5a, sizeof(gk));
+	rc = g_chain1(__NR_getgroups, 64, (uintptr_t)gc, 0, 0, 0, 0);
+	rs = g_sys(__NR_getgroups, 64, (uintptr_t)gk, 0, 0, 0, 0);
+	if (rc != rs || rc < 0 || memcmp(gc, gk, (size_t)rc * sizeof(gid_t)))
+		bad |= 8;
+	{
+		/* errors: what the syscall answers, not only the same */
+		static const struct { int64_t size; uint64_t list; } e[] = {
+			{ -1, 0 }, { INT32_MIN, 0 }, { 0x100000000LL, 0 },
+			{ 64, BAD_PTR },
+		};
+
+		for (i = 0; i < (int)(sizeof(e) / sizeof(e[0])); i++) {
+			rc = g_chain1(__NR_getgroups, (uint64_t)e[i].size,
+				      e[i].list, 0, 0, 0, 0);
+			rs = g_sys(__NR_getgroups, (uint64_t)e[i].size,
+				   e[i].list, 0, 0, 0, 0);
+			if (rc != rs) {
+				printf("getgroups(%lld, %#llx): chain %ld, syscall %ld\n",
+				       (long long)e[i].size,
+				       (unsigned long long)e[i].list, rc, rs);
+				bad |= 16;
+			}
+		}
+	}
+	if (rs > 0) {
+		/* a size below the count */
+		rc = g_chain1(__NR_getgroups, rs - 1, (uintptr_t)gc, 0, 0, 0, 0);
+		if (rc != -EINVAL || g_sys(__NR_getgroups, rs - 1,
+					   (uintptr_t)gk, 0, 0, 0, 0) != -EINVAL)
+			bad |= 32;
+	}
+	return bad;
+}
+
+static int id_sets_mixed(void)
+{
+	static const gid_t groups[] = { 7, 100, 4321, 65533 };
+
+	if (setgroups(4, groups) || setresgid(NOBODY, 4321, 100) ||
+	    setresuid(NOBODY, 1234, 4321))
+		return 100;
+	return id_sets_match();
+}
+
+static int id_sets_userns(void)
+{
+	if (setgroups(0, NULL) || setresgid(1000, 1001, 1002) ||
+	    setresuid(1000, 1000, 1000))
+		return 100;
+	if (unshare(CLONE_NEWUSER))
+		return 101;
+	return id_sets_match();
+}
+
+static void test_id_sets(void **state)
+{
+	static const gid_t many[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	gid_t saved[64];
+	int n;
+
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(id_sets_match(), 0);
+	n = getgroups(64, saved);
+	assert_true(n >= 0);
+	assert_int_equal(setgroups(10, many), 0);
+	assert_int_equal(id_sets_match(), 0);
+	assert_int_equal(g_chain1(__NR_getgroups, 0, 0, 0, 0, 0, 0), 10);
+	assert_int_equal(setgroups((size_t)n, saved), 0);
+	assert_int_equal(in_child(id_sets_mixed), 0);
+	assert_int_equal(in_child(id_sets_userns), 0);
+}
+
+/*
+ * umask: the previous mask back, the new one set, bits above 0777
+ * dropped, the same as the syscall; and in a chain, a file created after
+ * it gets the new mask, one created after a second umask the old.
+ */
+static void test_umask(void **state)
+{
+	static const int64_t masks[] = { 022, 077, 0, 0777, 01777, -1, 07022,
+					 0x10000022 };
+	struct g_chain c;
+	struct stat st;
+	mode_t old;
+	size_t i;
+
+	(void)state;
+	G_BOUND(60);
+	old = umask(022);
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		long rc, rs, now_c, now_s;
+
+		umask(022);
+		rc = g_chain1(__NR_umask, (uint64_t)masks[i], 0, 0, 0, 0, 0);
+		now_c = umask(022);
+		rs = g_sys(__NR_umask, (uint64_t)masks[i], 0, 0, 0, 0, 0);
+		now_s = umask(022);
+		if (rc != rs || now_c != now_s || rc != 022)
+			fail_msg("umask(%#llo): chain %lo then %lo, syscall %lo then %lo",
+				 (long long)masks[i], rc, now_c, rs, now_s);
+	}
+
+	unlink("/tmp/umask-a");
+	unlink("/tmp/umask-b");
+	g_init(&c);
+	g_opn(&c, __NR_umask, 077);
+	g_opn(&c, __NR_openat, AT_FDCWD, (uintptr_t)"/tmp/umask-a",
+	      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	g_opn(&c, __NR_close, 0);
+	g_ref(&c, 2, 0, 1, 0);
+	g_opn(&c, __NR_umask, 0);
+	g_ref(&c, 3, 0, 0, 0);		/* the caller's mask back */
+	g_opn(&c, __NR_openat, AT_FDCWD, (uintptr_t)"/tmp/umask-b",
+	      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	g_opn(&c, __NR_close, 0);
+	g_ref(&c, 5, 0, 4, 0);
+	assert_int_equal(g_run(&c, SYSCHAIN_RUN_STOP_ON_ERROR), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.res[0].ret, 022);
+	assert_int_equal(c.res[3].ret, 077);
+	assert_int_equal(stat("/tmp/umask-a", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat("/tmp/umask-b", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(umask(old), 022);
+	unlink("/tmp/umask-a");
+	unlink("/tmp/umask-b");
+}
+
 static void test_sched_yield(void **state)
 {
 	struct g_chain c;
@@ -766,6 +951,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_id_sets),
+		cmocka_unit_test(test_umask),
 		cmocka_unit_test(test_sched_yield),
 		cmocka_unit_test(test_clock_gettime),
 		cmocka_unit_test(test_refused_clocks),
