@@ -101,6 +101,7 @@ SC_OP(recvmsg, 3, 1, SC_I(SOCK, fd), SC_P(RMSG, msg), SC_I(MSGFL, flags))
 
 /* time: ops_time.c */
 SC_OP(clock_gettime, 2, 1, SC_I(CLOCK, clockid), SC_P(BUF, tp))
+SC_OP(clock_getres, 2, 1, SC_I(CLOCK, clockid), SC_P(BUF, res))
 SC_OP(nanosleep, 2, 0, SC_P(TSIN, req), SC_P(TSREM, rem))
 SC_OP(clock_nanosleep, 4, 1, SC_I(SCLOCK, clockid), SC_I(TIMERFL, flags),
 	SC_P(TSIN, req), SC_P(TSREM, rem))

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Time ops: clock_gettime() as kernel/time/posix-timers.c serves it, and
+ * Time ops: clock_gettime() and clock_getres() as
+ * kernel/time/posix-timers.c serves them, and
  * nanosleep()/clock_nanosleep() as kernel/time/hrtimer.c sleeps, time
  * namespaces included.
  *
  * The clocks served are the ones whose syscall path is built from
  * exported helpers or header inlines: REALTIME, MONOTONIC, MONOTONIC_RAW,
  * REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME, TAI and, for
- * clock_gettime() only, the two ALARM clocks. The CPU-time clocks
+ * clock_gettime() and clock_getres() only, the two ALARM clocks. The CPU-time clocks
  * (PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID and the negative ids of other
  * processes' and threads' CPU clocks and of posix clock devices such as
  * PTP) go through posix-cpu-timers.c and posix-clock.c, which export none
@@ -156,6 +157,52 @@ __s64 sc_op_clock_gettime(const __u64 *args, struct sc_exec *x)
 	if (!error && put_timespec64(&kernel_tp, u64_to_user_ptr(args[1])))
 		error = -EFAULT;
 	return error;
+}
+
+/*
+ * The clock_getres() of each served clock: posix_get_hrtimer_res(),
+ * posix_get_coarse_res() and alarm_clock_getres() of kernel/time
+ */
+static int sc_clock_res(clockid_t id, struct timespec64 *tp)
+{
+	switch (id) {
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+		*tp = ktime_to_timespec64(KTIME_LOW_RES);
+		return 0;
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+		if (!alarmtimer_get_rtcdev())
+			return -EINVAL;
+		break;
+	}
+	tp->tv_sec = 0;
+	tp->tv_nsec = hrtimer_resolution;
+	return 0;
+}
+
+/*
+ * clock_getres(clockid_t which_clock, struct __kernel_timespec __user *tp):
+ * the resolution, stored unless @tp is NULL
+ */
+__s64 sc_op_clock_getres(const __u64 *args, struct sc_exec *x)
+{
+	struct __kernel_timespec __user *tp = u64_to_user_ptr(args[1]);
+	clockid_t id = (clockid_t)args[0];
+	struct timespec64 rtn_tp;
+	int error;
+
+	if (sc_clock_kind(id, false) != SC_CLOCK_SERVED)
+		return -EINVAL;	/* refused ids never get here */
+	error = sc_clock_res(id, &rtn_tp);
+	if (!error && tp && put_timespec64(&rtn_tp, tp))
+		error = -EFAULT;
+	return error;
+}
+
+int sc_check_clock_getres(const struct syschain_op *op)
+{
+	return sc_check_clock(op, false);
 }
 
 /*

@@ -23,7 +23,7 @@
  *    flag, at most SYSCHAIN_MAX_PATCHES, patch_size as op_size, and
  *    -EOPNOTSUPP where the patched op is one README refuses);
  *  - README.md, "Supported ops" and its "Refused" table, which the uapi's
- *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): clock_gettime/clock_nanosleep on a
+ *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): clock_gettime/clock_getres/clock_nanosleep on a
  *    CPU-time or posix-clock id or an id taken from another op's result,
  *    clock_nanosleep on the ALARM clocks;
  *  - each syscall's own signature (man 2) for an op's argument count, which
@@ -333,6 +333,7 @@ static bool fo_op_refused(const struct syschain_op *op)
 {
 	switch (op->nr) {
 	case __NR_clock_gettime:
+	case __NR_clock_getres:
 		return (op->ref_mask & 1) ||
 		       fo_clock_refused((int32_t)op->args[0], false);
 	case __NR_clock_nanosleep:

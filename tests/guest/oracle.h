@@ -65,7 +65,7 @@
  *     such an intermediate return carries. The user backend is the same
  *     (plain syscalls), so the oracle models both.
  *  A8 The refused calls of the README's table among the supported ops:
- *     clock_gettime and clock_nanosleep whose clock id is a reference or,
+ *     clock_gettime, clock_getres and clock_nanosleep whose clock id is a reference or,
  *     read as a clockid_t (int), a CPU-time clock (2, 3, negative ids,
  *     which the PTP clocks' are too); clock_nanosleep on
  *     CLOCK_REALTIME_ALARM (8) or CLOCK_BOOTTIME_ALARM (9). They are
@@ -184,6 +184,7 @@ static inline bool oracle_refused(const struct syschain_op *op)
 
 	switch (op->nr) {
 	case __NR_clock_gettime:
+	case __NR_clock_getres:
 		return ref0 || clk == 2 || clk == 3 || clk < 0;
 	case __NR_clock_nanosleep:
 		return ref0 || clk == 2 || clk == 3 || clk < 0 || clk == 8 ||

@@ -1629,6 +1629,7 @@ static struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(sendmsg, CL_RW, 4, gen_msg),
 	OPGEN(recvmsg, CL_RW, 4, gen_msg),
 	OPGEN(clock_gettime, 0, 2, gen_clock),
+	OPGEN(clock_getres, 0, 1, gen_clock),
 	OPGEN(nanosleep, 0, 1, gen_nanosleep),
 	OPGEN(clock_nanosleep, 0, 1, gen_clock_nanosleep),
 };

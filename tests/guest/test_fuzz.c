@@ -1162,7 +1162,7 @@ static void refused_op(struct syschain_op *op, uint32_t i)
 	op->cond_count = cc;
 	switch (rnd(2)) {
 	case 0:
-		op->nr = __NR_clock_gettime;
+		op->nr = chance(50) ? __NR_clock_gettime : __NR_clock_getres;
 		op->args[0] = PICK(cpu);
 		if (i && chance(30))
 			set_ref(op, 0, rnd(i), 0);
@@ -2659,6 +2659,7 @@ static bool refused_patch(const struct sess *S, struct syschain_patch *p)
 	for (t = 0; t < S->nr_ops && t < 512; t++, i = (i + 1) % S->nr_ops) {
 		switch (gen.ops[i].nr) {
 		case __NR_clock_gettime:
+		case __NR_clock_getres:
 			p->value = PICK(cpu);
 			break;
 		case __NR_clock_nanosleep:

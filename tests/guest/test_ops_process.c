@@ -378,7 +378,7 @@ static void refused(uint32_t nr, clockid_t id, int as_ref)
 
 	g_init(&c);
 	g_op0(&c, __NR_getpid);
-	if (nr == __NR_clock_gettime)
+	if (nr == __NR_clock_gettime || nr == __NR_clock_getres)
 		g_opn(&c, nr, id, (uintptr_t)&ts);
 	else
 		g_opn(&c, nr, id, 0, (uintptr_t)&ts, 0);
@@ -387,6 +387,54 @@ static void refused(uint32_t nr, clockid_t id, int as_ref)
 	assert_int_equal(g_run(&c, 0), -EOPNOTSUPP);
 	assert_int_equal(c.run.status, SYSCHAIN_STATUS_INVALID);
 	assert_int_equal(c.run.stop_op, 1);
+}
+
+/*
+ * clock_getres against the syscall for every id the op serves and for
+ * ids that name no clock: the result, and the resolution stored (or not:
+ * a NULL address is a valid call), a bad address -EFAULT.
+ */
+static void test_clock_getres(void **state)
+{
+	static const clockid_t ids[] = {
+		CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
+		CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME,
+		CLOCK_TAI, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM,
+		10, 12, 16, 100, 0x7fffffff,
+	};
+	struct timespec rc_ts, rs_ts;
+	size_t i;
+	long rc, rs;
+
+	(void)state;
+	G_BOUND(60);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		memset(&rc_ts, 0x5a, sizeof(rc_ts));
+		memset(&rs_ts, 0x5a, sizeof(rs_ts));
+		rc = g_chain1(__NR_clock_getres, ids[i], (uintptr_t)&rc_ts,
+			      0, 0, 0, 0);
+		rs = g_sys(__NR_clock_getres, ids[i], (uintptr_t)&rs_ts,
+			   0, 0, 0, 0);
+		if (rc != rs || memcmp(&rc_ts, &rs_ts, sizeof(rc_ts)))
+			fail_msg("clock_getres(%d): chain %ld {%ld, %ld}, syscall %ld {%ld, %ld}",
+				 ids[i], rc, (long)rc_ts.tv_sec, rc_ts.tv_nsec,
+				 rs, (long)rs_ts.tv_sec, rs_ts.tv_nsec);
+		assert_int_equal(g_chain1(__NR_clock_getres, ids[i], 0, 0,
+					  0, 0, 0),
+				 g_sys(__NR_clock_getres, ids[i], 0, 0, 0, 0, 0));
+		assert_int_equal(g_chain1(__NR_clock_getres, ids[i], BAD_PTR,
+					  0, 0, 0, 0),
+				 g_sys(__NR_clock_getres, ids[i], BAD_PTR, 0,
+				       0, 0, 0));
+	}
+	/* the served clocks answer; the coarse ones in jiffies */
+	assert_int_equal(g_chain1(__NR_clock_getres, CLOCK_MONOTONIC,
+				  (uintptr_t)&rc_ts, 0, 0, 0, 0), 0);
+	assert_true(rc_ts.tv_sec == 0 && rc_ts.tv_nsec > 0);
+	assert_int_equal(g_chain1(__NR_clock_getres, CLOCK_MONOTONIC, BAD_PTR,
+				  0, 0, 0, 0), -EFAULT);
+	assert_int_equal(g_chain1(__NR_clock_getres, 100, 0, 0, 0, 0, 0),
+			 -EINVAL);
 }
 
 static void test_refused_clocks(void **state)
@@ -401,6 +449,10 @@ static void test_refused_clocks(void **state)
 	refused(__NR_clock_gettime, -1, 0);
 	refused(__NR_clock_gettime, (clockid_t)((~3U << 3) | 3), 0); /* a clock fd */
 	refused(__NR_clock_gettime, CLOCK_MONOTONIC, 1);	/* not constant */
+	refused(__NR_clock_getres, CLOCK_PROCESS_CPUTIME_ID, 0);
+	refused(__NR_clock_getres, CLOCK_THREAD_CPUTIME_ID, 0);
+	refused(__NR_clock_getres, self_cpu, 0);
+	refused(__NR_clock_getres, CLOCK_MONOTONIC, 1);
 	refused(__NR_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0);
 	refused(__NR_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0);
 	refused(__NR_clock_nanosleep, CLOCK_REALTIME_ALARM, 0);
@@ -955,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_umask),
 		cmocka_unit_test(test_sched_yield),
 		cmocka_unit_test(test_clock_gettime),
+		cmocka_unit_test(test_clock_getres),
 		cmocka_unit_test(test_refused_clocks),
 		cmocka_unit_test(test_nanosleep),
 		cmocka_unit_test(test_clock_nanosleep),
