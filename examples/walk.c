@@ -139,6 +139,17 @@ static void add_entries(const char *buf, int64_t len, struct entry **e,
 	}
 }
 
+/* What a getdents64 op returned (@got): its entries; true at the end */
+static bool take_entries(const char *path, int64_t got, const char *buf,
+			 struct entry **e, size_t *n, size_t *cap)
+{
+	if (got < 0)
+		warn(path, "cannot read directory", got);
+	else
+		add_entries(buf, got, e, n, cap);
+	return got <= 0;
+}
+
 static bool has_dirs(const struct entry *e, size_t n)
 {
 	size_t i;
@@ -174,7 +185,7 @@ static uint64_t walk_dir(int pfd, const char *name, const char *path)
 	size_t n = 0, cap = 0, done = 0, i;
 	bool eof, closed = false;
 	uint64_t total = 0;
-	int64_t dfd, got;
+	int64_t dfd;
 
 	/* run 1: open relative to the parent, read the first entries */
 	chain_reset(c);
@@ -189,12 +200,7 @@ static uint64_t walk_dir(int pfd, const char *name, const char *path)
 		warn(path, "cannot open directory", dfd);
 		return 0;
 	}
-	got = chain_ret(c, rd);
-	if (got < 0)
-		warn(path, "cannot read directory", got);
-	else
-		add_entries(dents, got, &e, &n, &cap);
-	eof = got <= 0;
+	eof = take_entries(path, chain_ret(c, rd), dents, &e, &n, &cap);
 
 	/*
 	 * run 2 and on: the sizes of the entries read so far (up to BATCH),
@@ -246,14 +252,9 @@ static uint64_t walk_dir(int pfd, const char *name, const char *path)
 			x->dir = S_ISDIR(st[i].st_mode);
 		}
 		done += k;
-		if (!eof) {
-			got = chain_ret(c, rd);
-			if (got < 0)
-				warn(path, "cannot read directory", got);
-			else
-				add_entries(dents, got, &e, &n, &cap);
-			eof = got <= 0;
-		}
+		if (!eof)
+			eof = take_entries(path, chain_ret(c, rd), dents, &e,
+					   &n, &cap);
 	}
 
 	for (i = 0; i < n; i++) {

@@ -86,42 +86,43 @@ __s64 sc_op_sched_yield(const __u64 *args, struct sc_exec *x)
 }
 
 /*
+ * getresuid()'s and getresgid()'s stores: the three ids in argument order,
+ * each put_user() of a 32-bit id; the first address that faults ends it
+ * with -EFAULT, the ids before it stored.
+ */
+static int sc_put_res_ids(const __u64 *args, u32 r, u32 e, u32 s)
+{
+	int ret;
+
+	ret = put_user(r, (u32 __user *)u64_to_user_ptr(args[0]));
+	if (!ret)
+		ret = put_user(e, (u32 __user *)u64_to_user_ptr(args[1]));
+	if (!ret)
+		ret = put_user(s, (u32 __user *)u64_to_user_ptr(args[2]));
+	return ret;
+}
+
+/*
  * getresuid(uid_t *ruid, uid_t *euid, uid_t *suid) of kernel/sys.c: the
- * ids as the caller's credentials' user namespace sees them, stored in
- * that order; the first address that faults ends it with -EFAULT, the ids
- * before it stored.
+ * ids as the caller's credentials' user namespace sees them
  */
 __s64 sc_op_getresuid(const __u64 *args, struct sc_exec *x)
 {
 	const struct cred *cred = current_cred();
-	uid_t ruid = from_kuid_munged(cred->user_ns, cred->uid);
-	uid_t euid = from_kuid_munged(cred->user_ns, cred->euid);
-	uid_t suid = from_kuid_munged(cred->user_ns, cred->suid);
-	int ret;
 
-	ret = put_user(ruid, (uid_t __user *)u64_to_user_ptr(args[0]));
-	if (!ret)
-		ret = put_user(euid, (uid_t __user *)u64_to_user_ptr(args[1]));
-	if (!ret)
-		ret = put_user(suid, (uid_t __user *)u64_to_user_ptr(args[2]));
-	return ret;
+	return sc_put_res_ids(args, from_kuid_munged(cred->user_ns, cred->uid),
+			      from_kuid_munged(cred->user_ns, cred->euid),
+			      from_kuid_munged(cred->user_ns, cred->suid));
 }
 
 /* getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid): the same for the gids */
 __s64 sc_op_getresgid(const __u64 *args, struct sc_exec *x)
 {
 	const struct cred *cred = current_cred();
-	gid_t rgid = from_kgid_munged(cred->user_ns, cred->gid);
-	gid_t egid = from_kgid_munged(cred->user_ns, cred->egid);
-	gid_t sgid = from_kgid_munged(cred->user_ns, cred->sgid);
-	int ret;
 
-	ret = put_user(rgid, (gid_t __user *)u64_to_user_ptr(args[0]));
-	if (!ret)
-		ret = put_user(egid, (gid_t __user *)u64_to_user_ptr(args[1]));
-	if (!ret)
-		ret = put_user(sgid, (gid_t __user *)u64_to_user_ptr(args[2]));
-	return ret;
+	return sc_put_res_ids(args, from_kgid_munged(cred->user_ns, cred->gid),
+			      from_kgid_munged(cred->user_ns, cred->egid),
+			      from_kgid_munged(cred->user_ns, cred->sgid));
 }
 
 /*
