@@ -72,6 +72,8 @@ SC_OP(mkdirat, 3, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(MODE, mode))
 SC_OP(faccessat, 3, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode))
 SC_OP(faccessat2, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode),
 	SC_I(ACCFL, flags))
+SC_OP(statfs, 2, 0, SC_P(PATH, path), SC_P(BUF, buf))
+SC_OP(fstatfs, 2, 0, SC_I(FD, fd), SC_P(BUF, buf))
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0, SC_I(FD, fd))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Metadata and directories: fstat, newfstatat, getdents64, mkdirat,
- * faccessat, faccessat2, following fs/stat.c, fs/readdir.c, fs/namei.c
- * and fs/open.c. Paths are resolved with user_path_at(),
+ * faccessat, faccessat2, statfs, fstatfs, following fs/stat.c,
+ * fs/readdir.c, fs/namei.c, fs/open.c and fs/statfs.c. Paths are resolved with user_path_at(),
  * relative to the directory descriptor exactly as the syscalls resolve
  * them.
  */
@@ -18,6 +18,7 @@
 #include <linux/sched/signal.h>
 #include <linux/securebits.h>
 #include <linux/security.h>
+#include <linux/statfs.h>
 #include <linux/stat.h>
 #include <linux/uaccess.h>
 #include "compat.h"
@@ -395,4 +396,65 @@ __s64 sc_op_faccessat2(const __u64 *args, struct sc_exec *x)
 {
 	return sc_do_faccessat((int)args[0], u64_to_user_ptr(args[1]),
 			       (int)args[2], (int)args[3]);
+}
+
+/*
+ * do_statfs_native() of fs/statfs.c where struct statfs is struct kstatfs
+ * (every 64-bit architecture): a copy. vfs_statfs() zeroed the whole
+ * struct before the file system filled it in, so nothing else goes out.
+ */
+static int sc_statfs_native(const struct kstatfs *st, struct statfs __user *p)
+{
+	struct statfs buf;
+
+	BUILD_BUG_ON(sizeof(buf) != sizeof(*st));
+	memcpy(&buf, st, sizeof(*st));
+	return copy_to_user(p, &buf, sizeof(buf)) ? -EFAULT : 0;
+}
+
+/*
+ * statfs(const char __user *pathname, struct statfs __user *buf):
+ * user_statfs(), the name followed and automounts triggered, then
+ * vfs_statfs() (security_sb_statfs() inside)
+ */
+__s64 sc_op_statfs(const __u64 *args, struct sc_exec *x)
+{
+	unsigned int lookup_flags = LOOKUP_FOLLOW | LOOKUP_AUTOMOUNT;
+	struct kstatfs st;
+	struct path path;
+	int error;
+
+retry:
+	error = user_path_at(AT_FDCWD, u64_to_user_ptr(args[0]), lookup_flags,
+			     &path);
+	if (error)
+		return error;
+	error = vfs_statfs(&path, &st);
+	path_put(&path);
+	if (retry_estale(error, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+	if (!error)
+		error = sc_statfs_native(&st, u64_to_user_ptr(args[1]));
+	return error;
+}
+
+/*
+ * fstatfs(unsigned int fd, struct statfs __user *buf): fd_statfs(), an
+ * O_PATH descriptor included (fdget_raw(); fget_raw() here, exported)
+ */
+__s64 sc_op_fstatfs(const __u64 *args, struct sc_exec *x)
+{
+	struct file *file = fget_raw((unsigned int)args[0]);
+	struct kstatfs st;
+	int error;
+
+	if (!file)
+		return -EBADF;
+	error = vfs_statfs(&file->f_path, &st);
+	fput(file);
+	if (!error)
+		error = sc_statfs_native(&st, u64_to_user_ptr(args[1]));
+	return error;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include "guest.h"
@@ -622,12 +624,81 @@ static void test_rw_accounting(void **state)
 	}
 }
 
+/*
+ * statfs and fstatfs against the syscalls: the whole struct statfs byte
+ * for byte (the file systems here are quiet: tmpfs, proc, sysfs, the
+ * initramfs, pipefs, sockfs), and each error.
+ */
+static void same_statfs(uint32_t nr, uint64_t a0, uint64_t buf_c,
+			uint64_t buf_s, long expect)
+{
+	struct statfs sc, ss;
+	long rc, rs;
+
+	memset(&sc, 0x5a, sizeof(sc));
+	memset(&ss, 0x5a, sizeof(ss));
+	rc = g_chain1(nr, a0, buf_c == BUF ? (uintptr_t)&sc : buf_c, 0, 0, 0, 0);
+	rs = g_sys(nr, a0, buf_s == BUF ? (uintptr_t)&ss : buf_s, 0, 0, 0, 0);
+	if (rc != rs || memcmp(&sc, &ss, sizeof(sc)) ||
+	    (expect != ANY_OK && rc != expect))
+		fail_msg("%s(%#llx): chain %ld (type %#lx, flags %#lx), syscall %ld (type %#lx, flags %#lx), expected %ld",
+			 nr == __NR_statfs ? "statfs" : "fstatfs",
+			 (unsigned long long)a0, rc, (long)sc.f_type,
+			 (long)sc.f_flags, rs, (long)ss.f_type,
+			 (long)ss.f_flags, expect);
+}
+
+static void test_statfs(void **state)
+{
+	static const char *const paths[] = {
+		"/", "/proc", "/proc/self/status", "/sys", "/tmp", DIR_PATH,
+		FILE_PATH, LINK_PATH, SUB_PATH "/", "/dev/null",
+	};
+	int fds[6], sv[2], p[2];
+	size_t i;
+
+	(void)state;
+	G_BOUND(60);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		same_statfs(__NR_statfs, (uintptr_t)paths[i], BUF, BUF, 0);
+	same_statfs(__NR_statfs, (uintptr_t)DIR_PATH "/missing", BUF, BUF,
+		    -ENOENT);
+	same_statfs(__NR_statfs, (uintptr_t)FILE_PATH "/x", BUF, BUF, -ENOTDIR);
+	same_statfs(__NR_statfs, (uintptr_t)"", BUF, BUF, -ENOENT);
+	same_statfs(__NR_statfs, BAD_PTR, BUF, BUF, -EFAULT);
+	same_statfs(__NR_statfs, (uintptr_t)FILE_PATH, BAD_PTR, BAD_PTR,
+		    -EFAULT);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fds[0] = open(DIR_PATH, O_RDONLY | O_DIRECTORY);
+	fds[1] = open(FILE_PATH, O_RDONLY);
+	fds[2] = open(FILE_PATH, O_PATH);
+	fds[3] = open("/proc/self/stat", O_RDONLY);
+	fds[4] = p[0];
+	fds[5] = sv[0];
+	for (i = 0; i < 6; i++) {
+		assert_true(fds[i] >= 0);
+		same_statfs(__NR_fstatfs, (uint64_t)fds[i], BUF, BUF, 0);
+	}
+	same_statfs(__NR_fstatfs, (uint64_t)fds[1], BAD_PTR, BAD_PTR, -EFAULT);
+	same_statfs(__NR_fstatfs, 9999, BUF, BUF, -EBADF);
+	same_statfs(__NR_fstatfs, (uint64_t)-1, BUF, BUF, -EBADF);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rw_vectors),
 		cmocka_unit_test(test_sync_alloc_advise),
 		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_statfs),
 		cmocka_unit_test(test_getdents64),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_mkdirat),
