@@ -38,6 +38,7 @@
  *   CLOCK, SCLOCK  a clock id; one a sleep may use
  *   OFLAGS, MODE, WHENCE, ATFL, AMODE, ACCFL, FALLOC, ADVICE, MSGFL,
  *   TIMERFL      the flags or mode of the syscall of that name
+ *   PID          a process id (0: the caller)
  *   ZERO         a reserved argument that must be 0
  */
 
@@ -92,6 +93,8 @@ SC_OP(getresuid, 3, 0, SC_P(BUF, ruid), SC_P(BUF, euid), SC_P(BUF, suid))
 SC_OP(getresgid, 3, 0, SC_P(BUF, rgid), SC_P(BUF, egid), SC_P(BUF, sgid))
 SC_OP(getgroups, 2, 0, SC_I(LEN, size), SC_P(BUF, list))
 SC_OP(umask, 1, 0, SC_I(MODE, mask))
+SC_OP(getpgid, 1, 1, SC_I(PID, pid))
+SC_OP(getsid, 1, 1, SC_I(PID, pid))
 
 /* sockets: ops_net.c */
 SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),

@@ -44,6 +44,47 @@ __s64 sc_op_getpgrp(const __u64 *args, struct sc_exec *x)
 	return pgrp;
 }
 
+/*
+ * getpgid(pid_t pid) and getsid(pid_t pid), for the caller only (pid 0):
+ * do_getpgid() and getsid() of kernel/sys.c check another task with
+ * security_task_getpgid()/security_task_getsid(), which are not exported,
+ * so any other pid, or one taken from another op's result, is refused at
+ * validation.
+ */
+static int sc_check_caller_pid(const struct syschain_op *op)
+{
+	if ((op->ref_mask & 1) || (pid_t)op->args[0] != 0)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+int sc_check_getpgid(const struct syschain_op *op)
+{
+	return sc_check_caller_pid(op);
+}
+
+int sc_check_getsid(const struct syschain_op *op)
+{
+	return sc_check_caller_pid(op);
+}
+
+/* getpgid(0): the process group of the caller, as getpgrp */
+__s64 sc_op_getpgid(const __u64 *args, struct sc_exec *x)
+{
+	return sc_op_getpgrp(args, x);
+}
+
+/* getsid(0): the session of the caller */
+__s64 sc_op_getsid(const __u64 *args, struct sc_exec *x)
+{
+	__s64 sid;
+
+	rcu_read_lock();
+	sid = pid_vnr(task_session(current));
+	rcu_read_unlock();
+	return sid;
+}
+
 /* gettid(void) */
 __s64 sc_op_gettid(const __u64 *args, struct sc_exec *x)
 {

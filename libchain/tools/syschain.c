@@ -41,6 +41,7 @@ enum kind {
 	K_IOVCNT, K_MSG, K_RMSG, K_ADDRP, K_ADDRLEN, K_ADDRLENP, K_TSIN,
 	K_TSREM, K_CLOCK, K_SCLOCK, K_OFLAGS, K_MODE, K_WHENCE, K_ATFL,
 	K_AMODE, K_ACCFL, K_FALLOC, K_ADVICE, K_MSGFL, K_TIMERFL, K_ZERO,
+	K_PID,
 };
 
 struct opdesc {
@@ -374,6 +375,9 @@ static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v,
 	case K_WHENCE:
 	case K_ZERO:
 		fprintf(out, "%" PRId64, (int64_t)v);
+		break;
+	case K_PID:
+		fprintf(out, "%d", (int)v);
 		break;
 	case K_DIRFD:
 		if ((int)v == AT_FDCWD)

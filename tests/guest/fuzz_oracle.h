@@ -23,7 +23,8 @@
  *    flag, at most SYSCHAIN_MAX_PATCHES, patch_size as op_size, and
  *    -EOPNOTSUPP where the patched op is one README refuses);
  *  - README.md, "Supported ops" and its "Refused" table, which the uapi's
- *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): clock_gettime/clock_getres/clock_nanosleep on a
+ *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): getpgid/getsid of a pid
+ *    other than 0 or taken from another op's result, clock_gettime/clock_getres/clock_nanosleep on a
  *    CPU-time or posix-clock id or an id taken from another op's result,
  *    clock_nanosleep on the ALARM clocks;
  *  - each syscall's own signature (man 2) for an op's argument count, which
@@ -332,6 +333,9 @@ static bool fo_clock_refused(int32_t id, bool sleep)
 static bool fo_op_refused(const struct syschain_op *op)
 {
 	switch (op->nr) {
+	case __NR_getpgid:
+	case __NR_getsid:
+		return (op->ref_mask & 1) || (int32_t)op->args[0] != 0;
 	case __NR_clock_gettime:
 	case __NR_clock_getres:
 		return (op->ref_mask & 1) ||

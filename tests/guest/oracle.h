@@ -65,7 +65,8 @@
  *     such an intermediate return carries. The user backend is the same
  *     (plain syscalls), so the oracle models both.
  *  A8 The refused calls of the README's table among the supported ops:
- *     clock_gettime, clock_getres and clock_nanosleep whose clock id is a reference or,
+ *     getpgid and getsid of a pid other than 0 (read as a pid_t) or a
+ *     reference; clock_gettime, clock_getres and clock_nanosleep whose clock id is a reference or,
  *     read as a clockid_t (int), a CPU-time clock (2, 3, negative ids,
  *     which the PTP clocks' are too); clock_nanosleep on
  *     CLOCK_REALTIME_ALARM (8) or CLOCK_BOOTTIME_ALARM (9). They are
@@ -183,6 +184,9 @@ static inline bool oracle_refused(const struct syschain_op *op)
 	int clk = (int)(int32_t)(uint32_t)op->args[0];
 
 	switch (op->nr) {
+	case __NR_getpgid:
+	case __NR_getsid:
+		return ref0 || (int32_t)op->args[0] != 0;
 	case __NR_clock_gettime:
 	case __NR_clock_getres:
 		return ref0 || clk == 2 || clk == 3 || clk < 0;

@@ -1501,7 +1501,7 @@ enum dkind {
 	D_ZERO, D_FD, D_SOCK, D_DIRFD, D_PATH, D_OFLAGS, D_MODE, D_BUF, D_LEN,
 	D_OFF, D_WHENCE, D_IOV, D_IOVCNT, D_ATFL, D_AMODE, D_ACCFL, D_FALLOC,
 	D_ADVICE, D_OFFP, D_MSGFL, D_ADDRP, D_ADDRLEN, D_ADDRLENP, D_MSG,
-	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_NONE,
+	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_PID, D_NONE,
 };
 
 static const struct {
@@ -1553,6 +1553,10 @@ static bool gen_kind(struct gen *g, long nr, int k, struct chain_arg *a,
 		if (g)
 			a[k] = GEN_VAL(g, "mode=", 1, F_OK, R_OK, W_OK, X_OK,
 				       8);
+		return true;
+	case D_PID:	/* the caller: another pid is refused (README) */
+		if (g)
+			a[k] = GEN_VAL(g, "pid=", 0, 0);
 		return true;
 	case D_MSGFL:
 		if (g)

@@ -122,7 +122,7 @@ enum akind {
 	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
 	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
 	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
-	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL,
+	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL, K_PID,
 };
 
 /*
@@ -649,6 +649,7 @@ static uint64_t arg_value(enum akind k)
 					chance(50) ? ts_zero : ts_bad);
 	case K_TSREM: return chance(70) ? 0 : buf_ptr();
 	case K_TIMERFL: return chance(80) ? 0 : TIMER_ABSTIME;
+	case K_PID: return chance(90) ? 0 : (uint64_t)(int64_t)getpid();
 	}
 	return 0;
 }

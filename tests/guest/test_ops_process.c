@@ -288,6 +288,74 @@ static void test_umask(void **state)
 	unlink("/tmp/umask-b");
 }
 
+static void refused(uint32_t nr, clockid_t id, int as_ref);
+
+/* getpgid(0) and getsid(0): the syscall's answers; 0 or a bit per op */
+static int caller_groups_match(void)
+{
+	long pc = g_chain1(__NR_getpgid, 0, 0, 0, 0, 0, 0);
+	long ps = g_sys(__NR_getpgid, 0, 0, 0, 0, 0, 0);
+	long sc = g_chain1(__NR_getsid, 0, 0, 0, 0, 0, 0);
+	long ss = g_sys(__NR_getsid, 0, 0, 0, 0, 0, 0);
+	int bad = 0;
+
+	if (pc != ps || pc != getpgrp())
+		bad |= 1;
+	if (sc != ss || sc != getsid(0))
+		bad |= 2;
+	if (bad)
+		printf("getpgid(0): chain %ld, syscall %ld; getsid(0): chain %ld, syscall %ld\n",
+		       pc, ps, sc, ss);
+	return bad;
+}
+
+static int in_new_group(void)
+{
+	return setpgid(0, 0) ? 100 : caller_groups_match();
+}
+
+static int in_new_session(void)
+{
+	return setsid() < 0 ? 100 : caller_groups_match();
+}
+
+/* in a new pid namespace: the group and session are outside it (0) */
+static int in_new_pidns(void)
+{
+	int status;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID))
+		return 100;
+	pid = fork();
+	if (pid < 0)
+		return 101;
+	if (!pid) {
+		fflush(stdout);
+		_exit(caller_groups_match() ||
+		      g_chain1(__NR_getsid, 0, 0, 0, 0, 0, 0) != 0 ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 102;
+	return WEXITSTATUS(status);
+}
+
+static void test_getpgid_getsid(void **state)
+{
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(caller_groups_match(), 0);
+	assert_int_equal(in_child(in_new_group), 0);
+	assert_int_equal(in_child(in_new_session), 0);
+	assert_int_equal(in_child(in_new_pidns), 0);
+	/* another pid, even the caller's own, or one from an op: refused */
+	refused(__NR_getpgid, getpid(), 0);
+	refused(__NR_getpgid, 1, 0);
+	refused(__NR_getsid, -1, 0);
+	refused(__NR_getsid, 0, 1);
+	refused(__NR_getpgid, 0, 1);
+}
+
 static void test_sched_yield(void **state)
 {
 	struct g_chain c;
@@ -370,7 +438,7 @@ static void test_clock_gettime(void **state)
 				  0xffff888000000000ULL, 0, 0, 0, 0), -EFAULT);
 }
 
-/* a chain holding op @nr on clock @id is rejected before it runs */
+/* a chain holding op @nr with first argument @id (a clock, a pid) is rejected before it runs */
 static void refused(uint32_t nr, clockid_t id, int as_ref)
 {
 	struct timespec ts = { 0, 1 };
@@ -378,7 +446,9 @@ static void refused(uint32_t nr, clockid_t id, int as_ref)
 
 	g_init(&c);
 	g_op0(&c, __NR_getpid);
-	if (nr == __NR_clock_gettime || nr == __NR_clock_getres)
+	if (nr == __NR_getpgid || nr == __NR_getsid)
+		g_opn(&c, nr, id);
+	else if (nr == __NR_clock_gettime || nr == __NR_clock_getres)
 		g_opn(&c, nr, id, (uintptr_t)&ts);
 	else
 		g_opn(&c, nr, id, 0, (uintptr_t)&ts, 0);
@@ -1005,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_id_sets),
 		cmocka_unit_test(test_umask),
+		cmocka_unit_test(test_getpgid_getsid),
 		cmocka_unit_test(test_sched_yield),
 		cmocka_unit_test(test_clock_gettime),
 		cmocka_unit_test(test_clock_getres),
