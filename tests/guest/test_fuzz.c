@@ -649,7 +649,7 @@ static uint64_t arg_value(enum akind k)
 					chance(50) ? ts_zero : ts_bad);
 	case K_TSREM: return chance(70) ? 0 : buf_ptr();
 	case K_TIMERFL: return chance(80) ? 0 : TIMER_ABSTIME;
-	case K_PID: return chance(90) ? 0 : (uint64_t)(int64_t)getpid();
+	case K_PID: return 0;	/* another pid: refused_op() */
 	}
 	return 0;
 }
@@ -693,7 +693,8 @@ static void gen_op(struct gen *g, uint32_t i)
 	for (k = 0; k < f->nargs; k++) {
 		const enum akind kind = arg_kind(f, k);
 		/* README: constant arguments only (the refused ones aside) */
-		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK;
+		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK ||
+				   kind == K_PID;
 
 		op->args[k] = arg_value(kind);
 		if (!fixed && !g->full && chance(4))
@@ -1161,7 +1162,14 @@ static void refused_op(struct syschain_op *op, uint32_t i)
 	op->flags = flags;
 	op->cond_index = ci;
 	op->cond_count = cc;
-	switch (rnd(2)) {
+	switch (rnd(3)) {
+	case 2:
+		/* another process's group or session */
+		op->nr = chance(50) ? __NR_getpgid : __NR_getsid;
+		op->args[0] = chance(50) ? (uint64_t)getpid() : 1;
+		if (i && chance(30))
+			set_ref(op, 0, rnd(i), 0);
+		break;
 	case 0:
 		op->nr = chance(50) ? __NR_clock_gettime : __NR_clock_getres;
 		op->args[0] = PICK(cpu);
@@ -2608,7 +2616,8 @@ static void add_patch(const struct sess *S, struct xlay *X, uint32_t i,
 	} else {
 		const enum akind kind = has_fuzz_op(op->nr) ?
 				arg_kind(&fuzz_ops[op->nr], k) : K_ZERO;
-		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK;
+		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK ||
+				   kind == K_PID;
 
 		p->value = arg_value(kind);
 		if (!fixed && chance(4))
