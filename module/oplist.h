@@ -37,8 +37,9 @@
  *   TSIN, TSREM  a struct timespec to read; one to write (or NULL)
  *   CLOCK, SCLOCK  a clock id; one a sleep may use
  *   OFLAGS, MODE, WHENCE, ATFL, AMODE, ACCFL, FALLOC, ADVICE, MSGFL,
- *   TIMERFL      the flags or mode of the syscall of that name
+ *   TIMERFL, GRNDFL  the flags or mode of the syscall of that name
  *   PID          a process id (0: the caller)
+ *   KPID, SIG    a process to signal (> 0); a signal number
  *   ZERO         a reserved argument that must be 0
  */
 
@@ -63,6 +64,7 @@ SC_OP(fadvise64, 4, 0, SC_I(FD, fd), SC_I(OFF, off), SC_I(LEN, len),
 	SC_I(ADVICE, advice))
 SC_OP(copy_file_range, 6, 0, SC_I(FD, fd_in), SC_P(OFFP, off_in),
 	SC_I(FD, fd_out), SC_P(OFFP, off_out), SC_I(LEN, len), SC_I(ZERO, flags))
+SC_OP(truncate, 2, 0, SC_P(PATH, path), SC_I(OFF, length))
 
 /* metadata, directories: ops_meta.c */
 SC_OP(fstat, 2, 0, SC_I(FD, fd), SC_P(BUF, statbuf))
@@ -75,6 +77,7 @@ SC_OP(faccessat2, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode),
 	SC_I(ACCFL, flags))
 SC_OP(statfs, 2, 0, SC_P(PATH, path), SC_P(BUF, buf))
 SC_OP(fstatfs, 2, 0, SC_I(FD, fd), SC_P(BUF, buf))
+SC_OP(getcwd, 2, 0, SC_P(BUF, buf), SC_I(LEN, size))
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0, SC_I(FD, fd))
@@ -95,6 +98,7 @@ SC_OP(getgroups, 2, 0, SC_I(LEN, size), SC_P(BUF, list))
 SC_OP(umask, 1, 0, SC_I(MODE, mask))
 SC_OP(getpgid, 1, 1, SC_I(PID, pid))
 SC_OP(getsid, 1, 1, SC_I(PID, pid))
+SC_OP(kill, 2, 1, SC_I(KPID, pid), SC_I(SIG, sig))
 
 /* sockets: ops_net.c */
 SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),
@@ -110,3 +114,7 @@ SC_OP(clock_getres, 2, 1, SC_I(CLOCK, clockid), SC_P(BUF, res))
 SC_OP(nanosleep, 2, 0, SC_P(TSIN, req), SC_P(TSREM, rem))
 SC_OP(clock_nanosleep, 4, 1, SC_I(SCLOCK, clockid), SC_I(TIMERFL, flags),
 	SC_P(TSIN, req), SC_P(TSREM, rem))
+SC_OP(gettimeofday, 2, 0, SC_P(BUF, tv), SC_P(BUF, tz))
+
+/* system: ops_sys.c */
+SC_OP(getrandom, 3, 0, SC_P(BUF, buf), SC_I(LEN, count), SC_I(GRNDFL, flags))

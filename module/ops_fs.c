@@ -726,3 +726,33 @@ out_put_in:
 	fdput(f_in);
 	return ret;
 }
+
+/*
+ * truncate(const char __user *path, long length): do_sys_truncate() of
+ * fs/open.c. vfs_truncate() makes the syscall's checks (a directory
+ * EISDIR, inode_permission(MAY_WRITE), the mount's write access,
+ * append-only and immutable files EPERM, leases, locks),
+ * security_path_truncate() and the size change with its IN_MODIFY itself.
+ */
+__s64 sc_op_truncate(const __u64 *args, struct sc_exec *x)
+{
+	unsigned int lookup_flags = LOOKUP_FOLLOW;
+	loff_t length = (long)args[1];
+	struct path path;
+	int error;
+
+	if (length < 0)
+		return -EINVAL;
+retry:
+	error = user_path_at(AT_FDCWD, u64_to_user_ptr(args[0]), lookup_flags,
+			     &path);
+	if (!error) {
+		error = vfs_truncate(&path, length);
+		path_put(&path);
+	}
+	if (retry_estale(error, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+	return error;
+}

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Metadata and directories: fstat, newfstatat, getdents64, mkdirat,
- * faccessat, faccessat2, statfs, fstatfs, following fs/stat.c,
- * fs/readdir.c, fs/namei.c, fs/open.c and fs/statfs.c. Paths are resolved with user_path_at(),
- * relative to the directory descriptor exactly as the syscalls resolve
- * them.
+ * faccessat, faccessat2, statfs, fstatfs, getcwd, following fs/stat.c,
+ * fs/readdir.c, fs/namei.c, fs/open.c, fs/statfs.c and fs/d_path.c.
+ * Paths are resolved with user_path_at(), relative to the directory
+ * descriptor exactly as the syscalls resolve them.
  */
 #include <linux/fs.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/dirent.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/highuid.h>
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
@@ -456,5 +457,66 @@ __s64 sc_op_fstatfs(const __u64 *args, struct sc_exec *x)
 	fput(file);
 	if (!error)
 		error = sc_statfs_native(&st, u64_to_user_ptr(args[1]));
+	return error;
+}
+
+/*
+ * getcwd(char __user *buf, unsigned long size): fs/d_path.c's, with
+ * d_path() (E/E) for its prepend_path(). The root and the working
+ * directory are taken together under fs->lock, as the syscall's
+ * get_fs_root_and_pwd_rcu() takes them. A working directory the root
+ * cannot reach (a chroot below it, a detached mount) is where the syscall
+ * writes "(unreachable)" in front of the name and d_path() does not:
+ * -EOPNOTSUPP, a call this module refuses (README). One unlinked while
+ * d_path() ran is -ENOENT, as if the syscall had run a moment later.
+ */
+__s64 sc_op_getcwd(const __u64 *args, struct sc_exec *x)
+{
+	char __user *buf = u64_to_user_ptr(args[0]);
+	unsigned long size = args[1];
+	struct fs_struct *fs = current->fs;
+	struct path pwd, root;
+	unsigned long len;
+	char *page, *p;
+	long error;
+
+	page = __getname();
+	if (!page)
+		return -ENOMEM;
+	spin_lock(&fs->lock);
+	root = fs->root;
+	path_get(&root);
+	pwd = fs->pwd;
+	path_get(&pwd);
+	spin_unlock(&fs->lock);
+
+	if (unlikely(d_unlinked(pwd.dentry))) {
+		error = -ENOENT;
+		goto out_put_paths;
+	}
+	if (unlikely(!path_is_under(&pwd, &root))) {
+		error = -EOPNOTSUPP;
+		goto out_put_paths;
+	}
+	p = d_path(&pwd, page, PATH_MAX);
+	if (IS_ERR(p)) {
+		error = PTR_ERR(p);	/* -ENAMETOOLONG */
+		goto out_put_paths;
+	}
+	if (unlikely(d_unlinked(pwd.dentry))) {
+		error = -ENOENT;
+		goto out_put_paths;
+	}
+	len = page + PATH_MAX - p;	/* with the NUL */
+	if (unlikely(len > size))
+		error = -ERANGE;
+	else if (copy_to_user(buf, p, len))
+		error = -EFAULT;
+	else
+		error = len;
+out_put_paths:
+	path_put(&pwd);
+	path_put(&root);
+	__putname(page);
 	return error;
 }

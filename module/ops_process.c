@@ -198,3 +198,46 @@ __s64 sc_op_umask(const __u64 *args, struct sc_exec *x)
 {
 	return xchg(&current->fs->umask, (int)args[0] & 0777);	/* S_IRWXUGO */
 }
+
+/*
+ * kill(pid_t pid, int sig), for one process (pid > 0): the syscall's
+ * kill_proc_info(), through kill_pid() (E/E) on find_vpid() (G/G), which
+ * makes the same group_send_sig_info(): check_kill_permission() (the
+ * credentials rule, security_task_kill(), audit's signal record) and the
+ * signal queued, or only checked for 0. kill_pid() passes
+ * SEND_SIG_NOINFO where the syscall passes the SI_USER siginfo that
+ * prepare_kill_siginfo() fills in; __send_signal_locked() then fills in the
+ * same fields, with si_pid as the receiver's pid namespace sees the
+ * sender and si_uid as its user namespace sees the sender's uid. The
+ * syscall's siginfo has si_pid as the sender sees itself, made 0 when the
+ * receiver cannot see the sender, and si_uid translated from the
+ * sender's namespace: the same values, as long as the receiver's pid
+ * namespace is the sender's or below it (find_vpid() finds no other) and
+ * the sender's uid is mapped in its own user namespace. When it is not
+ * (a task that joined a user namespace without a mapping for it), the
+ * syscall's si_uid is the overflow uid: refused at run time.
+ * Groups and broadcast (pid 0 and below) take kill_something_info()'s
+ * other paths, not exported: refused at validation, as a pid taken from
+ * another op's result is.
+ */
+int sc_check_kill(const struct syschain_op *op)
+{
+	if ((op->ref_mask & 1) || (pid_t)op->args[0] <= 0)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* pid > 0: sc_check_kill() let nothing else in, patches included */
+__s64 sc_op_kill(const __u64 *args, struct sc_exec *x)
+{
+	pid_t pid = (pid_t)args[0];
+	int sig = (int)args[1];
+	int error;
+
+	if (unlikely(!kuid_has_mapping(current_user_ns(), current_uid())))
+		return -EOPNOTSUPP;
+	rcu_read_lock();
+	error = kill_pid(find_vpid(pid), sig, 0);
+	rcu_read_unlock();
+	return error;
+}

@@ -3,7 +3,7 @@
  * Time ops: clock_gettime() and clock_getres() as
  * kernel/time/posix-timers.c serves them, and
  * nanosleep()/clock_nanosleep() as kernel/time/hrtimer.c sleeps, time
- * namespaces included.
+ * namespaces included; gettimeofday() as kernel/time/time.c answers it.
  *
  * The clocks served are the ones whose syscall path is built from
  * exported helpers or header inlines: REALTIME, MONOTONIC, MONOTONIC_RAW,
@@ -371,4 +371,27 @@ __s64 sc_op_clock_nanosleep(const __u64 *args, struct sc_exec *x)
 	return sc_hrtimer_nanosleep(texp, flags & TIMER_ABSTIME ?
 				    HRTIMER_MODE_ABS : HRTIMER_MODE_REL,
 				    id, rmtp, x);
+}
+
+/*
+ * gettimeofday(struct __kernel_old_timeval __user *tv,
+ *		struct timezone __user *tz): kernel/time/time.c's, field by
+ * field, so that a fault on tv_usec leaves tv_sec stored as there
+ */
+__s64 sc_op_gettimeofday(const __u64 *args, struct sc_exec *x)
+{
+	struct __kernel_old_timeval __user *tv = u64_to_user_ptr(args[0]);
+	struct timezone __user *tz = u64_to_user_ptr(args[1]);
+
+	if (likely(tv)) {
+		struct timespec64 ts;
+
+		ktime_get_real_ts64(&ts);
+		if (put_user(ts.tv_sec, &tv->tv_sec) ||
+		    put_user(ts.tv_nsec / 1000, &tv->tv_usec))
+			return -EFAULT;
+	}
+	if (unlikely(tz) && copy_to_user(tz, &sys_tz, sizeof(sys_tz)))
+		return -EFAULT;
+	return 0;
 }

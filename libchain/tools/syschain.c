@@ -40,8 +40,8 @@ enum kind {
 	K_FD, K_SOCK, K_DIRFD, K_PATH, K_BUF, K_LEN, K_OFF, K_OFFP, K_IOV,
 	K_IOVCNT, K_MSG, K_RMSG, K_ADDRP, K_ADDRLEN, K_ADDRLENP, K_TSIN,
 	K_TSREM, K_CLOCK, K_SCLOCK, K_OFLAGS, K_MODE, K_WHENCE, K_ATFL,
-	K_AMODE, K_ACCFL, K_FALLOC, K_ADVICE, K_MSGFL, K_TIMERFL, K_ZERO,
-	K_PID,
+	K_AMODE, K_ACCFL, K_FALLOC, K_ADVICE, K_MSGFL, K_TIMERFL, K_GRNDFL,
+	K_ZERO, K_PID, K_KPID, K_SIG,
 };
 
 struct opdesc {
@@ -377,6 +377,8 @@ static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v,
 		fprintf(out, "%" PRId64, (int64_t)v);
 		break;
 	case K_PID:
+	case K_KPID:
+	case K_SIG:
 		fprintf(out, "%d", (int)v);
 		break;
 	case K_DIRFD:
@@ -406,7 +408,8 @@ static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v,
 		else
 			fputs(k == K_ATFL || k == K_AMODE || k == K_ACCFL ||
 			      k == K_FALLOC || k == K_ADVICE || k == K_MSGFL ||
-			      k == K_TIMERFL ? "0" : "NULL", out);
+			      k == K_TIMERFL || k == K_GRNDFL ? "0" : "NULL",
+			      out);
 		break;
 	}
 }

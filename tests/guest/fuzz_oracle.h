@@ -24,7 +24,8 @@
  *    -EOPNOTSUPP where the patched op is one README refuses);
  *  - README.md, "Supported ops" and its "Refused" table, which the uapi's
  *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): getpgid/getsid of a pid
- *    other than 0 or taken from another op's result, clock_gettime/clock_getres/clock_nanosleep on a
+ *    other than 0 or taken from another op's result, kill of a pid of 0 or
+ *    below or taken from another op's result, clock_gettime/clock_getres/clock_nanosleep on a
  *    CPU-time or posix-clock id or an id taken from another op's result,
  *    clock_nanosleep on the ALARM clocks;
  *  - each syscall's own signature (man 2) for an op's argument count, which
@@ -336,6 +337,8 @@ static bool fo_op_refused(const struct syschain_op *op)
 	case __NR_getpgid:
 	case __NR_getsid:
 		return (op->ref_mask & 1) || (int32_t)op->args[0] != 0;
+	case __NR_kill:
+		return (op->ref_mask & 1) || (int32_t)op->args[0] <= 0;
 	case __NR_clock_gettime:
 	case __NR_clock_getres:
 		return (op->ref_mask & 1) ||

@@ -66,6 +66,7 @@
  *     (plain syscalls), so the oracle models both.
  *  A8 The refused calls of the README's table among the supported ops:
  *     getpgid and getsid of a pid other than 0 (read as a pid_t) or a
+ *     reference; kill of a pid of 0 or below (a group, every process) or a
  *     reference; clock_gettime, clock_getres and clock_nanosleep whose clock id is a reference or,
  *     read as a clockid_t (int), a CPU-time clock (2, 3, negative ids,
  *     which the PTP clocks' are too); clock_nanosleep on
@@ -187,6 +188,8 @@ static inline bool oracle_refused(const struct syschain_op *op)
 	case __NR_getpgid:
 	case __NR_getsid:
 		return ref0 || (int32_t)op->args[0] != 0;
+	case __NR_kill:
+		return ref0 || (int32_t)op->args[0] <= 0;
 	case __NR_clock_gettime:
 	case __NR_clock_getres:
 		return ref0 || clk == 2 || clk == 3 || clk < 0;

@@ -90,7 +90,8 @@
  *  - getdents64 buffers (own slot each): d_ino of each record the last
  *    run of the op returned; past its last result when the op ran more
  *    than once.
- *  - clock_gettime buffers: not compared (the time); results are.
+ *  - clock_gettime and gettimeofday time buffers, getrandom's bytes: not
+ *    compared (the time, random bytes); results are.
  *  - non-root chains do not use getpid/gettid (each side's child has its
  *    own pid); getppid, the ids and everything else are compared.
  *  - SCM_CREDENTIALS are passed (SO_PASSCRED) only in root chains, where
@@ -132,6 +133,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -1431,6 +1433,71 @@ static int gen_clock(struct gen *g, long nr, struct chain_arg *a)
 	return 2;
 }
 
+/*
+ * truncate: a name of the state from the directory (a relative one from
+ * AT_FDCWD names nothing), sizes that cut, keep and extend, or -EINVAL
+ */
+static int gen_truncate(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	a[0] = gen_path(g, false, false);
+	a[1] = GEN_VAL(g, "length=", 1, 0, 1, 7, 100, 5000, -1);
+	return 2;
+}
+
+/* gettimeofday: the time in the op's (uncompared) slot; the zone compared */
+static int gen_tod(struct gen *g, long nr, struct chain_arg *a)
+{
+	int at;
+
+	(void)nr;
+	if (rn(8)) {
+		a[0] = gen_slot(g, TIME_AREA, TIME_SLOT, &at);
+	} else {
+		say(g, " NULL");
+		a[0] = CHAIN_ARG((void *)0);
+	}
+	if (rn(2)) {
+		say(g, " NULL");
+		a[1] = CHAIN_ARG((void *)0);
+	} else {
+		a[1] = gen_buf(g);
+	}
+	return 2;
+}
+
+/* getrandom: at most a slot of random bytes (not compared), or bad */
+static int gen_getrandom(struct gen *g, long nr, struct chain_arg *a)
+{
+	int at;
+
+	(void)nr;
+	a[0] = gen_slot(g, TIME_AREA, TIME_SLOT, &at);
+	a[1] = GEN_VAL(g, "count=", 0, 0, 1, 7, TIME_SLOT);
+	a[2] = GEN_VAL(g, "flags=", 3, 0, GRND_NONBLOCK, GRND_INSECURE,
+		       GRND_RANDOM, GRND_INSECURE | GRND_RANDOM, 0x8,
+		       GRND_NONBLOCK | 0x10);
+	return 3;
+}
+
+/*
+ * kill: signal 0 (the checks, no signal) to this process (root chains: the
+ * same process on every side), to init (non-root: EPERM) or to no one;
+ * now and then a group or every process, which the module refuses (README)
+ */
+static int gen_kill(struct gen *g, long nr, struct chain_arg *a)
+{
+	(void)nr;
+	if (!rn(300))
+		a[0] = GEN_VAL(g, "pid=", 0, 0, -1);
+	else if (g->ident == ID_ROOT)
+		a[0] = GEN_VAL(g, "pid=", 0, getpid(), 1, 0x3ffffff0);
+	else
+		a[0] = GEN_VAL(g, "pid=", 0, 1, 0x3ffffff0);
+	a[1] = GEN_VAL(g, "sig=", 2, 0, 65, -1);
+	return 2;
+}
+
 /* a sleep's request: 0-2 ms, or bad; and the remaining-time buffer */
 static void gen_sleep(struct gen *g, struct chain_arg *req,
 		      struct chain_arg *rem)
@@ -1501,7 +1568,8 @@ enum dkind {
 	D_ZERO, D_FD, D_SOCK, D_DIRFD, D_PATH, D_OFLAGS, D_MODE, D_BUF, D_LEN,
 	D_OFF, D_WHENCE, D_IOV, D_IOVCNT, D_ATFL, D_AMODE, D_ACCFL, D_FALLOC,
 	D_ADVICE, D_OFFP, D_MSGFL, D_ADDRP, D_ADDRLEN, D_ADDRLENP, D_MSG,
-	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_PID, D_NONE,
+	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_GRNDFL, D_PID,
+	D_KPID, D_SIG, D_NONE,
 };
 
 static const struct {
@@ -1566,7 +1634,8 @@ static bool gen_kind(struct gen *g, long nr, int k, struct chain_arg *a,
 	case D_OFLAGS: case D_IOV: case D_IOVCNT: case D_ACCFL: case D_FALLOC:
 	case D_ADVICE: case D_ADDRP: case D_ADDRLEN: case D_ADDRLENP:
 	case D_MSG: case D_RMSG: case D_CLOCK: case D_SCLOCK: case D_TSIN:
-	case D_TSREM: case D_TIMERFL: case D_NONE:
+	case D_TSREM: case D_TIMERFL: case D_GRNDFL: case D_KPID: case D_SIG:
+	case D_NONE:
 		break;
 	}
 	return false;
@@ -1636,6 +1705,10 @@ static struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(clock_getres, 0, 1, gen_clock),
 	OPGEN(nanosleep, 0, 1, gen_nanosleep),
 	OPGEN(clock_nanosleep, 0, 1, gen_clock_nanosleep),
+	OPGEN(truncate, 0, 1, gen_truncate),
+	OPGEN(gettimeofday, 0, 1, gen_tod),
+	OPGEN(getrandom, 0, 1, gen_getrandom),
+	OPGEN(kill, 0, 1, gen_kill),
 };
 
 /* the ops the probe lists, by syscall number, and their total weight */

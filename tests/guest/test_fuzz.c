@@ -89,6 +89,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -122,7 +123,8 @@ enum akind {
 	K_ZERO, K_FD, K_SOCK, K_DIRFD, K_PATH, K_OFLAGS, K_MODE, K_BUF,
 	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
 	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
-	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL, K_PID,
+	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL, K_GRNDFL,
+	K_PID, K_KPID, K_SIG,
 };
 
 /*
@@ -615,6 +617,10 @@ static uint64_t arg_value(enum akind k)
 	static const uint64_t msgfl[] = { 0, MSG_PEEK, MSG_TRUNC, MSG_NOSIGNAL,
 					  MSG_CMSG_CLOEXEC, MSG_WAITALL };
 	static const uint64_t lens[] = { 0, 4096, 65536, (uint64_t)-1 };
+	/* getrandom's: the last two are -EINVAL */
+	static const uint64_t grndfl[] = { 0, GRND_NONBLOCK, GRND_RANDOM,
+					   GRND_INSECURE, GRND_NONBLOCK | GRND_RANDOM,
+					   GRND_INSECURE | GRND_RANDOM, 0x8 };
 	static const uint64_t offs[] = { 0, (uint64_t)-1, 1ULL << 40, 1 << 20 };
 
 	switch (k) {
@@ -649,7 +655,12 @@ static uint64_t arg_value(enum akind k)
 					chance(50) ? ts_zero : ts_bad);
 	case K_TSREM: return chance(70) ? 0 : buf_ptr();
 	case K_TIMERFL: return chance(80) ? 0 : TIMER_ABSTIME;
+	case K_GRNDFL: return PICK(grndfl);
 	case K_PID: return 0;	/* another pid: refused_op() */
+	/* kill: itself, init, no one; 0 or a bad signal (never a real one) */
+	case K_KPID: return chance(50) ? (uint64_t)getpid() :
+			    chance(50) ? 1 : 0x3ffffff0;
+	case K_SIG: return chance(80) ? 0 : chance(50) ? 65 : (uint64_t)-1;
 	}
 	return 0;
 }
@@ -694,7 +705,8 @@ static void gen_op(struct gen *g, uint32_t i)
 		const enum akind kind = arg_kind(f, k);
 		/* README: constant arguments only (the refused ones aside) */
 		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK ||
-				   kind == K_PID;
+				   kind == K_PID || kind == K_KPID ||
+				   kind == K_SIG;
 
 		op->args[k] = arg_value(kind);
 		if (!fixed && !g->full && chance(4))
@@ -1162,7 +1174,14 @@ static void refused_op(struct syschain_op *op, uint32_t i)
 	op->flags = flags;
 	op->cond_index = ci;
 	op->cond_count = cc;
-	switch (rnd(3)) {
+	switch (rnd(4)) {
+	case 3:
+		/* a signal to a group, to every process: 0, checks only */
+		op->nr = __NR_kill;
+		op->args[0] = chance(50) ? 0 : (uint64_t)-1 - rnd(2);
+		if (i && chance(30))
+			set_ref(op, 0, rnd(i), 0);
+		break;
 	case 2:
 		/* another process's group or session */
 		op->nr = chance(50) ? __NR_getpgid : __NR_getsid;
@@ -2617,7 +2636,8 @@ static void add_patch(const struct sess *S, struct xlay *X, uint32_t i,
 		const enum akind kind = has_fuzz_op(op->nr) ?
 				arg_kind(&fuzz_ops[op->nr], k) : K_ZERO;
 		const bool fixed = kind == K_CLOCK || kind == K_SCLOCK ||
-				   kind == K_PID;
+				   kind == K_PID || kind == K_KPID ||
+				   kind == K_SIG;
 
 		p->value = arg_value(kind);
 		if (!fixed && chance(4))
@@ -2675,6 +2695,9 @@ static bool refused_patch(const struct sess *S, struct syschain_patch *p)
 		case __NR_clock_nanosleep:
 			p->value = chance(50) ? PICK(cpu) :
 				   CLOCK_REALTIME_ALARM + rnd(2);
+			break;
+		case __NR_kill:
+			p->value = chance(50) ? 0 : (uint64_t)-1;
 			break;
 		default:
 			continue;

@@ -11,8 +11,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -291,6 +296,289 @@ static void test_fidelity_open_close(void **state)
 	umask(022);
 	RUN(t);
 	check_sees(&t[3], 0, G_MTIME | G_CTIME, IN_CREATE);	/* the directory */
+}
+
+/* SIGXFSZ: a write or truncate past RLIMIT_FSIZE */
+static volatile sig_atomic_t xfsz_count;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz_count++;
+}
+
+/*
+ * truncate: the file's size and content, its timestamps and IN_MODIFY,
+ * a followed link, and each error, against the syscall.
+ */
+static void test_fidelity_truncate(void **state)
+{
+	const uint64_t file = (uintptr_t)FILE_PATH;
+	const struct fidelity t[] = {
+		{ "truncate shorter", __NR_truncate, NULL, { file, 5 }, -1, 0 },
+		{ "truncate to 0", __NR_truncate, NULL, { file, 0 }, -1, 0 },
+		{ "truncate same size", __NR_truncate, NULL, { file, sizeof(content) }, -1, 0 },
+		{ "truncate longer", __NR_truncate, NULL, { file, 100 }, -1, 0 },
+		{ "truncate sparse 1 TiB", __NR_truncate, NULL, { file, 1ULL << 40 }, -1, 0 },
+		{ "truncate a link", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/link", 3 }, -1, 0 },
+		{ "truncate EINVAL negative", __NR_truncate, NULL, { file, -1 }, -1, -EINVAL },
+		{ "truncate EISDIR", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/sub", 0 }, -1, -EISDIR },
+		{ "truncate EINVAL fifo", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/fifo", 0 }, -1, -EINVAL },
+		{ "truncate ENOENT", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/missing", 0 }, -1, -ENOENT },
+		{ "truncate ENOENT dangling", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/dangling", 0 }, -1, -ENOENT },
+		{ "truncate ENOENT empty", __NR_truncate, NULL, { (uintptr_t)"", 0 }, -1, -ENOENT },
+		{ "truncate ENOTDIR", __NR_truncate, NULL, { (uintptr_t)FILE_PATH "/x", 0 }, -1, -ENOTDIR },
+		{ "truncate ELOOP", __NR_truncate, NULL, { (uintptr_t)DIR_PATH "/loop", 0 }, -1, -ELOOP },
+		{ "truncate EFAULT", __NR_truncate, NULL, { BAD_PTR, 0 }, -1, -EFAULT },
+	};
+	static struct fside s;
+
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(mkdir(DIR_PATH "/sub", 0755), 0);
+	assert_int_equal(mkfifo(DIR_PATH "/fifo", 0644), 0);
+	assert_int_equal(symlink("data", DIR_PATH "/link"), 0);
+	assert_int_equal(symlink("missing", DIR_PATH "/dangling"), 0);
+	assert_int_equal(symlink("loop", DIR_PATH "/loop"), 0);
+	RUN(t);
+	check_sees(&t[0], 1, G_MTIME | G_CTIME, IN_MODIFY);
+	check_sees(&t[6], 1, 0, 0);			/* EINVAL: nothing */
+	fidelity_side(&t[3], &s, false);
+	assert_int_equal(s.obs.obj[1].after.st_size, 100);
+	assert_memory_equal(s.obs.obj[1].data, content, sizeof(content));
+	assert_int_equal(s.obs.obj[1].data[99], 0);
+	assert_int_equal(reset_files(), 0);
+	unlink(DIR_PATH "/loop");
+	unlink(DIR_PATH "/dangling");
+	unlink(DIR_PATH "/link");
+	unlink(DIR_PATH "/fifo");
+	rmdir(DIR_PATH "/sub");
+}
+
+/* one truncate of FILE_PATH to @len, chained or not: its result */
+static long truncate_once(bool chained, long len)
+{
+	return chained ? g_chain1(__NR_truncate, (uintptr_t)FILE_PATH, len,
+				  0, 0, 0, 0) :
+			 g_sys(__NR_truncate, (uintptr_t)FILE_PATH, len, 0, 0,
+			       0, 0);
+}
+
+/* as a non-root identity: write permission on the file; exit status 0 */
+static int truncate_as_nobody(void)
+{
+	long rs, rc;
+
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return 100;
+	rs = truncate_once(false, 1);
+	rc = truncate_once(true, 1);
+	if (rs != -EACCES || rc != rs) {
+		printf("truncate as nobody: chain %ld, syscall %ld\n", rc, rs);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * truncate where the syscall's checks inside vfs_truncate() and
+ * notify_change() decide: no write permission (EACCES), an append-only
+ * or immutable file (EPERM), past RLIMIT_FSIZE (EFBIG and SIGXFSZ), a
+ * read-only mount (EROFS); and a file opened for writing elsewhere
+ * truncates (no lease, no lock).
+ */
+static void test_truncate_checks(void **state)
+{
+	static const unsigned int attrs[] = { FS_APPEND_FL, FS_IMMUTABLE_FL };
+	struct sigaction sa = { .sa_handler = on_xfsz };
+	struct rlimit old, lim = { .rlim_cur = 50, .rlim_max = RLIM_INFINITY };
+	unsigned int flags, none = 0;
+	int status, fd, sig[2], i;
+	long r[2];
+	struct stat st;
+	pid_t pid;
+
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(reset_files(), 0);
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		guest_child_exit(truncate_as_nobody());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	for (i = 0; i < 2; i++) {
+		fd = open(FILE_PATH, O_RDONLY);
+		assert_true(fd >= 0);
+		flags = attrs[i];
+		assert_int_equal(ioctl(fd, FS_IOC_SETFLAGS, &flags), 0);
+		r[0] = truncate_once(false, 1);
+		r[1] = truncate_once(true, 1);
+		assert_int_equal(ioctl(fd, FS_IOC_SETFLAGS, &none), 0);
+		close(fd);
+		assert_int_equal(r[0], -EPERM);
+		assert_int_equal(r[1], r[0]);
+		assert_int_equal(stat(FILE_PATH, &st), 0);
+		assert_int_equal(st.st_size, sizeof(content));
+	}
+
+	sigaction(SIGXFSZ, &sa, NULL);
+	getrlimit(RLIMIT_FSIZE, &old);
+	for (i = 0; i < 2; i++) {
+		xfsz_count = 0;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		r[i] = truncate_once(i, 100);	/* growing past the limit */
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		sig[i] = xfsz_count;
+	}
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(r[0], -EFBIG);
+	assert_int_equal(sig[0], 1);
+	assert_int_equal(r[1], r[0]);
+	assert_int_equal(sig[1], sig[0]);
+
+	assert_int_equal(mount(NULL, DIR_PATH, NULL, MS_REMOUNT | MS_RDONLY,
+			       NULL), 0);
+	r[0] = truncate_once(false, 1);
+	r[1] = truncate_once(true, 1);
+	assert_int_equal(mount(NULL, DIR_PATH, NULL,
+			       MS_REMOUNT | MS_STRICTATIME, NULL), 0);
+	assert_int_equal(r[0], -EROFS);
+	assert_int_equal(r[1], r[0]);
+
+	fd = open(FILE_PATH, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(truncate_once(true, 3), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 3);
+	close(fd);
+	assert_int_equal(reset_files(), 0);
+}
+
+/* getcwd in @dir (NULL: where we are) with a buffer of @size: both sides */
+static void same_getcwd(const char *dir, uint64_t buf, unsigned long size,
+			long expect)
+{
+	char bc[PATH_MAX + 16], bs[PATH_MAX + 16];
+	long rc, rs;
+
+	if (dir)
+		assert_int_equal(chdir(dir), 0);
+	memset(bc, 'C', sizeof(bc));
+	memset(bs, 'C', sizeof(bs));
+	rc = g_chain1(__NR_getcwd, buf ? buf : (uintptr_t)bc, size, 0, 0, 0, 0);
+	rs = g_sys(__NR_getcwd, buf ? buf : (uintptr_t)bs, size, 0, 0, 0, 0);
+	if (rc != rs || (expect != ANY_FD && rc != expect) ||
+	    memcmp(bc, bs, sizeof(bc)))
+		fail_msg("getcwd in %s, size %lu: chain %ld (%.40s), syscall %ld (%.40s), expected %ld",
+			 dir ? dir : "(here)", size, rc, bc, rs, bs, expect);
+}
+
+static int unreachable_cwd(void)
+{
+	char b[PATH_MAX];
+	long rc, rs;
+
+	/* the root below the working directory */
+	if (chroot(DIR_PATH "/sub"))
+		return 100;
+	rs = g_sys(__NR_getcwd, (uintptr_t)b, sizeof(b), 0, 0, 0, 0);
+	if (rs <= 0 || strncmp(b, "(unreachable)/", 14)) {
+		printf("getcwd outside the root: syscall %ld (%s)\n", rs, b);
+		return 1;
+	}
+	rc = g_chain1(__NR_getcwd, (uintptr_t)b, sizeof(b), 0, 0, 0, 0);
+	if (rc != -EOPNOTSUPP) {
+		printf("getcwd outside the root: chain %ld\n", rc);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * getcwd against the syscall: the name and its length (with the NUL),
+ * sizes around it (ERANGE), bad buffers, a removed directory (ENOENT), a
+ * name past PATH_MAX (ENAMETOOLONG), inside a chroot; a working directory
+ * the root does not reach is refused at run time (README).
+ */
+static void test_getcwd(void **state)
+{
+	char here[PATH_MAX], name[201];
+	long len;
+	int status, i, depth = 0;
+	pid_t pid;
+
+	(void)state;
+	G_BOUND(120);
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_int_equal(mkdir(DIR_PATH "/sub", 0755), 0);
+	assert_int_equal(mkdir(DIR_PATH "/sub/gone", 0755), 0);
+	same_getcwd("/", 0, 4096, 2);
+	same_getcwd("/proc", 0, 4096, 6);
+	same_getcwd(DIR_PATH, 0, 4096, sizeof(DIR_PATH));
+	len = sizeof(DIR_PATH "/sub");
+	same_getcwd(DIR_PATH "/sub", 0, len, len);
+	same_getcwd(NULL, 0, len - 1, -ERANGE);
+	same_getcwd(NULL, 0, 0, -ERANGE);
+	same_getcwd(NULL, 0, ~0UL, len);
+	same_getcwd(NULL, BAD_PTR, 4096, -EFAULT);
+	same_getcwd(NULL, BAD_PTR, 1, -ERANGE);
+	same_getcwd(NULL, 0xffff888000000000ULL, 4096, -EFAULT);
+	assert_int_equal(chdir("gone"), 0);
+	assert_int_equal(rmdir(DIR_PATH "/sub/gone"), 0);
+	same_getcwd(NULL, 0, 4096, -ENOENT);
+
+	/* deeper than PATH_MAX: 21 levels of 200 characters */
+	memset(name, 'n', 200);
+	name[200] = 0;
+	assert_int_equal(chdir(DIR_PATH "/sub"), 0);
+	for (depth = 0; depth < 21; depth++) {
+		assert_int_equal(mkdir(name, 0755), 0);
+		assert_int_equal(chdir(name), 0);
+		if (depth == 18)
+			same_getcwd(NULL, 0, PATH_MAX, ANY_FD);
+	}
+	same_getcwd(NULL, 0, PATH_MAX + 16, -ENAMETOOLONG);
+	for (i = 0; i < depth; i++) {
+		assert_int_equal(chdir(".."), 0);
+		assert_int_equal(rmdir(name), 0);
+	}
+
+	/* a chroot: the name as the new root sees it */
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		char b[64];
+
+		if (chroot(DIR_PATH) || chdir("/sub"))
+			guest_child_exit(100);
+		if (g_chain1(__NR_getcwd, (uintptr_t)b, sizeof(b), 0, 0, 0, 0) != 5 ||
+		    strcmp(b, "/sub"))
+			guest_child_exit(1);
+		guest_child_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* outside the root: the syscall's "(unreachable)", refused here */
+	assert_int_equal(chdir(DIR_PATH), 0);
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		guest_child_exit(unreachable_cwd());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(rmdir(DIR_PATH "/sub"), 0);
 }
 
 static void test_openat_close(void **state)
@@ -1182,14 +1470,6 @@ static void test_sequences(void **state)
  * RLIMIT_FSIZE gets EFBIG and SIGXFSZ, through the chain as through the
  * syscall (the filesystem's write_iter applies both).
  */
-static volatile sig_atomic_t xfsz_count;
-
-static void on_xfsz(int sig)
-{
-	(void)sig;
-	xfsz_count++;
-}
-
 static void append_and_fsize(bool chained, long *r1, long *r2, long *r3,
 			     off_t *size, int *signals)
 {
@@ -1258,6 +1538,9 @@ int main(void)
 		cmocka_unit_test(test_fidelity_read),
 		cmocka_unit_test(test_fidelity_write),
 		cmocka_unit_test(test_fidelity_open_close),
+		cmocka_unit_test(test_fidelity_truncate),
+		cmocka_unit_test(test_truncate_checks),
+		cmocka_unit_test(test_getcwd),
 		cmocka_unit_test(test_openat_close),
 		cmocka_unit_test(test_openat_dirfd),
 		cmocka_unit_test(test_openat_dirfd_ref),

@@ -9,11 +9,13 @@
  */
 #include <grp.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include "guest.h"
@@ -356,6 +358,213 @@ static void test_getpgid_getsid(void **state)
 	refused(__NR_getpgid, 0, 1);
 }
 
+/* what a receiver of SIGUSR1 saw */
+struct sig_seen {
+	int code, pid, uid;
+};
+
+/*
+ * A child that waits for SIGUSR1 and reports the siginfo on @*rfd; in a
+ * new user namespace (without mappings) and a new pid namespace when
+ * @ns. Its pid, as this process sees it.
+ */
+static pid_t sig_receiver(int *rfd, bool ns)
+{
+	int p[2], ready[2];
+	pid_t pid, inner;
+	sigset_t set;
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(ready), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		siginfo_t si;
+		struct sig_seen seen;
+
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (ns) {
+			if (unshare(CLONE_NEWUSER | CLONE_NEWPID))
+				guest_child_exit(100);
+			inner = fork();
+			if (inner < 0)
+				guest_child_exit(101);
+			if (inner) {
+				/* the receiver's pid, as the parent sees it */
+				if (write(ready[1], &inner, sizeof(inner)) !=
+				    sizeof(inner))
+					guest_child_exit(102);
+				guest_child_exit(waitpid(inner, NULL, 0) == inner ?
+						 0 : 103);
+			}
+		} else {
+			inner = getpid();
+			if (write(ready[1], &inner, sizeof(inner)) != sizeof(inner))
+				guest_child_exit(102);
+		}
+		if (sigwaitinfo(&set, &si) != SIGUSR1)
+			guest_child_exit(104);
+		seen.code = si.si_code;
+		seen.pid = si.si_pid;
+		seen.uid = (int)si.si_uid;
+		guest_child_exit(write(p[1], &seen, sizeof(seen)) == sizeof(seen) ?
+				 0 : 105);
+	}
+	close(p[1]);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &inner, sizeof(inner)), sizeof(inner));
+	close(ready[0]);
+	*rfd = p[0];
+	(void)pid;
+	return inner;
+}
+
+/* SIGUSR1 to a fresh receiver, by the chain or the syscall: what it saw */
+static struct sig_seen signal_receiver(bool chained, bool ns)
+{
+	struct sig_seen seen = { -1, -1, -1 };
+	int rfd, status;
+	pid_t to = sig_receiver(&rfd, ns);
+	long r;
+
+	r = chained ? g_chain1(__NR_kill, to, SIGUSR1, 0, 0, 0, 0) :
+		      g_sys(__NR_kill, to, SIGUSR1, 0, 0, 0, 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(read(rfd, &seen, sizeof(seen)), sizeof(seen));
+	close(rfd);
+	while (wait(&status) > 0)
+		assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	return seen;
+}
+
+static volatile sig_atomic_t usr1_code, usr1_pid, usr1_uid, usr1_count;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	usr1_code = si->si_code;
+	usr1_pid = si->si_pid;
+	usr1_uid = (int)si->si_uid;
+	usr1_count++;
+}
+
+/* as nobody: init is not ours to signal, ourselves is */
+static int kill_as_nobody(void)
+{
+	long r[4];
+
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 100;
+	r[0] = g_sys(__NR_kill, 1, 0, 0, 0, 0, 0);
+	r[1] = g_chain1(__NR_kill, 1, 0, 0, 0, 0, 0);
+	r[2] = g_sys(__NR_kill, getpid(), 0, 0, 0, 0, 0);
+	r[3] = g_chain1(__NR_kill, getpid(), 0, 0, 0, 0, 0);
+	if (r[0] != -EPERM || r[1] != r[0] || r[2] || r[3]) {
+		printf("kill as nobody: %ld %ld %ld %ld\n", r[0], r[1], r[2], r[3]);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * kill against the syscall: signal 0 (checks only), a signal to itself
+ * (the handler runs at the op's boundary, the chain goes on, the siginfo
+ * the same), to a child and to one in other pid and user namespaces
+ * (si_pid 0, si_uid the overflow uid), a zombie, no such process, bad
+ * signals, no permission; groups, broadcast and a pid from an op refused.
+ */
+static void test_kill(void **state)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1,
+				.sa_flags = SA_SIGINFO };
+	struct sig_seen sc, ss;
+	struct g_chain c;
+	int i, status, cc, cp, cu;
+	pid_t z;
+
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(g_chain1(__NR_kill, getpid(), 0, 0, 0, 0, 0), 0);
+	assert_int_equal(g_chain1(__NR_kill, 1, 0, 0, 0, 0, 0), 0);
+	for (i = 0; i < 3; i++) {
+		static const int bad[] = { 65, -1, 0x7fffffff };
+
+		assert_int_equal(g_chain1(__NR_kill, getpid(), bad[i], 0, 0, 0, 0),
+				 -EINVAL);
+		assert_int_equal(g_sys(__NR_kill, getpid(), bad[i], 0, 0, 0, 0),
+				 -EINVAL);
+	}
+	assert_int_equal(g_chain1(__NR_kill, 0x3ffffff0, 0, 0, 0, 0, 0), -ESRCH);
+	assert_int_equal(g_sys(__NR_kill, 0x3ffffff0, 0, 0, 0, 0, 0), -ESRCH);
+	/* the signal is an int, the pid a pid_t: high halves do not count */
+	assert_int_equal(g_chain1(__NR_kill, (1ULL << 32) | (uint32_t)getpid(),
+				  (1ULL << 32), 0, 0, 0, 0), 0);
+
+	/* to itself, between two ops: the handler runs, the chain goes on */
+	sigaction(SIGUSR1, &sa, NULL);
+	usr1_count = 0;
+	assert_int_equal(g_sys(__NR_kill, getpid(), SIGUSR1, 0, 0, 0, 0), 0);
+	assert_int_equal(usr1_count, 1);
+	cc = usr1_code;
+	cp = usr1_pid;
+	cu = usr1_uid;
+	assert_int_equal(cc, SI_USER);
+	assert_int_equal(cp, getpid());
+	assert_int_equal(cu, 0);
+	usr1_count = 0;
+	g_init(&c);
+	g_opn(&c, __NR_kill, getpid(), SIGUSR1);
+	g_op0(&c, __NR_getppid);
+	assert_int_equal(g_run(&c, 0), 0);
+	assert_int_equal(c.run.status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(c.res[0].ret, 0);
+	assert_int_equal(c.res[1].ret, getppid());
+	assert_int_equal(usr1_count, 1);
+	assert_int_equal(usr1_code, cc);
+	assert_int_equal(usr1_pid, cp);
+	assert_int_equal(usr1_uid, cu);
+	signal(SIGUSR1, SIG_DFL);
+
+	/* to a child; to one in new pid and user namespaces */
+	for (i = 0; i < 2; i++) {
+		ss = signal_receiver(false, i);
+		sc = signal_receiver(true, i);
+		print_message("SIGUSR1 %s: syscall code %d pid %d uid %d, chain code %d pid %d uid %d\n",
+			      i ? "into new namespaces" : "to a child", ss.code,
+			      ss.pid, ss.uid, sc.code, sc.pid, sc.uid);
+		assert_int_equal(ss.code, SI_USER);
+		assert_int_equal(ss.pid, i ? 0 : getpid());
+		assert_int_equal(ss.uid, i ? 65534 : 0);
+		assert_memory_equal(&sc, &ss, sizeof(sc));
+	}
+
+	/* a zombie can be signalled; once reaped, it is gone */
+	fflush(stdout);
+	z = fork();
+	assert_true(z >= 0);
+	if (!z)
+		guest_child_exit(0);
+	assert_int_equal(waitid(P_PID, z, NULL, WEXITED | WNOWAIT), 0);
+	assert_int_equal(g_sys(__NR_kill, z, SIGUSR1, 0, 0, 0, 0), 0);
+	assert_int_equal(g_chain1(__NR_kill, z, SIGUSR1, 0, 0, 0, 0), 0);
+	assert_int_equal(waitpid(z, &status, 0), z);
+	assert_int_equal(g_sys(__NR_kill, z, 0, 0, 0, 0, 0), -ESRCH);
+	assert_int_equal(g_chain1(__NR_kill, z, 0, 0, 0, 0, 0), -ESRCH);
+
+	assert_int_equal(in_child(kill_as_nobody), 0);
+
+	/* a group, every process, a pid from an op: refused */
+	refused(__NR_kill, 0, 0);
+	refused(__NR_kill, -1, 0);
+	refused(__NR_kill, -getpgrp(), 0);
+	refused(__NR_kill, getpid(), 1);
+}
+
 static void test_sched_yield(void **state)
 {
 	struct g_chain c;
@@ -438,6 +647,230 @@ static void test_clock_gettime(void **state)
 				  0xffff888000000000ULL, 0, 0, 0, 0), -EFAULT);
 }
 
+static long long tv_us(const struct timeval *t)
+{
+	return t->tv_sec * 1000000LL + t->tv_usec;
+}
+
+/* two pages, the second PROT_NONE: an address @off bytes before its end */
+static char *edge_page(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(mprotect(p + pg, pg, PROT_NONE), 0);
+	return p;
+}
+
+/*
+ * gettimeofday against the syscall: syscall, chain, syscall readings in
+ * order; the time zone as the syscall stores it; NULL arguments; faults,
+ * one of them after tv_sec is stored.
+ */
+static void test_gettimeofday(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct timeval before, mid, after;
+	struct timezone zc, zs;
+	char *edge = edge_page();
+	struct timeval *half = (void *)(edge + pg - 8);
+	long r0, rc, r1, i;
+
+	(void)state;
+	G_BOUND(60);
+	for (i = 0; i < 20; i++) {
+		memset(&mid, 0x5a, sizeof(mid));
+		memset(&zc, 0x5a, sizeof(zc));
+		memset(&zs, 0xa5, sizeof(zs));
+		r0 = g_sys(__NR_gettimeofday, (uintptr_t)&before, (uintptr_t)&zs,
+			   0, 0, 0, 0);
+		rc = g_chain1(__NR_gettimeofday, (uintptr_t)&mid, (uintptr_t)&zc,
+			      0, 0, 0, 0);
+		r1 = g_sys(__NR_gettimeofday, (uintptr_t)&after, 0, 0, 0, 0, 0);
+		assert_int_equal(r0, 0);
+		assert_int_equal(rc, 0);
+		assert_int_equal(r1, 0);
+		if (tv_us(&before) > tv_us(&mid) || tv_us(&mid) > tv_us(&after) ||
+		    mid.tv_usec < 0 || mid.tv_usec >= 1000000)
+			fail_msg("%lld <= %lld <= %lld does not hold",
+				 tv_us(&before), tv_us(&mid), tv_us(&after));
+		assert_memory_equal(&zc, &zs, sizeof(zc));
+	}
+	assert_int_equal(g_chain1(__NR_gettimeofday, 0, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(g_chain1(__NR_gettimeofday, 0, (uintptr_t)&zc, 0, 0,
+				  0, 0), 0);
+	assert_memory_equal(&zc, &zs, sizeof(zc));
+	for (i = 0; i < 2; i++) {
+		uint64_t bad = i ? 0xffff888000000000ULL : BAD_PTR;
+
+		assert_int_equal(g_chain1(__NR_gettimeofday, bad, 0, 0, 0, 0, 0),
+				 -EFAULT);
+		assert_int_equal(g_sys(__NR_gettimeofday, bad, 0, 0, 0, 0, 0),
+				 -EFAULT);
+		assert_int_equal(g_chain1(__NR_gettimeofday, (uintptr_t)&mid, bad,
+					  0, 0, 0, 0), -EFAULT);
+		assert_int_equal(g_sys(__NR_gettimeofday, (uintptr_t)&mid, bad,
+				       0, 0, 0, 0), -EFAULT);
+	}
+	/* tv_sec on the last 8 bytes of a page, tv_usec on the next */
+	for (i = 0; i < 2; i++) {
+		half->tv_sec = 0;
+		r0 = g_sys(__NR_gettimeofday, (uintptr_t)&before, 0, 0, 0, 0, 0);
+		rc = i ? g_chain1(__NR_gettimeofday, (uintptr_t)half, 0, 0, 0, 0, 0) :
+			 g_sys(__NR_gettimeofday, (uintptr_t)half, 0, 0, 0, 0, 0);
+		r1 = g_sys(__NR_gettimeofday, (uintptr_t)&after, 0, 0, 0, 0, 0);
+		assert_int_equal(rc, -EFAULT);
+		if (half->tv_sec < before.tv_sec || half->tv_sec > after.tv_sec)
+			fail_msg("%s: tv_sec %lld stored, not in [%lld, %lld]",
+				 i ? "chain" : "syscall", (long long)half->tv_sec,
+				 (long long)before.tv_sec, (long long)after.tv_sec);
+	}
+	munmap(edge, 2 * pg);
+}
+
+static volatile sig_atomic_t rnd_alarms;
+
+static void on_rnd_alarm(int sig)
+{
+	(void)sig;
+	rnd_alarms++;
+}
+
+/*
+ * A request big enough that a timer's SIGALRM comes while the bytes are
+ * made: both stop at a page boundary with what they made, the handler
+ * runs once. Returns the result.
+ */
+static long getrandom_interrupted(bool chained, char *buf, size_t len)
+{
+	struct itimerval it = { .it_value = { 0, 20000 } };
+	struct sigaction sa = { .sa_handler = on_rnd_alarm,
+				.sa_flags = SA_RESTART };
+	long r;
+
+	sigaction(SIGALRM, &sa, NULL);
+	rnd_alarms = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	r = chained ? g_chain1(__NR_getrandom, (uintptr_t)buf, len, 0, 0, 0, 0) :
+		      g_sys(__NR_getrandom, (uintptr_t)buf, len, 0, 0, 0, 0);
+	while (!rnd_alarms)
+		pause();
+	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(rnd_alarms, 1);
+	return r;
+}
+
+/*
+ * getrandom against the syscall: counts for every size class (the 32-byte
+ * fast path, whole and partial 64-byte blocks, pages), every flag and bad
+ * one, the bytes different each time; a buffer running into an
+ * inaccessible page stops the copy where the syscall's stops, for every
+ * offset around the 32- and 64-byte pieces; a signal stops both at a page.
+ */
+static void test_getrandom(void **state)
+{
+	static const size_t lens[] = { 0, 1, 16, 31, 32, 33, 63, 64, 65, 100,
+				       4095, 4096, 4097, 65536, 1 << 20 };
+	static const unsigned int flags[] = { 0, GRND_NONBLOCK, GRND_RANDOM,
+					      GRND_INSECURE,
+					      GRND_NONBLOCK | GRND_RANDOM,
+					      GRND_NONBLOCK | GRND_INSECURE };
+	static const size_t offs[] = { 1, 10, 31, 32, 33, 63, 64, 65, 100, 127,
+				       128, 129, 4000, 4095, 4096 };
+	static const size_t elens[] = { 5, 20, 32, 40, 64, 1000, 8192 };
+	const size_t big = 64 << 20;
+	long pg = sysconf(_SC_PAGESIZE), rc, rs;
+	char *edge = edge_page(), *b1, *b2;
+	size_t i, k;
+
+	(void)state;
+	G_BOUND(300);
+	b1 = malloc(1 << 20);
+	b2 = malloc(1 << 20);
+	assert_non_null(b1);
+	assert_non_null(b2);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+			rc = g_chain1(__NR_getrandom, (uintptr_t)b1, lens[i],
+				      flags[k], 0, 0, 0);
+			rs = g_sys(__NR_getrandom, (uintptr_t)b2, lens[i],
+				   flags[k], 0, 0, 0);
+			if (rc != rs || rc != (long)lens[i])
+				fail_msg("getrandom(%zu, %#x): chain %ld, syscall %ld",
+					 lens[i], flags[k], rc, rs);
+		}
+	/* random: two chains' 64 bytes differ, and differ from zeros */
+	memset(b1, 0, 128);
+	assert_int_equal(g_chain1(__NR_getrandom, (uintptr_t)b1, 64, 0, 0, 0, 0), 64);
+	assert_int_equal(g_chain1(__NR_getrandom, (uintptr_t)b1 + 64, 64, 0, 0, 0, 0), 64);
+	assert_memory_not_equal(b1, b1 + 64, 64);
+	memset(b2, 0, 64);
+	assert_memory_not_equal(b1, b2, 64);
+	/* bad flags */
+	for (k = 0; k < 3; k++) {
+		static const unsigned int bad[] = { GRND_INSECURE | GRND_RANDOM,
+						    0x8, 0x80000000u };
+
+		assert_int_equal(g_chain1(__NR_getrandom, (uintptr_t)b1, 16,
+					  bad[k], 0, 0, 0), -EINVAL);
+		assert_int_equal(g_sys(__NR_getrandom, (uintptr_t)b1, 16,
+				       bad[k], 0, 0, 0), -EINVAL);
+	}
+	/* flags are an unsigned int: the high half does not count */
+	assert_int_equal(g_chain1(__NR_getrandom, (uintptr_t)b1, 16,
+				  1ULL << 32, 0, 0, 0), 16);
+	/* bad buffers: unwritable, kernel, NULL with and without a count */
+	assert_int_equal(g_chain1(__NR_getrandom, BAD_PTR, 16, 0, 0, 0, 0), -EFAULT);
+	assert_int_equal(g_sys(__NR_getrandom, BAD_PTR, 16, 0, 0, 0, 0), -EFAULT);
+	assert_int_equal(g_chain1(__NR_getrandom, 0xffff888000000000ULL, 16, 0,
+				  0, 0, 0), -EFAULT);
+	assert_int_equal(g_sys(__NR_getrandom, 0xffff888000000000ULL, 16, 0, 0,
+			       0, 0), -EFAULT);
+	assert_int_equal(g_chain1(__NR_getrandom, 0, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(g_sys(__NR_getrandom, 0, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(g_chain1(__NR_getrandom, (uintptr_t)edge + pg, 8, 0, 0,
+				  0, 0), -EFAULT);
+	/* a count past MAX_RW_COUNT is clamped, then the copy faults */
+	rc = g_chain1(__NR_getrandom, (uintptr_t)edge + pg - 100, ~0UL, 0, 0, 0, 0);
+	rs = g_sys(__NR_getrandom, (uintptr_t)edge + pg - 100, ~0UL, 0, 0, 0, 0);
+	assert_int_equal(rc, rs);
+	assert_int_equal(rc, 100);
+	/* the copy stops where the syscall's stops */
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		for (k = 0; k < sizeof(elens) / sizeof(elens[0]); k++) {
+			char *at = edge + pg - offs[i];
+
+			rc = g_chain1(__NR_getrandom, (uintptr_t)at, elens[k],
+				      0, 0, 0, 0);
+			rs = g_sys(__NR_getrandom, (uintptr_t)at, elens[k],
+				   0, 0, 0, 0);
+			if (rc != rs || rc != (long)(elens[k] < offs[i] ?
+						     elens[k] : offs[i]))
+				fail_msg("getrandom %zu bytes %zu before a hole: chain %ld, syscall %ld",
+					 elens[k], offs[i], rc, rs);
+		}
+	munmap(edge, 2 * pg);
+	free(b1);
+	free(b2);
+
+	/* a signal: both stop at a page boundary, short */
+	b1 = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(b1 != MAP_FAILED);
+	for (i = 0; i < 2; i++) {
+		long r = getrandom_interrupted(i, b1, big);
+
+		print_message("getrandom of %zu bytes interrupted (%s): %ld\n",
+			      big, i ? "chain" : "syscall", r);
+		if (r <= 0 || r >= (long)big || r % pg)
+			fail_msg("%s: %ld: not a short count at a page",
+				 i ? "chain" : "syscall", r);
+	}
+	munmap(b1, big);
+}
+
 /* a chain holding op @nr with first argument @id (a clock, a pid) is rejected before it runs */
 static void refused(uint32_t nr, clockid_t id, int as_ref)
 {
@@ -448,6 +881,8 @@ static void refused(uint32_t nr, clockid_t id, int as_ref)
 	g_op0(&c, __NR_getpid);
 	if (nr == __NR_getpgid || nr == __NR_getsid)
 		g_opn(&c, nr, id);
+	else if (nr == __NR_kill)
+		g_opn(&c, nr, id, 0);
 	else if (nr == __NR_clock_gettime || nr == __NR_clock_getres)
 		g_opn(&c, nr, id, (uintptr_t)&ts);
 	else
@@ -1076,9 +1511,12 @@ int main(void)
 		cmocka_unit_test(test_id_sets),
 		cmocka_unit_test(test_umask),
 		cmocka_unit_test(test_getpgid_getsid),
+		cmocka_unit_test(test_kill),
 		cmocka_unit_test(test_sched_yield),
 		cmocka_unit_test(test_clock_gettime),
 		cmocka_unit_test(test_clock_getres),
+		cmocka_unit_test(test_gettimeofday),
+		cmocka_unit_test(test_getrandom),
 		cmocka_unit_test(test_refused_clocks),
 		cmocka_unit_test(test_nanosleep),
 		cmocka_unit_test(test_clock_nanosleep),
