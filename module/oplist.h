@@ -39,6 +39,7 @@
  *   OFLAGS, MODE, WHENCE, ATFL, AMODE, ACCFL, FALLOC, ADVICE, MSGFL,
  *   TIMERFL      the flags or mode of the syscall of that name
  *   PID          a process id (0: the caller)
+ *   XNAME        an extended attribute's name, NUL-terminated
  *   ZERO         a reserved argument that must be 0
  */
 
@@ -75,6 +76,17 @@ SC_OP(faccessat2, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode),
 	SC_I(ACCFL, flags))
 SC_OP(statfs, 2, 0, SC_P(PATH, path), SC_P(BUF, buf))
 SC_OP(fstatfs, 2, 0, SC_I(FD, fd), SC_P(BUF, buf))
+
+/* extended attributes: ops_xattr.c */
+SC_OP(getxattr, 4, 0, SC_P(PATH, path), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(lgetxattr, 4, 0, SC_P(PATH, path), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(fgetxattr, 4, 0, SC_I(FD, fd), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(listxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
+SC_OP(llistxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
+SC_OP(flistxattr, 3, 0, SC_I(FD, fd), SC_P(BUF, list), SC_I(LEN, size))
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0, SC_I(FD, fd))

@@ -26,7 +26,9 @@
  *    -EOPNOTSUPP points to (see SYSCHAIN_PROBE): getpgid/getsid of a pid
  *    other than 0 or taken from another op's result, clock_gettime/clock_getres/clock_nanosleep on a
  *    CPU-time or posix-clock id or an id taken from another op's result,
- *    clock_nanosleep on the ALARM clocks;
+ *    clock_nanosleep on the ALARM clocks (getxattr and its variants of a
+ *    POSIX ACL name are refused as the op's result, at run time: not a
+ *    validation answer, and the fuzzer names none);
  *  - each syscall's own signature (man 2) for an op's argument count, which
  *    the includer's op table gives (struct fo_env.nargs).
  *

@@ -73,6 +73,9 @@
  *     -EOPNOTSUPP at op stop_op, stop_cond SYSCHAIN_NO_INDEX, like an op
  *     the module does not support. They are the module's limits, not the
  *     ABI's: libchain's user backend runs them (refuse = false models it).
+ *     Not modelled: getxattr, lgetxattr and fgetxattr of a POSIX ACL
+ *     name, which the module refuses as the op's result (-EOPNOTSUPP)
+ *     when the op runs, not at validation; test_diff never names one.
  *  A9 E2BIG for an op (condition) with a non-zero tail past the known
  *     struct names that op (condition) as in A2.
  *  A10 The run struct's own culprits name no op or condition

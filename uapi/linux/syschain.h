@@ -145,10 +145,14 @@ enum syschain_op_flags {
  *	``sendto``, whose payload compat-translating netlink families read
  *	in the 32-bit layout). What a file's own read or write returns (a
  *	driver that lays out its records by the caller's ABI) is the file's:
- *	the op gets what the caller's syscall would. ``close`` of a
- *	/dev/syschain descriptor returns ``-EBADF`` (as io_uring's close op
- *	refuses io_uring descriptors): the ioctl comes back through its
- *	descriptor at op boundaries. (If another thread closes it while the
+ *	the op gets what the caller's syscall would. ``getxattr``,
+ *	``lgetxattr`` and ``fgetxattr`` of a POSIX ACL name
+ *	(``system.posix_acl_access``, ``system.posix_acl_default``) return
+ *	``-EOPNOTSUPP`` as their result: the name is read when the op runs,
+ *	and the syscalls' conversion of such a value is not exported.
+ *	``close`` of a /dev/syschain descriptor returns ``-EBADF`` (as
+ *	io_uring's close op refuses io_uring descriptors): the ioctl comes
+ *	back through its descriptor at op boundaries. (If another thread closes it while the
  *	chain is between two ops, the ioctl's restart fails with ``-EBADF``,
  *	as any syscall on a descriptor closed under it; ops have run.)
  * @flags: &enum syschain_op_flags
