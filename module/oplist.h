@@ -40,6 +40,7 @@
  *   TIMERFL, GRNDFL  the flags or mode of the syscall of that name
  *   PID          a process id (0: the caller)
  *   KPID, SIG    a process to signal (> 0); a signal number
+ *   XNAME        an extended attribute's name, NUL-terminated
  *   ZERO         a reserved argument that must be 0
  */
 
@@ -78,6 +79,17 @@ SC_OP(faccessat2, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(AMODE, mode),
 SC_OP(statfs, 2, 0, SC_P(PATH, path), SC_P(BUF, buf))
 SC_OP(fstatfs, 2, 0, SC_I(FD, fd), SC_P(BUF, buf))
 SC_OP(getcwd, 2, 0, SC_P(BUF, buf), SC_I(LEN, size))
+
+/* extended attributes: ops_xattr.c */
+SC_OP(getxattr, 4, 0, SC_P(PATH, path), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(lgetxattr, 4, 0, SC_P(PATH, path), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(fgetxattr, 4, 0, SC_I(FD, fd), SC_P(XNAME, name), SC_P(BUF, value),
+	SC_I(LEN, size))
+SC_OP(listxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
+SC_OP(llistxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
+SC_OP(flistxattr, 3, 0, SC_I(FD, fd), SC_P(BUF, list), SC_I(LEN, size))
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0, SC_I(FD, fd))

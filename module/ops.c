@@ -30,6 +30,7 @@
 #define SC_IS_PATH_ADDRLENP	0
 #define SC_IS_PATH_TSIN		0
 #define SC_IS_PATH_TSREM	0
+#define SC_IS_PATH_XNAME	0
 #define SC_PATH_ARG(...)	SC_PATH_ARG_(0, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define SC_PATH_ARG_(z, a, b, c, d, e, f, ...)				\
 	((a) ? 1 : (b) ? 2 : (c) ? 3 : (d) ? 4 : (e) ? 5 : (f) ? 6 : 0)

@@ -41,7 +41,7 @@ enum kind {
 	K_IOVCNT, K_MSG, K_RMSG, K_ADDRP, K_ADDRLEN, K_ADDRLENP, K_TSIN,
 	K_TSREM, K_CLOCK, K_SCLOCK, K_OFLAGS, K_MODE, K_WHENCE, K_ATFL,
 	K_AMODE, K_ACCFL, K_FALLOC, K_ADVICE, K_MSGFL, K_TIMERFL, K_GRNDFL,
-	K_ZERO, K_PID, K_KPID, K_SIG,
+	K_ZERO, K_PID, K_KPID, K_SIG, K_XNAME,
 };
 
 struct opdesc {
@@ -395,6 +395,9 @@ static void put_arg(FILE *out, pid_t pid, enum kind k, uint64_t v,
 			fprintf(out, v ? "0x%" PRIx64 : "NULL", v);
 		else
 			put_string(out, pid, v);
+		break;
+	case K_XNAME:	/* NULL, an address that faults, or the name */
+		put_string(out, pid, v);
 		break;
 	case K_OFLAGS:
 		put_oflags(out, v);

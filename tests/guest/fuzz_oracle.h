@@ -27,7 +27,10 @@
  *    other than 0 or taken from another op's result, kill of a pid of 0 or
  *    below or taken from another op's result, clock_gettime/clock_getres/clock_nanosleep on a
  *    CPU-time or posix-clock id or an id taken from another op's result,
- *    clock_nanosleep on the ALARM clocks;
+ *    clock_nanosleep on the ALARM clocks (the refusals made as an op's
+ *    result when it runs, getxattr and its variants of a POSIX ACL name,
+ *    getcwd outside the root, kill by a task with an unmapped uid, are
+ *    no validation answer, and the fuzzer makes none of them);
  *  - each syscall's own signature (man 2) for an op's argument count, which
  *    the includer's op table gives (struct fo_env.nargs).
  *

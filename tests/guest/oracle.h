@@ -67,13 +67,19 @@
  *  A8 The refused calls of the README's table among the supported ops:
  *     getpgid and getsid of a pid other than 0 (read as a pid_t) or a
  *     reference; kill of a pid of 0 or below (a group, every process) or a
- *     reference; clock_gettime, clock_getres and clock_nanosleep whose clock id is a reference or,
+ *     reference; clock_gettime, clock_getres and clock_nanosleep whose
+ *     clock id is a reference or,
  *     read as a clockid_t (int), a CPU-time clock (2, 3, negative ids,
  *     which the PTP clocks' are too); clock_nanosleep on
  *     CLOCK_REALTIME_ALARM (8) or CLOCK_BOOTTIME_ALARM (9). They are
  *     -EOPNOTSUPP at op stop_op, stop_cond SYSCHAIN_NO_INDEX, like an op
  *     the module does not support. They are the module's limits, not the
  *     ABI's: libchain's user backend runs them (refuse = false models it).
+ *     Not modelled: the refusals the module makes as an op's result
+ *     (-EOPNOTSUPP) when the op runs, not at validation: getxattr,
+ *     lgetxattr and fgetxattr of a POSIX ACL name, getcwd outside the
+ *     root, kill by a task with an unmapped uid. test_diff makes none of
+ *     them (no ACL name, no chroot, no user namespace).
  *  A9 E2BIG for an op (condition) with a non-zero tail past the known
  *     struct names that op (condition) as in A2.
  *  A10 The run struct's own culprits name no op or condition

@@ -57,7 +57,8 @@
  *
  * The state: a scratch directory DIFF_MNT/diff-N on a tmpfs of its own
  * mounted with strictatime, with files, a subdirectory, a symlink and a
- * dangling one, owned by root, by 1000 and by nobody with various modes;
+ * dangling one, owned by root, by 1000 and by nobody with various modes,
+ * some with extended attributes (make_xattrs(): no POSIX ACL);
  * descriptors on them (one O_PATH), a non-blocking pipe, two non-blocking
  * AF_UNIX socketpairs (stream and datagram) with data queued, and two
  * broken ends: a pipe's write end whose read end is closed and a stream
@@ -139,6 +140,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <libchain.h>
 
 #include "oracle.h"
@@ -452,6 +454,41 @@ static void move_fd(int fd, int want)
 	}
 }
 
+/*
+ * Extended attributes for the xattr ops to read, made with the tree (their
+ * ctime stays old): trusted.t (read by root only; others get -ENODATA) on
+ * every file and directory of the tree and on the symlink itself (values
+ * of two lengths), and user.u on f0, f3 and sub where the file system
+ * takes user.* (tmpfs from 6.6 on: not 6.1's, whose answer, -EOPNOTSUPP,
+ * the ops then compare). No POSIX ACL: the module refuses their names per
+ * call (README), which this test does not model.
+ */
+static void make_xattrs(void)
+{
+	static const int tr[] = { P_F0, P_F1, P_F2, P_F3, P_DIR, P_SUB,
+				  P_SUBG, P_LINK };
+	static const int us[] = { P_F0, P_F3, P_SUB };
+	char v[32];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++) {
+		r = snprintf(v, sizeof(v), "trusted-%d-%s", tr[i],
+			     i & 1 ? "odd" : "even-and-longer");
+		r = lsetxattr(paths[tr[i]], "trusted.t", v, (size_t)r, 0);
+		if (r && in_vm)
+			fail_msg("lsetxattr %s trusted.t: %s", paths[tr[i]],
+				 strerror(errno));
+	}
+	for (i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
+		r = snprintf(v, sizeof(v), "user-%d", us[i]);
+		r = setxattr(paths[us[i]], "user.u", v, (size_t)r, 0);
+		if (r && errno != EOPNOTSUPP && in_vm)
+			fail_msg("setxattr %s user.u: %s", paths[us[i]],
+				 strerror(errno));
+	}
+}
+
 static void make_files(void)
 {
 	if (mkdir(dir, 0775))
@@ -467,6 +504,7 @@ static void make_files(void)
 	assert_int_equal(chown(paths[P_SUB], NOBODY, NOBODY), 0);
 	assert_int_equal(symlink("f0", paths[P_LINK]), 0);
 	assert_int_equal(symlink("gone", paths[P_DANGLE]), 0);
+	make_xattrs();
 }
 
 static void make_socks(bool passcred)
@@ -1532,6 +1570,68 @@ static int gen_nanosleep(struct gen *g, long nr, struct chain_arg *a)
 	return 2;
 }
 
+/*
+ * An extended attribute's name: one make_xattrs() set, one it did not, a
+ * namespace the file systems lack; now and then an empty one, one past
+ * XATTR_NAME_MAX, a bad pointer. Never a POSIX ACL name (make_xattrs()).
+ */
+static struct chain_arg gen_xname(struct gen *g)
+{
+	static const char *const names[] = {
+		"trusted.t", "trusted.t", "trusted.t", "trusted.t", "user.u",
+		"user.u", "trusted.none", "user.none", "security.none",
+		"other.x",
+	};
+	static char long_name[257];
+	const char *name;
+
+	if (!long_name[0]) {
+		memset(long_name, 'x', sizeof(long_name) - 1);
+		memcpy(long_name, "user.", 5);
+	}
+	if (bad(g)) {
+		switch (rn(4)) {
+		case 0:
+			say(g, " (void*)1");
+			return CHAIN_ARG((void *)1);
+		case 1:
+			say(g, " NULL");
+			return CHAIN_ARG((void *)0);
+		case 2:
+			name = "";
+			break;
+		default:
+			say(g, " \"user.x...\"(256)");
+			return CHAIN_ARG((const char *)long_name);
+		}
+	} else {
+		name = NAME(names);
+	}
+	say(g, " \"%s\"", name);
+	return CHAIN_ARG(name);
+}
+
+/*
+ * getxattr, lgetxattr, fgetxattr, listxattr, llistxattr, flistxattr: an
+ * existing path mostly (absolute, so that the attributes are there), a
+ * descriptor of a file or a directory mostly (the O_PATH one: -EBADF)
+ */
+static int gen_xattr(struct gen *g, long nr, struct chain_arg *a)
+{
+	bool byfd = nr == __NR_fgetxattr || nr == __NR_flistxattr;
+	int k = 0;
+
+	a[k++] = byfd ? gen_fd(g, F_FILE | FB(FD_DIR) | FB(FD_SUB) |
+			       FB(FD_OPATH)) :
+		 gen_path(g, false, false);
+	if (nr == __NR_getxattr || nr == __NR_lgetxattr ||
+	    nr == __NR_fgetxattr)
+		a[k++] = gen_xname(g);
+	a[k++] = gen_buf(g);
+	a[k++] = gen_count(g);
+	return k;
+}
+
 static int gen_clock_nanosleep(struct gen *g, long nr, struct chain_arg *a)
 {
 	(void)nr;
@@ -1569,7 +1669,7 @@ enum dkind {
 	D_OFF, D_WHENCE, D_IOV, D_IOVCNT, D_ATFL, D_AMODE, D_ACCFL, D_FALLOC,
 	D_ADVICE, D_OFFP, D_MSGFL, D_ADDRP, D_ADDRLEN, D_ADDRLENP, D_MSG,
 	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_GRNDFL, D_PID,
-	D_KPID, D_SIG, D_NONE,
+	D_KPID, D_SIG, D_XNAME, D_NONE,
 };
 
 static const struct {
@@ -1622,6 +1722,7 @@ static bool gen_kind(struct gen *g, long nr, int k, struct chain_arg *a,
 			a[k] = GEN_VAL(g, "mode=", 1, F_OK, R_OK, W_OK, X_OK,
 				       8);
 		return true;
+	case D_XNAME: if (g) a[k] = gen_xname(g); return true;
 	case D_PID:	/* the caller: another pid is refused (README) */
 		if (g)
 			a[k] = GEN_VAL(g, "pid=", 0, 0);
@@ -1709,6 +1810,12 @@ static struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(gettimeofday, 0, 1, gen_tod),
 	OPGEN(getrandom, 0, 1, gen_getrandom),
 	OPGEN(kill, 0, 1, gen_kill),
+	OPGEN(getxattr, 0, 2, gen_xattr),
+	OPGEN(lgetxattr, 0, 2, gen_xattr),
+	OPGEN(fgetxattr, 0, 2, gen_xattr),
+	OPGEN(listxattr, 0, 1, gen_xattr),
+	OPGEN(llistxattr, 0, 1, gen_xattr),
+	OPGEN(flistxattr, 0, 1, gen_xattr),
 };
 
 /* the ops the probe lists, by syscall number, and their total weight */

@@ -124,7 +124,7 @@ enum akind {
 	K_LEN, K_OFF, K_WHENCE, K_IOV, K_IOVCNT, K_ATFL, K_AMODE, K_ACCFL,
 	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
 	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL, K_GRNDFL,
-	K_PID, K_KPID, K_SIG,
+	K_PID, K_KPID, K_SIG, K_XNAME,
 };
 
 /*
@@ -436,6 +436,18 @@ static const char *const paths[] = {
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 static char *path_ptr[NPATHS + 1];	/* the last one has no terminator */
+/*
+ * Extended attribute names: none of the POSIX ACL names, which the module
+ * refuses per call (README) and which this oracle does not model. The
+ * last two: empty, and one past XATTR_NAME_MAX (-ERANGE both).
+ */
+static const char *const xnames[] = {
+	"user.a", "user.missing", "trusted.t", "security.x", "system.x",
+	"nonamespace", "",
+};
+#define NXNAMES (sizeof(xnames) / sizeof(xnames[0]))
+#define XNAME_LONG 256
+static char *xname_ptr[NXNAMES + 1];	/* the last: XNAME_LONG bytes */
 static struct timespec *ts_short, *ts_zero, *ts_bad, *ts_long;
 static struct iovec *iovs;		/* 4 arrays of 4 */
 static struct msghdr *smsg;		/* 3 for sendmsg */
@@ -464,6 +476,14 @@ static void setup_const(void)
 		path_ptr[i] = carve(&off, strlen(paths[i]) + 1);
 		strcpy(path_ptr[i], paths[i]);
 	}
+	for (i = 0; i < NXNAMES; i++) {
+		xname_ptr[i] = carve(&off, strlen(xnames[i]) + 1);
+		strcpy(xname_ptr[i], xnames[i]);
+	}
+	xname_ptr[NXNAMES] = carve(&off, XNAME_LONG + 1);
+	memset(xname_ptr[NXNAMES], 'x', XNAME_LONG);
+	memcpy(xname_ptr[NXNAMES], "user.", 5);
+	xname_ptr[NXNAMES][XNAME_LONG] = 0;
 	witness_path = carve(&off, sizeof("witness"));
 	strcpy(witness_path, "witness");
 	ts_short = carve(&off, sizeof(*ts_short));
@@ -661,6 +681,10 @@ static uint64_t arg_value(enum akind k)
 	case K_KPID: return chance(50) ? (uint64_t)getpid() :
 			    chance(50) ? 1 : 0x3ffffff0;
 	case K_SIG: return chance(80) ? 0 : chance(50) ? 65 : (uint64_t)-1;
+	case K_XNAME:	/* a name, or NULL, (void *)1, one without a NUL */
+		if (chance(90))
+			return (uintptr_t)xname_ptr[rnd(NXNAMES + 1)];
+		return chance(50) ? rnd(2) : (uintptr_t)path_ptr[NPATHS];
 	}
 	return 0;
 }

@@ -145,10 +145,18 @@ enum syschain_op_flags {
  *	``sendto``, whose payload compat-translating netlink families read
  *	in the 32-bit layout). What a file's own read or write returns (a
  *	driver that lays out its records by the caller's ABI) is the file's:
- *	the op gets what the caller's syscall would. ``close`` of a
- *	/dev/syschain descriptor returns ``-EBADF`` (as io_uring's close op
- *	refuses io_uring descriptors): the ioctl comes back through its
- *	descriptor at op boundaries. (If another thread closes it while the
+ *	the op gets what the caller's syscall would. Three uses are
+ *	refused when the op runs, the first moment they are known, with
+ *	``-EOPNOTSUPP`` as the op's result: ``getxattr``, ``lgetxattr`` and
+ *	``fgetxattr`` of a POSIX ACL name (``system.posix_acl_access``,
+ *	``system.posix_acl_default``: the syscalls' conversion of such a
+ *	value is not exported), ``getcwd`` of a working directory outside
+ *	the caller's root (the syscall's ``(unreachable)`` name is built by
+ *	code that is not exported), and ``kill`` by a task whose uid has no
+ *	mapping in its own user namespace.
+ *	``close`` of a /dev/syschain descriptor returns ``-EBADF`` (as
+ *	io_uring's close op refuses io_uring descriptors): the ioctl comes
+ *	back through its descriptor at op boundaries. (If another thread closes it while the
  *	chain is between two ops, the ioctl's restart fails with ``-EBADF``,
  *	as any syscall on a descriptor closed under it; ops have run.)
  * @flags: &enum syschain_op_flags
