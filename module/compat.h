@@ -14,11 +14,13 @@
 #include <linux/file.h>
 #include <linux/fsnotify.h>
 #include <linux/mount.h>
+#include <linux/posix_acl.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
 #include <linux/uio.h>
 #include <linux/version.h>
+#include <linux/xattr.h>
 
 /* 6.10 dropped __assign_str()'s source: the event's __string() names it */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
@@ -61,6 +63,29 @@ static inline void sc_fsnotify_open(struct file *file)
 #define sc_mnt_map(mnt) mnt_idmap(mnt)
 #else
 #define sc_mnt_map(mnt) mnt_user_ns(mnt)
+#endif
+
+/*
+ * removexattr() and its variants: from 6.2 (the POSIX ACL rework, which
+ * brought vfs_remove_acl()) the syscalls copy the name before they look
+ * the file up and take write access to its mount, and send a POSIX ACL
+ * name to vfs_remove_acl(); 6.1 copies it after both and sends every name
+ * to vfs_removexattr().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define SC_XATTR_NAME_FIRST	true
+static inline int sc_vfs_removexattr(const struct path *path, const char *name)
+{
+	if (is_posix_acl_xattr(name))
+		return vfs_remove_acl(sc_mnt_map(path->mnt), path->dentry, name);
+	return vfs_removexattr(sc_mnt_map(path->mnt), path->dentry, name);
+}
+#else
+#define SC_XATTR_NAME_FIRST	false
+static inline int sc_vfs_removexattr(const struct path *path, const char *name)
+{
+	return vfs_removexattr(sc_mnt_map(path->mnt), path->dentry, name);
+}
 #endif
 
 /*

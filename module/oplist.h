@@ -90,6 +90,9 @@ SC_OP(fgetxattr, 4, 0, SC_I(FD, fd), SC_P(XNAME, name), SC_P(BUF, value),
 SC_OP(listxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
 SC_OP(llistxattr, 3, 0, SC_P(PATH, path), SC_P(BUF, list), SC_I(LEN, size))
 SC_OP(flistxattr, 3, 0, SC_I(FD, fd), SC_P(BUF, list), SC_I(LEN, size))
+SC_OP(removexattr, 2, 0, SC_P(PATH, path), SC_P(XNAME, name))
+SC_OP(lremovexattr, 2, 0, SC_P(PATH, path), SC_P(XNAME, name))
+SC_OP(fremovexattr, 2, 0, SC_I(FD, fd), SC_P(XNAME, name))
 
 /* descriptors: ops_fd.c */
 SC_OP(dup, 1, 0, SC_I(FD, fd))

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Extended attributes: getxattr, lgetxattr, fgetxattr, listxattr,
- * llistxattr, flistxattr, following fs/xattr.c (the same code on 6.1 and
- * 6.12). vfs_getxattr() and vfs_listxattr() (G/G) make the permission
- * check (xattr_permission()) and the LSM hooks themselves; around them is
+ * llistxattr, flistxattr, removexattr, lremovexattr, fremovexattr,
+ * following fs/xattr.c (the same code on 6.1 and 6.12 but for the order
+ * of removexattr's steps). vfs_getxattr(), vfs_listxattr() and
+ * vfs_removexattr() (G/G) make the permission check (xattr_permission())
+ * and the LSM hooks themselves; around them is
  * the syscalls' own code: the path looked up first and the name copied
  * after it, the value or the list through a kernel buffer of at most
  * XATTR_SIZE_MAX (XATTR_LIST_MAX) bytes, -E2BIG where the file system
@@ -17,6 +19,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -204,6 +207,105 @@ __s64 sc_op_flistxattr(const __u64 *args, struct sc_exec *x)
 		return -EBADF;
 	error = sc_listxattr(fd_file(f)->f_path.dentry,
 			     u64_to_user_ptr(args[1]), (size_t)args[2]);
+	fdput(f);
+	return error;
+}
+
+/* the name as the syscalls copy it: empty or unterminated is -ERANGE */
+static int sc_copy_xattr_name(char *kname, const char __user *uname)
+{
+	long len = strncpy_from_user(kname, uname, XATTR_NAME_MAX + 1);
+
+	if (len == 0 || len == XATTR_NAME_MAX + 1)
+		return -ERANGE;
+	return len < 0 ? len : 0;
+}
+
+/*
+ * removexattr() of fs/xattr.c, write access to the mount taken: on 6.1
+ * the name is copied here (SC_XATTR_NAME_FIRST, compat.h); the removal
+ * as the kernel's syscall makes it (sc_vfs_removexattr())
+ */
+static int sc_removexattr(const struct path *path, char *kname,
+			  const char __user *uname)
+{
+	int error;
+
+	if (!SC_XATTR_NAME_FIRST) {
+		error = sc_copy_xattr_name(kname, uname);
+		if (error)
+			return error;
+	}
+	return sc_vfs_removexattr(path, kname);
+}
+
+/* path_removexattr() */
+static __s64 sc_path_removexattr(const __u64 *args, unsigned int lookup_flags)
+{
+	const char __user *uname = u64_to_user_ptr(args[1]);
+	char kname[XATTR_NAME_MAX + 1];
+	struct path path;
+	int error;
+
+	if (SC_XATTR_NAME_FIRST) {
+		error = sc_copy_xattr_name(kname, uname);
+		if (error)
+			return error;
+	}
+retry:
+	error = user_path_at(AT_FDCWD, u64_to_user_ptr(args[0]), lookup_flags,
+			     &path);
+	if (error)
+		return error;
+	error = mnt_want_write(path.mnt);
+	if (!error) {
+		error = sc_removexattr(&path, kname, uname);
+		mnt_drop_write(path.mnt);
+	}
+	path_put(&path);
+	if (retry_estale(error, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+	return error;
+}
+
+/* removexattr(const char __user *pathname, const char __user *name) */
+__s64 sc_op_removexattr(const __u64 *args, struct sc_exec *x)
+{
+	return sc_path_removexattr(args, LOOKUP_FOLLOW);
+}
+
+/* lremovexattr(): removexattr() of a symbolic link itself */
+__s64 sc_op_lremovexattr(const __u64 *args, struct sc_exec *x)
+{
+	return sc_path_removexattr(args, 0);
+}
+
+/*
+ * fremovexattr(int fd, const char __user *name): fdget(), then (from 6.2)
+ * the name, write access to the file's mount, the removal
+ */
+__s64 sc_op_fremovexattr(const __u64 *args, struct sc_exec *x)
+{
+	const char __user *uname = u64_to_user_ptr(args[1]);
+	struct fd f = fdget((unsigned int)(int)args[0]);
+	char kname[XATTR_NAME_MAX + 1];
+	int error;
+
+	if (!fd_file(f))
+		return -EBADF;
+	if (SC_XATTR_NAME_FIRST) {
+		error = sc_copy_xattr_name(kname, uname);
+		if (error)
+			goto out_fdput;
+	}
+	error = mnt_want_write_file(fd_file(f));
+	if (!error) {
+		error = sc_removexattr(&fd_file(f)->f_path, kname, uname);
+		mnt_drop_write_file(fd_file(f));
+	}
+out_fdput:
 	fdput(f);
 	return error;
 }

@@ -1618,15 +1618,20 @@ static struct chain_arg gen_xname(struct gen *g)
  */
 static int gen_xattr(struct gen *g, long nr, struct chain_arg *a)
 {
-	bool byfd = nr == __NR_fgetxattr || nr == __NR_flistxattr;
+	bool byfd = nr == __NR_fgetxattr || nr == __NR_flistxattr ||
+		    nr == __NR_fremovexattr;
+	bool rm = nr == __NR_removexattr || nr == __NR_lremovexattr ||
+		  nr == __NR_fremovexattr;
 	int k = 0;
 
 	a[k++] = byfd ? gen_fd(g, F_FILE | FB(FD_DIR) | FB(FD_SUB) |
 			       FB(FD_OPATH)) :
 		 gen_path(g, false, false);
 	if (nr == __NR_getxattr || nr == __NR_lgetxattr ||
-	    nr == __NR_fgetxattr)
+	    nr == __NR_fgetxattr || rm)
 		a[k++] = gen_xname(g);
+	if (rm)
+		return k;
 	a[k++] = gen_buf(g);
 	a[k++] = gen_count(g);
 	return k;
@@ -1816,6 +1821,9 @@ static struct opgen opgens[G_OPTAB_SIZE] = {
 	OPGEN(listxattr, 0, 1, gen_xattr),
 	OPGEN(llistxattr, 0, 1, gen_xattr),
 	OPGEN(flistxattr, 0, 1, gen_xattr),
+	OPGEN(removexattr, 0, 1, gen_xattr),
+	OPGEN(lremovexattr, 0, 1, gen_xattr),
+	OPGEN(fremovexattr, 0, 1, gen_xattr),
 };
 
 /* the ops the probe lists, by syscall number, and their total weight */

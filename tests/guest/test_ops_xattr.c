@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * Extended attributes: getxattr, lgetxattr, fgetxattr, listxattr,
- * llistxattr, flistxattr. Each case through a chain against the plain
+ * llistxattr, flistxattr, and removexattr, lremovexattr, fremovexattr
+ * (test_removexattr(): each case on fresh objects). Each case through a chain against the plain
  * syscall, on a tmpfs of the test's own: the result and the bytes the call
  * wrote (the whole buffer, which starts as a pattern on both sides). The
  * value and its length, the length alone (size 0), a buffer too small
@@ -26,6 +27,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -627,6 +629,217 @@ static void test_xattr_chain(void **state)
 	assert_int_equal(c.res[3].ret, 0);
 }
 
+/* ---- removexattr, lremovexattr, fremovexattr ----------------------------- */
+
+#define RM_P		D "/rm"			/* trusted, security, user, ACL */
+#define RM_L		D "/rmlink"		/* -> rm; trusted.l on itself */
+#define RM_D		D "/rmdir"		/* a default ACL */
+
+enum rm_target { T_FILE, T_LINK, T_DIR, T_MISSING, T_BADPATH, T_FD,
+		 T_DIRFD, T_OPATH, T_BADFD };
+
+/* the objects as every side starts from */
+static void rm_fresh(void)
+{
+	unsigned char acl[64];
+	size_t n = make_acl(acl);
+
+	unlink(RM_L);
+	unlink(RM_P);
+	rmdir(RM_D);
+	assert_int_equal(mkfile(RM_P, 0644), 0);
+	assert_int_equal(set1(RM_P, "trusted.r", "r", 1, false), 0);
+	assert_int_equal(set1(RM_P, "security.r", "s", 1, false), 0);
+	if (setxattr(RM_P, "user.r", "u", 1, 0))
+		assert_int_equal(errno, EOPNOTSUPP);	/* 6.1's tmpfs */
+	assert_int_equal(set1(RM_P, "system.posix_acl_access", acl, n, false), 0);
+	assert_int_equal(symlink("rm", RM_L), 0);
+	assert_int_equal(set1(RM_L, "trusted.l", "l", 1, true), 0);
+	assert_int_equal(mkdir(RM_D, 0755), 0);
+	assert_int_equal(set1(RM_D, "system.posix_acl_default", acl, n, false), 0);
+}
+
+/* what a side did: its result, the three lists after, IN_ATTRIB events */
+struct rm_seen {
+	long ret;
+	ssize_t nf, nl, nd;
+	char lf[512], ll[512], ld[512];
+	int attrib;
+	mode_t mode;
+};
+
+static void rm_side(bool chained, bool root, uint32_t nr, enum rm_target t,
+		    uint64_t name, struct rm_seen *o)
+{
+	static const char *const paths[] = { RM_P, RM_L, RM_D, D "/missing" };
+	char ev[4096];
+	uint64_t a0;
+	int fd = -1, in, w1, w2, w3;
+	struct stat st;
+	ssize_t n;
+
+	rm_fresh();
+	memset(o, 0, sizeof(*o));
+	in = inotify_init1(IN_NONBLOCK);
+	assert_true(in >= 0);
+	w1 = inotify_add_watch(in, RM_P, IN_ATTRIB);
+	w2 = inotify_add_watch(in, RM_D, IN_ATTRIB);
+	w3 = inotify_add_watch(in, RM_L, IN_ATTRIB | IN_DONT_FOLLOW);
+	assert_true(w1 >= 0 && w2 >= 0 && w3 >= 0);
+	switch (t) {
+	case T_BADPATH: a0 = BAD_PTR; break;
+	case T_FD: fd = open(RM_P, O_RDONLY); break;
+	case T_DIRFD: fd = open(RM_D, O_RDONLY | O_DIRECTORY); break;
+	case T_OPATH: fd = open(RM_P, O_PATH); break;
+	case T_BADFD: a0 = 9999; break;
+	default: a0 = N(paths[t]); break;
+	}
+	if (t == T_FD || t == T_DIRFD || t == T_OPATH) {
+		assert_true(fd >= 0);
+		a0 = (uint64_t)fd;
+	}
+	/* as nobody: only the call (effective ids, saved root) */
+	if (!root) {
+		assert_int_equal(setegid(NOBODY), 0);
+		assert_int_equal(seteuid(NOBODY), 0);
+	}
+	o->ret = chained ? g_chain1(nr, a0, name, 0, 0, 0, 0) :
+			   g_sys(nr, a0, name, 0, 0, 0, 0);
+	if (!root) {
+		assert_int_equal(seteuid(0), 0);
+		assert_int_equal(setegid(0), 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	o->nf = llistxattr(RM_P, o->lf, sizeof(o->lf));
+	o->nl = llistxattr(RM_L, o->ll, sizeof(o->ll));
+	o->nd = llistxattr(RM_D, o->ld, sizeof(o->ld));
+	assert_int_equal(stat(RM_P, &st), 0);
+	o->mode = st.st_mode;
+	while ((n = read(in, ev, sizeof(ev))) > 0) {
+		char *p = ev;
+
+		while (p < ev + n) {
+			struct inotify_event *e = (void *)p;
+
+			o->attrib += !!(e->mask & IN_ATTRIB);
+			p += sizeof(*e) + e->len;
+		}
+	}
+	close(in);
+}
+
+static int rm_case(bool root, uint32_t nr, enum rm_target t, uint64_t name,
+		   long expect)
+{
+	static struct rm_seen c, s;
+
+	rm_side(false, root, nr, t, name, &s);
+	rm_side(true, root, nr, t, name, &c);
+	if (c.ret == s.ret && (expect == ANY || c.ret == expect) &&
+	    c.nf == s.nf && c.nl == s.nl && c.nd == s.nd &&
+	    (c.nf <= 0 || !memcmp(c.lf, s.lf, c.nf)) &&
+	    (c.nl <= 0 || !memcmp(c.ll, s.ll, c.nl)) &&
+	    (c.nd <= 0 || !memcmp(c.ld, s.ld, c.nd)) &&
+	    c.attrib == s.attrib && c.mode == s.mode &&
+	    (s.ret || s.attrib))	/* a removal is an event */
+		return 0;
+	printf("nr %u target %d name %s: chain %ld (lists %zd %zd %zd, %d IN_ATTRIB), syscall %ld (%zd %zd %zd, %d), expected %ld\n",
+	       nr, (int)t, name > 4096 ? (const char *)(uintptr_t)name : "(bad)",
+	       c.ret, c.nf, c.nl, c.nd, c.attrib, s.ret, s.nf, s.nl, s.nd,
+	       s.attrib, expect);
+	return 1;
+}
+
+/* the cases; @root false: as nobody, where trusted, security and ACLs fail */
+static int rm_cases(bool root)
+{
+	const uint32_t rm = __NR_removexattr, lrm = __NR_lremovexattr,
+		       frm = __NR_fremovexattr;
+	/* as nobody: trusted.* is EPERM; the others as the syscall says */
+	const long eperm = root ? 0 : ANY;
+	int bad = 0;
+
+	bad |= rm_case(root, rm, T_FILE, N("trusted.r"), root ? 0 : -EPERM);
+	bad |= rm_case(root, rm, T_FILE, N("security.r"), eperm);
+	bad |= rm_case(root, rm, T_FILE, N("user.r"), ANY);
+	bad |= rm_case(root, rm, T_FILE, N("system.posix_acl_access"), eperm);
+	bad |= rm_case(root, rm, T_DIR, N("system.posix_acl_default"), eperm);
+	bad |= rm_case(root, rm, T_FILE, N("trusted.none"), root ? -ENODATA : -EPERM);
+	bad |= rm_case(root, rm, T_FILE, N("other.x"), root ? -EOPNOTSUPP : ANY);
+	bad |= rm_case(root, rm, T_FILE, N(""), -ERANGE);
+	bad |= rm_case(root, rm, T_FILE, N(long_name), -ERANGE);
+	bad |= rm_case(root, rm, T_FILE, BAD_PTR, -EFAULT);
+	bad |= rm_case(root, rm, T_LINK, N("trusted.r"), eperm);
+	bad |= rm_case(root, rm, T_MISSING, N("trusted.r"), -ENOENT);
+	bad |= rm_case(root, rm, T_BADPATH, N("trusted.r"), -EFAULT);
+	/* which comes first, the lookup or the name: 6.1 and 6.12 differ */
+	bad |= rm_case(root, rm, T_MISSING, BAD_PTR, ANY);
+	bad |= rm_case(root, rm, T_MISSING, N(""), ANY);
+	bad |= rm_case(root, lrm, T_LINK, N("trusted.l"), eperm);
+	bad |= rm_case(root, lrm, T_LINK, N("trusted.r"), root ? -ENODATA : -EPERM);
+	bad |= rm_case(root, lrm, T_FILE, N("trusted.r"), eperm);
+	bad |= rm_case(root, frm, T_FD, N("trusted.r"), eperm);
+	bad |= rm_case(root, frm, T_FD, N("system.posix_acl_access"), eperm);
+	bad |= rm_case(root, frm, T_DIRFD, N("system.posix_acl_default"), eperm);
+	bad |= rm_case(root, frm, T_FD, N(""), -ERANGE);
+	bad |= rm_case(root, frm, T_FD, BAD_PTR, -EFAULT);
+	bad |= rm_case(root, frm, T_OPATH, N("trusted.r"), -EBADF);
+	bad |= rm_case(root, frm, T_BADFD, N("trusted.r"), -EBADF);
+	return bad;
+}
+
+/*
+ * removexattr and its variants against the syscalls, each case on fresh
+ * objects: the result, the lists left on the file, the link and the
+ * directory, IN_ATTRIB, the file's mode (an access ACL's removal keeps
+ * it); POSIX ACL names removed as the syscalls remove them (6.12:
+ * vfs_remove_acl()); as root and as nobody; on a read-only mount, where
+ * write access is taken before the name (6.1) or after it (6.12).
+ */
+/* on the read-only mount: the results (nothing can change there) */
+static int rm_read_only(void)
+{
+	const struct { uint32_t nr; bool byfd; uint64_t name; long expect; } k[] = {
+		{ __NR_removexattr, false, N("trusted.r"), -EROFS },
+		{ __NR_removexattr, false, N(""), ANY },
+		{ __NR_removexattr, false, BAD_PTR, ANY },
+		{ __NR_lremovexattr, false, N("trusted.none"), -EROFS },
+		{ __NR_fremovexattr, true, N("trusted.r"), -EROFS },
+		{ __NR_fremovexattr, true, N(long_name), ANY },
+		{ __NR_fremovexattr, true, BAD_PTR, ANY },
+	};
+	int fd = open(RM_P, O_RDONLY), bad = 0;
+	size_t i;
+
+	assert_true(fd >= 0);
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		uint64_t a0 = k[i].byfd ? (uint64_t)fd : N(RM_P);
+		long rc = g_chain1(k[i].nr, a0, k[i].name, 0, 0, 0, 0);
+		long rs = g_sys(k[i].nr, a0, k[i].name, 0, 0, 0, 0);
+
+		if (rc != rs || (k[i].expect != ANY && rc != k[i].expect)) {
+			printf("read-only case %zu: chain %ld, syscall %ld, expected %ld\n",
+			       i, rc, rs, k[i].expect);
+			bad = 1;
+		}
+	}
+	close(fd);
+	return bad;
+}
+
+static void test_removexattr(void **state)
+{
+	(void)state;
+	G_BOUND(120);
+	assert_int_equal(rm_cases(true), 0);
+	assert_int_equal(rm_cases(false), 0);
+	rm_fresh();
+	assert_int_equal(mount(NULL, D, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	assert_int_equal(rm_read_only(), 0);
+	assert_int_equal(mount(NULL, D, NULL, MS_REMOUNT, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_fgetxattr_flistxattr),
 		cmocka_unit_test(test_acl_refused),
 		cmocka_unit_test(test_xattr_chain),
+		cmocka_unit_test(test_removexattr),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
