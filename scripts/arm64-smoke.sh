@@ -92,7 +92,8 @@ example echo "$w/want.echo" hello chained world
 
 # the differential test on the user backend: user backend against oracle
 diff_cmd="cd /tmp && DIFF_SELFTEST=1 DIFF_CHAINS=${DIFF_CHAINS:-20} $qemu $(realpath "$dir/guest/test_diff")"
-if unshare --mount --propagation private true 2>/dev/null; then
+if unshare --mount --propagation private \
+	sh -c 'mount -t tmpfs tmpfs /tmp' 2>/dev/null; then
 	diff_cmd="mount -t tmpfs -o size=256m,mode=1777 tmpfs /tmp && $diff_cmd"
 	diff_run() { unshare --mount --propagation private sh -c "$diff_cmd"; }
 else
