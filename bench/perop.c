@@ -40,8 +40,15 @@ static const char *const perop_names[NPEROP] = {
 	"loop_ns",
 };
 
-/* an op number no kernel's syschain takes (fork: it cannot be an op) */
+/*
+ * an op number no kernel's syschain takes (fork: it cannot be an op; clone,
+ * fork's form there, where the generic syscall table has no fork: arm64)
+ */
+#ifdef __NR_fork
 #define PEROP_REFUSED __NR_fork
+#else
+#define PEROP_REFUSED __NR_clone
+#endif
 
 struct perop {
 	struct syschain_op *ops[2];	/* [0]: getppid x N; [1]: cond'ed */

@@ -10,8 +10,19 @@
  * the fidelity tests against it.
  *
  * Freestanding, and deliberately without an include guard: the includer
- * defines SC_OP(name, nargs, check, ...) first (and SC_I()/SC_P() if it
- * reads the arguments).
+ * includes the syscall numbers (<asm/unistd.h> in the kernel,
+ * <sys/syscall.h> in user space) and defines SC_OP(name, nargs, check,
+ * ...) first (and SC_I()/SC_P() if it reads the arguments).
+ *
+ * The ops are the entries whose syscall the architecture has: an entry
+ * for a syscall that some architecture lacks stands alone between
+ * "#ifdef __NR_<name>" and "#endif" (scripts/gen-builders.sh checks the
+ * form and carries the guard into the builders), and its sc_op_<name>()
+ * is built under the same test. Today that is getpgrp, which the generic
+ * syscall table of arm64 (asm-generic/unistd.h) does not have: its C
+ * libraries answer getpgrp() with getpgid(0). Any other entry must exist
+ * on every architecture the module builds for (make module and make
+ * module-arm64 fail otherwise).
  *
  * A family is a comment "<what>: ops_<family>.c" before its entries (the
  * ops list of syschain(7) shows <what>).
@@ -43,6 +54,10 @@
  *   XNAME        an extended attribute's name, NUL-terminated
  *   ZERO         a reserved argument that must be 0
  */
+
+#ifndef __NR_read
+#error "oplist.h: include the syscall numbers (__NR_*) before the op list"
+#endif
 
 /* files: ops_fs.c */
 SC_OP(read, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
@@ -100,7 +115,9 @@ SC_OP(dup, 1, 0, SC_I(FD, fd))
 /* process: ops_process.c */
 SC_OP(getpid, 0, 0)
 SC_OP(getppid, 0, 0)
+#ifdef __NR_getpgrp
 SC_OP(getpgrp, 0, 0)
+#endif
 SC_OP(gettid, 0, 0)
 SC_OP(getuid, 0, 0)
 SC_OP(geteuid, 0, 0)

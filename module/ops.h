@@ -12,6 +12,7 @@
 #include <linux/ktime.h>
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <asm/unistd.h>		/* oplist.h's guards test __NR_<name> */
 #include "compat.h"
 #include "engine.h"
 

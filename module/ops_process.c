@@ -31,10 +31,10 @@ __s64 sc_op_getppid(const __u64 *args, struct sc_exec *x)
 }
 
 /*
- * getpgrp(void): do_getpgid(0) of kernel/sys.c, the process group of the
- * caller (no security hook: the syscall calls none for itself)
+ * do_getpgid(0) of kernel/sys.c, the process group of the caller (no
+ * security hook: the syscall calls none for itself)
  */
-__s64 sc_op_getpgrp(const __u64 *args, struct sc_exec *x)
+static __s64 sc_caller_pgrp(void)
 {
 	__s64 pgrp;
 
@@ -43,6 +43,14 @@ __s64 sc_op_getpgrp(const __u64 *args, struct sc_exec *x)
 	rcu_read_unlock();
 	return pgrp;
 }
+
+#ifdef __NR_getpgrp
+/* getpgrp(void), where the architecture has it (oplist.h) */
+__s64 sc_op_getpgrp(const __u64 *args, struct sc_exec *x)
+{
+	return sc_caller_pgrp();
+}
+#endif
 
 /*
  * getpgid(pid_t pid) and getsid(pid_t pid), for the caller only (pid 0):
@@ -71,7 +79,7 @@ int sc_check_getsid(const struct syschain_op *op)
 /* getpgid(0): the process group of the caller, as getpgrp */
 __s64 sc_op_getpgid(const __u64 *args, struct sc_exec *x)
 {
-	return sc_op_getpgrp(args, x);
+	return sc_caller_pgrp();
 }
 
 /* getsid(0): the session of the caller */

@@ -17,6 +17,14 @@
 #   vm     the QEMU guest harness (tests/vm/run.sh)
 #   deb    make deb
 #   bench  make bench
+#   arm64  the arm64 cross-build (make check-arm64-build): the cross
+#          binutils, qemu-user for its smoke run, and what
+#          scripts/arm64-root.sh needs to extract the rest. The cross compiler (gcc-12-aarch64-linux-gnu declares
+#          Conflicts: gcc-multilib, which build needs), the arm64 kernel
+#          headers (their linux-compiler-gcc-12-arm wants gcc-12:arm64)
+#          and a static cmocka (libcmocka-dev has none) cannot be installed
+#          here beside the build set: scripts/arm64-root.sh extracts them
+#          from Debian's packages into .cache/arm64 instead.
 #   all    every set
 #
 # A minimal root (debootstrap --variant=minbase) has none of these; `make
@@ -33,6 +41,7 @@ declare -A SETS=(
 		dkms openssl util-linux coreutils udev"
 	[deb]="build-essential debhelper dh-dkms dpkg-dev fakeroot lintian"
 	[bench]="liburing-dev hyperfine gnuplot-nox python3"
+	[arm64]="binutils-aarch64-linux-gnu qemu-user-static xz-utils"
 )
 
 quiet=0
@@ -42,16 +51,16 @@ while (($#)); do
 	case $1 in
 	-q) quiet=1 ;;
 	-n) dry=1 ;;
-	all) names+=(user build vm deb bench) ;;
+	all) names+=(user build vm deb bench arm64) ;;
 	-*) echo "deps.sh: unknown option $1" >&2; exit 2 ;;
 	*)
-		[[ -n ${SETS[$1]:-} ]] || { echo "deps.sh: unknown set '$1' (user build vm deb bench all)" >&2; exit 2; }
+		[[ -n ${SETS[$1]:-} ]] || { echo "deps.sh: unknown set '$1' (user build vm deb bench arm64 all)" >&2; exit 2; }
 		names+=("$1")
 		;;
 	esac
 	shift
 done
-((${#names[@]})) || { echo "usage: scripts/deps.sh [-q] [-n] user|build|vm|deb|bench|all..." >&2; exit 2; }
+((${#names[@]})) || { echo "usage: scripts/deps.sh [-q] [-n] user|build|vm|deb|bench|arm64|all..." >&2; exit 2; }
 
 declare -A want=()
 for s in "${names[@]}"; do

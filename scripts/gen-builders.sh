@@ -8,11 +8,16 @@
 # SC_P (a pointer or an op's result). libchain.h includes the result as
 # <syschain/builders.h>; libchain/Makefile writes it, as liburing's
 # configure writes its compat.h.
+#
+# An entry alone between "#ifdef __NR_<name>" and "#endif" (a syscall some
+# architecture lacks) keeps its guard: the builder exists where the
+# syscall does. Any other form of guard fails.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OPLIST" >&2; exit 2; }
-# one SC_OP(...) a line, comments dropped
+# one SC_OP(...) a line, comments dropped; preprocessor lines as they are
 sed -e 's,/\*.*\*/,,g' -e '/\/\*/,/\*\//d' "$1" |
 	awk '
+	/^#/ { if (cur != "") { print "#inside-entry"; cur = "" } print; next }
 	/^SC_OP\(/ { cur = $0 }
 	cur != "" && !/^SC_OP\(/ { cur = cur " " $0 }
 	cur != "" && /\)[[:space:]]*$/ { gsub(/[[:space:]]+/, " ", cur); print cur; cur = "" }
@@ -29,6 +34,24 @@ sed -e 's,/\*.*\*/,,g' -e '/\/\*/,/\*\//d' "$1" |
 		print "#define LIBCHAIN_BUILDERS_H"
 		print ""
 	}
+	/^#inside-entry$/ { fail("a preprocessor line inside an entry") }
+	/^#[[:space:]]*ifdef[[:space:]]+__NR_/ {
+		if (guard != "") fail("#ifdef " $2 " inside the guard of " guard)
+		guard = $2; sub(/^__NR_/, "", guard); guarded = 0
+		if (guard !~ /^[a-z0-9_]+$/) fail("bad guard: " $0)
+		next
+	}
+	/^#[[:space:]]*endif/ {
+		if (guard == "") next	# of a test that guards no entry
+		if (!guarded) fail("no entry inside #ifdef __NR_" guard)
+		print "#endif"
+		guard = ""
+		next
+	}
+	/^#/ {
+		if (guard != "") fail("\"" $0 "\" inside the guard of " guard)
+		next
+	}
 	{
 		line = $0
 		sub(/^SC_OP\( */, "", line)
@@ -40,6 +63,12 @@ sed -e 's,/\*.*\*/,,g' -e '/\/\*/,/\*\//d' "$1" |
 			fail("bad entry: SC_OP(" line ")")
 		if (n - 3 != 2 * nargs)
 			fail(name ": " nargs " arguments declared, " (n - 3) / 2 " given")
+		if (guard != "") {
+			if (guarded || name != guard)
+				fail("#ifdef __NR_" guard " guards " name ": one entry, its own syscall")
+			guarded = 1
+			print "#ifdef __NR_" name
+		}
 		params = "c"; body = ""
 		for (i = 0; i < 6; i++) {
 			if (i < nargs) {
@@ -61,6 +90,7 @@ sed -e 's,/\*.*\*/,,g' -e '/\/\*/,/\*\//d' "$1" |
 	}
 	END {
 		if (bad) exit 1
+		if (guard != "") fail("#ifdef __NR_" guard " without #endif")
 		if (!count) { print "gen-builders: " src ": no SC_OP entry" > "/dev/stderr"; exit 1 }
 		print ""
 		print "#endif /* LIBCHAIN_BUILDERS_H */"

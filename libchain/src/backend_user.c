@@ -23,6 +23,21 @@ static inline __s64 chain_syscall6(long nr, const __u64 *a)
 			    "r"(r10), "r"(r8), "r"(r9)
 			  : "rcx", "r11", "memory");
 	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = (long)a[0];
+	register long x1 __asm__("x1") = (long)a[1];
+	register long x2 __asm__("x2") = (long)a[2];
+	register long x3 __asm__("x3") = (long)a[3];
+	register long x4 __asm__("x4") = (long)a[4];
+	register long x5 __asm__("x5") = (long)a[5];
+
+	__asm__ volatile ("svc #0"
+			  : "+r"(x0)
+			  : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4),
+			    "r"(x5)
+			  : "memory");
+	return x0;
 #else
 	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 

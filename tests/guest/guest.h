@@ -23,6 +23,16 @@
 #include <sys/syscall.h>
 #include <linux/syschain.h>
 
+/*
+ * A syscall that is no op: fork, or clone (fork's form there) on an
+ * architecture whose generic syscall table has no fork (arm64).
+ */
+#ifdef __NR_fork
+#define G_NR_NOT_OP	__NR_fork
+#else
+#define G_NR_NOT_OP	__NR_clone
+#endif
+
 #define G_MAX_OPS	64
 #define G_MAX_CONDS	64
 

@@ -44,10 +44,15 @@
 
 /*
  * The kernel's values: glibc's __O_TMPFILE has O_DIRECTORY in it, and its
- * O_LARGEFILE is 0 on x86-64.
+ * O_LARGEFILE is 0 on x86-64 and arm64 (the kernel's differ: x86's
+ * asm/fcntl.h takes the generic one, arm64's its own).
  */
 #define K_O_TMPFILE	020000000
+#if defined(__aarch64__)
+#define K_O_LARGEFILE	0400000
+#else
 #define K_O_LARGEFILE	0100000
+#endif
 
 /* ---- parameters, read and written as an administrator would ---------- */
 

@@ -137,7 +137,10 @@ enum syschain_op_flags {
 /**
  * struct syschain_op - one system call of a chain
  * @nr: native syscall number of the op (``__NR_read``, ``__NR_openat``, ...)
- *	of the architecture the module runs on, whatever the caller's ABI;
+ *	of the architecture the module runs on, whatever the caller's ABI
+ *	(on arm64 the generic table of asm-generic/unistd.h: ``read`` is 63,
+ *	``fstat`` 80; an op exists where its syscall does, so arm64 has no
+ *	``getpgrp`` op, getpgid(0) being the same call there);
  *	its arguments take the native (64-bit) layouts too (a sleep's
  *	``tv_nsec`` is read whole, as the native syscall reads it). A 32-bit
  *	caller gets ``-EOPNOTSUPP`` for ops whose layout the kernel would read
