@@ -35,6 +35,16 @@ static bool sc_is_posix_acl_xattr(const char *name)
 	       !strcmp(name, XATTR_NAME_POSIX_ACL_DEFAULT);
 }
 
+/* the name as the syscalls copy it: empty or unterminated is -ERANGE */
+static int sc_copy_xattr_name(char *kname, const char __user *uname)
+{
+	long len = strncpy_from_user(kname, uname, XATTR_NAME_MAX + 1);
+
+	if (len == 0 || len == XATTR_NAME_MAX + 1)
+		return -ERANGE;
+	return len < 0 ? len : 0;
+}
+
 /**
  * sc_getxattr() - getxattr() of fs/xattr.c, on a looked-up path
  * @path: the file (a path's lookup, or a descriptor's path)
@@ -58,10 +68,8 @@ static ssize_t sc_getxattr(const struct path *path, const char __user *uname,
 	void *kvalue = NULL;
 	ssize_t error;
 
-	error = strncpy_from_user(kname, uname, sizeof(kname));
-	if (error == 0 || error == sizeof(kname))
-		error = -ERANGE;
-	if (error < 0)
+	error = sc_copy_xattr_name(kname, uname);
+	if (error)
 		return error;
 	if (sc_is_posix_acl_xattr(kname))
 		return -EOPNOTSUPP;
@@ -209,16 +217,6 @@ __s64 sc_op_flistxattr(const __u64 *args, struct sc_exec *x)
 			     u64_to_user_ptr(args[1]), (size_t)args[2]);
 	fdput(f);
 	return error;
-}
-
-/* the name as the syscalls copy it: empty or unterminated is -ERANGE */
-static int sc_copy_xattr_name(char *kname, const char __user *uname)
-{
-	long len = strncpy_from_user(kname, uname, XATTR_NAME_MAX + 1);
-
-	if (len == 0 || len == XATTR_NAME_MAX + 1)
-		return -ERANGE;
-	return len < 0 ? len : 0;
 }
 
 /*
