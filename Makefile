@@ -88,6 +88,14 @@ $(BUILD)/guest/test_boundary: tests/guest/test_boundary.c uapi/linux/syschain.h 
 	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
 		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
 
+# test_fixed: registered buffers, on both backends
+$(BUILD)/guest/test_fixed: tests/guest/test_fixed.c \
+		uapi/linux/syschain.h libchain/include/libchain.h \
+		$(BUILD)/libchain/libchain.a $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(GUEST_COUNTED) -I$(TOP)/libchain/include -o $@ $< \
+		$(BUILD)/libchain/libchain.a -lcmocka -lpthread
+
 # test_lc_register: libchain's transparent registration
 $(BUILD)/guest/test_lc_register: tests/guest/test_lc_register.c \
 		uapi/linux/syschain.h libchain/include/libchain.h \

@@ -11,7 +11,8 @@
 #define SC_ERESTARTNOHAND	514
 #define SC_ERESTART_RESTARTBLOCK 516
 
-#define SC_OP_FLAGS	(SYSCHAIN_OP_IGNORE_ERROR | SYSCHAIN_OP_CLEANUP)
+#define SC_OP_FLAGS	(SYSCHAIN_OP_IGNORE_ERROR | SYSCHAIN_OP_CLEANUP | \
+			 SYSCHAIN_OP_FIXED_BUF)
 #define SC_COND_FLAGS	SYSCHAIN_COND_RHS_REF
 #define SC_RUN_FLAGS	(SYSCHAIN_RUN_STOP_ON_ERROR | SYSCHAIN_RUN_RESUME | \
 			 SYSCHAIN_RUN_RESUME_EINTR)
@@ -22,6 +23,9 @@
 #endif
 #ifndef SC_ENV_CALL
 #define SC_ENV_CALL(c, def, args) ((def)->fn((args), (c)->exec))
+#endif
+#ifndef SC_ENV_CALL_FIXED
+#define SC_ENV_CALL_FIXED(c, def, args, buf) SC_ENV_CALL(c, def, args)
 #endif
 
 #ifndef likely
@@ -55,6 +59,8 @@ int sc_validate_op(const struct sc_chain *c, __u32 i,
 	__u32 k;
 
 	if (op->flags & ~SC_OP_FLAGS)
+		return -EINVAL;
+	if (op->flags & SYSCHAIN_OP_FIXED_BUF && (!def->fixed_arg || !c->nr_bufs))
 		return -EINVAL;
 	if (op->ref_mask >> def->nargs)
 		return -EINVAL;
@@ -395,6 +401,35 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 }
 
 /*
+ * An op with %SYSCHAIN_OP_FIXED_BUF: its range, as its resolved arguments
+ * give it, must lie in one registered buffer (uapi "Registered buffers").
+ */
+static __s64 sc_call_fixed(const struct sc_chain *c, const struct sc_opdef *def,
+			   const __u64 *args)
+{
+	__u64 addr = args[def->fixed_arg - 1];
+	__u64 len = args[def->fixed_arg];
+	__u32 i;
+
+	for (i = 0; i < c->nr_bufs; i++) {
+		const struct sc_buf *b = &c->bufs[i];
+
+		if (addr >= b->addr && len <= b->len &&
+		    addr - b->addr <= b->len - len)
+			return SC_ENV_CALL_FIXED(c, def, args, b);
+	}
+	return -EFAULT;
+}
+
+static inline __s64 sc_call(const struct sc_chain *c, __u32 pc,
+			    const __u64 *args)
+{
+	if (unlikely(c->ops[pc].flags & SYSCHAIN_OP_FIXED_BUF))
+		return sc_call_fixed(c, c->defs[pc], args);
+	return SC_ENV_CALL(c, c->defs[pc], args);
+}
+
+/*
  * The cleanup ops, once the body has ended: each once, in order, back to
  * back (no boundary, no restart: a restart code is the -EINTR the syscall
  * would return), whatever they return; one that references an op that
@@ -416,7 +451,7 @@ static __u64 sc_cleanup(const struct sc_chain *c, const struct sc_env *env,
 				continue;
 			args = argbuf;
 		}
-		ret = SC_ENV_CALL(c, c->defs[pc], args);
+		ret = sc_call(c, pc, args);
 		if (ret < 0 && sc_is_restart(ret))
 			ret = -EINTR;
 		steps++;
@@ -484,7 +519,7 @@ void sc_run(struct sc_chain *c, const struct sc_env *env,
 			args = argbuf;
 		}
 
-		ret = SC_ENV_CALL(c, c->defs[pc], args);
+		ret = sc_call(c, pc, args);
 		if (unlikely(ret < 0) && sc_is_restart(ret)) {
 			/* not finished: run it again after the signal */
 			sc_suspend(rep, pc, (int)ret);

@@ -58,6 +58,9 @@ typedef __s64 (*sc_op_fn)(const __u64 *args, struct sc_exec *x);
  *	faithfully) that rejects the chain before it runs
  * @path_arg: 1 + the index of the argument that names a path (oplist.h's
  *	PATH kind), 0 if none: what a trace shows as a string
+ * @fixed_arg: 1 + the index of the data buffer a registered buffer may
+ *	hold (oplist.h's IOBUF kind; its byte count is the next argument),
+ *	0 if none (uapi "Registered buffers")
  */
 struct sc_opdef {
 	__u32 nr;
@@ -66,7 +69,43 @@ struct sc_opdef {
 	sc_op_fn fn;
 	int (*check)(const struct syschain_op *op);
 	__u32 path_arg;
+	__u32 fixed_arg;
 };
+
+/**
+ * struct sc_buf - a buffer registered with a chain
+ * @addr: its first byte, a user address
+ * @len: its length
+ * @priv: the executor's (the kernel's pinned pages)
+ */
+struct sc_buf {
+	__u64 addr;
+	__u64 len;
+	const void *priv;
+};
+
+/*
+ * Reading oplist.h's argument kinds: with SC_P(kind, name) defined as
+ * SC_KIND_##kind and SC_I(kind, name) as 0, SC_ARG_OF(bit, args...) is 1
+ * + the index of the first argument of the kind @bit, 0 if none (a
+ * pointer kind missing here does not compile).
+ */
+#define SC_KIND_PATH		1
+#define SC_KIND_IOBUF		2
+#define SC_KIND_BUF		0
+#define SC_KIND_OFFP		0
+#define SC_KIND_IOV		0
+#define SC_KIND_MSG		0
+#define SC_KIND_RMSG		0
+#define SC_KIND_ADDRP		0
+#define SC_KIND_ADDRLENP	0
+#define SC_KIND_TSIN		0
+#define SC_KIND_TSREM		0
+#define SC_KIND_XNAME		0
+#define SC_ARG_OF(bit, ...)	SC_ARG_OF_(bit, 0, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define SC_ARG_OF_(m, z, a, b, c, d, e, f, ...)				\
+	(((a) & (m)) ? 1 : ((b) & (m)) ? 2 : ((c) & (m)) ? 3 :		\
+	 ((d) & (m)) ? 4 : ((e) & (m)) ? 5 : ((f) & (m)) ? 6 : 0)
 
 /* what an executor's boundary hook answers */
 enum {
@@ -113,6 +152,9 @@ struct sc_env {
  * @start: with %SYSCHAIN_RUN_RESUME, the op to go on at
  * @start_steps: with %SYSCHAIN_RUN_RESUME, the op executions already made
  * @exec: the executor's own state, for its SC_ENV_CALL()
+ * @body_end: the first cleanup op, or @nr_ops (set by sc_validate())
+ * @bufs: the registered buffers, @nr_bufs of them (none: NULL, 0)
+ * @nr_bufs: see @bufs
  */
 struct sc_chain {
 	const struct syschain_op *ops;
@@ -126,7 +168,9 @@ struct sc_chain {
 	__u32 start;
 	__u64 start_steps;
 	struct sc_exec *exec;
-	__u32 body_end;		/* first cleanup op, or nr_ops (sc_validate) */
+	__u32 body_end;
+	const struct sc_buf *bufs;
+	__u32 nr_bufs;
 };
 
 /**
@@ -162,6 +206,9 @@ struct sc_report {
  *	env->boundary answers (default: env->boundary, if set)
  * SC_ENV_CALL(c, def, args): run op @def of chain @c (default:
  *	def->fn(args, c->exec))
+ * SC_ENV_CALL_FIXED(c, def, args, buf): the same for an op with
+ *	%SYSCHAIN_OP_FIXED_BUF, whose data lies in registered buffer @buf
+ *	(default: SC_ENV_CALL(), the syscall on the same addresses)
  */
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,

@@ -54,7 +54,29 @@ static __always_inline __s64 sc_kernel_call(const struct sc_chain *c,
 	return -EOPNOTSUPP;
 }
 
+/*
+ * An op on a registered buffer: its implementation moves the data through
+ * the pinned pages (sc_exec.fixed) when the caller's address space is the
+ * one they are pinned in, else through the caller's own memory.
+ */
+static __always_inline __s64 sc_kernel_call_fixed(const struct sc_chain *c,
+						  const struct sc_opdef *def,
+						  const __u64 *args,
+						  const struct sc_buf *b)
+{
+	struct sc_exec *x = c->exec;
+	__s64 ret;
+
+	if (!x->own_bufs)
+		return sc_kernel_call(c, def, args);
+	x->fixed = b->priv;
+	ret = sc_kernel_call(c, def, args);
+	x->fixed = NULL;
+	return ret;
+}
+
 #define SC_ENV_BOUNDARY(c, env) sc_kernel_boundary(c)
 #define SC_ENV_CALL(c, def, args) sc_kernel_call(c, def, args)
+#define SC_ENV_CALL_FIXED(c, def, args, b) sc_kernel_call_fixed(c, def, args, b)
 
 #endif /* SYSCHAIN_ENGINE_KERNEL_H */

@@ -41,6 +41,9 @@
  *   DIRFD        a directory descriptor or AT_FDCWD
  *   PATH         a NUL-terminated path name
  *   BUF, LEN     memory the call reads or writes; a byte count
+ *   IOBUF        data the call moves, which a registered buffer may hold
+ *                (SYSCHAIN_OP_FIXED_BUF); its byte count is the next
+ *                argument, of kind LEN
  *   OFF, OFFP    a file offset; the address of one (or NULL)
  *   IOV, IOVCNT  an array of struct iovec; its length
  *   MSG, RMSG    a struct msghdr to send; to receive into
@@ -60,15 +63,15 @@
 #endif
 
 /* files: ops_fs.c */
-SC_OP(read, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
-SC_OP(write, 3, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count))
+SC_OP(read, 3, 0, SC_I(FD, fd), SC_P(IOBUF, buf), SC_I(LEN, count))
+SC_OP(write, 3, 0, SC_I(FD, fd), SC_P(IOBUF, buf), SC_I(LEN, count))
 SC_OP(openat, 4, 0, SC_I(DIRFD, dfd), SC_P(PATH, path), SC_I(OFLAGS, flags),
 	SC_I(MODE, mode))
 SC_OP(close, 1, 0, SC_I(FD, fd))
 SC_OP(lseek, 3, 0, SC_I(FD, fd), SC_I(OFF, off), SC_I(WHENCE, whence))
-SC_OP(pread64, 4, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count),
+SC_OP(pread64, 4, 0, SC_I(FD, fd), SC_P(IOBUF, buf), SC_I(LEN, count),
 	SC_I(OFF, pos))
-SC_OP(pwrite64, 4, 0, SC_I(FD, fd), SC_P(BUF, buf), SC_I(LEN, count),
+SC_OP(pwrite64, 4, 0, SC_I(FD, fd), SC_P(IOBUF, buf), SC_I(LEN, count),
 	SC_I(OFF, pos))
 SC_OP(readv, 3, 1, SC_I(FD, fd), SC_P(IOV, iov), SC_I(IOVCNT, iovcnt))
 SC_OP(writev, 3, 1, SC_I(FD, fd), SC_P(IOV, iov), SC_I(IOVCNT, iovcnt))
@@ -133,9 +136,9 @@ SC_OP(getsid, 1, 1, SC_I(PID, pid))
 SC_OP(kill, 2, 1, SC_I(KPID, pid), SC_I(SIG, sig))
 
 /* sockets: ops_net.c */
-SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),
+SC_OP(sendto, 6, 1, SC_I(SOCK, fd), SC_P(IOBUF, buf), SC_I(LEN, len),
 	SC_I(MSGFL, flags), SC_P(ADDRP, addr), SC_I(ADDRLEN, addrlen))
-SC_OP(recvfrom, 6, 0, SC_I(SOCK, fd), SC_P(BUF, buf), SC_I(LEN, len),
+SC_OP(recvfrom, 6, 0, SC_I(SOCK, fd), SC_P(IOBUF, buf), SC_I(LEN, len),
 	SC_I(MSGFL, flags), SC_P(ADDRP, addr), SC_P(ADDRLENP, addrlen))
 SC_OP(sendmsg, 3, 1, SC_I(SOCK, fd), SC_P(MSG, msg), SC_I(MSGFL, flags))
 SC_OP(recvmsg, 3, 1, SC_I(SOCK, fd), SC_P(RMSG, msg), SC_I(MSGFL, flags))

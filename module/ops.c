@@ -13,27 +13,9 @@
 #define SC_CHECK_0(sys)	NULL
 #define SC_CHECK_1(sys)	sc_check_##sys
 
-/*
- * Which argument names a path: each SC_P(kind, name) is 1 for the PATH
- * kind, 0 for the other address kinds (a kind missing here does not
- * compile), each SC_I() 0; SC_PATH_ARG() is 1 + the first one's index.
- */
+/* which arguments name a path, and which data a registered buffer may hold */
 #define SC_I(kind, name)	0
-#define SC_P(kind, name)	SC_IS_PATH_##kind
-#define SC_IS_PATH_PATH		1
-#define SC_IS_PATH_BUF		0
-#define SC_IS_PATH_OFFP		0
-#define SC_IS_PATH_IOV		0
-#define SC_IS_PATH_MSG		0
-#define SC_IS_PATH_RMSG		0
-#define SC_IS_PATH_ADDRP	0
-#define SC_IS_PATH_ADDRLENP	0
-#define SC_IS_PATH_TSIN		0
-#define SC_IS_PATH_TSREM	0
-#define SC_IS_PATH_XNAME	0
-#define SC_PATH_ARG(...)	SC_PATH_ARG_(0, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
-#define SC_PATH_ARG_(z, a, b, c, d, e, f, ...)				\
-	((a) ? 1 : (b) ? 2 : (c) ? 3 : (d) ? 4 : (e) ? 5 : (f) ? 6 : 0)
+#define SC_P(kind, name)	SC_KIND_##kind
 
 static const struct sc_opdef sc_ops[] = {
 #define SC_OP(sys, n, chk, ...)						\
@@ -43,7 +25,8 @@ static const struct sc_opdef sc_ops[] = {
 		.name = #sys,						\
 		.fn = sc_op_##sys,					\
 		.check = SC_CHECK_##chk(sys),				\
-		.path_arg = SC_PATH_ARG(__VA_ARGS__),			\
+		.path_arg = SC_ARG_OF(SC_KIND_PATH, ##__VA_ARGS__),	\
+		.fixed_arg = SC_ARG_OF(SC_KIND_IOBUF, ##__VA_ARGS__),	\
 	},
 #include "oplist.h"
 #undef SC_OP

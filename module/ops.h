@@ -55,6 +55,25 @@ static inline loff_t *sc_file_ppos(struct file *file)
 
 
 /**
+ * struct sc_kbuf - a registered buffer's pinned pages (registered.c)
+ * @addr: the buffer's first byte, a user address
+ * @bvec: one entry per page, the first and last partial
+ * @nr_bvecs: entries in @bvec
+ * @pages: the pinned pages, @nr_bvecs of them
+ */
+struct sc_kbuf {
+	u64 addr;
+	struct bio_vec *bvec;
+	unsigned int nr_bvecs;
+	struct page **pages;
+};
+
+struct iov_iter;
+void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
+		   const struct sc_kbuf *kb, const void __user *buf,
+		   size_t count);
+
+/**
  * struct sc_exec - the kernel executor's state for one ioctl (sc_chain.exec)
  * @switches: the generation of the module's switches (disabled, group,
  *	allow_seccomp) under which the chain was let in
@@ -63,10 +82,16 @@ static inline loff_t *sc_file_ppos(struct file *file)
  * @sleep_until: in: a resumed relative sleep ends then (0: none)
  * @slept_until: out: when a relative sleep that a signal interrupted would
  *	have ended (0: none)
+ * @own_bufs: the caller's address space is the one the chain's registered
+ *	buffers are pinned in: its fixed ops use the pinned pages
+ * @fixed: while an op with %SYSCHAIN_OP_FIXED_BUF runs in that address
+ *	space, the registered buffer of its data; NULL otherwise
  */
 struct sc_exec {
 	u32 switches;
 	bool audit;
+	bool own_bufs;
+	const struct sc_kbuf *fixed;
 	ktime_t sleep_until;
 	ktime_t slept_until;
 };

@@ -60,8 +60,15 @@ static int sc_rw_prepare(struct file *file, const void __user *buf,
 	return 0;
 }
 
+/*
+ * vfs_read() and vfs_write(), with the data in user memory at @buf, which
+ * registered buffer @fb (NULL if none) holds pinned: the file's iterator
+ * method then moves it through the pinned pages; a file that has only
+ * ->read()/->write() takes it through the user addresses, as the syscall
+ * gives it.
+ */
 static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
-			   loff_t *pos)
+			   loff_t *pos, const struct sc_kbuf *fb)
 {
 	ssize_t ret;
 
@@ -77,7 +84,10 @@ static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
 
 		init_sync_kiocb(&kiocb, file);
 		kiocb.ki_pos = pos ? *pos : 0;
-		iov_iter_ubuf(&iter, ITER_DEST, buf, count);
+		if (fb)
+			sc_fixed_iter(&iter, ITER_DEST, fb, buf, count);
+		else
+			iov_iter_ubuf(&iter, ITER_DEST, buf, count);
 		ret = file->f_op->read_iter(&kiocb, &iter);
 		if (WARN_ON_ONCE(ret == -EIOCBQUEUED))
 			ret = -EIO;
@@ -95,7 +105,7 @@ static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
 }
 
 static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
-			    size_t count, loff_t *pos)
+			    size_t count, loff_t *pos, const struct sc_kbuf *fb)
 {
 	ssize_t ret;
 
@@ -112,7 +122,11 @@ static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
 
 		init_sync_kiocb(&kiocb, file);
 		kiocb.ki_pos = pos ? *pos : 0;
-		iov_iter_ubuf(&iter, ITER_SOURCE, (void __user *)buf, count);
+		if (fb)
+			sc_fixed_iter(&iter, ITER_SOURCE, fb, buf, count);
+		else
+			iov_iter_ubuf(&iter, ITER_SOURCE, (void __user *)buf,
+				      count);
 		ret = file->f_op->write_iter(&kiocb, &iter);
 		if (WARN_ON_ONCE(ret == -EIOCBQUEUED))
 			ret = -EIO;
@@ -132,7 +146,7 @@ static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
 
 /* read() and write(): ksys_read()/ksys_write() */
 static ssize_t sc_rw(unsigned int fd, void __user *buf, size_t count,
-		     int type)
+		     int type, const struct sc_kbuf *fb)
 {
 	struct sc_fd sf;
 	struct file *file;
@@ -148,9 +162,9 @@ static ssize_t sc_rw(unsigned int fd, void __user *buf, size_t count,
 		ppos = &pos;
 	}
 	if (type == READ)
-		ret = sc_vfs_read(file, buf, count, ppos);
+		ret = sc_vfs_read(file, buf, count, ppos, fb);
 	else
-		ret = sc_vfs_write(file, buf, count, ppos);
+		ret = sc_vfs_write(file, buf, count, ppos, fb);
 	if (ret >= 0 && ppos)
 		file->f_pos = pos;
 	sc_fdput_pos(&sf);
@@ -161,19 +175,19 @@ static ssize_t sc_rw(unsigned int fd, void __user *buf, size_t count,
 __s64 sc_op_read(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		     READ);
+		     READ, x->fixed);
 }
 
 /* write(unsigned int fd, const char __user *buf, size_t count) */
 __s64 sc_op_write(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		     WRITE);
+		     WRITE, x->fixed);
 }
 
 /* pread64() and pwrite64(): ksys_pread64()/ksys_pwrite64() */
 static ssize_t sc_prw(unsigned int fd, void __user *buf, size_t count,
-		      loff_t pos, int type)
+		      loff_t pos, int type, const struct sc_kbuf *fb)
 {
 	struct file *file;
 	struct fd f;
@@ -187,9 +201,9 @@ static ssize_t sc_prw(unsigned int fd, void __user *buf, size_t count,
 		return -EBADF;
 	ret = -ESPIPE;
 	if (type == READ && (file->f_mode & FMODE_PREAD))
-		ret = sc_vfs_read(file, buf, count, &pos);
+		ret = sc_vfs_read(file, buf, count, &pos, fb);
 	else if (type == WRITE && (file->f_mode & FMODE_PWRITE))
-		ret = sc_vfs_write(file, buf, count, &pos);
+		ret = sc_vfs_write(file, buf, count, &pos, fb);
 	fdput(f);
 	return ret;
 }
@@ -198,14 +212,14 @@ static ssize_t sc_prw(unsigned int fd, void __user *buf, size_t count,
 __s64 sc_op_pread64(const __u64 *args, struct sc_exec *x)
 {
 	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		      (loff_t)args[3], READ);
+		      (loff_t)args[3], READ, x->fixed);
 }
 
 /* pwrite64(unsigned int fd, const char __user *buf, size_t count, loff_t pos) */
 __s64 sc_op_pwrite64(const __u64 *args, struct sc_exec *x)
 {
 	return sc_prw((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		      (loff_t)args[3], WRITE);
+		      (loff_t)args[3], WRITE, x->fixed);
 }
 
 /* lseek(unsigned int fd, off_t offset, unsigned int whence) */

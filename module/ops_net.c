@@ -87,6 +87,9 @@ __s64 sc_op_sendto(const __u64 *args, struct sc_exec *x)
 			       &msg.msg_iter);
 	if (unlikely(err))
 		return err;
+	if (x->fixed)	/* the same bytes, through the pinned pages */
+		sc_fixed_iter(&msg.msg_iter, ITER_SOURCE, x->fixed, buff,
+			      iov_iter_count(&msg.msg_iter));
 	sock = sockfd_lookup((int)args[0], &err);
 	if (!sock)
 		return err;
@@ -134,6 +137,9 @@ __s64 sc_op_recvfrom(const __u64 *args, struct sc_exec *x)
 			       &msg.msg_iter);
 	if (unlikely(err))
 		return err;
+	if (x->fixed)
+		sc_fixed_iter(&msg.msg_iter, ITER_DEST, x->fixed, ubuf,
+			      iov_iter_count(&msg.msg_iter));
 	sock = sockfd_lookup((int)args[0], &err);
 	if (!sock)
 		return err;

@@ -9,12 +9,20 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/audit.h>
+#include <linux/bvec.h>
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/user.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/syschain.h>
 #include "engine.h"
 #include "ops.h"
@@ -37,6 +45,12 @@
  * @parked_stop: the op it goes on at, as written to the struct
  * @written: the caller's results hold every op's result of this run (a
  *	run's first write is whole; later ones only what changed)
+ * @bufs: the registered buffers as the engine sees them, @chain's
+ * @kbufs: their pinned pages, @chain.nr_bufs of them
+ * @mm: the address space the buffers are pinned in (mmgrab())
+ * @user: who the pinned pages are charged to, @locked pages of them;
+ *	NULL when nothing is charged (no buffers, or CAP_IPC_LOCK)
+ * @locked: see @user
  */
 struct sc_registered {
 	struct mutex lock;
@@ -49,6 +63,11 @@ struct sc_registered {
 	u64 parked_steps;
 	u32 parked_stop;
 	bool written;
+	struct sc_buf *bufs;
+	struct sc_kbuf *kbufs;
+	struct mm_struct *mm;
+	struct user_struct *user;
+	unsigned long locked;
 };
 
 static const struct file_operations sc_chain_fops;
@@ -71,8 +90,218 @@ static long sc_register_reject(struct syschain_register __user *uarg,
 	return err;
 }
 
+/*
+ * Registered buffers (uapi "Registered buffers"): pinned as io_uring pins
+ * its fixed buffers, and charged the same way, to the user's locked_vm
+ * against RLIMIT_MEMLOCK (io_uring's __io_account_mem()).
+ */
+static int sc_account_pages(struct sc_registered *rc, unsigned long nr)
+{
+	unsigned long limit, cur, new;
+
+	if (!rc->user)
+		return 0;
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&rc->user->locked_vm);
+	do {
+		if (check_add_overflow(cur, nr, &new) || new > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&rc->user->locked_vm, &cur, new));
+	rc->locked += nr;
+	return 0;
+}
+
+/* Anonymous memory, tmpfs (shmem, memfd) or hugetlbfs, throughout. */
+static int sc_check_buf_vmas(u64 start, u64 end)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long magic;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (start < end) {
+		vma = find_vma(mm, start);
+		if (!vma || vma->vm_start > start) {
+			ret = -EFAULT;
+			break;
+		}
+		if (vma->vm_file) {
+			magic = file_inode(vma->vm_file)->i_sb->s_magic;
+			if (magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC) {
+				ret = -EOPNOTSUPP;
+				break;
+			}
+		}
+		start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static void sc_unpin_buf(struct sc_kbuf *kb)
+{
+	if (kb->pages)
+		unpin_user_pages(kb->pages, kb->nr_bvecs);
+	kvfree(kb->pages);
+	kvfree(kb->bvec);
+}
+
+/* Pin one buffer and describe it page by page. */
+static int sc_pin_buf(struct sc_registered *rc, const struct syschain_buf *ub,
+		      struct sc_buf *b, struct sc_kbuf *kb)
+{
+	u64 start, end, left;
+	unsigned int nr, i;
+	long pinned;
+	int ret;
+
+	if (!ub->len || ub->flags || ub->__reserved)
+		return -EINVAL;
+	if (ub->len > SZ_1G)
+		return -E2BIG;
+	if (check_add_overflow(ub->addr, ub->len, &end) ||
+	    !access_ok(u64_to_user_ptr(ub->addr), ub->len))
+		return -EFAULT;
+	start = ub->addr & PAGE_MASK;
+	nr = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
+	ret = sc_check_buf_vmas(start, end);
+	if (ret)
+		return ret;
+	ret = sc_account_pages(rc, nr);
+	if (ret)
+		return ret;
+	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), GFP_KERNEL_ACCOUNT);
+	kb->bvec = kvmalloc_array(nr, sizeof(*kb->bvec), GFP_KERNEL_ACCOUNT);
+	if (!kb->pages || !kb->bvec) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	pinned = pin_user_pages_fast(start, nr, FOLL_WRITE | FOLL_LONGTERM,
+				     kb->pages);
+	if (pinned != nr) {
+		if (pinned > 0)
+			unpin_user_pages(kb->pages, pinned);
+		ret = pinned < 0 ? pinned : -EFAULT;
+		goto out_free;
+	}
+	kb->nr_bvecs = nr;
+	kb->addr = ub->addr;
+	left = ub->len;
+	for (i = 0; i < nr; i++) {
+		unsigned int off = i ? 0 : offset_in_page(ub->addr);
+		unsigned int len = min_t(u64, PAGE_SIZE - off, left);
+
+		bvec_set_page(&kb->bvec[i], kb->pages[i], len, off);
+		left -= len;
+	}
+	b->addr = ub->addr;
+	b->len = ub->len;
+	b->priv = kb;
+	return 0;
+
+out_free:
+	kvfree(kb->pages);
+	kvfree(kb->bvec);
+	kb->pages = NULL;
+	kb->bvec = NULL;
+	return ret;
+}
+
+static void sc_free_bufs(struct sc_registered *rc)
+{
+	u32 i;
+
+	for (i = 0; i < rc->chain.nr_bufs; i++)
+		sc_unpin_buf(&rc->kbufs[i]);
+	kfree(rc->kbufs);
+	kfree(rc->bufs);
+	if (rc->user) {
+		atomic_long_sub(rc->locked, &rc->user->locked_vm);
+		free_uid(rc->user);
+	}
+	if (rc->mm)
+		mmdrop(rc->mm);
+}
+
+/*
+ * Copy in, check and pin the buffers of a registration; on failure
+ * @rep->stop_cond names the buffer at fault, and what was pinned is
+ * rc's to free (sc_registered_free()).
+ */
+static long sc_register_bufs(struct sc_registered *rc,
+			     const struct syschain_register *reg,
+			     struct sc_report *rep)
+{
+	struct syschain_buf *ubufs;
+	u32 n = reg->nr_bufs, bad = SYSCHAIN_NO_INDEX;
+	long ret;
+
+	if (reg->buf_size < SYSCHAIN_BUF_SIZE_VER0 || reg->buf_size % 8)
+		return -EINVAL;
+	if (n > SYSCHAIN_MAX_BUFS || reg->buf_size > PAGE_SIZE)
+		return -E2BIG;
+	ubufs = kmalloc_array(n, sizeof(*ubufs), GFP_KERNEL);
+	rc->bufs = kcalloc(n, sizeof(*rc->bufs), GFP_KERNEL_ACCOUNT);
+	rc->kbufs = kcalloc(n, sizeof(*rc->kbufs), GFP_KERNEL_ACCOUNT);
+	if (!ubufs || !rc->bufs || !rc->kbufs) {
+		ret = -ENOMEM;
+		goto out_free_ubufs;
+	}
+	ret = sc_copy_array(ubufs, sizeof(*ubufs), reg->bufs_uptr,
+			    reg->buf_size, n, &bad);
+	if (ret) {
+		rep->stop_cond = bad;
+		goto out_free_ubufs;
+	}
+	rc->mm = current->mm;
+	mmgrab(rc->mm);
+	if (!capable(CAP_IPC_LOCK))
+		rc->user = get_current_user();
+	for (bad = 0; bad < n; bad++) {
+		ret = sc_pin_buf(rc, &ubufs[bad], &rc->bufs[bad],
+				 &rc->kbufs[bad]);
+		if (ret) {
+			rep->stop_cond = bad;
+			break;
+		}
+		rc->chain.nr_bufs++;
+	}
+	rc->chain.bufs = rc->bufs;
+
+out_free_ubufs:
+	kfree(ubufs);
+	return ret;
+}
+
+/**
+ * sc_fixed_iter() - an iterator over registered buffer memory
+ * @iter: set up to move @count bytes at @buf
+ * @dir: %ITER_DEST or %ITER_SOURCE
+ * @kb: the registered buffer that holds them (the engine checked it does)
+ * @buf: the first byte, a user address inside @kb
+ * @count: the bytes
+ *
+ * As io_uring's io_import_fixed(): the buffer's pages from the one that
+ * holds @buf on, skipping into it.
+ */
+void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
+		   const struct sc_kbuf *kb, const void __user *buf,
+		   size_t count)
+{
+	u64 off = (u64)(uintptr_t)buf - (kb->addr & PAGE_MASK);
+	unsigned long seg = off >> PAGE_SHIFT;
+	const struct bio_vec *bv = &kb->bvec[seg];
+	size_t skip = offset_in_page(off) - bv->bv_offset;
+
+	iov_iter_bvec(iter, dir, bv, kb->nr_bvecs - seg, count + skip);
+	iter->iov_offset = skip;
+	iter->count = count;
+}
+
 static void sc_registered_free(struct sc_registered *rc)
 {
+	sc_free_bufs(rc);
 	put_pid(rc->parked);
 	sc_free_chain(rc->buf);
 	mutex_destroy(&rc->lock);
@@ -149,15 +378,23 @@ long sc_ioctl_register(struct sc_ucmd *ucmd)
 	if (!rc)
 		return -ENOMEM;
 	mutex_init(&rc->lock);
+	if (reg->nr_bufs) {
+		ret = sc_register_bufs(rc, reg, &rep);
+		if (ret) {
+			ret = sc_register_reject(uarg, ret, &rep);
+			goto out_free_bufs;
+		}
+	}
 	ret = sc_load_chain(&src, &rc->chain, &rep, &rc->buf);
 	if (ret) {
 		ret = sc_register_reject(uarg, ret, &rep);
-		goto out_free_rc;
+		goto out_free_bufs;
 	}
 	rc->ops = (struct syschain_op *)rc->chain.ops;
 	return sc_install_chain(uarg, rc, reg->flags);
 
-out_free_rc:
+out_free_bufs:
+	sc_free_bufs(rc);
 	mutex_destroy(&rc->lock);
 	kfree(rc);
 	return ret;
@@ -353,6 +590,7 @@ static long sc_exec_locked(struct sc_registered *rc, struct sc_ucmd *ucmd)
 	struct sc_exec exec = {
 		.switches = ucmd->switches,
 		.audit = !audit_dummy_context(),
+		.own_bufs = rc->mm && rc->mm == current->mm,
 	};
 	struct sc_chain chain = rc->chain;
 	struct sc_report rep = {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <syschain/syschain.h>	/* uapi/linux/syschain.h, installed as syschain/syschain.h */
 
 #ifdef __cplusplus
@@ -404,6 +405,16 @@ int chain_label(struct chain *c);
 int chain_label_here(struct chain *c, int label);
 int chain_ignore_error(struct chain *c, int op);
 #define chain_ignore_error(c, op) (chain_ignore_error)((c), CHAIN__IDX(op))
+
+/*
+ * Registered buffers (0.3): memory the kernel pins once for the chain, and
+ * ops flagged with chain_fixed() whose data lies in it; see
+ * chain_register_buffers(3).
+ */
+int chain_register_buffers(struct chain *c, const struct iovec *bufs,
+			   unsigned int nr);
+int chain_fixed(struct chain *c, int op);
+#define chain_fixed(c, op) (chain_fixed)((c), CHAIN__IDX(op))
 
 /* Arguments changed in place, to run a built chain again */
 int chain__set_arg(struct chain *c, int op, unsigned int argno,

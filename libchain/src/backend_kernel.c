@@ -182,8 +182,10 @@ int lc_kernel_can_run(const struct chain *c)
 	if (chain_kdev() < 0 || c->n > kdev.probe.max_ops ||
 	    c->nc > kdev.probe.max_conds)
 		return 0;
-	/* cleanup ops: ABI 4 */
+	/* cleanup ops: ABI 4; registered buffers: 5 */
 	if (c->cleanup_from < c->n && kdev.probe.abi_version < 4)
+		return 0;
+	if (c->nbufs && kdev.probe.abi_version < 5)
 		return 0;
 	for (i = 0; i < c->n; i++)
 		if (!chain_kernel_supports(c->ops[i].nr))
@@ -205,6 +207,9 @@ static int chain_register(struct chain *c, int dev)
 	r.cond_size = sizeof(struct syschain_cond);
 	r.ops_uptr = (uintptr_t)c->ops;
 	r.conds_uptr = (uintptr_t)c->conds;
+	r.nr_bufs = c->nbufs;
+	r.buf_size = sizeof(struct syschain_buf);
+	r.bufs_uptr = (uintptr_t)c->kbufs;
 	if (ioctl(dev, SYSCHAIN_REGISTER, &r) < 0)
 		return -errno;
 	c->reg_fd = r.fd;
@@ -306,6 +311,21 @@ int lc_kernel_run(struct chain *c)
 	if (fd < 0)
 		return fd;
 	c->rep.backend = CHAIN_BACKEND_KERNEL;
+	if (c->nbufs) {
+		/* buffers are registered with the chain: no one-shot run */
+		if (c->reg_fd < 0) {
+			ret = chain_register(c, fd);
+			if (ret) {
+				lc_set_report(c, CHAIN_BACKEND_KERNEL,
+					      SYSCHAIN_STATUS_INVALID, 0,
+					      SYSCHAIN_NO_INDEX,
+					      SYSCHAIN_NO_INDEX);
+				return ret;
+			}
+		}
+		c->shape_runs++;
+		return chain_exec(c);
+	}
 	if (c->reg_fd < 0 && c->shape_runs && !c->reg_failed &&
 	    !c->no_register &&
 	    kdev.probe.abi_version >= 3 && chain_register(c, fd))

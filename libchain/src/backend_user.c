@@ -60,6 +60,8 @@ static __s64 chain_user_##sys(const __u64 *a, struct sc_exec *x)	\
 #include "oplist.h"
 #undef SC_OP
 
+#define SC_I(kind, name)	0
+#define SC_P(kind, name)	SC_KIND_##kind
 static const struct sc_opdef chain_user_ops[] = {
 #define SC_OP(sys, n, chk, ...)						\
 	[__NR_##sys] = {						\
@@ -67,15 +69,26 @@ static const struct sc_opdef chain_user_ops[] = {
 		.nargs = n,						\
 		.name = #sys,						\
 		.fn = chain_user_##sys,					\
+		.fixed_arg = SC_ARG_OF(SC_KIND_IOBUF, ##__VA_ARGS__),	\
 	},
 #include "oplist.h"
 #undef SC_OP
 };
+#undef SC_I
+#undef SC_P
 
 static const struct sc_env chain_user_env = {
 	.table = chain_user_ops,
 	.table_len = sizeof(chain_user_ops) / sizeof(chain_user_ops[0]),
 };
+
+const struct sc_opdef *lc_user_def(uint32_t nr)
+{
+	if (nr >= sizeof(chain_user_ops) / sizeof(chain_user_ops[0]) ||
+	    !chain_user_ops[nr].fn)
+		return NULL;
+	return &chain_user_ops[nr];
+}
 
 int lc_user_run(struct chain *c)
 {
@@ -87,6 +100,8 @@ int lc_user_run(struct chain *c)
 		.nr_ops = c->n,
 		.nr_conds = c->nc,
 		.flags = c->stop_on_error ? SYSCHAIN_RUN_STOP_ON_ERROR : 0,
+		.bufs = c->bufs,
+		.nr_bufs = c->nbufs,
 	};
 	struct sc_report rep = { 0 };
 	/* the same step cap as the module when it is loaded */

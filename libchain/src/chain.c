@@ -94,6 +94,8 @@ void chain_free(struct chain *c)
 	free(c->csrc);
 	free(c->conds);
 	free(c->labels);
+	free(c->bufs);
+	free(c->kbufs);
 	free(c);
 }
 
@@ -309,6 +311,72 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 		return ret;
 	}
 	lc_kernel_patch(c, (unsigned int)op, argno, &old);
+	return 0;
+}
+
+int chain_register_buffers(struct chain *c, const struct iovec *bufs,
+			   unsigned int nr)
+{
+	struct syschain_buf *kb = NULL;
+	struct sc_buf *b = NULL;
+	unsigned int i;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
+	if (nr > SYSCHAIN_MAX_BUFS)
+		return -E2BIG;
+	if (nr && !bufs)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		if (!bufs[i].iov_len)
+			return -EINVAL;
+		if (bufs[i].iov_len > (1UL << 30))
+			return -E2BIG;
+		if ((uintptr_t)bufs[i].iov_base + bufs[i].iov_len <
+		    (uintptr_t)bufs[i].iov_base)
+			return -EFAULT;
+	}
+	if (nr) {
+		b = calloc(nr, sizeof(*b));
+		kb = calloc(nr, sizeof(*kb));
+		if (!b || !kb) {
+			free(b);
+			free(kb);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		b[i].addr = (uintptr_t)bufs[i].iov_base;
+		b[i].len = bufs[i].iov_len;
+		kb[i].addr = b[i].addr;
+		kb[i].len = b[i].len;
+	}
+	free(c->bufs);
+	free(c->kbufs);
+	c->bufs = b;
+	c->kbufs = kb;
+	c->nbufs = nr;
+	lc_changed(c);
+	return 0;
+}
+
+int (chain_fixed)(struct chain *c, int op)
+{
+	const struct sc_opdef *def;
+	int ret = lc_mutable(c);
+
+	if (ret)
+		return ret;
+	if (op < 0 || (unsigned int)op >= c->n)
+		return lc_build_failed(c, -EINVAL, op);
+	def = lc_user_def(c->ops[op].nr);
+	if (!def || !def->fixed_arg)
+		return lc_build_failed(c, -EINVAL, op);
+	if (!(c->ops[op].flags & SYSCHAIN_OP_FIXED_BUF)) {
+		c->ops[op].flags |= SYSCHAIN_OP_FIXED_BUF;
+		lc_changed(c);
+	}
 	return 0;
 }
 

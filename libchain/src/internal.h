@@ -47,6 +47,15 @@ struct chain {
 	int build_err;
 	int build_err_op;
 
+	/*
+	 * The registered buffers (chain_register_buffers()): as the engine
+	 * takes them, and as the module does. A chain with buffers runs on
+	 * the kernel backend only registered.
+	 */
+	struct sc_buf *bufs;
+	struct syschain_buf *kbufs;
+	unsigned int nbufs;
+
 	bool dirty;			/* conds/labels need regrouping */
 	bool stop_on_error;
 	uint64_t max_steps;
@@ -121,6 +130,8 @@ void lc_kernel_patch(struct chain *c, unsigned int op, unsigned int argno,
 
 /* backend_user.c */
 int lc_user_run(struct chain *c);
+/* the op of syscall @nr, NULL if libchain has none */
+const struct sc_opdef *lc_user_def(uint32_t nr);
 void lc_set_report(struct chain *c, enum chain_backend backend,
 		   uint32_t status, uint64_t steps, uint32_t stop_op,
 		   uint32_t stop_cond);

@@ -42,6 +42,7 @@ enum kind {
 	K_TSREM, K_CLOCK, K_SCLOCK, K_OFLAGS, K_MODE, K_WHENCE, K_ATFL,
 	K_AMODE, K_ACCFL, K_FALLOC, K_ADVICE, K_MSGFL, K_TIMERFL, K_GRNDFL,
 	K_ZERO, K_PID, K_KPID, K_SIG, K_XNAME,
+	K_IOBUF = K_BUF,	/* a K_BUF a registered buffer may hold */
 };
 
 struct opdesc {

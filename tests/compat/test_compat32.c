@@ -40,7 +40,9 @@ _Static_assert(SYSCHAIN_RUN_SIZE_VER0 == 80, "run layout, version 0");
 _Static_assert(sizeof(struct syschain_op) == 88, "op layout");
 _Static_assert(sizeof(struct syschain_cond) == 24, "cond layout");
 _Static_assert(sizeof(struct syschain_probe) == 56, "probe layout");
-_Static_assert(sizeof(struct syschain_register) == 56, "register layout");
+_Static_assert(sizeof(struct syschain_register) == 72, "register layout");
+_Static_assert(SYSCHAIN_REGISTER_SIZE_VER0 == 56, "register layout, version 0");
+_Static_assert(sizeof(struct syschain_buf) == 24, "buffer layout");
 _Static_assert(sizeof(struct syschain_exec) == 72, "exec layout");
 _Static_assert(sizeof(struct syschain_patch) == 16, "patch layout");
 

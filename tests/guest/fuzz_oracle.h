@@ -362,6 +362,7 @@ static void fo_op(const struct fo_env *env, struct fo_verdict *v,
 
 	if (nargs < 0)
 		fo_add(v, FO_OP_UNSUPPORTED, true, i, FO_NO);
+	/* FIXED_BUF too: the fuzzer's chains have no registered buffers */
 	if (op->flags & ~(SYSCHAIN_OP_IGNORE_ERROR | SYSCHAIN_OP_CLEANUP))
 		fo_add(v, FO_OP_FLAGS, true, i, FO_NO);
 	/* uapi "Cleanup ops": the last ops, without conditions */

@@ -287,6 +287,10 @@ static inline void oracle_check_op(const struct oracle_chain *c,
 		r->unknown_op = true;
 		return;
 	}
+	/*
+	 * SYSCHAIN_OP_FIXED_BUF needs registered buffers, which the chains
+	 * judged here never have: refused as an unknown flag is.
+	 */
 	if (op.flags & ~(uint16_t)(SYSCHAIN_OP_IGNORE_ERROR |
 				   SYSCHAIN_OP_CLEANUP))
 		oracle_blame(r, -EINVAL, i, ORACLE_NO);

@@ -1675,6 +1675,7 @@ enum dkind {
 	D_ADVICE, D_OFFP, D_MSGFL, D_ADDRP, D_ADDRLEN, D_ADDRLENP, D_MSG,
 	D_RMSG, D_CLOCK, D_SCLOCK, D_TSIN, D_TSREM, D_TIMERFL, D_GRNDFL, D_PID,
 	D_KPID, D_SIG, D_XNAME, D_NONE,
+	D_IOBUF = D_BUF,	/* a D_BUF a registered buffer may hold */
 };
 
 static const struct {

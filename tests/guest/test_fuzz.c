@@ -125,6 +125,7 @@ enum akind {
 	K_FALLOC, K_ADVICE, K_OFFP, K_MSGFL, K_ADDRP, K_ADDRLEN, K_ADDRLENP,
 	K_MSG, K_RMSG, K_CLOCK, K_SCLOCK, K_TSIN, K_TSREM, K_TIMERFL, K_GRNDFL,
 	K_PID, K_KPID, K_SIG, K_XNAME,
+	K_IOBUF = K_BUF,	/* a K_BUF a registered buffer may hold */
 };
 
 /*

@@ -57,6 +57,7 @@ enum {
 	NR_RESTART,		/* 0 args: returns -ERESTARTSYS (-512) */
 	NR_SIX,			/* 6 args: returns their sum */
 	NR_ZERO,		/* 0 args: returns 0 */
+	NR_BUF,			/* 2 args, a buffer and its length: returns the length */
 	NR_UNKNOWN = 999,	/* not in the table */
 };
 
@@ -202,6 +203,13 @@ static __s64 fn_zero(const __u64 *a, struct sc_exec *x)
 	return 0;
 }
 
+static __s64 fn_buf(const __u64 *a, struct sc_exec *x)
+{
+	check_exec(x);
+	LOG_CALL(NR_BUF, a);
+	return (__s64)a[1];
+}
+
 static const struct sc_opdef fake_ops[] = {
 	[NR_RET] = { NR_RET, 1, "ret", fn_ret, NULL },
 	[NR_ADD2] = { NR_ADD2, 2, "add2", fn_add2, NULL },
@@ -211,6 +219,7 @@ static const struct sc_opdef fake_ops[] = {
 	[NR_RESTART] = { NR_RESTART, 0, "restart", fn_restart, NULL },
 	[NR_SIX] = { NR_SIX, 6, "six", fn_six, NULL },
 	[NR_ZERO] = { NR_ZERO, 0, "zero", fn_zero, NULL },
+	[NR_BUF] = { NR_BUF, 2, "buf", fn_buf, NULL, .fixed_arg = 1 },
 };
 
 #define BOUNDARY_MAX 128
@@ -1111,6 +1120,84 @@ static const struct syschain_op err_ops[] = {
 	{ .nr = NR_FAIL },
 	{ RET(3) },
 };
+
+/*
+ * Registered buffers: SYSCHAIN_OP_FIXED_BUF only on an op with a data
+ * buffer, in a chain with buffers; at run time the range, references
+ * resolved, must lie in one buffer, else -EFAULT without a call.
+ */
+static void test_fixed_buf_validation(void **state)
+{
+	static const struct sc_buf bufs[1] = { { 1000, 100, NULL } };
+	const struct syschain_op on_ret[] = {
+		{ RET(1), .flags = SYSCHAIN_OP_FIXED_BUF },
+	};
+	const struct syschain_op on_buf[] = {
+		{ .nr = NR_BUF, .args = { 1000, 10 },
+		  .flags = SYSCHAIN_OP_FIXED_BUF },
+	};
+	struct sc_chain c;
+
+	(void)state;
+	make_chain(&c, on_buf, 1, NULL, 0, 0, 10);
+	assert_int_equal(sc_validate(&c, &fx.env, &fx.rep), -EINVAL);
+	expect_rep(SYSCHAIN_STATUS_INVALID, 0, 0, NO);
+	c.bufs = bufs;
+	c.nr_bufs = 1;
+	assert_int_equal(sc_validate(&c, &fx.env, &fx.rep), 0);
+	make_chain(&c, on_ret, 1, NULL, 0, 0, 10);
+	c.bufs = bufs;
+	c.nr_bufs = 1;
+	assert_int_equal(sc_validate(&c, &fx.env, &fx.rep), -EINVAL);
+	expect_rep(SYSCHAIN_STATUS_INVALID, 0, 0, NO);
+	assert_int_equal(n_calls, 0);
+}
+
+static void test_fixed_buf_range(void **state)
+{
+	static const struct sc_buf bufs[2] = {
+		{ 1000, 100, NULL }, { 1100, 50, NULL },
+	};
+#define FB(a, n) { .nr = NR_BUF, .args = { (a), (n) }, \
+		   .flags = SYSCHAIN_OP_FIXED_BUF }
+	const struct syschain_op ops[] = {
+		FB(1000, 100),		/* the first, whole */
+		FB(1099, 1),		/* its last byte */
+		FB(1099, 2),		/* across into the second */
+		FB(999, 1),		/* before */
+		FB(1150, 0),		/* empty, at the end */
+		FB(1150, 1),		/* past it */
+		FB(1100, 50),		/* the second, whole */
+		FB(1010, ~0ULL),	/* a length that wraps */
+		/* the address a reference: op 6's result, 50, plus 1050 */
+		{ .nr = NR_BUF, .args = { 1050, 30 }, .ref_mask = 1,
+		  .arg_ref = { 6 }, .flags = SYSCHAIN_OP_FIXED_BUF },
+		{ .nr = NR_BUF, .args = { 1050, 60 }, .ref_mask = 1,
+		  .arg_ref = { 6 }, .flags = SYSCHAIN_OP_FIXED_BUF },
+		{ .nr = NR_BUF, .args = { 5, 5 } },	/* not fixed */
+	};
+#undef FB
+	static const __s64 want[] = {
+		100, 1, -EFAULT, -EFAULT, 0, -EFAULT, 50, -EFAULT, 30,
+		-EFAULT, 5,
+	};
+	struct sc_chain c;
+	unsigned int i, calls = 0;
+
+	(void)state;
+	make_chain(&c, ops, ARRAY_SIZE(ops), NULL, 0, 0, 100);
+	c.bufs = bufs;
+	c.nr_bufs = 2;
+	memset(fx.res, GARBAGE, sizeof(fx.res));
+	run_chain(&c);
+	expect_rep(SYSCHAIN_STATUS_COMPLETED, ARRAY_SIZE(ops), NO, NO);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		expect_res(i, want[i], 1);
+		calls += want[i] != -EFAULT;
+	}
+	/* an op out of range is not called */
+	assert_int_equal(n_calls, calls);
+}
 
 static void test_error_continues_without_flag(void **state)
 {
@@ -3244,6 +3331,8 @@ int main(void)
 		T(test_error_continues_without_flag),
 		T(test_stop_on_error),
 		T(test_stop_on_error_values),
+		T(test_fixed_buf_validation),
+		T(test_fixed_buf_range),
 		T(test_stop_on_error_ignore_error),
 		T(test_stop_on_error_conditions_first),
 		T(test_ignore_error_conditions_apply),

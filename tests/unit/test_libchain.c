@@ -1859,6 +1859,67 @@ static void test_finally_closes(void **state)
 	chain_free(c);
 }
 
+/*
+ * chain_register_buffers() and chain_fixed() on the user backend: what
+ * they refuse, and a fixed op out of its buffer failing with -EFAULT
+ * without a system call (a pipe's contents tell).
+ */
+static void test_fixed_buffers(void **state)
+{
+	struct iovec many[SYSCHAIN_MAX_BUFS + 1];
+	char buf[64], other[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct chain_handle w, g;
+	struct chain *c;
+	int p[2], err_op, i;
+
+	(void)state;
+	for (i = 0; i <= SYSCHAIN_MAX_BUFS; i++) {
+		many[i].iov_base = buf;
+		many[i].iov_len = sizeof(buf);
+	}
+	assert_int_equal(chain_register_buffers(NULL, &iov, 1), -EINVAL);
+	assert_int_equal(chain_new(&c), 0);
+	chain_set_backend(c, CHAIN_BACKEND_USER);
+	assert_int_equal(chain_register_buffers(c, NULL, 1), -EINVAL);
+	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS + 1),
+			 -E2BIG);
+	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS), 0);
+	many[0].iov_len = 0;
+	assert_int_equal(chain_register_buffers(c, many, 1), -EINVAL);
+	many[0].iov_len = (1UL << 30) + 1;
+	assert_int_equal(chain_register_buffers(c, many, 1), -E2BIG);
+	assert_int_equal(chain_register_buffers(c, NULL, 0), 0);
+	assert_int_equal(chain_register_buffers(c, &iov, 1), 0);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(chain_set_stop_on_error(c, false), 0);
+	memcpy(buf, "abcdefgh", 8);
+	w = chain_write(c, p[1], buf + 4, 4);
+	assert_int_equal(chain_fixed(c, w), 0);
+	g = chain_write(c, p[1], other, 1);	/* outside: -EFAULT, no call */
+	assert_int_equal(chain_fixed(c, g), 0);
+	chain_fixed(c, chain_write(c, p[1], buf + 60, 5));	/* past the end */
+	chain_write(c, p[1], buf, 2);		/* not fixed */
+	assert_int_equal(chain_build_error(c, NULL), 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_ret(c, 0), 4);
+	assert_int_equal(chain_ret(c, 1), -EFAULT);
+	assert_int_equal(chain_ret(c, 2), -EFAULT);
+	assert_int_equal(chain_ret(c, 3), 2);
+	assert_int_equal(read(p[0], other, sizeof(other)), 6);
+	assert_memory_equal(other, "efghab", 6);
+
+	/* an op without a data buffer: a building error */
+	g = chain_getppid(c);
+	assert_int_equal(chain_fixed(c, g), -EINVAL);
+	assert_int_equal(chain_build_error(c, &err_op), -EINVAL);
+	assert_int_equal(err_op, g.op);
+	chain_free(c);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1894,6 +1955,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_set_arg_argno),
 		cmocka_unit_test(test_op_names),
 		cmocka_unit_test(test_finally_closes),
+		cmocka_unit_test(test_fixed_buffers),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--env-child"))

@@ -48,7 +48,7 @@ enum {
 };
 
 /** SYSCHAIN_ABI_VERSION - version of this header's ABI. */
-#define SYSCHAIN_ABI_VERSION 4
+#define SYSCHAIN_ABI_VERSION 5
 
 /** SYSCHAIN_MAX_ARGS - arguments an op can carry, as a syscall has. */
 #define SYSCHAIN_MAX_ARGS 6
@@ -101,10 +101,13 @@ struct syschain_probe {
  *	chain under %SYSCHAIN_RUN_STOP_ON_ERROR (conditions still apply).
  * @SYSCHAIN_OP_CLEANUP: (ABI 4) the op is part of the chain's cleanup:
  *	see "Cleanup ops" below.
+ * @SYSCHAIN_OP_FIXED_BUF: (ABI 5) the op's data buffer lies in one of the
+ *	chain's registered buffers: see "Registered buffers".
  */
 enum syschain_op_flags {
 	SYSCHAIN_OP_IGNORE_ERROR = 1 << 0,
-	SYSCHAIN_OP_CLEANUP = 1 << 1
+	SYSCHAIN_OP_CLEANUP = 1 << 1,
+	SYSCHAIN_OP_FIXED_BUF = 1 << 2
 };
 
 /**
@@ -492,6 +495,61 @@ struct syschain_run {
  */
 
 /**
+ * DOC: Registered buffers
+ *
+ * A registered chain may register buffers of its caller's memory with it
+ * (struct syschain_register ``bufs_uptr``), as io_uring registers its
+ * fixed buffers: the module pins their pages once, charges them to the
+ * caller's ``RLIMIT_MEMLOCK`` (unless it has ``CAP_IPC_LOCK``), and keeps
+ * them until the chain's last descriptor is closed. An op flagged
+ * %SYSCHAIN_OP_FIXED_BUF then moves its data to or from the pinned pages
+ * through the kernel's own mapping of them, rather than through user
+ * addresses: ``read``, ``write``, ``pread64``, ``pwrite64``, ``sendto``
+ * and ``recvfrom``, whose buffer and count arguments (a reference
+ * included) name the memory as the syscall takes them. The flag on any
+ * other op, or in a chain without buffers (%SYSCHAIN_RUN's), is refused
+ * at validation (``-EINVAL``, the op named).
+ *
+ * When the op runs, its whole range, from the buffer argument for as many
+ * bytes as the count argument says, must lie in one registered buffer;
+ * otherwise the op does not run and its result is ``-EFAULT`` (as
+ * io_uring answers a fixed buffer out of range; the syscall itself could
+ * have succeeded with a count larger than what it transfers). Otherwise
+ * the op is its syscall on the same memory: result, errno, file position,
+ * short counts, events and signals are those of the syscall. A file that
+ * has no iterator method (``read_iter``/``write_iter``) takes the data
+ * through the user addresses, as the syscall does.
+ *
+ * The pinned pages are the memory the caller had mapped there when it
+ * registered them. Ops use them while the chain lives, whatever happens to
+ * the mapping: after the caller unmaps or remaps a registered range, ops
+ * read and write the pinned pages, which no mapping shows any more (as
+ * io_uring's fixed buffers do); nothing else is touched, and the pages are
+ * released with the chain. A run from another address space (a child
+ * after fork(2), a process the descriptor was passed to) does not use the
+ * pinned pages: its ops move the data through its own memory at those
+ * addresses, as its syscalls would.
+ */
+
+/** SYSCHAIN_MAX_BUFS - most buffers a registered chain may have */
+#define SYSCHAIN_MAX_BUFS 64
+
+/**
+ * struct syschain_buf - a buffer to register with a chain
+ * @addr: its first byte, a user address
+ * @len: its length in bytes, 1 to 1 GiB
+ * @flags: must be 0
+ * @__reserved: must be 0
+ */
+struct syschain_buf {
+	__aligned_u64 addr;
+	__aligned_u64 len;
+	__u32 flags;
+	__u32 __reserved;
+};
+#define SYSCHAIN_BUF_SIZE_VER0 24
+
+/**
  * enum syschain_register_flags - flags of struct syschain_register
  * @SYSCHAIN_REGISTER_CLOEXEC: the descriptor is close-on-exec
  */
@@ -515,14 +573,35 @@ enum syschain_register_flags {
  * @stop_cond: out: when the chain is rejected, the condition at fault,
  *	else %SYSCHAIN_NO_INDEX
  * @__reserved: must be 0
+ * @nr_bufs: (ABI 5) number of buffers to register, 0 to
+ *	%SYSCHAIN_MAX_BUFS (see "Registered buffers")
+ * @buf_size: sizeof(struct syschain_buf) as the caller knows it, the same
+ *	rules as struct syschain_run's ``op_size``; ignored when @nr_bufs is 0
+ * @bufs_uptr: user pointer to @nr_bufs struct syschain_buf of @buf_size
+ *	bytes; ignored when @nr_bufs is 0
  *
- * Copies the chain in and validates it as %SYSCHAIN_RUN does, and returns
- * a descriptor for %SYSCHAIN_EXEC (see "Registered chains"). No op runs.
+ * Copies the chain in and validates it as %SYSCHAIN_RUN does, pins its
+ * buffers, and returns a descriptor for %SYSCHAIN_EXEC (see "Registered
+ * chains"). No op runs.
  *
  * Errors: those of %SYSCHAIN_RUN's validation, with ``stop_op`` and
  * ``stop_cond`` naming the culprit (-EINVAL, -E2BIG, -EOPNOTSUPP, -EFAULT,
  * -ENOMEM, -EPERM); and ``-EMFILE``/``-ENFILE`` when no descriptor is
- * free.
+ * free. For the buffers, with ``stop_op`` %SYSCHAIN_NO_INDEX and
+ * ``stop_cond`` the buffer's index:
+ *
+ * - ``-EINVAL``: a buffer of length 0, with flags or reserved bits set;
+ *   a bad @buf_size.
+ * - ``-E2BIG``: more than %SYSCHAIN_MAX_BUFS buffers; a buffer over 1 GiB;
+ *   a struct syschain_buf larger than the module knows, with a non-zero
+ *   tail.
+ * - ``-EFAULT``: a buffer that is not mapped, or not writable, throughout.
+ * - ``-EOPNOTSUPP``: a buffer in a mapping of a file other than tmpfs or
+ *   hugetlbfs (anonymous memory, shared or private, and memfd are taken),
+ *   as io_uring refuses.
+ * - ``-ENOMEM``: the pages would exceed the caller's ``RLIMIT_MEMLOCK``
+ *   (the buffers of all its chains and io_uring's count together), or no
+ *   memory.
  */
 struct syschain_register {
 	__u32 size;
@@ -537,8 +616,12 @@ struct syschain_register {
 	__u32 stop_op;
 	__u32 stop_cond;
 	__u32 __reserved;
+	__u32 nr_bufs;
+	__u32 buf_size;
+	__aligned_u64 bufs_uptr;
 };
 #define SYSCHAIN_REGISTER_SIZE_VER0 56
+#define SYSCHAIN_REGISTER_SIZE_VER1 72
 #define SYSCHAIN_REGISTER _IO(SYSCHAIN_TYPE, SYSCHAIN_CMD_REGISTER)
 
 /**
