@@ -60,18 +60,23 @@ static inline loff_t *sc_file_ppos(struct file *file)
  * @bvec: one entry per page, the first and last partial
  * @nr_bvecs: entries in @bvec
  * @pages: the pinned pages, @nr_bvecs of them
+ * @kernel: the pages are the chain's own (%SYSCHAIN_BUF_KERNEL), not the
+ *	caller's memory
  */
 struct sc_kbuf {
 	u64 addr;
 	struct bio_vec *bvec;
 	unsigned int nr_bvecs;
 	struct page **pages;
+	bool kernel;
 };
 
 struct iov_iter;
 void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
 		   const struct sc_kbuf *kb, const void __user *buf,
 		   size_t count);
+int sc_fixed_copy(const struct sc_kbuf *kb, void __user *buf, size_t count,
+		  bool to_kernel);
 
 /**
  * struct sc_exec - the kernel executor's state for one ioctl (sc_chain.exec)

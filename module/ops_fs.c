@@ -78,6 +78,10 @@ static ssize_t sc_vfs_read(struct file *file, char __user *buf, size_t count,
 
 	if (file->f_op->read) {
 		ret = file->f_op->read(file, buf, count, pos);
+		/* a kernel buffer gets what the range's memory got */
+		if (ret > 0 && fb && fb->kernel &&
+		    sc_fixed_copy(fb, buf, ret, true))
+			ret = -EFAULT;
 	} else if (file->f_op->read_iter) {
 		struct kiocb kiocb;
 		struct iov_iter iter;
@@ -115,7 +119,12 @@ static ssize_t sc_vfs_write(struct file *file, const char __user *buf,
 
 	file_start_write(file);
 	if (file->f_op->write) {
-		ret = file->f_op->write(file, buf, count, pos);
+		/* the range's memory gets a kernel buffer's bytes first */
+		if (fb && fb->kernel &&
+		    sc_fixed_copy(fb, (void __user *)buf, count, false))
+			ret = -EFAULT;
+		else
+			ret = file->f_op->write(file, buf, count, pos);
 	} else if (file->f_op->write_iter) {
 		struct kiocb kiocb;
 		struct iov_iter iter;

@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -51,6 +52,7 @@
  * @user: who the pinned pages are charged to, @locked pages of them;
  *	NULL when nothing is charged (no buffers, or CAP_IPC_LOCK)
  * @locked: see @user
+ * @kernel_bytes: the length of its kernel buffers, all told
  */
 struct sc_registered {
 	struct mutex lock;
@@ -68,6 +70,7 @@ struct sc_registered {
 	struct mm_struct *mm;
 	struct user_struct *user;
 	unsigned long locked;
+	u64 kernel_bytes;
 };
 
 static const struct file_operations sc_chain_fops;
@@ -139,12 +142,79 @@ static int sc_check_buf_vmas(u64 start, u64 end)
 	return ret;
 }
 
+static void sc_release_pages(struct sc_kbuf *kb, unsigned int nr)
+{
+	unsigned int i;
+
+	if (!kb->kernel) {
+		unpin_user_pages(kb->pages, nr);
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		__free_page(kb->pages[i]);
+}
+
 static void sc_unpin_buf(struct sc_kbuf *kb)
 {
 	if (kb->pages)
-		unpin_user_pages(kb->pages, kb->nr_bvecs);
+		sc_release_pages(kb, kb->nr_bvecs);
 	kvfree(kb->pages);
 	kvfree(kb->bvec);
+}
+
+/**
+ * sc_fixed_copy() - copy between a registered buffer's pages and the
+ *	user memory of its range
+ * @kb: the buffer
+ * @buf: the first byte, a user address inside @kb
+ * @count: the bytes, inside @kb
+ * @to_kernel: from the user memory into the pages, else the other way
+ *
+ * For a kernel buffer (its content at registration; a file that takes
+ * only user addresses). Return: 0 or -EFAULT.
+ */
+int sc_fixed_copy(const struct sc_kbuf *kb, void __user *buf, size_t count,
+		  bool to_kernel)
+{
+	u64 off = (u64)(uintptr_t)buf - (kb->addr & PAGE_MASK);
+
+	while (count) {
+		unsigned int in = offset_in_page(off);
+		size_t n = min_t(size_t, count, PAGE_SIZE - in);
+		void *k = kmap_local_page(kb->pages[off >> PAGE_SHIFT]);
+		unsigned long left;
+
+		if (to_kernel)
+			left = copy_from_user(k + in, buf, n);
+		else
+			left = copy_to_user(buf, k + in, n);
+		kunmap_local(k);
+		if (left)
+			return -EFAULT;
+		buf += n;
+		off += n;
+		count -= n;
+	}
+	return 0;
+}
+
+/* A kernel buffer's pages, with the range's content. */
+static int sc_alloc_kernel_buf(struct sc_kbuf *kb, const struct syschain_buf *ub)
+{
+	unsigned int i;
+
+	for (i = 0; i < kb->nr_bvecs; i++) {
+		kb->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!kb->pages[i]) {
+			sc_release_pages(kb, i);
+			return -ENOMEM;
+		}
+	}
+	if (sc_fixed_copy(kb, u64_to_user_ptr(ub->addr), ub->len, true)) {
+		sc_release_pages(kb, kb->nr_bvecs);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 /* Pin one buffer and describe it page by page. */
@@ -156,7 +226,7 @@ static int sc_pin_buf(struct sc_registered *rc, const struct syschain_buf *ub,
 	long pinned;
 	int ret;
 
-	if (!ub->len || ub->flags || ub->__reserved)
+	if (!ub->len || ub->flags & ~SYSCHAIN_BUF_KERNEL || ub->__reserved)
 		return -EINVAL;
 	if (ub->len > SZ_1G)
 		return -E2BIG;
@@ -165,28 +235,41 @@ static int sc_pin_buf(struct sc_registered *rc, const struct syschain_buf *ub,
 		return -EFAULT;
 	start = ub->addr & PAGE_MASK;
 	nr = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
-	ret = sc_check_buf_vmas(start, end);
-	if (ret)
-		return ret;
-	ret = sc_account_pages(rc, nr);
-	if (ret)
-		return ret;
+	kb->kernel = ub->flags & SYSCHAIN_BUF_KERNEL;
+	if (kb->kernel) {
+		if (ub->len > SYSCHAIN_MAX_KERNEL_BUF - rc->kernel_bytes)
+			return -E2BIG;
+	} else {
+		ret = sc_check_buf_vmas(start, end);
+		if (!ret)
+			ret = sc_account_pages(rc, nr);
+		if (ret)
+			return ret;
+	}
 	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), GFP_KERNEL_ACCOUNT);
 	kb->bvec = kvmalloc_array(nr, sizeof(*kb->bvec), GFP_KERNEL_ACCOUNT);
 	if (!kb->pages || !kb->bvec) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	pinned = pin_user_pages_fast(start, nr, FOLL_WRITE | FOLL_LONGTERM,
-				     kb->pages);
-	if (pinned != nr) {
-		if (pinned > 0)
-			unpin_user_pages(kb->pages, pinned);
-		ret = pinned < 0 ? pinned : -EFAULT;
-		goto out_free;
-	}
 	kb->nr_bvecs = nr;
 	kb->addr = ub->addr;
+	if (kb->kernel) {
+		ret = sc_alloc_kernel_buf(kb, ub);
+		if (ret)
+			goto out_free;
+		rc->kernel_bytes += ub->len;
+	} else {
+		pinned = pin_user_pages_fast(start, nr,
+					     FOLL_WRITE | FOLL_LONGTERM,
+					     kb->pages);
+		if (pinned != nr) {
+			if (pinned > 0)
+				unpin_user_pages(kb->pages, pinned);
+			ret = pinned < 0 ? pinned : -EFAULT;
+			goto out_free;
+		}
+	}
 	left = ub->len;
 	for (i = 0; i < nr; i++) {
 		unsigned int off = i ? 0 : offset_in_page(ub->addr);
@@ -205,6 +288,7 @@ out_free:
 	kvfree(kb->bvec);
 	kb->pages = NULL;
 	kb->bvec = NULL;
+	kb->nr_bvecs = 0;
 	return ret;
 }
 

@@ -411,8 +411,10 @@ int chain_ignore_error(struct chain *c, int op);
  * ops flagged with chain_fixed() whose data lies in it; see
  * chain_register_buffers(3).
  */
+/* chain_register_buffers()'s flags: the chain's kernel memory stands in */
+#define CHAIN_BUF_KERNEL	SYSCHAIN_BUF_KERNEL
 int chain_register_buffers(struct chain *c, const struct iovec *bufs,
-			   unsigned int nr);
+			   unsigned int nr, unsigned int flags);
 int chain_fixed(struct chain *c, int op);
 #define chain_fixed(c, op) (chain_fixed)((c), CHAIN__IDX(op))
 

@@ -315,15 +315,18 @@ int chain__set_arg(struct chain *c, int op, unsigned int argno,
 }
 
 int chain_register_buffers(struct chain *c, const struct iovec *bufs,
-			   unsigned int nr)
+			   unsigned int nr, unsigned int flags)
 {
 	struct syschain_buf *kb = NULL;
 	struct sc_buf *b = NULL;
+	uint64_t kernel_bytes = 0;
 	unsigned int i;
 	int ret = lc_mutable(c);
 
 	if (ret)
 		return ret;
+	if (flags & ~CHAIN_BUF_KERNEL)
+		return -EINVAL;
 	if (nr > SYSCHAIN_MAX_BUFS)
 		return -E2BIG;
 	if (nr && !bufs)
@@ -336,7 +339,11 @@ int chain_register_buffers(struct chain *c, const struct iovec *bufs,
 		if ((uintptr_t)bufs[i].iov_base + bufs[i].iov_len <
 		    (uintptr_t)bufs[i].iov_base)
 			return -EFAULT;
+		kernel_bytes += bufs[i].iov_len;
 	}
+	/* the module's bound on a chain's kernel memory */
+	if (flags & CHAIN_BUF_KERNEL && kernel_bytes > SYSCHAIN_MAX_KERNEL_BUF)
+		return -E2BIG;
 	if (nr) {
 		b = calloc(nr, sizeof(*b));
 		kb = calloc(nr, sizeof(*kb));
@@ -351,6 +358,7 @@ int chain_register_buffers(struct chain *c, const struct iovec *bufs,
 		b[i].len = bufs[i].iov_len;
 		kb[i].addr = b[i].addr;
 		kb[i].len = b[i].len;
+		kb[i].flags = flags;
 	}
 	free(c->bufs);
 	free(c->kbufs);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -101,7 +102,7 @@ static void run_mixed(enum chain_backend be, unsigned char *mem,
 	assert_true(s >= 0 && d >= 0);
 	assert_int_equal(chain_new(&c), 0);
 	assert_int_equal(chain_set_backend(c, be), 0);
-	assert_int_equal(chain_register_buffers(c, bufs, 2), 0);
+	assert_int_equal(chain_register_buffers(c, bufs, 2, 0), 0);
 	pr = chain_pread64(c, s, mem + 10, PG + 50, 3);
 	chain_fixed(c, pr);
 	assert_int_equal(lseek(s, SRC_LEN - 700, SEEK_SET), SRC_LEN - 700);
@@ -172,7 +173,7 @@ static int64_t fixed_read_at(enum chain_backend be, const struct iovec *bufs,
 	assert_true(s >= 0);
 	assert_int_equal(chain_new(&c), 0);
 	assert_int_equal(chain_set_backend(c, be), 0);
-	assert_int_equal(chain_register_buffers(c, bufs, nbufs), 0);
+	assert_int_equal(chain_register_buffers(c, bufs, nbufs, 0), 0);
 	chain_fixed(c, chain_read(c, s, p, count));
 	assert_int_equal(chain_run(c), 0);
 	ret = chain_ret(c, 0);
@@ -247,7 +248,7 @@ static void test_fixed_socket(void **state)
 		assert_int_equal(chain_new(&c), 0);
 		assert_int_equal(chain_set_backend(c, b ? CHAIN_BACKEND_USER :
 						   CHAIN_BACKEND_KERNEL), 0);
-		assert_int_equal(chain_register_buffers(c, &buf, 1), 0);
+		assert_int_equal(chain_register_buffers(c, &buf, 1, 0), 0);
 		/* across the page boundary, both ways */
 		chain_fixed(c, chain_sendto(c, sv[0], mem + PG - 100, 200, 0,
 					    NULL, 0));
@@ -296,7 +297,7 @@ static void test_fixed_read_method(void **state)
 		assert_int_equal(chain_new(&c), 0);
 		assert_int_equal(chain_set_backend(c, b ? CHAIN_BACKEND_USER :
 						   CHAIN_BACKEND_KERNEL), 0);
-		assert_int_equal(chain_register_buffers(c, &buf, 1), 0);
+		assert_int_equal(chain_register_buffers(c, &buf, 1, 0), 0);
 		chain_fixed(c, chain_read(c, t, mem + PG - 8, 8));
 		chain_fixed(c, chain_read(c, t, mem, 4));	/* too small */
 		assert_int_equal(chain_run(c), 0);
@@ -328,7 +329,7 @@ static void test_fixed_copy_loop(void **state)
 		assert_int_equal(chain_new(&c), 0);
 		assert_int_equal(chain_set_backend(c, b ? CHAIN_BACKEND_USER :
 						   CHAIN_BACKEND_KERNEL), 0);
-		assert_int_equal(chain_register_buffers(c, &buf, 1), 0);
+		assert_int_equal(chain_register_buffers(c, &buf, 1, 0), 0);
 		assert_int_equal(chain_set_stop_on_error(c, true), 0);
 		rd = chain_read(c, s, mem, 1000);	/* 1000: not page-sized */
 		chain_fixed(c, rd);
@@ -685,6 +686,147 @@ static void test_fixed_thread(void **state)
 	munmap(mem, PG);
 }
 
+/*
+ * Kernel buffers (the handoff): the bytes a chain reads and writes on stay
+ * in the chain's kernel memory, which starts as the range's content at
+ * registration; the range's own memory is not touched on the kernel
+ * backend, and the user backend, running the syscalls on it, gives the
+ * same results and files. A timerfd (->read() only) and an eventfd
+ * (->write() only) take the data through the range's memory.
+ */
+struct handoff {
+	int64_t ret[12];
+	unsigned char dst[8192];
+	ssize_t dst_len;
+	uint64_t ev;
+};
+
+static void run_handoff(enum chain_backend be, unsigned char *mem,
+			struct handoff *o)
+{
+	struct iovec buf = { mem, 2 * PG };
+	struct itimerspec its = { .it_value = { 0, 1000 } };
+	uint64_t five = 5;
+	struct chain_handle pr;
+	struct chain *c;
+	unsigned int i;
+	int s, d, p[2], t, e;
+
+	make_files();
+	memset(mem, 0x77, 2 * PG);
+	memcpy(mem + PG + 10, "hello", 5);
+	memcpy(mem + PG + 16, &five, 8);
+	s = open(SRC, O_RDONLY);
+	d = open(DST, O_RDWR);
+	t = timerfd_create(CLOCK_MONOTONIC, 0);
+	e = eventfd(0, EFD_NONBLOCK);
+	assert_true(s >= 0 && d >= 0 && t >= 0 && e >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(timerfd_settime(t, 0, &its, NULL), 0);
+	usleep(2000);
+	assert_int_equal(chain_new(&c), 0);
+	assert_int_equal(chain_set_backend(c, be), 0);
+	assert_int_equal(chain_register_buffers(c, &buf, 1, CHAIN_BUF_KERNEL),
+			 0);
+	pr = chain_pread64(c, s, mem + 100, 3000, 7);
+	chain_fixed(c, pr);
+	chain_fixed(c, chain_write(c, d, mem + 100, chain_res(pr)));
+	chain_fixed(c, chain_write(c, d, mem + PG + 10, 5));	/* as registered */
+	chain_fixed(c, chain_write(c, p[1], mem + 100, 50));
+	chain_fixed(c, chain_read(c, p[0], mem + 1, 50));
+	chain_fixed(c, chain_write(c, d, mem + 1, 50));
+	chain_fixed(c, chain_read(c, t, mem + 2 * PG - 8, 8));	/* ->read() */
+	chain_fixed(c, chain_write(c, d, mem + 2 * PG - 8, 8));
+	chain_fixed(c, chain_write(c, e, mem + PG + 16, 8));	/* ->write() */
+	assert_int_equal(chain_build_error(c, NULL), 0);
+	assert_int_equal(chain_run(c), 0);
+	assert_int_equal(chain_report(c)->status, SYSCHAIN_STATUS_COMPLETED);
+	assert_int_equal(chain_report(c)->backend, be);
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < chain_nr_ops(c); i++)
+		o->ret[i] = chain_ret(c, i);
+	o->dst_len = pread(d, o->dst, sizeof(o->dst), 0);
+	assert_int_equal(read(e, &o->ev, 8), 8);
+	chain_free(c);
+	close(s);
+	close(d);
+	close(t);
+	close(e);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_kernel_buffer(void **state)
+{
+	static struct handoff k, u;
+	unsigned char *mem = map_anon(2 * PG);
+	unsigned char want[3000 + 5 + 50 + 8];
+	uint64_t one = 1;
+	size_t i;
+
+	(void)state;
+	run_handoff(CHAIN_BACKEND_KERNEL, mem, &k);
+	/*
+	 * The range's memory as registered: no op wrote it but the timerfd's
+	 * read, whose ->read() takes only user addresses (its last 8 bytes).
+	 */
+	for (i = 0; i < 2 * PG - 8; i++)
+		if (i < PG + 10 || i >= PG + 24)
+			assert_int_equal(mem[i], 0x77);
+	run_handoff(CHAIN_BACKEND_USER, mem, &u);
+	assert_memory_equal(k.ret, u.ret, sizeof(k.ret));
+	assert_int_equal(k.ret[0], 3000);
+	assert_int_equal(k.ret[1], 3000);
+	assert_int_equal(k.ret[4], 50);
+	assert_int_equal(k.ret[6], 8);
+	assert_int_equal(k.ret[8], 8);
+	assert_int_equal(k.dst_len, u.dst_len);
+	assert_int_equal(k.dst_len, sizeof(want));
+	for (i = 0; i < 3000; i++)
+		want[i] = pattern(i + 7);
+	memcpy(want + 3000, "hello", 5);
+	for (i = 0; i < 50; i++)
+		want[3005 + i] = pattern(i + 7);
+	memcpy(want + 3055, &one, 8);
+	assert_memory_equal(k.dst, want, sizeof(want));
+	assert_memory_equal(u.dst, want, sizeof(want));
+	assert_int_equal(k.ev, 5);
+	assert_int_equal(u.ev, 5);
+	munmap(mem, 2 * PG);
+}
+
+static void test_kernel_buffer_refusals(void **state)
+{
+	unsigned char *mem = map_anon(2 * PG);
+	unsigned char *big = mmap(NULL, SYSCHAIN_MAX_KERNEL_BUF + PG,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				  -1, 0);
+	struct syschain_buf b[2] = {
+		{ (uintptr_t)mem, PG, SYSCHAIN_BUF_KERNEL, 0 },
+		{ (uintptr_t)mem, PG, SYSCHAIN_BUF_KERNEL, 0 },
+	};
+
+	(void)state;
+	assert_true(big != MAP_FAILED);
+	expect_reg(b, 2, sizeof(b[0]), 0, 0);
+	b[1].flags = 2;
+	expect_reg(b, 2, sizeof(b[0]), -EINVAL, 1);
+	b[1].flags = SYSCHAIN_BUF_KERNEL;
+	b[1].addr = (uintptr_t)big;
+	b[1].len = SYSCHAIN_MAX_KERNEL_BUF - PG;	/* 16 MiB in all */
+	expect_reg(b, 2, sizeof(b[0]), 0, 0);
+	b[1].len++;
+	expect_reg(b, 2, sizeof(b[0]), -E2BIG, 1);
+	b[1].len = PG;
+	b[1].addr = (uintptr_t)mem + 2 * PG;	/* unmapped: cannot be read */
+	assert_int_equal(munmap(mem + PG, PG), 0);
+	b[1].addr = (uintptr_t)mem + PG;
+	expect_reg(b, 2, sizeof(b[0]), -EFAULT, 1);
+	munmap(big, SYSCHAIN_MAX_KERNEL_BUF + PG);
+	munmap(mem, PG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +840,8 @@ int main(void)
 		cmocka_unit_test(test_fixed_munmap),
 		cmocka_unit_test(test_fixed_fork),
 		cmocka_unit_test(test_fixed_thread),
+		cmocka_unit_test(test_kernel_buffer),
+		cmocka_unit_test(test_kernel_buffer_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1878,19 +1878,27 @@ static void test_fixed_buffers(void **state)
 		many[i].iov_base = buf;
 		many[i].iov_len = sizeof(buf);
 	}
-	assert_int_equal(chain_register_buffers(NULL, &iov, 1), -EINVAL);
+	assert_int_equal(chain_register_buffers(NULL, &iov, 1, 0), -EINVAL);
 	assert_int_equal(chain_new(&c), 0);
 	chain_set_backend(c, CHAIN_BACKEND_USER);
-	assert_int_equal(chain_register_buffers(c, NULL, 1), -EINVAL);
-	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS + 1),
+	assert_int_equal(chain_register_buffers(c, NULL, 1, 0), -EINVAL);
+	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS + 1,
+						0), -E2BIG);
+	assert_int_equal(chain_register_buffers(c, many, 1, 2), -EINVAL);
+	/* kernel buffers: 16 MiB in all */
+	many[0].iov_len = SYSCHAIN_MAX_KERNEL_BUF;
+	assert_int_equal(chain_register_buffers(c, many, 1, CHAIN_BUF_KERNEL),
+			 0);
+	assert_int_equal(chain_register_buffers(c, many, 2, CHAIN_BUF_KERNEL),
 			 -E2BIG);
-	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS), 0);
+	many[0].iov_len = sizeof(buf);
+	assert_int_equal(chain_register_buffers(c, many, SYSCHAIN_MAX_BUFS, 0), 0);
 	many[0].iov_len = 0;
-	assert_int_equal(chain_register_buffers(c, many, 1), -EINVAL);
+	assert_int_equal(chain_register_buffers(c, many, 1, 0), -EINVAL);
 	many[0].iov_len = (1UL << 30) + 1;
-	assert_int_equal(chain_register_buffers(c, many, 1), -E2BIG);
-	assert_int_equal(chain_register_buffers(c, NULL, 0), 0);
-	assert_int_equal(chain_register_buffers(c, &iov, 1), 0);
+	assert_int_equal(chain_register_buffers(c, many, 1, 0), -E2BIG);
+	assert_int_equal(chain_register_buffers(c, NULL, 0, 0), 0);
+	assert_int_equal(chain_register_buffers(c, &iov, 1, 0), 0);
 
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(chain_set_stop_on_error(c, false), 0);

@@ -529,7 +529,30 @@ struct syschain_run {
  * after fork(2), a process the descriptor was passed to) does not use the
  * pinned pages: its ops move the data through its own memory at those
  * addresses, as its syscalls would.
+ *
+ * A buffer flagged %SYSCHAIN_BUF_KERNEL is the chain's own kernel memory
+ * instead (a handoff: a chain that reads bytes and writes them on, as
+ * ``cat`` or a file server does, keeps them in the kernel): the module
+ * allocates it, as long as the range, with the range's content at
+ * registration, and ops whose data lies in the range use it in place of
+ * the caller's memory, which they neither read nor write. Only a file
+ * with no iterator method has its data go through the range's user
+ * memory (and copied between it and the kernel memory), as the user
+ * backend's syscalls take it. At most %SYSCHAIN_MAX_KERNEL_BUF bytes of
+ * kernel buffers per chain, charged to the caller's memory cgroup; they
+ * count against no ``RLIMIT_MEMLOCK``.
  */
+
+/**
+ * enum syschain_buf_flags - flags of struct syschain_buf
+ * @SYSCHAIN_BUF_KERNEL: kernel memory of the chain stands for the range
+ */
+enum syschain_buf_flags {
+	SYSCHAIN_BUF_KERNEL = 1 << 0
+};
+
+/** SYSCHAIN_MAX_KERNEL_BUF - most bytes of kernel buffers per chain */
+#define SYSCHAIN_MAX_KERNEL_BUF (16U << 20)
 
 /** SYSCHAIN_MAX_BUFS - most buffers a registered chain may have */
 #define SYSCHAIN_MAX_BUFS 64
@@ -538,7 +561,7 @@ struct syschain_run {
  * struct syschain_buf - a buffer to register with a chain
  * @addr: its first byte, a user address
  * @len: its length in bytes, 1 to 1 GiB
- * @flags: must be 0
+ * @flags: &enum syschain_buf_flags
  * @__reserved: must be 0
  */
 struct syschain_buf {
@@ -590,16 +613,17 @@ enum syschain_register_flags {
  * free. For the buffers, with ``stop_op`` %SYSCHAIN_NO_INDEX and
  * ``stop_cond`` the buffer's index:
  *
- * - ``-EINVAL``: a buffer of length 0, with flags or reserved bits set;
- *   a bad @buf_size.
+ * - ``-EINVAL``: a buffer of length 0, with unknown flags or reserved
+ *   bits set; a bad @buf_size.
  * - ``-E2BIG``: more than %SYSCHAIN_MAX_BUFS buffers; a buffer over 1 GiB;
- *   a struct syschain_buf larger than the module knows, with a non-zero
- *   tail.
- * - ``-EFAULT``: a buffer that is not mapped, or not writable, throughout.
+ *   kernel buffers over %SYSCHAIN_MAX_KERNEL_BUF in all; a struct
+ *   syschain_buf larger than the module knows, with a non-zero tail.
+ * - ``-EFAULT``: a buffer that is not mapped, or not writable, throughout
+ *   (a kernel buffer: not readable).
  * - ``-EOPNOTSUPP``: a buffer in a mapping of a file other than tmpfs or
  *   hugetlbfs (anonymous memory, shared or private, and memfd are taken),
  *   as io_uring refuses.
- * - ``-ENOMEM``: the pages would exceed the caller's ``RLIMIT_MEMLOCK``
+ * - ``-ENOMEM``: pinned pages would exceed the caller's ``RLIMIT_MEMLOCK``
  *   (the buffers of all its chains and io_uring's count together), or no
  *   memory.
  */
