@@ -27,6 +27,10 @@
 #ifndef SC_ENV_CALL_FIXED
 #define SC_ENV_CALL_FIXED(c, def, args, buf) SC_ENV_CALL(c, def, args)
 #endif
+#ifndef SC_ENV_CALL_FIXED_IOV
+#define SC_ENV_CALL_FIXED_IOV(c, def, args)				\
+	((c)->fixed_iov ? (c)->fixed_iov(c, def, args) : -EOPNOTSUPP)
+#endif
 
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
@@ -60,7 +64,8 @@ int sc_validate_op(const struct sc_chain *c, __u32 i,
 
 	if (op->flags & ~SC_OP_FLAGS)
 		return -EINVAL;
-	if (op->flags & SYSCHAIN_OP_FIXED_BUF && (!def->fixed_arg || !c->nr_bufs))
+	if (op->flags & SYSCHAIN_OP_FIXED_BUF &&
+	    ((!def->fixed_arg && !def->fixed_iov) || !c->nr_bufs))
 		return -EINVAL;
 	if (op->ref_mask >> def->nargs)
 		return -EINVAL;
@@ -400,15 +405,17 @@ static int sc_begin(struct sc_chain *c, const struct sc_env *env,
 	return sc_decide(c, *pc, -EINTR, pc, rep);
 }
 
-/*
- * An op with %SYSCHAIN_OP_FIXED_BUF: its range, as its resolved arguments
- * give it, must lie in one registered buffer (uapi "Registered buffers").
+/**
+ * sc_find_buf() - the registered buffer that holds a range
+ * @c: the chain
+ * @addr: the range's first byte
+ * @len: its length
+ *
+ * Return: the buffer, or NULL if no one buffer holds the whole range.
  */
-static __s64 sc_call_fixed(const struct sc_chain *c, const struct sc_opdef *def,
-			   const __u64 *args)
+const struct sc_buf *sc_find_buf(const struct sc_chain *c, __u64 addr,
+				 __u64 len)
 {
-	__u64 addr = args[def->fixed_arg - 1];
-	__u64 len = args[def->fixed_arg];
 	__u32 i;
 
 	for (i = 0; i < c->nr_bufs; i++) {
@@ -416,9 +423,49 @@ static __s64 sc_call_fixed(const struct sc_chain *c, const struct sc_opdef *def,
 
 		if (addr >= b->addr && len <= b->len &&
 		    addr - b->addr <= b->len - len)
-			return SC_ENV_CALL_FIXED(c, def, args, b);
+			return b;
 	}
-	return -EFAULT;
+	return (const struct sc_buf *)0;
+}
+
+/**
+ * sc_check_iov() - whether registered buffers hold an iovec array's data
+ * @c: the chain
+ * @iov: the array, as the executor read it
+ * @n: its length
+ *
+ * Each segment of non-zero length, its length read unsigned, must lie in
+ * one registered buffer (uapi "Registered buffers").
+ *
+ * Return: 0 or -EFAULT.
+ */
+int sc_check_iov(const struct sc_chain *c, const struct sc_iovec *iov,
+		 __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (iov[i].len && !sc_find_buf(c, iov[i].base, iov[i].len))
+			return -EFAULT;
+	return 0;
+}
+
+/*
+ * An op with %SYSCHAIN_OP_FIXED_BUF: its range, as its resolved arguments
+ * give it, must lie in one registered buffer (uapi "Registered buffers");
+ * an iovec array's segments are the executor's to read and check.
+ */
+static __s64 sc_call_fixed(const struct sc_chain *c, const struct sc_opdef *def,
+			   const __u64 *args)
+{
+	const struct sc_buf *b;
+
+	if (def->fixed_iov)
+		return SC_ENV_CALL_FIXED_IOV(c, def, args);
+	b = sc_find_buf(c, args[def->fixed_arg - 1], args[def->fixed_arg]);
+	if (!b)
+		return -EFAULT;
+	return SC_ENV_CALL_FIXED(c, def, args, b);
 }
 
 static inline __s64 sc_call(const struct sc_chain *c, __u32 pc,

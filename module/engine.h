@@ -61,6 +61,9 @@ typedef __s64 (*sc_op_fn)(const __u64 *args, struct sc_exec *x);
  * @fixed_arg: 1 + the index of the data buffer a registered buffer may
  *	hold (oplist.h's IOBUF kind; its byte count is the next argument),
  *	0 if none (uapi "Registered buffers")
+ * @fixed_iov: 1 + the index of the iovec array whose segments registered
+ *	buffers may hold (oplist.h's IOV kind; its length is the next
+ *	argument), 0 if none
  */
 struct sc_opdef {
 	__u32 nr;
@@ -70,7 +73,17 @@ struct sc_opdef {
 	int (*check)(const struct syschain_op *op);
 	__u32 path_arg;
 	__u32 fixed_arg;
+	__u32 fixed_iov;
 };
+
+/* A native struct iovec, as readv(2) and writev(2) read it. */
+struct sc_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+/* the most segments readv(2) and writev(2) take (UIO_MAXIOV) */
+#define SC_IOV_MAX	1024
 
 /**
  * struct sc_buf - a buffer registered with a chain
@@ -94,7 +107,7 @@ struct sc_buf {
 #define SC_KIND_IOBUF		2
 #define SC_KIND_BUF		0
 #define SC_KIND_OFFP		0
-#define SC_KIND_IOV		0
+#define SC_KIND_IOV		4
 #define SC_KIND_MSG		0
 #define SC_KIND_RMSG		0
 #define SC_KIND_ADDRP		0
@@ -155,6 +168,10 @@ struct sc_env {
  * @body_end: the first cleanup op, or @nr_ops (set by sc_validate())
  * @bufs: the registered buffers, @nr_bufs of them (none: NULL, 0)
  * @nr_bufs: see @bufs
+ * @fixed_iov: the executor's way to run an op with %SYSCHAIN_OP_FIXED_BUF
+ *	whose data an iovec array describes (readv, writev): it reads the
+ *	array, checks it with sc_check_iov() and runs the op on what it read;
+ *	NULL to use SC_ENV_CALL_FIXED_IOV()
  */
 struct sc_chain {
 	const struct syschain_op *ops;
@@ -171,6 +188,8 @@ struct sc_chain {
 	__u32 body_end;
 	const struct sc_buf *bufs;
 	__u32 nr_bufs;
+	__s64 (*fixed_iov)(const struct sc_chain *c, const struct sc_opdef *def,
+			   const __u64 *args);
 };
 
 /**
@@ -209,6 +228,8 @@ struct sc_report {
  * SC_ENV_CALL_FIXED(c, def, args, buf): the same for an op with
  *	%SYSCHAIN_OP_FIXED_BUF, whose data lies in registered buffer @buf
  *	(default: SC_ENV_CALL(), the syscall on the same addresses)
+ * SC_ENV_CALL_FIXED_IOV(c, def, args): an op with %SYSCHAIN_OP_FIXED_BUF
+ *	whose data an iovec array describes (default: @c->fixed_iov)
  */
 
 int sc_validate(struct sc_chain *chain, const struct sc_env *env,
@@ -219,5 +240,9 @@ int sc_validate_op(const struct sc_chain *chain, __u32 i,
 void sc_run(struct sc_chain *chain, const struct sc_env *env,
 	    struct sc_report *rep);
 int sc_cond_holds(__u8 cmp, __u64 lhs, __u64 rhs);
+const struct sc_buf *sc_find_buf(const struct sc_chain *c, __u64 addr,
+				 __u64 len);
+int sc_check_iov(const struct sc_chain *c, const struct sc_iovec *iov,
+		 __u32 n);
 
 #endif /* SYSCHAIN_ENGINE_H */

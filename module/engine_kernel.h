@@ -78,5 +78,6 @@ static __always_inline __s64 sc_kernel_call_fixed(const struct sc_chain *c,
 #define SC_ENV_BOUNDARY(c, env) sc_kernel_boundary(c)
 #define SC_ENV_CALL(c, def, args) sc_kernel_call(c, def, args)
 #define SC_ENV_CALL_FIXED(c, def, args, b) sc_kernel_call_fixed(c, def, args, b)
+#define SC_ENV_CALL_FIXED_IOV(c, def, args) sc_fixed_iov_call(c, def, args)
 
 #endif /* SYSCHAIN_ENGINE_KERNEL_H */

@@ -45,7 +45,8 @@
  *                (SYSCHAIN_OP_FIXED_BUF); its byte count is the next
  *                argument, of kind LEN
  *   OFF, OFFP    a file offset; the address of one (or NULL)
- *   IOV, IOVCNT  an array of struct iovec; its length
+ *   IOV, IOVCNT  an array of struct iovec; its length (its segments may
+ *                lie in registered buffers: SYSCHAIN_OP_FIXED_BUF)
  *   MSG, RMSG    a struct msghdr to send; to receive into
  *   ADDRP, ADDRLEN, ADDRLENP  a socket address; its length; its address
  *   TSIN, TSREM  a struct timespec to read; one to write (or NULL)

@@ -27,6 +27,7 @@ static const struct sc_opdef sc_ops[] = {
 		.check = SC_CHECK_##chk(sys),				\
 		.path_arg = SC_ARG_OF(SC_KIND_PATH, ##__VA_ARGS__),	\
 		.fixed_arg = SC_ARG_OF(SC_KIND_IOBUF, ##__VA_ARGS__),	\
+		.fixed_iov = SC_ARG_OF(SC_KIND_IOV, ##__VA_ARGS__),	\
 	},
 #include "oplist.h"
 #undef SC_OP

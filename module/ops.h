@@ -77,6 +77,8 @@ void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
 		   size_t count);
 int sc_fixed_copy(const struct sc_kbuf *kb, void __user *buf, size_t count,
 		  bool to_kernel);
+__s64 sc_fixed_iov_call(const struct sc_chain *c, const struct sc_opdef *def,
+			const __u64 *args);
 
 /**
  * struct sc_exec - the kernel executor's state for one ioctl (sc_chain.exec)
@@ -91,12 +93,21 @@ int sc_fixed_copy(const struct sc_kbuf *kb, void __user *buf, size_t count,
  *	buffers are pinned in: its fixed ops use the pinned pages
  * @fixed: while an op with %SYSCHAIN_OP_FIXED_BUF runs in that address
  *	space, the registered buffer of its data; NULL otherwise
+ * @fixed_chain: while a readv or writev with %SYSCHAIN_OP_FIXED_BUF runs,
+ *	its chain (its buffers), and in @fixed_iov the iovec array as read
+ *	and checked (sc_fixed_iov_call()), @fixed_nr entries: the op uses
+ *	that copy, not the caller's array again
+ * @fixed_iov: see @fixed_chain
+ * @fixed_nr: see @fixed_chain
  */
 struct sc_exec {
 	u32 switches;
 	bool audit;
 	bool own_bufs;
 	const struct sc_kbuf *fixed;
+	const struct sc_chain *fixed_chain;
+	const struct sc_iovec *fixed_iov;
+	u32 fixed_nr;
 	ktime_t sleep_until;
 	ktime_t slept_until;
 };

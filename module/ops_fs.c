@@ -5,6 +5,7 @@
  * file_operations, so results, errnos, file positions, fsnotify events,
  * I/O accounting and signals (SIGPIPE) are those of the syscall.
  */
+#include <linux/bvec.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/fdtable.h>
@@ -552,16 +553,129 @@ static ssize_t sc_do_iter_rw(struct file *file, struct iov_iter *iter,
 	return ret;
 }
 
+static bool sc_has_iter_method(struct file *file, int type)
+{
+	return type == READ ? !!file->f_op->read_iter : !!file->f_op->write_iter;
+}
+
+/* The registered buffer that sc_check_iov() found for a segment. */
+static const struct sc_kbuf *sc_seg_buf(const struct sc_exec *x,
+					const struct iovec *seg)
+{
+	return sc_find_buf(x->fixed_chain, (u64)(uintptr_t)seg->iov_base,
+			   seg->iov_len)->priv;
+}
+
+/*
+ * import_iovec() for a readv or writev on registered buffers: the array
+ * as sc_fixed_iov_call() read and checked it (its lengths at most 1 GiB
+ * each, its ranges in user space), cut at MAX_RW_COUNT in all as
+ * import_iovec() cuts it; an iterator over the buffers' pages when the
+ * file has an iterator method and the caller's address space is the
+ * buffers', else over the user addresses. *@iovp and *@bvp are the
+ * caller's to free.
+ */
+static ssize_t sc_fixed_import(const struct sc_exec *x, struct file *file,
+			       int type, struct iov_iter *iter,
+			       struct iovec **iovp, struct bio_vec **bvp)
+{
+	unsigned int dir = type == READ ? ITER_DEST : ITER_SOURCE;
+	u32 n = x->fixed_nr, i, nbv = 0;
+	struct bio_vec *bv;
+	struct iovec *iov;
+	size_t total = 0;
+
+	iov = kmalloc_array(n, sizeof(*iov), GFP_KERNEL);
+	if (!iov)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		size_t len = min_t(u64, x->fixed_iov[i].len,
+				   MAX_RW_COUNT - total);
+
+		iov[i].iov_base = u64_to_user_ptr(x->fixed_iov[i].base);
+		iov[i].iov_len = len;
+		total += len;
+	}
+	*iovp = iov;
+	if (!x->own_bufs || !sc_has_iter_method(file, type)) {
+		iov_iter_init(iter, dir, iov, n, total);
+		return total;
+	}
+	for (i = 0; i < n; i++) {
+		const struct sc_kbuf *kb;
+		u64 off;
+
+		if (!iov[i].iov_len)
+			continue;
+		kb = sc_seg_buf(x, &iov[i]);
+		off = (u64)(uintptr_t)iov[i].iov_base - (kb->addr & PAGE_MASK);
+		nbv += DIV_ROUND_UP(offset_in_page(off) + iov[i].iov_len,
+				    PAGE_SIZE);
+	}
+	bv = kvmalloc_array(nbv ?: 1, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	*bvp = bv;
+	for (i = 0; i < n; i++) {
+		size_t left = iov[i].iov_len;
+		const struct sc_kbuf *kb;
+		u64 off;
+
+		if (!left)
+			continue;
+		kb = sc_seg_buf(x, &iov[i]);
+		off = (u64)(uintptr_t)iov[i].iov_base - (kb->addr & PAGE_MASK);
+		while (left) {
+			unsigned int in = offset_in_page(off);
+			size_t len = min_t(size_t, left, PAGE_SIZE - in);
+
+			bvec_set_page(bv++, kb->pages[off >> PAGE_SHIFT], len,
+				      in);
+			off += len;
+			left -= len;
+		}
+	}
+	iov_iter_bvec(iter, dir, *bvp, nbv, total);
+	return total;
+}
+
+/*
+ * A file without an iterator method takes a kernel buffer's bytes through
+ * the range's user memory (uapi "Registered buffers"): copied there
+ * before a write, from there after a read, @len bytes in all.
+ */
+static int sc_fixed_iov_bounce(const struct sc_exec *x, const struct iovec *iov,
+			       size_t len, bool to_kernel)
+{
+	u32 i;
+
+	for (i = 0; i < x->fixed_nr && len; i++) {
+		size_t n = min(len, iov[i].iov_len);
+		const struct sc_kbuf *kb;
+
+		if (!n)
+			continue;
+		kb = sc_seg_buf(x, &iov[i]);
+		if (kb->kernel && sc_fixed_copy(kb, iov[i].iov_base, n,
+						to_kernel))
+			return -EFAULT;
+		len -= n;
+	}
+	return 0;
+}
+
 /* readv() and writev(): do_readv()/do_writev() */
 static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
-		      unsigned long vlen, int type)
+		      unsigned long vlen, int type, const struct sc_exec *x)
 {
 	struct iovec iovstack[UIO_FASTIOV];
 	struct iovec *iov = iovstack;
+	struct bio_vec *bvec = NULL;
 	struct iov_iter iter;
 	struct sc_fd sf;
 	struct file *file;
 	loff_t pos, *ppos;
+	bool bounce;
 	ssize_t ret;
 
 	file = sc_fdget_pos(fd, &sf);
@@ -575,9 +689,17 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		ppos = &pos;
 	}
 	ret = sc_rwv_mode_first() ? sc_rw_mode_check(file, type) : 0;
-	if (!ret)
+	if (!ret && x->fixed_iov) {
+		iov = NULL;
+		ret = sc_fixed_import(x, file, type, &iter, &iov, &bvec);
+	} else if (!ret) {
 		ret = import_iovec(type == READ ? ITER_DEST : ITER_SOURCE, vec,
 				   vlen, ARRAY_SIZE(iovstack), &iov, &iter);
+	}
+	bounce = ret >= 0 && x->fixed_iov && x->own_bufs &&
+		 !sc_has_iter_method(file, type);
+	if (bounce && type == WRITE)
+		ret = sc_fixed_iov_bounce(x, iov, ret, false) ?: ret;
 	if (ret >= 0) {
 		/* before 6.8, vfs_writev() holds freeze protection throughout */
 		if (type == WRITE && !sc_rwv_mode_first())
@@ -585,8 +707,13 @@ static ssize_t sc_rwv(unsigned int fd, const struct iovec __user *vec,
 		ret = sc_do_iter_rw(file, &iter, ppos, type);
 		if (type == WRITE && !sc_rwv_mode_first())
 			file_end_write(file);
-		kfree(iov);
+		if (bounce && type == READ && ret > 0 &&
+		    sc_fixed_iov_bounce(x, iov, ret, true))
+			ret = -EFAULT;
 	}
+	if (iov != iovstack)
+		kfree(iov);
+	kvfree(bvec);
 	if (ret >= 0 && ppos)
 		file->f_pos = pos;
 	sc_fdput_pos(&sf);
@@ -623,14 +750,14 @@ int sc_check_writev(const struct syschain_op *op)
 __s64 sc_op_readv(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		      READ);
+		      READ, x);
 }
 
 /* writev(unsigned long fd, const struct iovec __user *vec, unsigned long vlen) */
 __s64 sc_op_writev(const __u64 *args, struct sc_exec *x)
 {
 	return sc_rwv((unsigned int)args[0], u64_to_user_ptr(args[1]), args[2],
-		      WRITE);
+		      WRITE, x);
 }
 
 /* fsync() and fdatasync(): do_fsync() */

@@ -383,6 +383,58 @@ void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
 	iter->count = count;
 }
 
+/**
+ * sc_fixed_iov_call() - run a readv or writev whose segments lie in
+ *	registered buffers
+ * @c: the chain
+ * @def: the op
+ * @args: its resolved arguments
+ *
+ * Reads the iovec array once and checks it (sc_check_iov()); the op then
+ * uses this copy (sc_exec.fixed_iov), so that what was checked is what
+ * runs. An array the syscall would refuse (none, more than UIO_MAXIOV
+ * entries, unreadable) leaves the op to give the syscall's answer.
+ *
+ * Return: the op's result, -EFAULT for a segment outside the buffers.
+ */
+__s64 sc_fixed_iov_call(const struct sc_chain *c, const struct sc_opdef *def,
+			const __u64 *args)
+{
+	const void __user *uvec = u64_to_user_ptr(args[def->fixed_iov - 1]);
+	u64 n = args[def->fixed_iov];
+	struct sc_iovec stack[UIO_FASTIOV], *iov = stack;
+	struct sc_exec *x = c->exec;
+	__s64 ret;
+
+	BUILD_BUG_ON(sizeof(struct sc_iovec) != sizeof(struct iovec));
+	BUILD_BUG_ON(SC_IOV_MAX != UIO_MAXIOV);
+	if (!n || n > SC_IOV_MAX)
+		return def->fn(args, x);
+	if (n > ARRAY_SIZE(stack)) {
+		iov = kmalloc_array(n, sizeof(*iov), GFP_KERNEL);
+		if (!iov)
+			return -ENOMEM;
+	}
+	if (copy_from_user(iov, uvec, n * sizeof(*iov))) {
+		ret = def->fn(args, x);
+		goto out_free;
+	}
+	ret = sc_check_iov(c, iov, n);
+	if (ret)
+		goto out_free;
+	x->fixed_chain = c;
+	x->fixed_iov = iov;
+	x->fixed_nr = n;
+	ret = def->fn(args, x);
+	x->fixed_chain = NULL;
+	x->fixed_iov = NULL;
+	x->fixed_nr = 0;
+out_free:
+	if (iov != stack)
+		kfree(iov);
+	return ret;
+}
+
 static void sc_registered_free(struct sc_registered *rc)
 {
 	sc_free_bufs(rc);

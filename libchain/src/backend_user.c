@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include "internal.h"
 
 static inline __s64 chain_syscall6(long nr, const __u64 *a)
@@ -70,6 +71,7 @@ static const struct sc_opdef chain_user_ops[] = {
 		.name = #sys,						\
 		.fn = chain_user_##sys,					\
 		.fixed_arg = SC_ARG_OF(SC_KIND_IOBUF, ##__VA_ARGS__),	\
+		.fixed_iov = SC_ARG_OF(SC_KIND_IOV, ##__VA_ARGS__),	\
 	},
 #include "oplist.h"
 #undef SC_OP
@@ -81,6 +83,45 @@ static const struct sc_env chain_user_env = {
 	.table = chain_user_ops,
 	.table_len = sizeof(chain_user_ops) / sizeof(chain_user_ops[0]),
 };
+
+/*
+ * readv/writev on registered buffers (the engine's SC_ENV_CALL_FIXED_IOV):
+ * as the module does, read the iovec array once (without faulting: an
+ * array the syscall would refuse is left to its answer), check it with
+ * sc_check_iov(), and make the syscall on that copy.
+ */
+static __s64 chain_user_fixed_iov(const struct sc_chain *c,
+				  const struct sc_opdef *def, const __u64 *args)
+{
+	static __thread struct iovec iov[SC_IOV_MAX];
+	static __thread struct sc_iovec siov[SC_IOV_MAX];
+	__u64 a[SYSCHAIN_MAX_ARGS];
+	__u64 n = args[def->fixed_iov];
+	struct iovec local, remote;
+	unsigned int i;
+	int ret;
+
+	if (!n || n > SC_IOV_MAX)
+		return def->fn(args, c->exec);
+	local.iov_base = iov;
+	local.iov_len = n * sizeof(*iov);
+	remote.iov_base = (void *)(uintptr_t)args[def->fixed_iov - 1];
+	remote.iov_len = local.iov_len;
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)local.iov_len)
+		return def->fn(args, c->exec);
+	for (i = 0; i < n; i++) {
+		siov[i].base = (uintptr_t)iov[i].iov_base;
+		siov[i].len = iov[i].iov_len;
+	}
+	ret = sc_check_iov(c, siov, (__u32)n);
+	if (ret)
+		return ret;
+	for (i = 0; i < SYSCHAIN_MAX_ARGS; i++)
+		a[i] = args[i];
+	a[def->fixed_iov - 1] = (uintptr_t)iov;
+	return def->fn(a, c->exec);
+}
 
 const struct sc_opdef *lc_user_def(uint32_t nr)
 {
@@ -102,6 +143,7 @@ int lc_user_run(struct chain *c)
 		.flags = c->stop_on_error ? SYSCHAIN_RUN_STOP_ON_ERROR : 0,
 		.bufs = c->bufs,
 		.nr_bufs = c->nbufs,
+		.fixed_iov = chain_user_fixed_iov,
 	};
 	struct sc_report rep = { 0 };
 	/* the same step cap as the module when it is loaded */

@@ -379,7 +379,7 @@ int (chain_fixed)(struct chain *c, int op)
 	if (op < 0 || (unsigned int)op >= c->n)
 		return lc_build_failed(c, -EINVAL, op);
 	def = lc_user_def(c->ops[op].nr);
-	if (!def || !def->fixed_arg)
+	if (!def || (!def->fixed_arg && !def->fixed_iov))
 		return lc_build_failed(c, -EINVAL, op);
 	if (!(c->ops[op].flags & SYSCHAIN_OP_FIXED_BUF)) {
 		c->ops[op].flags |= SYSCHAIN_OP_FIXED_BUF;
