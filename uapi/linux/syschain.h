@@ -506,15 +506,21 @@ struct syschain_run {
  * through the kernel's own mapping of them, rather than through user
  * addresses: ``read``, ``write``, ``pread64``, ``pwrite64``, ``sendto``
  * and ``recvfrom``, whose buffer and count arguments (a reference
- * included) name the memory as the syscall takes them. The flag on any
- * other op, or in a chain without buffers (%SYSCHAIN_RUN's), is refused
- * at validation (``-EINVAL``, the op named).
+ * included) name the memory as the syscall takes them, and ``readv`` and
+ * ``writev``, whose iovec array does. The flag on any other op, or in a
+ * chain without buffers (%SYSCHAIN_RUN's), is refused at validation
+ * (``-EINVAL``, the op named).
  *
  * When the op runs, its whole range, from the buffer argument for as many
  * bytes as the count argument says, must lie in one registered buffer;
  * otherwise the op does not run and its result is ``-EFAULT`` (as
  * io_uring answers a fixed buffer out of range; the syscall itself could
- * have succeeded with a count larger than what it transfers). Otherwise
+ * have succeeded with a count larger than what it transfers). For
+ * ``readv`` and ``writev`` the module reads the iovec array once, and
+ * every segment of non-zero length must lie in one registered buffer, or
+ * the op's result is ``-EFAULT``; the op then runs on the array as read.
+ * An array the syscall refuses (none, more than ``UIO_MAXIOV`` entries,
+ * not readable) gets the syscall's answer. Otherwise
  * the op is its syscall on the same memory: result, errno, file position,
  * short counts, events and signals are those of the syscall. A file that
  * has no iterator method (``read_iter``/``write_iter``) takes the data
