@@ -9,6 +9,8 @@ from targets import FIXED_MODES, fixed_cost
 MODES = ["loop", "chain", "chain-reg", "chain-user", "uring"]
 RATIO_MODES = ["chain", "chain-reg", "uring"]
 URING = ["uring", "uring-nobuf", "uring-plain"]
+# the registration table's columns: the chain without and with the buffer
+REG = ["loop", "chain-reg", "chain-fixed"] + URING
 
 
 def ns(v):
@@ -49,9 +51,10 @@ def per_op(setups):
 
 
 def uring_variants(setups):
-    """What registration buys io_uring: pread-cached per op, copy in ms."""
-    out = ["| workload | setup | loop | chain-reg | " + " | ".join(URING) + " |",
-           "|---|---|---|---|" + "---|" * len(URING)]
+    """What registration buys io_uring, and the chain (chain-fixed: its
+    buffer registered): pread-cached per op, copy in ms."""
+    out = ["| workload | setup | " + " | ".join(REG) + " |",
+           "|---|---|" + "---|" * len(REG)]
     for s in setups:
         for w in (s["raw"] or {}).get("workloads", []):
             ms = {m["mode"]: m for m in w["modes"] if m["status"] == "ok"}
@@ -59,10 +62,10 @@ def uring_variants(setups):
                 continue
             if w["kind"] == "single":
                 cells = ["%.0f ms" % (ms[m]["min_ns"] / 1e6) if m in ms else "–"
-                         for m in ["loop", "chain-reg"] + URING]
+                         for m in REG]
             else:
                 cells = [ns(ms[m]["fit"]["b_ns"]) if m in ms and ms[m].get("fit") else "–"
-                         for m in ["loop", "chain-reg"] + URING]
+                         for m in REG]
             out.append("| %s | %s | %s |" % (w["name"], s["name"], " | ".join(cells)))
     return out if len(out) > 2 else []
 
@@ -76,7 +79,7 @@ def copy(setups):
         ms = {m["mode"]: m for m in w["modes"] if m["status"] == "ok"}
         out.append("* %s: %s" % (s["name"], ", ".join(
             "%s %.0f ms (%.0f MiB/s)" % (m, ms[m]["min_ns"] / 1e6, ms[m]["throughput_mib_s"])
-            for m in MODES if m in ms)))
+            for m in MODES + ["chain-fixed"] if m in ms)))
     return out
 
 
@@ -102,8 +105,9 @@ def fixed(setups):
     return out
 
 
-def targets_md(tg):
-    """The targets table (targets.table_lines()'s) as Markdown."""
+def targets_md(tg, issue=11):
+    """An issue's targets table (targets.table_lines()'s) as Markdown."""
+    tg = [t for t in tg if t.get("issue", 11) == issue]
     setups, rows = [], []
     for t in tg:
         if t["setup"] not in setups:
@@ -131,10 +135,19 @@ def targets_md(tg):
     return out
 
 
+def details(tg, issue):
+    """The figures behind an issue's targets (and what bounds a missed one)."""
+    return ["* %s, %s: %s%s" % (t["setup"], t["target"], t["detail"],
+                                " (**missed**)" if t["met"] is False else "")
+            for t in tg if t.get("issue", 11) == issue]
+
+
 def figures(setups, tg):
     return (["Per-op cost b (fit of the per-N minima) and ratio b_loop / b_mode:", ""] +
             per_op(setups) + ["", "copy, 64 MiB (minimum of the trials):", ""] + copy(setups) +
             ["", "Fixed cost (`fixed`, per-N minima):", ""] + fixed(setups) +
             ["", "io_uring with and without registration (pread-cached: b per op; "
              "copy: minimum time):", ""] + uring_variants(setups) +
-            ["", "Targets (issue 11, for chain-reg):", ""] + targets_md(tg))
+            ["", "Targets (issue 11, for chain-reg):", ""] + targets_md(tg, 11) +
+            ["", "Targets (issue 15, registered buffers: chain-fixed against io_uring's):",
+             ""] + targets_md(tg, 15) + [""] + details(tg, 15))

@@ -388,7 +388,11 @@ def main():
         print(line)
     print("")
     print("== targets of issue 11 (measured, not asserted)")
-    for line in table_lines(tg):
+    for line in table_lines(tg, 11):
+        print(line)
+    print("")
+    print("== targets of issue 15, registered buffers (measured, not asserted)")
+    for line in table_lines(tg, 15):
         print(line)
     print("")
     print("   the figures behind them:")

@@ -38,7 +38,7 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 {
 	int i;
 
-	if (m == M_CHAIN || m == M_CHAIN_REG) {
+	if (m != M_CHAIN_USER) {
 		struct chain_probe probe = { 0 };
 
 		if (!kernel_present) {
@@ -62,12 +62,33 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 				 probe.abi_version);
 			return buf;
 		}
+		if (m == M_CHAIN_FIXED && (chain_probe(&probe) || probe.abi_version < 5)) {
+			snprintf(buf, len, "the module has no registered buffers (ABI version %u < 5)",
+				 probe.abi_version);
+			return buf;
+		}
 	}
 	return NULL;
 }
 
+bool build_fixed;
+
+int fixed_op(struct chain *c, struct chain_handle h)
+{
+	if (h.op < 0)
+		return -1;
+	return build_fixed && chain_fixed(c, h) ? -1 : 0;
+}
+
+int fixed_buffers(struct chain *c)
+{
+	struct iovec iov = { buf_small, COPY_BLOCK };
+
+	return chain_register_buffers(c, &iov, 1);
+}
+
 /* How many registered chains (anon_inode:[syschain]) this process holds. */
-static int registered_fds(void)
+int registered_fds(void)
 {
 	char path[300], link[64];
 	struct dirent *de;
@@ -103,7 +124,7 @@ int run_chain(struct chain *c, enum chain_backend want)
 static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 		     int n, enum chain_backend want)
 {
-	static unsigned long reg_runs;
+	static unsigned long reg_runs[NMODES];
 
 	switch (m) {
 	case M_LOOP:
@@ -114,7 +135,8 @@ static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 		uring_reg = uring_reg_of(m);
 		return w->uring(n);
 	case M_CHAIN_REG:
-		if (w->patch && w->patch(c, n, reg_runs++) < 0) {
+	case M_CHAIN_FIXED:
+		if (w->patch && w->patch(c, n, reg_runs[m]++) < 0) {
 			snprintf(check_fail, sizeof(check_fail), "chain_set_arg failed");
 			return -1;
 		}
@@ -163,6 +185,11 @@ bool mode_usable(const struct workload *w, enum mode m, const char **status,
 		snprintf(reason, len, "only pread-cached and copy run io_uring's variants");
 		return false;
 	}
+	if (m == M_CHAIN_FIXED && !w->uring_variants) {
+		snprintf(reason, len, "only pread-cached and copy (io_uring's registered-buffer "
+			 "workloads) run chain-fixed");
+		return false;
+	}
 	*status = "ok";
 	return true;
 }
@@ -179,6 +206,7 @@ static void sweep_setup(struct sweep_state *s)
 	s->want[M_CHAIN] = CHAIN_BACKEND_KERNEL;
 	s->want[M_CHAIN_REG] = CHAIN_BACKEND_KERNEL;
 	s->want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
+	s->want[M_CHAIN_FIXED] = CHAIN_BACKEND_KERNEL;
 	for (m = 0; m < NMODES; m++) {
 		struct mode_result *r = &s->res[m];
 
@@ -193,8 +221,11 @@ static void sweep_setup(struct sweep_state *s)
 			if (chain_new(&s->chains[m]) < 0)
 				die("chain_new");
 			chain_set_backend(s->chains[m], s->want[m]);
-			/* one-shot unless it is the registered mode */
-			chain_set_register(s->chains[m], m == M_CHAIN_REG);
+			/* one-shot unless it is a registered mode */
+			chain_set_register(s->chains[m], IS_REG_MODE(m));
+			/* chain_reset() keeps them: registered once */
+			if (m == M_CHAIN_FIXED && fixed_buffers(s->chains[m]))
+				die("chain_register_buffers");
 		}
 		if (IS_URING_MODE(m))
 			r->note = uring_note(s->w, m);
@@ -205,21 +236,30 @@ static void sweep_setup(struct sweep_state *s)
  * chain-reg: the first run of a built chain is one-shot, the second
  * registers it (libchain does so by itself); check that second run and
  * that the chain holds a registration now (libchain would otherwise run
- * it one-shot, silently).
+ * it one-shot, silently): one descriptor more than before the first run
+ * (before, counted after chain_reset() dropped the old registration; the
+ * other registered mode's chain may hold one). chain-fixed: libchain
+ * registers a chain with buffers at its first run (the one just checked);
+ * its flagged ops pass the module's validation only in a chain whose
+ * buffers were registered with it, and the run completed on the kernel
+ * backend (check_report()), so the new descriptor is a chain with the
+ * buffer pinned.
  */
-static bool reg_check(struct sweep_state *s, int n)
+static bool reg_check(struct sweep_state *s, enum mode m, int n, int before)
 {
-	struct chain *c = s->chains[M_CHAIN_REG];
+	struct chain *c = s->chains[m];
 
-	check_poison();
-	if (run_batch(s->w, M_CHAIN_REG, c, n, s->want[M_CHAIN_REG])) {
-		mode_fail(&s->res[M_CHAIN_REG], M_CHAIN_REG, n, NULL);
-		return false;
+	if (m == M_CHAIN_REG) {
+		check_poison();
+		if (run_batch(s->w, m, c, n, s->want[m])) {
+			mode_fail(&s->res[m], m, n, NULL);
+			return false;
+		}
+		check_run(m, false, c, run_ret, "second run (registers)");
 	}
-	check_run(M_CHAIN_REG, false, c, run_ret, "second run (registers)");
-	if (registered_fds() != 1) {
-		mode_fail(&s->res[M_CHAIN_REG], M_CHAIN_REG, n,
-			  "libchain did not register the chain (no anon_inode:[syschain] descriptor)");
+	if (registered_fds() != before + 1) {
+		mode_fail(&s->res[m], m, n,
+			  "libchain did not register the chain (no new anon_inode:[syschain] descriptor)");
 		return false;
 	}
 	return true;
@@ -232,7 +272,9 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 	struct mode_result *res = s->res;
 	int m;
 
-	for (m = M_CHAIN; m <= M_CHAIN_USER; m++) {
+	for (m = M_CHAIN; IS_CHAIN_MODE(m); m++) {
+		int before, err;
+
 		if (!s->live[m])
 			continue;
 		if ((unsigned int)(n * w->ops_per_item) > s->max_ops) {
@@ -244,7 +286,10 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 		}
 		chain_reset(s->chains[m]);
 		chain_set_backend(s->chains[m], s->want[m]);
-		if (w->build(s->chains[m], n) < 0) {
+		build_fixed = m == M_CHAIN_FIXED;
+		err = w->build(s->chains[m], n);
+		build_fixed = false;
+		if (err < 0) {
 			mode_fail(&res[m], (enum mode)m, n, "building the chain failed");
 			s->live[m] = false;
 			continue;
@@ -253,9 +298,10 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 		check_fail[0] = 0;
 		last_ret = 0;
 		check_poison();
+		before = registered_fds();
 		if (!run_batch(w, (enum mode)m, s->chains[m], n, s->want[m])) {
 			check_run(m, false, s->chains[m], run_ret, "first run");
-			if (m == M_CHAIN_REG && !reg_check(s, n))
+			if (IS_REG_MODE(m) && !reg_check(s, (enum mode)m, n, before))
 				s->live[m] = false;
 			continue;
 		}

@@ -13,8 +13,8 @@
  * which would slow the timed loops down.
  *
  * What must hold: loop and chain-user make exactly the chain's ops, in
- * order; chain makes only ioctl(SYSCHAIN_RUN), chain-reg only
- * ioctl(SYSCHAIN_EXEC): one, or one more each time the chain leaves the
+ * order; chain makes only ioctl(SYSCHAIN_RUN), chain-reg and chain-fixed
+ * only ioctl(SYSCHAIN_EXEC): one, or one more each time the chain leaves the
  * kernel at an op boundary and libchain resumes it (before 6.8, after
  * every close, so that the file's final fput runs: module/ops_fs.c);
  * uring's syscalls are printed, not required.
@@ -175,7 +175,7 @@ static bool sc_expected(const struct workload *w, enum mode m, int n,
 
 	if (IS_URING_MODE(m))
 		return true;
-	if (m == M_CHAIN || m == M_CHAIN_REG) {
+	if (m == M_CHAIN || IS_REG_MODE(m)) {
 		unsigned long want = m == M_CHAIN ? SYSCHAIN_RUN : SYSCHAIN_EXEC;
 
 		for (i = 0; i < r->count; i++)

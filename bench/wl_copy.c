@@ -2,7 +2,8 @@
 /*
  * wl_copy.c: the copy workload, not an N-sweep: copy the big file in
  * 64 KiB blocks. loop: read/write until EOF; chain: one chain, read, stop
- * at 0, write chain_res(read) bytes, jump back; uring: every block's
+ * at 0, write chain_res(read) bytes, jump back (chain-fixed: the read and
+ * the write flagged chain_fixed(), the buffer registered); uring: every block's
  * READ_FIXED/WRITE_FIXED pair at explicit offsets in one linked
  * submission. One warm-up and copy_trials timed copies per mode, the
  * output file truncated before each, outside the timed region.
@@ -55,8 +56,12 @@ static int copy_build(struct chain *c, int in, int out)
 
 	done = chain_label(c);
 	rd = chain_read(c, in, buf_small, COPY_BLOCK);
+	if (fixed_op(c, rd) < 0)
+		return -1;
 	chain_goto_if(c, rd, CHAIN_EQ, 0, done);
 	wr = chain_write(c, out, buf_small, rd);
+	if (fixed_op(c, wr) < 0)
+		return -1;
 	chain_stop_if(c, wr, CHAIN_NE, rd);
 	chain_jump_if(c, wr, CHAIN_ALWAYS, 0, rd);
 	chain_label_here(c, done);
@@ -127,9 +132,16 @@ static void copy_setup(struct copy_state *s)
 			chain_new(&s->c[m]);
 			chain_set_backend(s->c[m], m == M_CHAIN_USER ? CHAIN_BACKEND_USER :
 					  CHAIN_BACKEND_KERNEL);
-			/* chain-reg registers on its second run (the first trial) */
-			chain_set_register(s->c[m], m == M_CHAIN_REG);
+			/*
+			 * chain-reg registers on its second run (the first
+			 * trial), chain-fixed (buffers) on its first (the warm-up)
+			 */
+			chain_set_register(s->c[m], IS_REG_MODE(m));
+			if (m == M_CHAIN_FIXED && fixed_buffers(s->c[m]))
+				die("copy: chain_register_buffers failed");
+			build_fixed = m == M_CHAIN_FIXED;
 			s->wr_op = copy_build(s->c[m], s->in, s->out);
+			build_fixed = false;
 			if (s->wr_op < 0)
 				die("copy: building the chain failed");
 		}
@@ -148,6 +160,7 @@ static void copy_setup(struct copy_state *s)
 static void copy_trial(struct copy_state *s, enum mode m, int t)
 {
 	struct copy_result *r = &s->res[m];
+	int before = m == M_CHAIN_FIXED && t < 0 ? registered_fds() : 0;
 	uint64_t t0, t1;
 	int err;
 
@@ -167,6 +180,15 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 	if (!err)
 		err = check_copy_size(s->c[m], s->wr_op, s->out, check_fail,
 				      sizeof(check_fail));
+	/*
+	 * chain-fixed's first run (the warm-up) registered its chain with the
+	 * buffer (as sweep.c's reg_check() says): one descriptor more
+	 */
+	if (!err && m == M_CHAIN_FIXED && t < 0 && registered_fds() != before + 1) {
+		snprintf(check_fail, sizeof(check_fail), "libchain did not register the "
+			 "chain (no new anon_inode:[syschain] descriptor)");
+		err = -1;
+	}
 	if (err) {
 		r->status = "failed";
 		snprintf(r->reason, sizeof(r->reason), "%s",

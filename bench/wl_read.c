@@ -62,8 +62,8 @@ static int pr_build(struct chain *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (chain_pread64(c, fd_big, buf_small, PREAD_SIZE,
-				  pread_off[i]).op < 0)
+		if (fixed_op(c, chain_pread64(c, fd_big, buf_small, PREAD_SIZE,
+					      pread_off[i])) < 0)
 			return -1;
 	return 0;
 }
