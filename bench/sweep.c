@@ -84,7 +84,7 @@ int fixed_buffers(struct chain *c)
 {
 	struct iovec iov = { buf_small, COPY_BLOCK };
 
-	return chain_register_buffers(c, &iov, 1);
+	return chain_register_buffers(c, &iov, 1, 0);
 }
 
 /* How many registered chains (anon_inode:[syschain]) this process holds. */
