@@ -375,9 +375,15 @@ void sc_fixed_iter(struct iov_iter *iter, unsigned int dir,
 {
 	u64 off = (u64)(uintptr_t)buf - (kb->addr & PAGE_MASK);
 	unsigned long seg = off >> PAGE_SHIFT;
-	const struct bio_vec *bv = &kb->bvec[seg];
-	size_t skip = offset_in_page(off) - bv->bv_offset;
+	const struct bio_vec *bv;
+	size_t skip;
 
+	if (!count) {	/* @buf may be the end of @kb, past its last page */
+		iov_iter_bvec(iter, dir, kb->bvec, 0, 0);
+		return;
+	}
+	bv = &kb->bvec[seg];
+	skip = offset_in_page(off) - bv->bv_offset;
 	iov_iter_bvec(iter, dir, bv, kb->nr_bvecs - seg, count + skip);
 	iter->iov_offset = skip;
 	iter->count = count;

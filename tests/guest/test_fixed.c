@@ -186,9 +186,10 @@ static int64_t fixed_read_at(enum chain_backend be, const struct iovec *bufs,
 static void test_fixed_range(void **state)
 {
 	unsigned char *mem = map_anon(4 * PG);
-	struct iovec bufs[2] = {
+	struct iovec bufs[3] = {
 		{ mem + 100, PG },
 		{ mem + 100 + PG, PG },	/* adjacent to the first */
+		{ mem + 3 * PG, PG },	/* a page, aligned */
 	};
 	static const struct {
 		long off;	/* from mem */
@@ -204,6 +205,9 @@ static void test_fixed_range(void **state)
 		{ 100 + PG, PG, PG },		/* the whole second one */
 		{ 100 + PG + 1, PG, -EFAULT },
 		{ 200, (size_t)-1, -EFAULT },	/* a count that wraps */
+		{ 3 * PG, PG, PG },		/* the aligned page */
+		{ 4 * PG, 0, 0 },		/* empty, at its end */
+		{ 4 * PG - 1, 1, 1 },
 	};
 	unsigned int i;
 	int b;
@@ -214,7 +218,7 @@ static void test_fixed_range(void **state)
 		for (b = 0; b < 2; b++) {
 			enum chain_backend be = b ? CHAIN_BACKEND_USER :
 						    CHAIN_BACKEND_KERNEL;
-			int64_t r = fixed_read_at(be, bufs, 2,
+			int64_t r = fixed_read_at(be, bufs, 3,
 						  mem + cases[i].off,
 						  cases[i].count);
 
