@@ -37,17 +37,23 @@
  * changes as patches; chain-user: libchain's user backend; chain-fixed:
  * chain-reg's chain with the workload's buffer registered
  * (chain_register_buffers(): the module pins it) and its data ops flagged
- * chain_fixed(), as io_uring's READ_FIXED/WRITE_FIXED. uring: io_uring
- * with registered files and buffers; uring-nobuf: registered files, the
- * buffers plain (READ/WRITE for READ_FIXED/WRITE_FIXED); uring-plain:
- * nothing registered. chain-fixed and the last two only where the
- * workload has both (uring_variants): they tell what registration buys.
+ * chain_fixed(), as io_uring's READ_FIXED/WRITE_FIXED; chain-kbuf:
+ * chain-fixed's chain with the buffer registered CHAIN_BUF_KERNEL (the
+ * chain's kernel memory stands for it: a read into it and a write from it
+ * never touch the program's memory on the kernel backend), copy only
+ * (kbuf). uring: io_uring with registered files and buffers; uring-nobuf:
+ * registered files, the buffers plain (READ/WRITE for
+ * READ_FIXED/WRITE_FIXED); uring-plain: nothing registered. chain-fixed
+ * and the last two only where the workload has both (uring_variants):
+ * they tell what registration buys.
  */
 enum mode { M_LOOP, M_CHAIN, M_CHAIN_REG, M_CHAIN_USER, M_CHAIN_FIXED,
-	    M_URING, M_URING_NOBUF, M_URING_PLAIN, NMODES };
-#define IS_CHAIN_MODE(m) ((m) >= M_CHAIN && (m) <= M_CHAIN_FIXED)
+	    M_CHAIN_KBUF, M_URING, M_URING_NOBUF, M_URING_PLAIN, NMODES };
+#define IS_CHAIN_MODE(m) ((m) >= M_CHAIN && (m) <= M_CHAIN_KBUF)
+/* the modes whose chain has the buffer registered, its data ops chain_fixed() */
+#define IS_BUF_MODE(m) ((m) == M_CHAIN_FIXED || (m) == M_CHAIN_KBUF)
 /* the modes whose chain runs registered (SYSCHAIN_EXEC) */
-#define IS_REG_MODE(m) ((m) == M_CHAIN_REG || (m) == M_CHAIN_FIXED)
+#define IS_REG_MODE(m) ((m) == M_CHAIN_REG || IS_BUF_MODE(m))
 #define IS_URING_MODE(m) ((m) >= M_URING && (m) <= M_URING_PLAIN)
 extern const char *const mode_names[NMODES];
 
@@ -149,15 +155,18 @@ struct workload {
 	const char *uring_na;		/* why io_uring cannot express it */
 	const char *uring_note;		/* how io_uring expresses it */
 	bool uring_variants;		/* chain-fixed, uring-nobuf, uring-plain too */
+	bool kbuf;			/* chain-kbuf too (copy) */
+	const char *kbuf_na;		/* why not, where chain-fixed runs */
 	/*
 	 * an N-sweep: one batch of n units in each mode; build flags the data
-	 * ops with fixed_op() (chain_fixed() when building chain-fixed's chain)
+	 * ops with fixed_op() (chain_fixed() when building chain-fixed's or
+	 * chain-kbuf's chain)
 	 */
 	int (*loop)(int n);
 	int (*build)(struct chain *c, int n);
 	int (*uring)(int n);
 	/*
-	 * chain-reg and chain-fixed, before each run: what a program changes between
+	 * the registered modes, before each run: what a program changes between
 	 * runs of its registered chain, by chain_set_arg() (patches); run
 	 * counts the runs of this chain (NULL: nothing changes).
 	 */
@@ -185,15 +194,16 @@ extern const struct workload wl_copy;			/* wl_copy.c */
 
 /* ------------------------------------------------------------ measurement */
 /*
- * chain-fixed: while its chain is built, build_fixed is set and
+ * chain-fixed, chain-kbuf: while its chain is built, build_fixed is set and
  * fixed_op() flags the op h with chain_fixed() (otherwise it only checks
  * that h was added); -1 if either failed. fixed_buffers() registers the
  * workloads' data buffer (buf_small, COPY_BLOCK bytes: io_uring's
- * registered buffer too) with chain c.
+ * registered buffer too) with chain c, for mode m: pinned (chain-fixed) or
+ * CHAIN_BUF_KERNEL (chain-kbuf).
  */
 extern bool build_fixed;
 int fixed_op(struct chain *c, struct chain_handle h);
-int fixed_buffers(struct chain *c);
+int fixed_buffers(struct chain *c, enum mode m);
 /* How many registered chains (anon_inode:[syschain]) this process holds. */
 int registered_fds(void);
 /* Whether mode m can run w; if not, status and reason say why. */
@@ -218,8 +228,8 @@ void perop_json(FILE *f);
  * syscount.c: with --syscalls, each mode's batch of SC_N units is traced
  * (tracefs raw_syscalls:sys_enter, filtered by this pid) once per
  * workload, before its sweep; the loop and chain-user must make exactly
- * the chain's ops, chain one SYSCHAIN_RUN ioctl, chain-reg and chain-fixed
- * one SYSCHAIN_EXEC.
+ * the chain's ops, chain one SYSCHAIN_RUN ioctl, chain-reg, chain-fixed
+ * and chain-kbuf one SYSCHAIN_EXEC.
  */
 #define SC_N 3
 /* Sets tracing up; dies if it cannot. */

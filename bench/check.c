@@ -26,7 +26,7 @@
 #include "check.h"
 
 #define POISON		0xa5
-#define MAXMODES	8
+#define MAXMODES	16
 
 static struct check_fix fx;
 static const char *const *mnames;
@@ -72,7 +72,10 @@ void check_init(const struct check_fix *fix, const char *const *mode_names,
 {
 	fx = *fix;
 	mnames = mode_names;
-	nmodes = n < MAXMODES ? n : MAXMODES;
+	/* runs[] and checked[] are indexed by mode unchecked: all must fit */
+	if (n > MAXMODES)
+		fatal("check: %d modes, MAXMODES is %d", n, MAXMODES);
+	nmodes = n;
 	ref_small = ref_alloc(COPY_BLOCK);
 	ref_big = ref_alloc(BIG_READ);
 }

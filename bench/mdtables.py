@@ -10,7 +10,8 @@ MODES = ["loop", "chain", "chain-reg", "chain-user", "uring"]
 RATIO_MODES = ["chain", "chain-reg", "uring"]
 URING = ["uring", "uring-nobuf", "uring-plain"]
 # the registration table's columns: the chain without and with the buffer
-REG = ["loop", "chain-reg", "chain-fixed"] + URING
+# (pinned: chain-fixed; a kernel buffer: chain-kbuf, copy only)
+REG = ["loop", "chain-reg", "chain-fixed", "chain-kbuf"] + URING
 
 
 def ns(v):
@@ -52,7 +53,8 @@ def per_op(setups):
 
 def uring_variants(setups):
     """What registration buys io_uring, and the chain (chain-fixed: its
-    buffer registered): pread-cached per op, copy in ms."""
+    buffer registered; chain-kbuf: a kernel buffer, copy only):
+    pread-cached per op, copy in ms."""
     out = ["| workload | setup | " + " | ".join(REG) + " |",
            "|---|---|" + "---|" * len(REG)]
     for s in setups:
@@ -79,7 +81,7 @@ def copy(setups):
         ms = {m["mode"]: m for m in w["modes"] if m["status"] == "ok"}
         out.append("* %s: %s" % (s["name"], ", ".join(
             "%s %.0f ms (%.0f MiB/s)" % (m, ms[m]["min_ns"] / 1e6, ms[m]["throughput_mib_s"])
-            for m in MODES + ["chain-fixed"] if m in ms)))
+            for m in MODES + ["chain-fixed", "chain-kbuf"] if m in ms)))
     return out
 
 
@@ -149,5 +151,6 @@ def figures(setups, tg):
             ["", "io_uring with and without registration (pread-cached: b per op; "
              "copy: minimum time):", ""] + uring_variants(setups) +
             ["", "Targets (issue 11, for chain-reg):", ""] + targets_md(tg, 11) +
-            ["", "Targets (issue 15, registered buffers: chain-fixed against io_uring's):",
+            ["", "Targets (issue 15, registered buffers: chain-fixed and chain-kbuf "
+             "against io_uring's):",
              ""] + targets_md(tg, 15) + [""] + details(tg, 15))

@@ -62,7 +62,7 @@ static const char *chain_skip(const struct workload *w, enum mode m,
 				 probe.abi_version);
 			return buf;
 		}
-		if (m == M_CHAIN_FIXED && (chain_probe(&probe) || probe.abi_version < 5)) {
+		if (IS_BUF_MODE(m) && (chain_probe(&probe) || probe.abi_version < 5)) {
 			snprintf(buf, len, "the module has no registered buffers (ABI version %u < 5)",
 				 probe.abi_version);
 			return buf;
@@ -80,11 +80,12 @@ int fixed_op(struct chain *c, struct chain_handle h)
 	return build_fixed && chain_fixed(c, h) ? -1 : 0;
 }
 
-int fixed_buffers(struct chain *c)
+int fixed_buffers(struct chain *c, enum mode m)
 {
 	struct iovec iov = { buf_small, COPY_BLOCK };
 
-	return chain_register_buffers(c, &iov, 1, 0);
+	return chain_register_buffers(c, &iov, 1,
+				      m == M_CHAIN_KBUF ? CHAIN_BUF_KERNEL : 0);
 }
 
 /* How many registered chains (anon_inode:[syschain]) this process holds. */
@@ -136,6 +137,7 @@ static int run_batch(const struct workload *w, enum mode m, struct chain *c,
 		return w->uring(n);
 	case M_CHAIN_REG:
 	case M_CHAIN_FIXED:
+	case M_CHAIN_KBUF:
 		if (w->patch && w->patch(c, n, reg_runs[m]++) < 0) {
 			snprintf(check_fail, sizeof(check_fail), "chain_set_arg failed");
 			return -1;
@@ -190,6 +192,11 @@ bool mode_usable(const struct workload *w, enum mode m, const char **status,
 			 "workloads) run chain-fixed");
 		return false;
 	}
+	if (m == M_CHAIN_KBUF && !w->kbuf) {
+		snprintf(reason, len, "%s", w->kbuf_na ? w->kbuf_na :
+			 "only copy (a read handing its bytes to a write) runs chain-kbuf");
+		return false;
+	}
 	*status = "ok";
 	return true;
 }
@@ -207,6 +214,7 @@ static void sweep_setup(struct sweep_state *s)
 	s->want[M_CHAIN_REG] = CHAIN_BACKEND_KERNEL;
 	s->want[M_CHAIN_USER] = CHAIN_BACKEND_USER;
 	s->want[M_CHAIN_FIXED] = CHAIN_BACKEND_KERNEL;
+	s->want[M_CHAIN_KBUF] = CHAIN_BACKEND_KERNEL;
 	for (m = 0; m < NMODES; m++) {
 		struct mode_result *r = &s->res[m];
 
@@ -224,7 +232,7 @@ static void sweep_setup(struct sweep_state *s)
 			/* one-shot unless it is a registered mode */
 			chain_set_register(s->chains[m], IS_REG_MODE(m));
 			/* chain_reset() keeps them: registered once */
-			if (m == M_CHAIN_FIXED && fixed_buffers(s->chains[m]))
+			if (IS_BUF_MODE(m) && fixed_buffers(s->chains[m], (enum mode)m))
 				die("chain_register_buffers");
 		}
 		if (IS_URING_MODE(m))
@@ -238,12 +246,12 @@ static void sweep_setup(struct sweep_state *s)
  * that the chain holds a registration now (libchain would otherwise run
  * it one-shot, silently): one descriptor more than before the first run
  * (before, counted after chain_reset() dropped the old registration; the
- * other registered mode's chain may hold one). chain-fixed: libchain
- * registers a chain with buffers at its first run (the one just checked);
- * its flagged ops pass the module's validation only in a chain whose
- * buffers were registered with it, and the run completed on the kernel
- * backend (check_report()), so the new descriptor is a chain with the
- * buffer pinned.
+ * other registered modes' chains may hold one). chain-fixed, chain-kbuf:
+ * libchain registers a chain with buffers at its first run (the one just
+ * checked); its flagged ops pass the module's validation only in a chain
+ * whose buffers were registered with it, and the run completed on the
+ * kernel backend (check_report()), so the new descriptor is a chain with
+ * the buffer pinned (chain-kbuf: its kernel buffer).
  */
 static bool reg_check(struct sweep_state *s, enum mode m, int n, int before)
 {
@@ -286,7 +294,7 @@ static void sweep_build(struct sweep_state *s, int first, int n)
 		}
 		chain_reset(s->chains[m]);
 		chain_set_backend(s->chains[m], s->want[m]);
-		build_fixed = m == M_CHAIN_FIXED;
+		build_fixed = IS_BUF_MODE(m);
 		err = w->build(s->chains[m], n);
 		build_fixed = false;
 		if (err < 0) {

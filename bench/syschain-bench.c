@@ -16,6 +16,9 @@
  *   chain-fixed chain-reg's chain with the data buffer registered
  *               (chain_register_buffers()) and the data ops chain_fixed()
  *               (pread-cached and copy only)
+ *   chain-kbuf  chain-fixed's chain with the buffer registered
+ *               CHAIN_BUF_KERNEL: the chain's kernel memory stands for it
+ *               (copy only)
  *   uring       liburing, N linked SQEs, one io_uring_submit_and_wait
  *
  * A mode that cannot run a workload is reported, never replaced: the chain
@@ -37,8 +40,8 @@
 #include "bench.h"
 
 const char *const mode_names[NMODES] = {
-	"loop", "chain", "chain-reg", "chain-user", "chain-fixed", "uring",
-	"uring-nobuf", "uring-plain"
+	"loop", "chain", "chain-reg", "chain-user", "chain-fixed", "chain-kbuf",
+	"uring", "uring-nobuf", "uring-plain"
 };
 
 /* The workloads, in the order they run and are reported. */
@@ -64,7 +67,7 @@ int opt_trials = 7;
 int opt_min_ops = 64;
 int opt_copy_mb = 64;
 int opt_copy_trials = 5;
-bool opt_mode[NMODES] = { true, true, true, true, true, true, true, true };
+bool opt_mode[NMODES] = { true, true, true, true, true, true, true, true, true };
 static const char *opt_workloads;	/* NULL: all */
 const char *opt_dir = "/tmp/syschain-bench";
 static const char *opt_setup = "";
@@ -116,8 +119,8 @@ static void usage(void)
 		"workloads:");
 	for (i = 0; i < NWORKLOADS; i++)
 		fprintf(stderr, " %s", workloads[i]->name);
-	fprintf(stderr, "\nmodes: loop chain chain-reg chain-user chain-fixed uring uring-nobuf\n"
-		"       uring-plain\n"
+	fprintf(stderr, "\nmodes: loop chain chain-reg chain-user chain-fixed chain-kbuf uring\n"
+		"       uring-nobuf uring-plain\n"
 		"--syscalls: count each mode's syscalls per batch (tracefs, root)\n");
 }
 

@@ -13,11 +13,11 @@
  * which would slow the timed loops down.
  *
  * What must hold: loop and chain-user make exactly the chain's ops, in
- * order; chain makes only ioctl(SYSCHAIN_RUN), chain-reg and chain-fixed
- * only ioctl(SYSCHAIN_EXEC): one, or one more each time the chain leaves the
- * kernel at an op boundary and libchain resumes it (before 6.8, after
- * every close, so that the file's final fput runs: module/ops_fs.c);
- * uring's syscalls are printed, not required.
+ * order; chain makes only ioctl(SYSCHAIN_RUN), chain-reg, chain-fixed and
+ * chain-kbuf only ioctl(SYSCHAIN_EXEC): one, or one more each time the
+ * chain leaves the kernel at an op boundary and libchain resumes it
+ * (before 6.8, after every close, so that the file's final fput runs:
+ * module/ops_fs.c); uring's syscalls are printed, not required.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 """The targets of issue 11, computed from one run for the registered mode
-(chain-reg), issue 15's for the registered buffers (chain-fixed against
-io_uring's registered buffer), and the fixed-cost figures (the "fixed"
-workload: N x getppid for N = 1..8). report.py prints them; they are
-reported, not asserted. Each target carries its issue (11 or 15)."""
+(chain-reg), issue 15's for the registered buffers (chain-fixed, and for
+the copy chain-kbuf too, against io_uring's registered buffer), and the
+fixed-cost figures (the "fixed" workload: N x getppid for N = 1..8).
+report.py prints them; they are reported, not asserted. Each target
+carries its issue (11 or 15)."""
 
 # setups without PTI (both CPU models), and with it
 NO_PTI = ("default", "noerms", "native")
@@ -11,6 +12,7 @@ PTI = ("pti",)
 MODE = "chain-reg"
 FIXED_MODES = ("chain-reg", "chain")
 FIXED_BUF = "chain-fixed"      # issue 15's mode
+KBUF = "chain-kbuf"            # and its kernel-buffer mode (copy only)
 
 # workload, minimum b_loop / b_chain-reg, setups
 RATIOS = [
@@ -118,9 +120,9 @@ def issue15(raw):
     """Issue 15's targets for the registered buffers, in every setup:
     pread-cached's per-op time (b) of chain-fixed at or under io_uring's
     with its registered buffer (uring), and copy's throughput of
-    chain-fixed at or over uring's. (target, want, measured, met, detail)
-    tuples; a missed one's detail says what bounds it, from this run's
-    figures (see gap_bound())."""
+    chain-fixed, and of chain-kbuf, at or over uring's. (target, want,
+    measured, met, detail) tuples; a missed one's detail says what bounds
+    it, from this run's figures (see gap_bound())."""
     out = []
     label = "pread-cached per-op time %s/uring" % FIXED_BUF
     bf, bu = b_of(raw, "pread-cached", FIXED_BUF), b_of(raw, "pread-cached", "uring")
@@ -136,35 +138,48 @@ def issue15(raw):
         out.append((label, "<= 1x", round(bf / bu, 2), bf <= bu, detail))
     else:
         out.append((label, "<= 1x", None, None, "%s or uring not measured" % FIXED_BUF))
-    label = "copy throughput %s/uring" % FIXED_BUF
-    cf, cu = mode_of(raw, "copy", FIXED_BUF), mode_of(raw, "copy", "uring")
-    if cf and cu and cf["status"] == "ok" and cu["status"] == "ok" and \
-            cf.get("throughput_mib_s") and cu.get("throughput_mib_s"):
-        tf, tu = cf["throughput_mib_s"], cu["throughput_mib_s"]
-        detail = "%s %.0f MiB/s (%.0f ms), uring %.0f MiB/s (%.0f ms)" % (
-            FIXED_BUF, tf, cf["min_ns"] / 1e6, tu, cu["min_ns"] / 1e6)
-        cr = mode_of(raw, "copy", MODE)
-        if cr and cr["status"] == "ok" and cr.get("min_ns"):
-            detail += "; %s (buffer not registered) %.0f ms" % (MODE, cr["min_ns"] / 1e6)
-        if tf < tu:
-            blocks = raw["copy_bytes"] // (64 * 1024)
-            detail += gap_bound(raw, (cf["min_ns"] - cu["min_ns"]) / (2 * blocks), 2,
-                                "per op (%d blocks, a read and a write each)" % blocks)
-        out.append((label, ">= 1x", round(tf / tu, 2), tf >= tu, detail))
-    else:
-        out.append((label, ">= 1x", None, None, "%s or uring not measured" % FIXED_BUF))
+    out.append(copy_target(raw, FIXED_BUF))
+    out.append(copy_target(raw, KBUF))
     return out
 
 
-def gap_bound(raw, gap, conds, what):
+def copy_target(raw, mode):
+    """Copy throughput of mode (chain-fixed or chain-kbuf) at or over
+    uring's: a (target, want, measured, met, detail) tuple."""
+    label = "copy throughput %s/uring" % mode
+    cf, cu = mode_of(raw, "copy", mode), mode_of(raw, "copy", "uring")
+    if not (cf and cu and cf["status"] == "ok" and cu["status"] == "ok" and
+            cf.get("throughput_mib_s") and cu.get("throughput_mib_s")):
+        return (label, ">= 1x", None, None, "%s or uring not measured" % mode)
+    tf, tu = cf["throughput_mib_s"], cu["throughput_mib_s"]
+    detail = "%s %.0f MiB/s (%.0f ms), uring %.0f MiB/s (%.0f ms)" % (
+        mode, tf, cf["min_ns"] / 1e6, tu, cu["min_ns"] / 1e6)
+    others = [(MODE, "buffer not registered")]
+    if mode == KBUF:
+        others.append((FIXED_BUF, "buffer pinned"))
+    for other, what in others:
+        cr = mode_of(raw, "copy", other)
+        if cr and cr["status"] == "ok" and cr.get("min_ns"):
+            detail += "; %s (%s) %.0f ms" % (other, what, cr["min_ns"] / 1e6)
+    if tf < tu:
+        blocks = raw["copy_bytes"] // (64 * 1024)
+        detail += gap_bound(raw, (cf["min_ns"] - cu["min_ns"]) / (2 * blocks), 2,
+                            "per op (%d blocks, a read and a write each)" % blocks,
+                            "its kernel-buffer copy" if mode == KBUF else
+                            "its pinned-page copy")
+    return (label, ">= 1x", round(tf / tu, 2), tf >= tu, detail)
+
+
+def gap_bound(raw, gap, conds, what, copy="its pinned-page copy"):
     """What bounds a missed issue 15 target: the gap over io_uring, per op,
     against the whole of a registered getppid op in the same run
     (perop.c's SYSCHAIN_EXEC per op, with a condition per op when the
     chain has conditions: the copy's three per two ops), which holds the
     engine's per-op cost and getppid's own work: if the gap is larger, the
     engine's per-op cost (as a getppid op pays it) cannot account for all
-    of it, and at least the rest is in the data op itself (its pinned-page
-    copy, its call path). Without perop.c's figures, the gap alone."""
+    of it, and at least the rest is in the data op itself (its call path,
+    its copy: through pinned pages, or chain-kbuf's kernel buffer). Without
+    perop.c's figures, the gap alone."""
     po = (raw.get("env") or {}).get("perop")
     if not po or not po.get("exec_ns"):
         return "; gap %.0f ns %s (no perop.c figures to bound it)" % (gap, what)
@@ -177,8 +192,8 @@ def gap_bound(raw, gap, conds, what):
     return ("; gap %.0f ns %s, more than %s costs whole (%.0f ns, perop.c, engine and "
             "getppid's work): at least %.0f ns of the gap is not the engine's per-op "
             "cost (if a data op costs the engine what a getppid op does) but the chain's "
-            "data op itself (its call path, its pinned-page copy) costing more than "
-            "io_uring's whole op" % (gap, what, kind, op, gap - op))
+            "data op itself (its call path, %s) costing more than "
+            "io_uring's whole op" % (gap, what, kind, op, gap - op, copy))
 
 
 def crossing_bound(raw, wname, bl):
@@ -284,7 +299,8 @@ def table_lines(tg, issue=11):
         order.setdefault(t["target"], len(order))
     rows.sort(key=lambda r: order[r[0]])      # null's two rows together
     cell = {(t["target"], t["want"], t["setup"]): fmt_measured(t) for t in tg}
-    lines = ["   %-46s %-9s" % ("target (for %s)" % (MODE if issue == 11 else FIXED_BUF),
+    lines = ["   %-46s %-9s" % ("target (for %s)" % (MODE if issue == 11 else
+                                                   "%s, %s" % (FIXED_BUF, KBUF)),
                                      "want") +
              "".join(" %-16s" % s for s in setups)]
     for target, want in rows:

@@ -3,10 +3,12 @@
  * wl_copy.c: the copy workload, not an N-sweep: copy the big file in
  * 64 KiB blocks. loop: read/write until EOF; chain: one chain, read, stop
  * at 0, write chain_res(read) bytes, jump back (chain-fixed: the read and
- * the write flagged chain_fixed(), the buffer registered); uring: every block's
- * READ_FIXED/WRITE_FIXED pair at explicit offsets in one linked
- * submission. One warm-up and copy_trials timed copies per mode, the
- * output file truncated before each, outside the timed region.
+ * the write flagged chain_fixed(), the buffer registered; chain-kbuf: the
+ * same with the buffer a kernel buffer, CHAIN_BUF_KERNEL, so that the
+ * blocks stay in the kernel); uring: every block's READ_FIXED/WRITE_FIXED
+ * pair at explicit offsets in one linked submission. One warm-up and
+ * copy_trials timed copies per mode, the output file truncated before
+ * each, outside the timed region.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,12 +136,13 @@ static void copy_setup(struct copy_state *s)
 					  CHAIN_BACKEND_KERNEL);
 			/*
 			 * chain-reg registers on its second run (the first
-			 * trial), chain-fixed (buffers) on its first (the warm-up)
+			 * trial), chain-fixed and chain-kbuf (buffers) on their
+			 * first (the warm-up)
 			 */
 			chain_set_register(s->c[m], IS_REG_MODE(m));
-			if (m == M_CHAIN_FIXED && fixed_buffers(s->c[m]))
+			if (IS_BUF_MODE(m) && fixed_buffers(s->c[m], (enum mode)m))
 				die("copy: chain_register_buffers failed");
-			build_fixed = m == M_CHAIN_FIXED;
+			build_fixed = IS_BUF_MODE(m);
 			s->wr_op = copy_build(s->c[m], s->in, s->out);
 			build_fixed = false;
 			if (s->wr_op < 0)
@@ -156,11 +159,35 @@ static void copy_setup(struct copy_state *s)
 	}
 }
 
+/*
+ * chain-kbuf: on the kernel backend its read and write use the chain's
+ * kernel buffer, never the program's range (buf_small), which is filled
+ * with KBUF_MARK before every copy in that mode (outside the timed region)
+ * and must still hold it after: otherwise the copy went through the
+ * program's memory and is not what chain-kbuf stands for.
+ */
+#define KBUF_MARK 0x6b
+
+static int kbuf_untouched(void)
+{
+	size_t i;
+
+	for (i = 0; i < COPY_BLOCK; i++)
+		if (buf_small[i] != KBUF_MARK) {
+			snprintf(check_fail, sizeof(check_fail), "the program's buffer changed "
+				 "at byte %zu (0x%02x, not 0x%02x): the copy went through it, "
+				 "not the kernel buffer", i, (unsigned char)buf_small[i],
+				 KBUF_MARK);
+			return -1;
+		}
+	return 0;
+}
+
 /* One copy in mode m (trial -1: the warm-up); sampled trials checked after. */
 static void copy_trial(struct copy_state *s, enum mode m, int t)
 {
 	struct copy_result *r = &s->res[m];
-	int before = m == M_CHAIN_FIXED && t < 0 ? registered_fds() : 0;
+	int before = IS_BUF_MODE(m) && t < 0 ? registered_fds() : 0;
 	uint64_t t0, t1;
 	int err;
 
@@ -168,6 +195,8 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 	    lseek(s->out, 0, SEEK_SET))
 		die("copy: reset: %s", strerror(errno));
 	check_fail[0] = 0;
+	if (m == M_CHAIN_KBUF)
+		memset(buf_small, KBUF_MARK, COPY_BLOCK);
 	t0 = now_ns();
 	if (m == M_LOOP)
 		err = copy_loop(s->in, s->out);
@@ -181,14 +210,17 @@ static void copy_trial(struct copy_state *s, enum mode m, int t)
 		err = check_copy_size(s->c[m], s->wr_op, s->out, check_fail,
 				      sizeof(check_fail));
 	/*
-	 * chain-fixed's first run (the warm-up) registered its chain with the
-	 * buffer (as sweep.c's reg_check() says): one descriptor more
+	 * chain-fixed's and chain-kbuf's first run (the warm-up) registered the
+	 * chain with the buffer (as sweep.c's reg_check() says): one
+	 * descriptor more
 	 */
-	if (!err && m == M_CHAIN_FIXED && t < 0 && registered_fds() != before + 1) {
+	if (!err && IS_BUF_MODE(m) && t < 0 && registered_fds() != before + 1) {
 		snprintf(check_fail, sizeof(check_fail), "libchain did not register the "
 			 "chain (no new anon_inode:[syschain] descriptor)");
 		err = -1;
 	}
+	if (!err && m == M_CHAIN_KBUF)
+		err = kbuf_untouched();
 	if (err) {
 		r->status = "failed";
 		snprintf(r->reason, sizeof(r->reason), "%s",
@@ -269,5 +301,6 @@ const struct workload wl_copy = {
 	.uring_note = "READ_FIXED/WRITE_FIXED pairs at explicit offsets, registered files "
 		      "and buffer, all blocks in one linked submission",
 	.uring_variants = true,
+	.kbuf = true,
 	.measure = copy_measure,
 };

@@ -155,6 +155,9 @@ const struct workload wl_pread_cached = {
 	.ops_per_item = 1,
 	.uring_note = "IORING_OP_READ_FIXED on a registered file and buffer, linked",
 	.uring_variants = true,
+	.kbuf_na = "pread-cached reads into a buffer the program checks, which a kernel "
+		   "buffer (CHAIN_BUF_KERNEL) never fills on the kernel backend: only copy "
+		   "runs chain-kbuf",
 	.loop = pr_loop,
 	.build = pr_build,
 	.uring = pr_uring,
