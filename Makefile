@@ -17,7 +17,8 @@
 #   make check-arm64-build  the module, libchain, examples and guest tests
 #                        cross-built for Debian 12's arm64 kernel, the
 #                        module's symbols checked, a user-mode smoke run
-#                        (scripts/arm64.mk; no arm64 guest boots yet)
+#                        (scripts/arm64.mk; the arm64 guest suite:
+#                        make check-vm KERNELS=6.1-arm64)
 #   make clean
 #
 # Knobs: KERNELS="6.1 6.12" (guest kernels for check), KERNELRELEASE and
@@ -230,7 +231,8 @@ fuzz-long: guest-tests
 
 # arm64 (issue 17): cross-built into build/arm64/ with the toolchain and
 # the kernel headers scripts/arm64-root.sh extracts into .cache/arm64/
-# (see scripts/arm64.mk). Not part of make check yet: no arm64 guest boots.
+# (see scripts/arm64.mk). Not part of make check yet; the guest suite on
+# Debian's arm64 kernel is make check-vm KERNELS=6.1-arm64.
 #   make module-arm64         syschain.ko for Debian 12's arm64 kernel
 #   make check-symbols-arm64  check-symbols on it, against its Module.symvers
 #   make arm64                libchain, examples, guest tests (static)
