@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # scripts/arm64-root.sh [-q]
+# scripts/arm64-root.sh --download DIR PKG[=VERSION]...
 #
 # The arm64 cross-build tree (issue 17) in .cache/arm64/ (SYSCHAIN_CACHE),
 # for make module-arm64 and make arm64 (scripts/arm64.mk): Debian 12's
@@ -33,14 +34,28 @@
 # linux-headers-arm64 depends on; ARM64_ABI=6.1.0-N picks another.
 #
 # Writes .cache/arm64/env (make syntax, read by scripts/arm64.mk):
-# ARM64_KREL (6.1.0-N-arm64), ARM64_KDIR (its build tree), ARM64_CROSS
-# (the CROSS_COMPILE prefix, absolute). Does nothing when env is there and
-# names the same ABI. -q: quiet then.
+# ARM64_KREL (6.1.0-N-arm64), ARM64_KVER (the Debian version of its
+# packages), ARM64_KDIR (its build tree), ARM64_CROSS (the CROSS_COMPILE
+# prefix, absolute). Does nothing when env is there and names the same ABI.
+# -q: quiet then.
+#
+# --download DIR PKG[=VERSION]...: apt-get download the packages (arm64
+# ones as PKG:arm64) into DIR through the same private apt state, as it was
+# last updated: what the arm64 guest of tests/vm/run.sh boots (the kernel
+# image, busybox-static) comes from the same index as the headers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 quiet=0
-[[ ${1:-} == -q ]] && quiet=1
+download=
+case ${1:-} in
+-q) quiet=1 ;;
+--download)
+	[[ $# -ge 3 ]] || { echo "usage: $0 --download DIR PKG[=VERSION]..." >&2; exit 2; }
+	download=$(realpath "$2")
+	shift 2
+	;;
+esac
 cache=${SYSCHAIN_CACHE:-$PWD/.cache}/arm64
 apt_dir=$cache/apt
 root=$cache/root
@@ -90,6 +105,15 @@ apt_opts=(
 )
 papt_get() { apt-get "${apt_opts[@]}" "$@"; }
 papt_cache() { apt-cache "${apt_opts[@]}" "$@"; }
+
+if [[ -n $download ]]; then
+	if [[ ! -f $env_file ]] || ! compgen -G "$apt_dir/lists/*_Packages*" >/dev/null; then
+		die "no private apt state in $apt_dir: run scripts/arm64-root.sh first"
+	fi
+	(cd "$download" && papt_get download "$@") ||
+		die "apt-get download $* failed"
+	exit 0
+fi
 
 # Up to date? Made by this script as it is now, for the ABI asked for (or
 # the one of the last run).
@@ -238,6 +262,7 @@ rm -rf "$root" && mv "$tmp" "$root"
 cat >"$env_file" <<EOF
 # written by scripts/arm64-root.sh
 ARM64_KREL := $krel
+ARM64_KVER := $kver
 ARM64_KDIR := $root/usr/src/linux-headers-$krel
 ARM64_CROSS := $root/usr/bin/$target-
 EOF

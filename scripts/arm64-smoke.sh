@@ -26,7 +26,7 @@
 # EFAULT), which test_diff's deliberate bad pointers meet in longer runs
 # (seed 0x5eed0002 chain 107 at DIFF_CHAINS=200), and it keeps SIGRTMAX,
 # which the other guest tests' watchdog (G_BOUND) needs. Those run in
-# the arm64 guest (issue 17, item 2), not here.
+# the arm64 guest (make check-vm KERNELS=6.1-arm64), not here.
 #
 # Refuses to run where /dev/syschain exists: qemu-user hands the ioctl to
 # this machine's kernel, whose module would read arm64's syscall numbers

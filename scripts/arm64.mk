@@ -23,7 +23,10 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 ARM64_CACHE ?= $(or $(SYSCHAIN_CACHE),$(TOP)/.cache)/arm64
 include $(ARM64_CACHE)/env
 
-A := $(TOP)/build/arm64
+# ARM64_BUILD: another output directory (tests/vm/run.sh builds the
+# module of each arm64 guest run fresh in its work directory)
+ARM64_BUILD ?= $(TOP)/build/arm64
+A := $(ARM64_BUILD)
 XCC := $(ARM64_CROSS)gcc
 KMAKE := $(MAKE) -C $(ARM64_KDIR) M=$(A)/module ARCH=arm64 CROSS_COMPILE=$(ARM64_CROSS)
 WERR := $(if $(filter 1,$(WERROR)),-Werror)

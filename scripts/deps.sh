@@ -25,6 +25,8 @@
 #          and a static cmocka (libcmocka-dev has none) cannot be installed
 #          here beside the build set: scripts/arm64-root.sh extracts them
 #          from Debian's packages into .cache/arm64 instead.
+#   vm-arm64  the arm64 guest of the harness (tests/vm/run.sh --kernel
+#          6.1-arm64, make check-vm KERNELS=6.1-arm64): qemu-system-aarch64
 #   all    every set
 #
 # A minimal root (debootstrap --variant=minbase) has none of these; `make
@@ -42,6 +44,7 @@ declare -A SETS=(
 	[deb]="build-essential debhelper dh-dkms dpkg-dev fakeroot lintian"
 	[bench]="liburing-dev hyperfine gnuplot-nox python3"
 	[arm64]="binutils-aarch64-linux-gnu qemu-user-static xz-utils"
+	[vm-arm64]="qemu-system-arm"
 )
 
 quiet=0
@@ -51,16 +54,16 @@ while (($#)); do
 	case $1 in
 	-q) quiet=1 ;;
 	-n) dry=1 ;;
-	all) names+=(user build vm deb bench arm64) ;;
+	all) names+=(user build vm deb bench arm64 vm-arm64) ;;
 	-*) echo "deps.sh: unknown option $1" >&2; exit 2 ;;
 	*)
-		[[ -n ${SETS[$1]:-} ]] || { echo "deps.sh: unknown set '$1' (user build vm deb bench arm64 all)" >&2; exit 2; }
+		[[ -n ${SETS[$1]:-} ]] || { echo "deps.sh: unknown set '$1' (user build vm deb bench arm64 vm-arm64 all)" >&2; exit 2; }
 		names+=("$1")
 		;;
 	esac
 	shift
 done
-((${#names[@]})) || { echo "usage: scripts/deps.sh [-q] [-n] user|build|vm|deb|bench|arm64|all..." >&2; exit 2; }
+((${#names[@]})) || { echo "usage: scripts/deps.sh [-q] [-n] user|build|vm|deb|bench|arm64|vm-arm64|all..." >&2; exit 2; }
 
 declare -A want=()
 for s in "${names[@]}"; do

@@ -379,8 +379,19 @@ static char *guard(const struct region *r)
 	return r->base + r->len;
 }
 
+/*
+ * The top of user space: USER_TOP where the mappings are, USER_TOP_MAX
+ * the most a kernel's paging mode allows; between the two a range is
+ * user memory or not by the kernel's configuration and the hardware.
+ * Above USER_TOP_MAX access_ok() fails.
+ */
+#if defined(__aarch64__)
+#define USER_TOP	(1ULL << 48)	/* TASK_SIZE_64, VA_BITS 48 */
+#define USER_TOP_MAX	(1ULL << 52)	/* TASK_SIZE_64, VA_BITS 52 */
+#else
 #define USER_TOP	0x00007ffffffff000ULL	/* TASK_SIZE, 4-level paging */
-#define LA57_TOP	0x00fffffffffff000ULL	/* TASK_SIZE, 5-level paging */
+#define USER_TOP_MAX	0x00fffffffffff000ULL	/* TASK_SIZE, 5-level paging */
+#endif
 
 /*
  * The oracle's view of [a, a + len): every mapping of the child that a
@@ -392,7 +403,7 @@ static enum fo_mem fuzz_mem(uint64_t a, uint64_t len, uint64_t *readable)
 	unsigned int i;
 
 	*readable = 0;
-	if (end < a || end > LA57_TOP)
+	if (end < a || end > USER_TOP_MAX)
 		return FO_MEM_KERNEL;
 	if (end > USER_TOP)
 		return FO_MEM_UNKNOWN;	/* user or not: the paging mode */

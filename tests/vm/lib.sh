@@ -204,13 +204,65 @@ _build_san_kernel() {
 	touch "$VM_SAN/.syschain-ready"
 }
 
+# --- series 6.1-arm64: Debian 12's arm64 kernel, under qemu-system-aarch64 -
+# The ABI of the arm64 cross-build (scripts/arm64-root.sh, .cache/arm64/env:
+# the module is built against its headers by make module-arm64). The kernel
+# image and busybox-static:arm64 come through that script's private apt
+# state at the headers' version; as for 6.1, only the image's /boot is
+# unpacked, to .cache/vm/kernels/<release>/, and busybox to
+# .cache/vm/kernels/<release>/busybox. No modules: what an initramfs guest
+# on QEMU's virt machine needs (the PL011 serial console, PSCI power-off,
+# tmpfs, devtmpfs) is built into Debian's arm64 kernel.
+provision_6_1_arm64() {
+	local env=$CACHE/arm64/env kver
+	"$REPO_ROOT/scripts/arm64-root.sh" -q >&2 || die "scripts/arm64-root.sh failed"
+	VM_RELEASE=$(sed -n 's/^ARM64_KREL := //p' "$env")
+	kver=$(sed -n 's/^ARM64_KVER := //p' "$env")
+	[[ -n $VM_RELEASE && -n $kver ]] || die "$env names no ARM64_KREL and ARM64_KVER"
+	VM_HEADERS=$(sed -n 's/^ARM64_KDIR := //p' "$env")
+	VM_CHROOT=
+	local kdir=$VM_CACHE/kernels/$VM_RELEASE
+	VM_VMLINUZ=$kdir/boot/vmlinuz-$VM_RELEASE
+	VM_BUSYBOX=$kdir/busybox
+	[[ -f $VM_VMLINUZ && -x $VM_BUSYBOX ]] && return 0
+	with_lock kernels _fetch_6_1_arm64 "$kdir" "$kver"
+}
+
+_fetch_6_1_arm64() {
+	local kdir=$1 kver=$2 dl bb
+	[[ -f $VM_VMLINUZ && -x $VM_BUSYBOX ]] && return 0
+	msg "downloading linux-image-$VM_RELEASE-unsigned $kver and busybox-static (arm64)"
+	mkdir -p "$VM_CACHE/kernels"
+	dl=$(mktemp -d "$VM_CACHE/kernels/dl.XXXXXX")
+	"$REPO_ROOT/scripts/arm64-root.sh" --download "$dl" \
+		"linux-image-$VM_RELEASE-unsigned:arm64=$kver" busybox-static:arm64 >&2 ||
+		{ rm -rf "$dl"; die "downloading the arm64 kernel and busybox failed"; }
+	unpack_kernel_deb "$dl"/linux-image-*.deb "$kdir" "$VM_RELEASE"
+	bb=$dl/busybox
+	mkdir -p "$bb"
+	dpkg-deb -x "$dl"/busybox-static_*.deb "$bb"
+	[[ -f $bb/bin/busybox ]] || die "busybox-static:arm64 has no /bin/busybox"
+	install -m 0755 "$bb/bin/busybox" "$kdir/busybox"
+	rm -rf "$dl"
+}
+
+# The architecture a series boots: x86_64 or arm64.
+series_arch() {
+	case $1 in
+	*-arm64) echo arm64 ;;
+	*) echo x86_64 ;;
+	esac
+}
+
 # provision_kernel SERIES: sets VM_RELEASE, VM_VMLINUZ, VM_HEADERS (as seen
-# by the build environment) and VM_CHROOT (empty = build on the host).
+# by the build environment), VM_CHROOT (empty = build on the host) and
+# for arm64 VM_BUSYBOX, the guest's busybox.
 provision_kernel() {
 	case $1 in
 	6.1) provision_6_1 ;;
 	6.12) provision_6_12 ;;
 	6.1-san) provision_6_1_san ;;
-	*) die "unknown kernel series '$1' (expected 6.1, 6.12 or 6.1-san)" ;;
+	6.1-arm64) provision_6_1_arm64 ;;
+	*) die "unknown kernel series '$1' (expected 6.1, 6.12, 6.1-san or 6.1-arm64)" ;;
 	esac
 }

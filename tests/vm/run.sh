@@ -11,7 +11,9 @@ usage() {
 usage: tests/vm/run.sh [options]
   --kernel SERIES     kernel series to boot (default 6.1): 6.1 and 6.12,
                       Debian 12's and 13's stock kernels; 6.1-san, Debian's
-                      6.1 source built with KASAN, UBSAN and lockdep
+                      6.1 source built with KASAN, UBSAN and lockdep;
+                      6.1-arm64, Debian 12's arm64 kernel under
+                      qemu-system-aarch64 with the cross-built module
   --test FILE         executable to copy into the guest and run as a test
                       (repeatable; run in order, cwd /tmp, as root)
   --file SRC:DST      extra file or directory to copy to DST in the guest
@@ -29,6 +31,8 @@ usage: tests/vm/run.sh [options]
   --module KO         boot with this prebuilt syschain.ko (for example one
                       that the syschain-dkms package built) instead of
                       building one with DKMS; its vermagic must match
+                      (6.1-arm64: by default make module-arm64 builds it
+                      in the run's work directory)
   --on-demand         do not insmod: create the device nodes of
                       modules.devname as boot does (kmod static-nodes), start
                       udevd when its rules include syschain's, and load the
@@ -45,8 +49,11 @@ environment:
   SYSCHAIN_SRC=DIR    build the module from DIR/module and DIR/uapi
   SYSCHAIN_CACHE=DIR  cache directory (default <repo>/.cache)
   SYSCHAIN_KEEP=1     keep the per-run work directory (initramfs, DKMS trees)
-  SYSCHAIN_QEMU_CPU   QEMU -cpu model (default max: SMEP/SMAP/PCID... on TCG)
-  SYSCHAIN_QEMU_BIOS  firmware (default qboot.rom if present; empty = SeaBIOS)
+  SYSCHAIN_QEMU_CPU   QEMU -cpu model (default max: SMEP/SMAP/PCID... on TCG;
+                      arm64: max,pauth-impdef=on, PAN, BTI, pointer
+                      authentication with QEMU's cheaper algorithm)
+  SYSCHAIN_QEMU_BIOS  firmware (default qboot.rom if present; empty = SeaBIOS;
+                      x86_64 only)
   SYSCHAIN_QEMU_ARGS  extra QEMU arguments (word-split)
 EOF
 }
@@ -91,8 +98,9 @@ while [[ $# -gt 0 ]]; do
 	esac
 done
 
-[[ $series == 6.1 || $series == 6.12 || $series == 6.1-san ]] ||
-	die "--kernel must be 6.1, 6.12 or 6.1-san, not '$series'"
+[[ $series == 6.1 || $series == 6.12 || $series == 6.1-san || $series == 6.1-arm64 ]] ||
+	die "--kernel must be 6.1, 6.12, 6.1-san or 6.1-arm64, not '$series'"
+arch=$(series_arch "$series")
 [[ $timeout_s =~ ^[0-9]+$ && $timeout_s -gt 0 ]] || die "--timeout needs a positive number of seconds"
 for t in "${tests[@]}"; do
 	[[ -f $t && -x $t ]] || die "test $t is not an executable file"
@@ -113,12 +121,25 @@ done
 # before anything starts (and make check-fresh can check the list).
 for tool in qemu-system-x86_64 dkms depmod modinfo kmod cpio ldd timeout flock \
 	unshare debootstrap dpkg-deb apt-get openssl md5sum find sort tar; do
+	[[ $arch == arm64 && $tool == qemu-system-x86_64 ]] && continue
 	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh vm)"
 done
-BUSYBOX=${SYSCHAIN_BUSYBOX:-/bin/busybox}
-if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
-	die "$BUSYBOX is missing or not static (run scripts/deps.sh vm)"
+# The arm64 guest: its QEMU, qemu-user to list the arm64 busybox's applets,
+# readelf to check that every program copied in is static.
+if [[ $arch == arm64 ]]; then
+	for tool in qemu-system-aarch64 qemu-aarch64-static readelf; do
+		command -v "$tool" >/dev/null ||
+			die "$tool not found (run scripts/deps.sh vm-arm64 arm64)"
+	done
 fi
+if [[ $arch == x86_64 ]]; then
+	BUSYBOX=${SYSCHAIN_BUSYBOX:-/bin/busybox}
+	if [[ ! -x $BUSYBOX ]] || ldd "$BUSYBOX" >/dev/null 2>&1; then
+		die "$BUSYBOX is missing or not static (run scripts/deps.sh vm)"
+	fi
+fi
+((on_demand == 0)) || [[ $arch == x86_64 ]] ||
+	die "--on-demand copies this machine's kmod and udevd into the guest: x86_64 only"
 UDEVD=
 for f in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
 	[[ -x $f ]] && { UDEVD=$f; break; }
@@ -159,6 +180,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 provision_kernel "$series"
+[[ $arch == x86_64 ]] || BUSYBOX=$VM_BUSYBOX
 t_prov=$((SECONDS - t0))
 msg "kernel $series: release $VM_RELEASE, $VM_VMLINUZ"
 if ((prepare_only)); then
@@ -251,6 +273,24 @@ build_module_dkms() {
 
 guest_ko=/lib/modules/$VM_RELEASE/updates/dkms/syschain.ko
 t0=$SECONDS
+# arm64: the module is cross-built (scripts/arm64.mk; DKMS builds for
+# x86_64 only, dkms.conf's BUILD_EXCLUSIVE_ARCH), against the headers of
+# the kernel that boots: make module-arm64, from scratch in the work
+# directory as DKMS builds, and judged as DKMS's build is.
+if [[ $arch == arm64 && -z $module_ko ]]; then
+	[[ -z ${SYSCHAIN_SRC:-} ]] || die "SYSCHAIN_SRC: the arm64 module builds from this checkout only (make module-arm64)"
+	msg "make module-arm64 for $VM_RELEASE"
+	mlog=$work/module-arm64.log
+	# (a make of its own: a parent make's jobserver is not passed on)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$REPO_ROOT" --no-print-directory \
+		module-arm64 ARM64_BUILD="$work/arm64" >"$mlog" 2>&1 ||
+		{ cat "$mlog" >&2; die "make module-arm64 failed"; }
+	if grep 'warning:' "$mlog" | grep -qv '^make'; then
+		grep 'warning:' "$mlog" >&2
+		die "the module's build for $VM_RELEASE warns (log: $mlog)"
+	fi
+	module_ko=$work/arm64/module/syschain.ko
+fi
 if [[ -n $module_ko ]]; then
 	ko_release=$(modinfo -F vermagic "$module_ko" | awk '{ print $1 }')
 	[[ $ko_release == "$VM_RELEASE" ]] ||
@@ -277,8 +317,15 @@ t_dkms=$((SECONDS - t0))
 root=$work/root
 
 # Copy the shared libraries (and the dynamic loader) an ELF file needs.
+# The arm64 guest has none: its programs must be static (make arm64).
 add_libs() {
 	local f=$1 out lib
+	if [[ $arch == arm64 ]]; then
+		if readelf -lW "$f" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+			die "$f is dynamically linked: the arm64 guest has no libraries (make arm64 links statically)"
+		fi
+		return 0
+	fi
 	out=$(ldd "$f" 2>&1) || return 0 # static or not ELF
 	if grep -q 'not found' <<<"$out"; then
 		die "$f: missing shared libraries: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
@@ -311,9 +358,11 @@ make_busybox_skel() {
 	cp "$BUSYBOX" "$tmp/bin/busybox"
 	while read -r applet; do
 		[[ -e $tmp/$applet || -L $tmp/$applet ]] || ln -s /bin/busybox "$tmp/$applet"
-	done < <("$BUSYBOX" --list-full)
+	done < <("${bb_run[@]}" "$BUSYBOX" --list-full)
 	mv "$tmp" "$skel"
 }
+bb_run=()
+[[ $arch == x86_64 ]] || bb_run=(qemu-aarch64-static)
 skel=$VM_CACHE/busybox-$(md5sum <"$BUSYBOX" | cut -c1-16)
 [[ -d $skel ]] || with_lock busybox make_busybox_skel "$skel"
 mkdir -p "$root"
@@ -394,7 +443,11 @@ msg "initramfs $(du -h "$initrd" | cut -f1), tests: ${test_names[*]:-none}"
 # go on); an oops does panic, and panic=-1 with -no-reboot ends QEMU at once
 # instead of leaving a wedged guest to the timeout. loglevel=5 puts kernel
 # warnings and worse on the console without the boot chatter.
-cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic edd=off"
+if [[ $arch == arm64 ]]; then
+	cmdline="console=ttyAMA0 loglevel=5 panic=-1 oops=panic"
+else
+	cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic edd=off"
+fi
 # Memory-error detection that Debian's kernels carry but leave off: each
 # option only where the booted kernel's config has the code behind it.
 if ((memdebug)); then
@@ -408,13 +461,23 @@ if ((memdebug)); then
 	has DEBUG_PAGEALLOC && cmdline+=" debug_pagealloc=on"
 fi
 cmdline+="${append:+ $append}"
-qemu=(qemu-system-x86_64 -m 1024 -smp 2 -cpu "${SYSCHAIN_QEMU_CPU:-max}"
-	-nodefaults -nographic -no-reboot -kernel "$VM_VMLINUZ" -initrd "$initrd" -append "$cmdline")
+if [[ $arch == arm64 ]]; then
+	# QEMU's virt board boots the kernel's Image itself (no firmware); its
+	# PL011 is the serial port. -cpu max on TCG: PAN, BTI, pointer
+	# authentication, which Debian's kernel uses; pauth-impdef=on computes
+	# the authentication codes with QEMU's own cheap function instead of
+	# QARMA, several times faster for the same guest-visible feature.
+	qemu=(qemu-system-aarch64 -M virt -m 1024 -smp 2
+		-cpu "${SYSCHAIN_QEMU_CPU:-max,pauth-impdef=on}")
+else
+	qemu=(qemu-system-x86_64 -m 1024 -smp 2 -cpu "${SYSCHAIN_QEMU_CPU:-max}")
+fi
+qemu+=(-nodefaults -nographic -no-reboot -kernel "$VM_VMLINUZ" -initrd "$initrd" -append "$cmdline")
 # qboot (from qemu-system-data) boots the kernel directly, a bit faster than
 # SeaBIOS and without SeaBIOS's terminal-resetting escape sequences on the
 # serial line. SYSCHAIN_QEMU_BIOS= (empty) selects QEMU's default firmware.
 bios=${SYSCHAIN_QEMU_BIOS-/usr/share/qemu/qboot.rom}
-[[ -n $bios && -f $bios ]] && qemu+=(-bios "$bios")
+[[ $arch == x86_64 && -n $bios && -f $bios ]] && qemu+=(-bios "$bios")
 # shellcheck disable=SC2206  # word splitting intended
 [[ -z ${SYSCHAIN_QEMU_ARGS:-} ]] || qemu+=($SYSCHAIN_QEMU_ARGS)
 
