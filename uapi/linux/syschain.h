@@ -532,9 +532,9 @@ struct syschain_run {
  * read and write the pinned pages, which no mapping shows any more (as
  * io_uring's fixed buffers do); nothing else is touched, and the pages are
  * released with the chain. A run from another address space (a child
- * after fork(2), a process the descriptor was passed to) does not use the
- * pinned pages: its ops move the data through its own memory at those
- * addresses, as its syscalls would.
+ * after fork(2), a process the descriptor was passed to) uses neither the
+ * pinned pages nor kernel buffers (below): its ops move the data through
+ * its own memory at those addresses, as its syscalls would.
  *
  * A buffer flagged %SYSCHAIN_BUF_KERNEL is the chain's own kernel memory
  * instead (a handoff: a chain that reads bytes and writes them on, as
